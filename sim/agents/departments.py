@@ -1,0 +1,208 @@
+"""District departments: Mesa agents answering the streets' whistles.
+
+One ``DepartmentPool`` serves every street of a model (one street, or a district of
+streets): a department's load, and therefore its answers, depend on all the whistles it
+receives. The pool holds whistle *episodes* (a department asked to come for a case) and
+a log of every whistle sent. Each day it decides the episodes due: the department comes
+(after a delay), disclaims an unclear case (a bounce), or stays away, in which case the
+street whistles again and, after ``max_repeats`` whistles, escalates.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.cases import EP_ARRIVED, EP_FAILED, EP_MOVED, EP_PENDING, WHISTLED, EpisodeTable
+from sim.domain import DEPARTMENT_NAMES_ZH, DEPARTMENTS
+from sim.draws import lognormal_mean
+from sim.params.values import Params
+from sim.table import ColumnTable
+
+N_DEPARTMENTS = len(DEPARTMENTS)
+LOAD_MEMORY_DAYS = 7.0
+"""Days over which a department's load (new cases a day, repeats not counted) is averaged."""
+MIN_ANSWER_PROB = 0.02
+
+# whistle log kinds
+WHISTLE, ESCALATION = 0, 1
+
+WHISTLE_LOG_COLUMNS = {
+    "street": ("int16", 0),
+    "episode": ("int32", -1),
+    "department": ("int8", -1),
+    "day": ("int32", -1),
+    "kind": ("int8", WHISTLE),
+    "attempt": ("int16", 0),
+    "answered": ("bool", False),
+}
+
+
+class Department(mesa.Agent):
+    """One district functional department (城管, 市场监管, ...).
+
+    Its behaviour parameters live in the pool's arrays, indexed by ``index``.
+    """
+
+    def __init__(self, model: mesa.Model, pool: DepartmentPool, index: int) -> None:
+        super().__init__(model)
+        self.pool = pool
+        self.index = index
+
+    @property
+    def kind(self) -> str:
+        """English key of the department."""
+        return DEPARTMENTS[self.index]
+
+    @property
+    def name_zh(self) -> str:
+        """Chinese name."""
+        return DEPARTMENT_NAMES_ZH[self.kind]
+
+    @property
+    def answer_prob(self) -> float:
+        """Today's probability of answering a routine whistle (load and accountability in)."""
+        return float(self.pool.answer_prob_today[self.index])
+
+    @property
+    def load(self) -> float:
+        """Recent whistles per day over capacity."""
+        return float(self.pool.load[self.index])
+
+    @property
+    def data_shared(self) -> float:
+        """Share of its data the streets can see."""
+        return float(self.pool.p.data.data_shared[self.index])
+
+    @property
+    def pending(self) -> int:
+        """Episodes waiting for this department."""
+        ep = self.pool.episodes
+        act = self.pool.active
+        return int(np.sum(ep.department[act] == self.index))
+
+
+class DepartmentPool:
+    """The district's departments and every pending whistle episode."""
+
+    def __init__(self, model: mesa.Model, params: Params, capacity: int = 4096) -> None:
+        self.p = params
+        self.departments = [Department(model, self, i) for i in range(N_DEPARTMENTS)]
+        self.episodes = EpisodeTable(capacity)
+        self.log = ColumnTable(WHISTLE_LOG_COLUMNS, capacity * 2)
+        self.active = np.empty(0, dtype=np.int64)
+        self.inflow = np.zeros(N_DEPARTMENTS)
+        self._new_today = np.zeros(N_DEPARTMENTS)
+        self.load = np.zeros(N_DEPARTMENTS)
+        self.answer_prob_today = params.departments.answer_prob.copy()
+        self.capacity_scale = 1.0
+        self.case_tables: list = []
+
+    def register_street(self, cases) -> int:
+        """Attach a street's case table; returns the street's index in the pool."""
+        self.case_tables.append(cases)
+        return len(self.case_tables) - 1
+
+    def set_params(self, params: Params) -> None:
+        """Take new parameter values (scenario schedules, stressors)."""
+        self.p = params
+
+    # --- the street's side: sending ------------------------------------------------
+    def send(self, street: int, cases: np.ndarray, departments: np.ndarray, unclear: np.ndarray,
+             day: int, delay_days: np.ndarray | int = 0) -> np.ndarray:
+        """Open episodes for (case, department) pairs; the first whistle goes out on
+        ``day + delay_days``."""
+        k = len(cases)
+        if k == 0:
+            return np.empty(0, dtype=np.int64)
+        next_day = day + np.asarray(delay_days, dtype=np.int64)
+        ids = self.episodes.append(k, street=street, case=cases, department=departments,
+                                   first_sent_h=next_day * 24.0, n_sent=0, next_day=next_day,
+                                   unclear=unclear)
+        self.active = np.concatenate([self.active, ids])
+        return ids
+
+    # --- the departments' side: deciding -------------------------------------------
+    def begin_day(self) -> None:
+        """Update loads and today's answer probabilities (call once a day, first)."""
+        d = self.p.departments
+        self.inflow += (self._new_today - self.inflow) / LOAD_MEMORY_DAYS
+        self._new_today[:] = 0.0
+        self.load = self.inflow / (d.capacity_per_day * self.capacity_scale)
+        overload = np.maximum(0.0, self.load - 1.0)
+        p = d.answer_prob * np.maximum(0.0, 1.0 - d.load_sensitivity * overload)
+        p = p + (1.0 - p) * d.accountability_effect * d.accountability
+        self.answer_prob_today = np.minimum(np.maximum(p, MIN_ANSWER_PROB), 1.0)
+
+    def decide(self, day: int, rng: np.random.Generator, clarity: float) -> dict[str, np.ndarray]:
+        """Decide every episode due today.
+
+        Returns arrays of episode ids by result: ``arrived`` (with ``arrival_h``),
+        ``bounced`` (department disclaimed; the street must move the case) and
+        ``failed`` (no answer even after escalation).
+        """
+        ep = self.episodes
+        act = self.active
+        due_mask = ep.next_day[act] <= day
+        due = act[due_mask]
+        # episodes of cases that ended another way (dropped, bounced out) lapse unlogged
+        alive = self._case_still_whistled(due)
+        if not alive.all():
+            self.episodes.state[due[~alive]] = EP_FAILED
+            due = due[alive]
+        empty = np.empty(0, dtype=np.int64)
+        if len(due) == 0:
+            return {"arrived": empty, "arrival_h": np.empty(0), "bounced": empty, "failed": empty}
+        d = self.p.departments
+        dept = ep.department[due].astype(np.int64)
+        escalated = ep.escalated[due]
+        u = rng.random((len(due), 3))
+        p = np.where(escalated, d.escalation_answer_prob, self.answer_prob_today[dept])
+        answered = u[:, 0] < p
+        kind = np.where(escalated, ESCALATION, WHISTLE)
+        self.log.append(len(due), street=ep.street[due], episode=due, department=dept, day=day,
+                        kind=kind, answered=answered, attempt=ep.n_sent[due] + 1)
+        first = ~escalated & (ep.n_sent[due] == 0)
+        np.add.at(self._new_today, dept[first], 1.0)
+        ep.n_sent[due] += (~escalated).astype(np.int16)
+
+        # unclear duty: an answering department may disclaim the case (a bounce)
+        unclear = ep.unclear[due]
+        bounce = answered & unclear & (u[:, 1] < d.bounce_prob * (1.0 - clarity))
+        arrive = answered & ~bounce
+        mean_delay = d.answer_delay_hours[dept]
+        sigma = self.p.cases.delay_sigma * 0.8
+        delay = lognormal_mean(mean_delay, sigma, u[:, 2])
+        arrival_h = day * 24.0 + delay
+        ep.arrival_h[due[arrive]] = arrival_h[arrive]
+        ep.state[due[arrive]] = EP_ARRIVED
+        ep.state[due[bounce]] = EP_MOVED
+        ep.bounced[due] = bounce
+
+        # not answered: whistle again, escalate, or give up
+        silent = ~answered
+        repeat = silent & ~escalated & (ep.n_sent[due] < d.max_repeats)
+        escalate = silent & ~escalated & ~repeat
+        fail = silent & escalated
+        ep.next_day[due[repeat]] = day + max(1, int(round(d.repeat_interval_days)))
+        ep.escalated[due[escalate]] = True
+        ep.next_day[due[escalate]] = day + max(1, int(round(d.escalation_delay_days)))
+        ep.state[due[fail]] = EP_FAILED
+
+        self.active = act[ep.state[act] == EP_PENDING]
+        return {"arrived": due[arrive], "arrival_h": arrival_h[arrive], "bounced": due[bounce],
+                "failed": due[fail]}
+
+    def _case_still_whistled(self, episodes: np.ndarray) -> np.ndarray:
+        """Whether each episode's case is still waiting for departments."""
+        ep = self.episodes
+        case = ep.case[episodes]
+        if len(self.case_tables) == 1:
+            return self.case_tables[0].state[case] == WHISTLED
+        alive = np.zeros(len(episodes), bool)
+        street = ep.street[episodes]
+        for s, table in enumerate(self.case_tables):
+            m = street == s
+            if m.any():
+                alive[m] = table.state[case[m]] == WHISTLED
+        return alive

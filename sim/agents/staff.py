@@ -1,0 +1,148 @@
+"""Street staff: a roster of posts (arrays, for batched daily work) and one Mesa agent
+per person holding a post.
+
+The roster owns the state as arrays indexed by post (``slot``); each ``StaffMember``
+agent is the person in a post and reads and writes its post's row, so mechanisms work on
+whole arrays while Mesa's agent sets still see every person.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.domain import PROFESSIONAL_SPECIALTIES, SPECIALTIES, STAFF_CONTRACTS
+
+if TYPE_CHECKING:
+    from sim.params.values import Params
+
+ESTABLISHED, CONTRACT = 0, 1
+GENERAL = SPECIALTIES.index("general")
+INITIAL_STRESS = 1.0
+"""Stress of a person starting work: hours asked equal to hours available."""
+PROFESSIONAL_IDX = np.array([SPECIALTIES.index(s) for s in PROFESSIONAL_SPECIALTIES])
+
+
+class StaffMember(mesa.Agent):
+    """A person holding a street post (established or contract)."""
+
+    def __init__(self, model: mesa.Model, roster: Roster, slot: int) -> None:
+        super().__init__(model)
+        self.roster = roster
+        self.slot = slot
+
+    def _get(self, col: str):
+        return self.roster.__dict__[col][self.slot]
+
+    contract = property(lambda self: STAFF_CONTRACTS[int(self._get("contract"))])
+    specialty = property(lambda self: SPECIALTIES[int(self._get("specialty"))])
+    age = property(lambda self: float(self._get("age")))
+    skill = property(lambda self: float(self._get("skill")))
+    stress = property(lambda self: float(self._get("stress")))
+    pay = property(lambda self: float(self._get("pay")))
+    training_hours = property(lambda self: float(self._get("training_hours")))
+
+    @property
+    def age_band(self) -> str:
+        """'under_35', '35_45' or 'over_45'."""
+        a = self.age
+        return "under_35" if a < 35 else ("35_45" if a <= 45 else "over_45")
+
+
+class Roster:
+    """Posts of one street and the state of the people holding them."""
+
+    def __init__(self, n_established: int, n_contract: int) -> None:
+        n = n_established + n_contract
+        self.n = n
+        self.contract = np.array([ESTABLISHED] * n_established + [CONTRACT] * n_contract, np.int8)
+        self.filled = np.zeros(n, bool)
+        self.specialty = np.zeros(n, np.int8)
+        self.age = np.zeros(n)
+        self.skill = np.zeros(n)
+        self.stress = np.zeros(n)
+        self.pay = np.zeros(n)
+        self.training_hours = np.zeros(n)
+        self.training_target = np.zeros(n)
+        self.grade_years = np.zeros(n)
+        self.hired_day = np.zeros(n, np.int32)
+        self.vacant_until = np.full(n, -1, np.int32)
+        self.agents: list[StaffMember | None] = [None] * n
+
+    # --- views used by mechanisms -------------------------------------------------
+    @property
+    def professional(self) -> np.ndarray:
+        """Mask of posts held by a qualified professional."""
+        return self.filled & np.isin(self.specialty, PROFESSIONAL_IDX)
+
+    @property
+    def under35(self) -> np.ndarray:
+        """Mask of posts held by someone under 35."""
+        return self.filled & (self.age < 35)
+
+    # --- people entering and leaving ----------------------------------------------
+    def fill(self, model: mesa.Model, slot: int, *, specialty: int, age: float, skill: float,
+             pay: float, day: int, grade_years: float = 0.0) -> StaffMember:
+        """Put a new person in ``slot`` and create their agent."""
+        self.filled[slot] = True
+        self.specialty[slot] = specialty
+        self.age[slot] = age
+        self.skill[slot] = skill
+        self.stress[slot] = INITIAL_STRESS
+        self.pay[slot] = pay
+        self.training_hours[slot] = 0.0
+        self.grade_years[slot] = grade_years
+        self.hired_day[slot] = day
+        self.vacant_until[slot] = -1
+        agent = StaffMember(model, self, slot)
+        self.agents[slot] = agent
+        return agent
+
+    def vacate(self, slot: int, refill_day: int) -> None:
+        """The person in ``slot`` leaves; the post waits until ``refill_day``."""
+        agent = self.agents[slot]
+        if agent is not None:
+            agent.remove()
+        self.agents[slot] = None
+        self.filled[slot] = False
+        self.vacant_until[slot] = refill_day
+        self.stress[slot] = 0.0
+
+
+def draw_recruit(p: Params, rng: np.random.Generator, *, initial: bool) -> tuple[int, float]:
+    """Specialty index and age of a new staff member (initial population or recruit)."""
+    w = p.workforce
+    s = p.staff
+    prof_share = s.professional_share if initial else w.recruit_professional_share
+    if rng.random() < prof_share:
+        specialty = int(rng.choice(len(SPECIALTIES), p=s.professional_mix))
+    else:
+        specialty = GENERAL
+    if initial:
+        u = rng.random()
+        if u < s.under35_share:
+            age = rng.uniform(23, 35)
+        elif u < 1 - s.over45_share:
+            age = rng.uniform(35, 45)
+        else:
+            age = rng.uniform(45, float(w.retirement_age) - 0.5)
+    else:
+        age = rng.uniform(22, 35) if rng.random() < w.recruit_under35_share else rng.uniform(35, 50)
+    return specialty, age
+
+
+def initial_skill(p: Params, specialty: int, years_experience: float) -> float:
+    """Skill of a person from qualification and experience (0-1)."""
+    s = p.staff
+    skill = s.skill_initial + s.skill_per_year_experience * min(years_experience, 15.0)
+    if specialty != GENERAL:
+        skill += s.skill_professional_bonus
+    return float(np.clip(skill, 0.0, 1.0))
+
+
+def posts_for(p: Params) -> tuple[int, int]:
+    """Number of established and contract posts a street has."""
+    n_contract = int(p.population.residents // p.staff.residents_per_contract_post)
+    return int(p.staff.established_posts), n_contract + int(p.staff.extra_contract_posts)

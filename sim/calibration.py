@@ -1,0 +1,118 @@
+"""Pattern-oriented calibration check against the current state (brief §7).
+
+One parameter set must reproduce every pattern at once. Each pattern is read from the
+yearly indicators of a run, averaged over the run's years; across replications we
+report the mean and its 95% confidence interval, and the pattern passes when the mean
+lies inside the stated tolerance band. Tolerances and their reasons are in ``PATTERNS``
+and in ``docs/calibration.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.experiment.executors import map_jobs
+from sim.params.loader import Scenario
+from sim.seeds import replication_seeds
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A current-state figure the baseline must reproduce, with its tolerance band."""
+
+    key: str
+    indicator: str
+    label: str
+    target: str
+    lo: float
+    hi: float
+    reason: str
+
+
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern("answer_rate", "dept_response_rate", "Department answer rate to whistles", "73%",
+            0.68, 0.78, "survey figure; +/-5 points for year-to-year variation"),
+    Pattern("repeat_depts", "depts_needing_repeats", "Departments needing repeated whistles",
+            "about 35%", 0.25, 0.45, "12 departments: one department is 8 points"),
+    Pattern("out_of_list", "out_of_list_share", "Out-of-list share of work time", "45%",
+            0.40, 0.50, "+/-5 points: a survey average"),
+    Pattern("data_entry", "duplicate_entry_hours", "Duplicate data entry (h/staff/day)",
+            "2.3-3.2 h", 2.3, 3.2, "the brief's own range"),
+    Pattern("turnover_all", "staff_turnover", "Annual turnover, all staff", "15%", 0.11, 0.19,
+            "+/-4 points: about 45 staff, a handful of leavers a year"),
+    Pattern("turnover_young", "turnover_under35", "Annual turnover, under-35", "22%", 0.16, 0.28,
+            "+/-6 points: about 13 young staff"),
+    Pattern("turnover_contract", "turnover_contract", "Annual turnover, contract staff", "28%",
+            0.22, 0.34, "+/-6 points: about 19 contract staff"),
+    Pattern("unclear_complaints", "complaints_unclear_share", "Complaints from unclear duties",
+            "31%", 0.25, 0.37, "+/-6 points: one district's figure"),
+    Pattern("mix_livelihood", "mix_livelihood", "Demand mix: livelihood", "42%", 0.39, 0.45,
+            "+/-3 points: one year's mix"),
+    Pattern("mix_mediation", "mix_mediation", "Demand mix: mediation", "28%", 0.25, 0.31,
+            "+/-3 points"),
+    Pattern("mix_environment", "mix_environment", "Demand mix: environment", "18%", 0.15, 0.21,
+            "+/-3 points"),
+    Pattern("mix_other", "mix_other", "Demand mix: other", "12%", 0.09, 0.15, "+/-3 points"),
+    Pattern("resolve_time", "mean_resolve_hours", "Mean time to resolve (h)", "about 72 h", 54.0,
+            90.0, "+/-25%: one city's grid-management average"),
+    Pattern("council", "council_adoption", "Resident-council adoption", "41%", 0.33, 0.49,
+            "+/-8 points: about 10 communities a street"),
+    Pattern("emergencies", "emergencies", "Emergencies per street-year", "3.2", 2.6, 3.8,
+            "Poisson noise: a street sees a few a year"),
+    Pattern("so_exit", "so_exit_within_year", "Unsupported new SOs leaving within a year",
+            "about 2 in 3", 0.52, 0.82, "+/-15 points: one street's 2 of 3"),
+    Pattern("elderly_online", "elderly_online_share", "Elderly use of online services",
+            "12-30%", 0.12, 0.30, "the brief's own range"),
+    Pattern("funding_gap", "funding_gap", "Livelihood funding gap (share of need)", "about 32%",
+            0.26, 0.38, "+/-6 points: one district's street"),
+    Pattern("resolution", "resolution_rate", "Demand resolution rate (诉求办结率)", "40-53%",
+            0.40, 0.53, "the range of the hotline reform's starting values"),
+    Pattern("satisfaction", "satisfaction", "Resident satisfaction", "61-65%", 0.61, 0.65,
+            "the range of the hotline reform's starting values"),
+)
+
+
+def _run_yearly(scenario: Scenario, seed: int) -> pd.DataFrame:
+    from sim.runner import run
+
+    return run(scenario, seed).yearly
+
+
+def pattern_values(yearly: pd.DataFrame) -> dict[str, float]:
+    """Each pattern's value in one run: the mean over the run's years."""
+    return {p.key: float(np.nanmean(yearly[p.indicator].to_numpy(dtype=float))) for p in PATTERNS}
+
+
+def check(scenario: Scenario, reps: int = 20, seed: int = 20240101, workers: int | None = None,
+          progress=None) -> pd.DataFrame:
+    """Run ``reps`` replications and compare every pattern with its band.
+
+    Returns one row per pattern: target, band, model mean, 95% CI, pass.
+    """
+    seeds = replication_seeds(seed, reps)
+    values = []
+    for yearly in map_jobs(_run_yearly, [(scenario, s) for s in seeds], workers):
+        values.append(pattern_values(yearly))
+        if progress is not None:
+            progress()
+    frame = pd.DataFrame(values)
+    rows = []
+    for p in PATTERNS:
+        x = frame[p.key].dropna().to_numpy()
+        mean = float(x.mean()) if len(x) else float("nan")
+        half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else np.nan
+        rows.append({
+            "pattern": p.label, "indicator": p.indicator, "target": p.target,
+            "tolerance": f"[{_fmt(p.lo, p.indicator)}, {_fmt(p.hi, p.indicator)}]",
+            "mean": mean, "ci_low": mean - half, "ci_high": mean + half,
+            "pass": bool(p.lo <= mean <= p.hi), "reason": p.reason,
+        })
+    return pd.DataFrame(rows)
+
+
+def _fmt(v: float, indicator: str) -> str:
+    return f"{v:g}" if indicator in ("mean_resolve_hours", "duplicate_entry_hours", "emergencies") else f"{v:.0%}"

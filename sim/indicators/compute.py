@@ -1,0 +1,194 @@
+"""Yearly indicators, computed from recorded events and state snapshots only.
+
+Every function here reads the run's tables (cases, whistle log, staff events, daily
+series, ...) and never the model's parameters or live objects, so an indicator cannot be
+set, only produced by what happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.cases import DR_ABANDONED, RESOLVED
+from sim.domain import CATEGORIES, CHANNELS, PROFESSIONAL_SO_SPECIALTIES, SO_SPECIALTIES
+from sim.indicators.definitions import INDICATORS
+
+ONLINE = CHANNELS.index("online")
+MEDIATION = CATEGORIES.index("mediation")
+PRO_SO = [SO_SPECIALTIES.index(s) for s in PROFESSIONAL_SO_SPECIALTIES]
+HOUR_BUCKETS = ["hours_training", "hours_emergency", "hours_out_of_list", "hours_in_list",
+                "hours_data_entry", "hours_casework"]
+MIN_EPISODES_FOR_DEPT = 5
+
+
+@dataclass
+class Tables:
+    """The recorded tables of one street (or several, concatenated) of one run."""
+
+    cases: pd.DataFrame
+    episodes: pd.DataFrame
+    whistles: pd.DataFrame
+    daily: pd.DataFrame
+    staff_events: pd.DataFrame
+    emergencies: pd.DataFrame
+    so_events: pd.DataFrame
+    council: pd.DataFrame
+    state: pd.DataFrame  # yearly state snapshot, one row per (street, year)
+    residents: int
+    years: tuple[int, ...]
+    year_of_day: np.ndarray
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / float(den) if den else float("nan")
+
+
+def yearly_indicators(tb: Tables) -> pd.DataFrame:
+    """Indicators per year, wide: one row per year, one column per indicator."""
+    yod = tb.year_of_day
+    cs = tb.cases
+    raised_year = yod[np.minimum((cs["raised_h"].to_numpy() // 24).astype(int), len(yod) - 1)]
+    closed_day = np.nan_to_num(cs["closed_h"].to_numpy() // 24, nan=-1).astype(int)
+    closed_year = np.where((closed_day >= 0) & (cs["outcome"].to_numpy() > 0),
+                           yod[np.clip(closed_day, 0, len(yod) - 1)], 0)
+    daily = tb.daily.assign(year=yod[tb.daily["day"].to_numpy()])
+    d_year = daily.groupby("year").sum(numeric_only=True)
+    workdays = daily[daily["workday"]].groupby("year").agg(
+        staff=("staff_filled", "sum"), entry=("hours_data_entry", "sum"))
+    headcount = daily.groupby("year")[["staff_filled", "staff_contract", "staff_under35"]].mean()
+    st = tb.state.groupby("year").agg(_state_agg(tb.state))
+
+    ep = tb.episodes
+    wl = tb.whistles.assign(year=yod[tb.whistles["day"].to_numpy()]) if len(tb.whistles) else None
+    se = tb.staff_events.assign(year=yod[tb.staff_events["day"].to_numpy()])
+    rows = []
+    for y in tb.years:
+        r: dict[str, float] = {"year": y}
+        in_y = raised_year == y
+        resolved = cs["outcome"].to_numpy() == RESOLVED
+        n_demands = int(in_y.sum())
+        r["demands"] = n_demands
+        r["resolution_rate"] = _ratio((in_y & resolved).sum(), n_demands)
+        r["resolution_rate_reported"] = _ratio((in_y & cs["reported_resolved"].to_numpy()).sum(), n_demands)
+        closed_res = (closed_year == y) & resolved
+        wait = (cs["closed_h"] - cs["raised_h"]).to_numpy()
+        r["mean_resolve_hours"] = float(wait[closed_res].mean()) if closed_res.any() else float("nan")
+        cat = cs["category"].to_numpy()
+        med = in_y & (cat == MEDIATION)
+        r["dispute_resolution_rate"] = _ratio((med & resolved).sum(), med.sum())
+        for i, c in enumerate(CATEGORIES):
+            r[f"mix_{c}"] = _ratio((in_y & (cat == i)).sum(), n_demands)
+        r["repeat_share"] = _ratio((in_y & cs["is_repeat"].to_numpy()).sum(), n_demands)
+        online = in_y & (cs["channel"].to_numpy() == ONLINE)
+        quick = (cs["first_response_h"] - cs["raised_h"]).to_numpy() <= 24.0
+        r["online_response_rate"] = _ratio((online & quick).sum(), online.sum())
+        complaint = (closed_year == y) & cs["complaint"].to_numpy()
+        r["complaints"] = int(complaint.sum())
+        r["complaints_unclear_share"] = _ratio((complaint & cs["complaint_unclear"].to_numpy()).sum(),
+                                               complaint.sum())
+        so_cases = in_y & (cs["route"].to_numpy() == 1)
+        r["so_activity"] = so_cases.sum() / tb.residents * 10_000
+        elderly = in_y & cs["elderly"].to_numpy()
+        r["elderly_online_share"] = _ratio((elderly & (cs["channel"].to_numpy() == ONLINE)).sum(),
+                                           elderly.sum())
+
+        dy = d_year.loc[y] if y in d_year.index else None
+        worked = float(sum(dy[b] for b in HOUR_BUCKETS)) if dy is not None else 0.0
+        r["out_of_list_share"] = _ratio(dy["hours_out_of_list"], worked) if dy is not None else np.nan
+        tasks = (dy["tasks_accepted"] + dy["tasks_refused"]) if dy is not None else 0
+        r["duty_list_coverage"] = _ratio(dy["tasks_checked"], tasks) if dy is not None else np.nan
+        if y in workdays.index:
+            r["duplicate_entry_hours"] = _ratio(workdays.loc[y, "entry"], workdays.loc[y, "staff"])
+
+        r.update(_whistle_indicators(ep, wl, y))
+        r.update(_staff_indicators(se, headcount, y))
+
+        em = tb.emergencies
+        em_y = em[(yod[em["day"].to_numpy()] == y) & ~em["false_alarm"]] if len(em) else em
+        r["emergencies"] = len(em_y)
+        r["emergency_response_hours"] = float(em_y["response_h"].mean()) if len(em_y) else np.nan
+        r["emergency_resolve_hours"] = float(em_y["resolve_h"].mean()) if len(em_y) else np.nan
+
+        r.update(_so_indicators(tb.so_events, yod, y))
+        co = tb.council
+        co_y = co[yod[co["day"].to_numpy()] == y] if len(co) else co
+        r["council_adoption"] = _ratio(co_y["adopted"].sum(), len(co_y)) if len(co_y) else np.nan
+
+        if y in st.index:
+            s = st.loc[y]
+            r["satisfaction"] = s["satisfaction_survey"]
+            r["satisfaction_reported"] = s["satisfaction_callback"]
+            r["eligible_coverage"] = _ratio(s["eligible_enrolled"], s["eligible"])
+            for k in ("training_hours", "training_coverage", "systems_in_use", "data_sharing_rate",
+                      "professional_share", "contract_pay_gap", "renovated_share", "under35_share"):
+                r[k] = s[k if k not in ("training_hours",) else "training_hours_mean"]
+            r["fund_arrival_rate"] = _ratio(s["money_arrived_own_year"], s["money_budgeted"])
+            revenue = s["money_self_revenue"] + s["money_transfer_revenue"]
+            r["fiscal_self_sufficiency"] = _ratio(s["money_self_revenue"], revenue)
+            r["funding_gap"] = _ratio(s["money_livelihood_unfunded"], s["money_livelihood_need"])
+        rows.append(r)
+    out = pd.DataFrame(rows).set_index("year")
+    cols = [i.key for i in INDICATORS]
+    return out.reindex(columns=cols)
+
+
+def _state_agg(state: pd.DataFrame) -> dict[str, str]:
+    """How to combine yearly state rows of several streets: counts and money add up,
+    shares average weighted... (here: by plain mean, streets being given equal weight
+    except where counts are summed)."""
+    summed = {c for c in state.columns if c.startswith("money_") or c in (
+        "eligible", "eligible_enrolled", "staff", "social_orgs", "professional_social_orgs")}
+    return {c: ("sum" if c in summed else "mean") for c in state.columns if c not in ("year", "street")}
+
+
+def _whistle_indicators(ep: pd.DataFrame, wl: pd.DataFrame | None, y: int) -> dict[str, float]:
+    out = {"dept_response_rate": np.nan, "dept_arrival_hours": np.nan, "depts_needing_repeats": np.nan}
+    if wl is None or not len(wl):
+        return out
+    w = wl[(wl["year"] == y) & (wl["kind"] == 0)]
+    out["dept_response_rate"] = _ratio(w["answered"].sum(), len(w))
+    arrived = ep[ep["state"] == 1]
+    arr_year = (arrived["arrival_h"] // 24).astype(int)
+    a = arrived[(arr_year >= 0) & (np.asarray(arrived["arrival_year"]) == y)]
+    if len(a):
+        out["dept_arrival_hours"] = float((a["arrival_h"] - a["first_sent_h"]).mean())
+    # a department 'needs repeated whistles' when most episodes it first heard of this
+    # year were not answered at the first whistle
+    first = w[w["first_of_episode"]]
+    per = first.groupby("department")["answered"].agg(["mean", "size"])
+    per = per[per["size"] >= MIN_EPISODES_FOR_DEPT]
+    if len(per):
+        out["depts_needing_repeats"] = float((per["mean"] < 0.5).mean())
+    return out
+
+
+def _staff_indicators(se: pd.DataFrame, headcount: pd.DataFrame, y: int) -> dict[str, float]:
+    out: dict[str, float] = {}
+    quits = se[(se["year"] == y) & (se["event"] == 1) & (se["reason"] == 0)]
+    if y in headcount.index:
+        h = headcount.loc[y]
+        out["staff_turnover"] = _ratio(len(quits), h["staff_filled"])
+        out["turnover_contract"] = _ratio((quits["contract"] == 1).sum(), h["staff_contract"])
+        out["turnover_under35"] = _ratio((quits["age"] < 35).sum(), h["staff_under35"])
+    promo = se[(se["year"] == y) & (se["event"] == 2)]
+    out["youth_promotion_years"] = float(promo["years_in_grade"].mean()) if len(promo) else np.nan
+    return out
+
+
+def _so_indicators(so: pd.DataFrame, yod: np.ndarray, y: int) -> dict[str, float]:
+    out = {"new_professional_sos": 0.0, "so_exit_within_year": np.nan}
+    if not len(so):
+        return out
+    year = yod[so["day"].to_numpy()]
+    enter = so[(so["event"] == 0) & (year == y)]
+    out["new_professional_sos"] = float(enter["specialty"].isin(PRO_SO).sum())
+    # entrants of year y (unsupported) that left within 365 days; counted once known
+    exits = so[so["event"] == 1].set_index("org")["age_days"]
+    unsup = enter[~enter["supported"]]
+    if len(unsup):
+        left = unsup["org"].map(exits).fillna(np.inf) <= 365
+        out["so_exit_within_year"] = float(left.mean())
+    return out

@@ -1,0 +1,127 @@
+"""The indicator system of the plan (brief §3.4 / §6): names in Chinese and English,
+units, targets, and the diagnostics the calibration reads (brief §7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator and the plan's target for it."""
+
+    key: str
+    zh: str
+    en: str
+    unit: str
+    kind: str  # "process", "outcome" or "diagnostic"
+    target_op: str | None = None  # ">=", "<=", "<", ">"
+    target: float | None = None
+    target_from: int = 2025
+    higher_is_better: bool = True
+
+    def meets(self, value: float) -> bool | None:
+        """Whether ``value`` meets the target (None where there is no target)."""
+        if self.target_op is None or self.target is None or value != value:
+            return None
+        return {
+            ">=": value >= self.target, "<=": value <= self.target,
+            ">": value > self.target, "<": value < self.target,
+        }[self.target_op]
+
+    @property
+    def target_text(self) -> str:
+        """E.g. '>= 90%' (shares shown as percentages)."""
+        if self.target_op is None or self.target is None:
+            return ""
+        v = f"{self.target:.0%}" if self.unit == "share" else f"{self.target:g}"
+        return f"{self.target_op} {v}"
+
+
+_I = Indicator
+INDICATORS: tuple[Indicator, ...] = (
+    # process indicators (brief §6)
+    _I("duty_list_coverage", "职责清单覆盖率", "Duty-list coverage", "share", "process", ">=", 0.95),
+    _I("out_of_list_share", "清单外工作占比", "Out-of-list work share", "share", "process", "<", 0.20,
+       higher_is_better=False),
+    _I("fund_arrival_rate", "资金到位率", "Fund arrival rate", "share", "process", ">=", 0.95),
+    _I("dept_response_rate", "部门响应率", "Department response rate", "share", "process", ">=", 0.90),
+    _I("dept_arrival_hours", "部门平均到场时间", "Department mean arrival time", "hours", "process",
+       "<=", 24.0, higher_is_better=False),
+    _I("training_hours", "人均培训时长", "Training hours per staff", "hours/year", "process", ">=", 40.0),
+    _I("training_coverage", "培训覆盖率", "Training coverage (>=40 h)", "share", "process", ">=", 0.80),
+    _I("systems_in_use", "使用系统数", "Systems in use", "systems", "process", "<=", 5.0,
+       higher_is_better=False),
+    _I("data_sharing_rate", "数据共享率", "Data-sharing rate", "share", "process", ">=", 0.80),
+    _I("professional_share", "专业人才占比", "Professional share of staff", "share", "process", ">=", 0.30),
+    _I("contract_pay_gap", "编外人员薪酬差距", "Contract pay gap", "share", "process", "<=", 0.10,
+       higher_is_better=False),
+    _I("fiscal_self_sufficiency", "财政自给率", "Fiscal self-sufficiency", "share", "process", ">=", 0.25),
+    _I("renovated_share", "服务中心改造率", "Renovated service centres", "share", "process", ">=", 0.80),
+    _I("new_professional_sos", "新增专业社会组织", "New professional social organisations",
+       "organisations/year", "process", ">=", 10.0),
+    _I("council_adoption", "居民议事采纳率", "Resident-council adoption", "share", "process", ">=", 0.60),
+    _I("staff_turnover", "人员流失率", "Staff turnover", "share/year", "process", "<", 0.10,
+       higher_is_better=False),
+    _I("online_response_rate", "线上诉求响应率", "Online demand response rate", "share", "process",
+       ">=", 0.85),
+    _I("under35_share", "35岁以下人员占比", "Under-35 staff share", "share", "process", ">=", 0.35),
+    _I("youth_promotion_years", "青年晋升周期", "Promotion cycle", "years", "process", "<=", 6.0,
+       higher_is_better=False),
+    # outcome indicators (brief §6)
+    _I("resolution_rate", "诉求办结率", "Demand resolution rate", "share", "outcome"),
+    _I("resolution_rate_reported", "诉求办结率（上报）", "Demand resolution rate (reported)", "share",
+       "outcome"),
+    _I("mean_resolve_hours", "平均办结时长", "Mean time to resolve", "hours", "outcome",
+       higher_is_better=False),
+    _I("emergency_response_hours", "应急平均响应时间", "Emergency mean response time", "hours",
+       "outcome", higher_is_better=False),
+    _I("emergency_resolve_hours", "应急平均处置时间", "Emergency mean time to resolve", "hours",
+       "outcome", higher_is_better=False),
+    _I("satisfaction", "公共服务满意度", "Public-service satisfaction", "share", "outcome", ">=", 0.90,
+       target_from=2028),
+    _I("satisfaction_reported", "满意度（上报回访）", "Satisfaction (reported call-backs)", "share",
+       "outcome"),
+    _I("so_activity", "社会组织活跃度", "Social-organisation activity", "cases/10k residents/year",
+       "outcome"),
+    _I("dispute_resolution_rate", "矛盾纠纷化解率", "Dispute resolution rate", "share", "outcome"),
+    _I("eligible_coverage", "困难群众覆盖率", "Coverage of eligible households", "share", "outcome"),
+    # diagnostics: the current-state patterns of brief §7 and mechanism views
+    _I("depts_needing_repeats", "需多次吹哨部门占比", "Departments needing repeated whistles", "share",
+       "diagnostic", higher_is_better=False),
+    _I("duplicate_entry_hours", "重复录入时长", "Duplicate data entry per staff", "hours/day",
+       "diagnostic", "<", 1.0, higher_is_better=False),
+    _I("turnover_under35", "35岁以下流失率", "Turnover, under-35 staff", "share/year", "diagnostic",
+       higher_is_better=False),
+    _I("turnover_contract", "编外人员流失率", "Turnover, contract staff", "share/year", "diagnostic",
+       higher_is_better=False),
+    _I("complaints_unclear_share", "职责不清投诉占比", "Complaints caused by unclear duties", "share",
+       "diagnostic", higher_is_better=False),
+    _I("mix_livelihood", "民生服务诉求占比", "Demand mix: livelihood", "share", "diagnostic"),
+    _I("mix_mediation", "矛盾调解诉求占比", "Demand mix: mediation", "share", "diagnostic"),
+    _I("mix_environment", "环境治理诉求占比", "Demand mix: environment", "share", "diagnostic"),
+    _I("mix_other", "其他诉求占比", "Demand mix: other", "share", "diagnostic"),
+    _I("emergencies", "突发事件数", "Emergencies", "events/year", "diagnostic"),
+    _I("so_exit_within_year", "新社会组织一年内退出比例", "New social organisations leaving within a year",
+       "share", "diagnostic", higher_is_better=False),
+    _I("elderly_online_share", "老年人线上服务使用率", "Elderly use of online services", "share",
+       "diagnostic"),
+    _I("funding_gap", "民生资金缺口", "Livelihood funding gap", "share of need", "diagnostic",
+       higher_is_better=False),
+    _I("demands", "诉求量", "Demands raised", "cases/year", "diagnostic"),
+    _I("complaints", "投诉量", "Complaints", "cases/year", "diagnostic", higher_is_better=False),
+    _I("repeat_share", "重复诉求占比", "Repeat contacts among demands", "share", "diagnostic",
+       higher_is_better=False),
+)
+
+INDICATOR_BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}
+
+
+def indicator_table() -> pd.DataFrame:
+    """All indicators with names, units and targets, as a DataFrame."""
+    return pd.DataFrame([{
+        "indicator": i.key, "name_zh": i.zh, "name_en": i.en, "unit": i.unit, "kind": i.kind,
+        "target": i.target_text, "target_from": i.target_from if i.target is not None else None,
+    } for i in INDICATORS])

@@ -1,0 +1,46 @@
+"""Emergencies (brief §3.7): detection and warning, supplies, staff mobilisation.
+
+Each day draws a fixed block of uniforms from the emergency stream, so the same seed
+gives the same emergencies in every scenario; what differs is whether a warning arrives
+(department data shared, IoT sensors), where supplies are, and how skilled staff are.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.domain import DEPARTMENTS, EMERGENCY_TYPES, EMERGENCY_WARNING_DEPARTMENT
+from sim.draws import categorical, lognormal_mean
+
+if TYPE_CHECKING:
+    from sim.street import Street
+
+WARNING_DEPT = np.array([DEPARTMENTS.index(EMERGENCY_WARNING_DEPARTMENT[e]) for e in EMERGENCY_TYPES])
+N_DRAWS = 8
+
+
+def daily(street: Street, t: int) -> None:
+    """Maybe start an emergency or a false alarm today."""
+    e = street.p.emergency
+    u = street.streams["emergency"].random(N_DRAWS)
+    if u[6] < 1.0 - np.exp(-e.false_alarm_rate / 365.0):
+        street.residents.shock(e.false_alarm_trust_loss, t, street.p)
+        street.emergencies.append(1, day=t, type=-1, false_alarm=True)
+    if u[0] >= 1.0 - np.exp(-e.rate_per_year / 365.0):
+        return
+    kind = int(categorical(np.array([u[1]]), e.type_mix)[0])
+    shared = street.p.data.data_shared[WARNING_DEPT[kind]]
+    warned = bool(u[2] < shared or u[3] < e.iot_coverage)
+    own_supplies = bool(u[4] < e.street_supplies)
+    detect = e.detect_hours_warned if warned else e.detect_hours_unwarned
+    response = detect + e.mobilise_hours + (0.0 if own_supplies else e.department_supply_hours)
+    r = street.roster
+    skill = float(r.skill[r.filled].mean()) if r.filled.any() else 0.0
+    base = e.resolve_hours[kind] * (1.0 + e.unskilled_slowdown * (1.0 - skill))
+    resolve = response + float(lognormal_mean(base, 0.5, np.array([u[5]]))[0])
+    street.emergencies.append(1, day=t, type=kind, warned=warned, street_supplies=own_supplies,
+                              response_h=response, resolve_h=resolve)
+    days = int(np.ceil(e.mobilised_days[kind]))
+    street.mobilised_until = max(street.mobilised_until, t + days - 1)

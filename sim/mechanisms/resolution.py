@@ -1,0 +1,79 @@
+"""Resolution inside the street (brief §3.3): skill, specialty, money and data decide.
+
+A street-handled case succeeds with probability
+
+    base_success[category] * ((1 - skill_weight) + skill_weight * skill)
+        + specialist_bonus * (handled by a matching specialist)
+
+times ``no_data_factor`` when it needs another body's data the street cannot see. A case
+needing money is paid from its ring-fenced pot (or the bundled pool); if the pot is
+short the case fails as unfunded. Its closing time is the acceptance time plus a
+right-skewed service delay.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.cases import (
+    DR_STREET_FAILED,
+    DR_UNFUNDED,
+    DROPPED,
+    RESOLVED,
+    U_DATA,
+    U_DELAY,
+    U_SUCCESS,
+)
+from sim.domain import CATEGORIES, CATEGORY_DATA_DEPARTMENT, DEPARTMENTS
+from sim.draws import lognormal_mean
+
+if TYPE_CHECKING:
+    from sim.street import Street
+
+DATA_DEPT_OF_CATEGORY = np.array([DEPARTMENTS.index(CATEGORY_DATA_DEPARTMENT[c]) for c in CATEGORIES])
+VOLUNTEER_SKILL = 0.7
+
+
+def data_visible(street: Street, ids: np.ndarray) -> np.ndarray:
+    """Whether the data each case needs is visible to the street (True if not needed)."""
+    cs = street.cases
+    shared = street.p.data.data_shared[DATA_DEPT_OF_CATEGORY[cs.category[ids]]]
+    return ~cs.needs_data[ids] | (cs.u[ids, U_DATA] < shared)
+
+
+def pay_for(street: Street, ids: np.ndarray) -> np.ndarray:
+    """Fund the money needs of ``ids`` in order; True where funded or not needed."""
+    cs = street.cases
+    ok = np.ones(len(ids), bool)
+    need = np.flatnonzero(cs.needs_money[ids])
+    if len(need):
+        sel = ids[need]
+        paid = street.purse.pay_needs(cs.money_pot[sel], cs.money_need[sel])
+        cs.money_paid[sel] = np.where(paid, cs.money_need[sel], 0.0)
+        ok[need] = paid
+    return ok
+
+
+def handle(street: Street, ids: np.ndarray, t: int) -> None:
+    """Decide the outcome and closing time of cases the street handles itself."""
+    if len(ids) == 0:
+        return
+    cs = street.cases
+    p = street.p
+    cat = cs.category[ids]
+    handler = cs.handler[ids]
+    skill = np.where(handler >= 0, street.roster.skill[np.maximum(handler, 0)], VOLUNTEER_SKILL)
+    r = p.resolution
+    prob = p.resolution.base_success[cat] * ((1 - r.skill_weight) + r.skill_weight * skill)
+    prob = prob + r.specialist_bonus * cs.specialist[ids]
+    prob = np.where(data_visible(street, ids), prob, prob * r.no_data_factor)
+    funded = pay_for(street, ids)
+    success = funded & (cs.u[ids, U_SUCCESS] < np.minimum(prob, 0.99))
+    cs.planned_outcome[ids] = np.where(success, RESOLVED, DROPPED)
+    cs.planned_reason[ids] = np.where(success, 0, np.where(funded, DR_STREET_FAILED, DR_UNFUNDED))
+    delay = lognormal_mean(p.cases.service_delay_hours[cat], p.cases.delay_sigma, cs.u[ids, U_DELAY])
+    close_h = cs.accepted_h[ids] + delay
+    cs.closed_h[ids] = close_h
+    cs.due_day[ids] = np.floor(close_h / 24.0).astype(np.int32)

@@ -1,0 +1,190 @@
+"""Intake and triage (brief §3.2): the queue meets the casework hours left today.
+
+Cases wait in one first-in-first-out queue. A case waiting longer than the resident's
+patience is abandoned. Each day the street admits cases from the head of the queue while
+its staff have casework hours left; each admitted case takes its intake time plus the
+time of its route:
+
+* **departments** - it needs a power a department holds (unless enforcement has been
+  delegated to the street): the street whistles (``sim.mechanisms.whistle``);
+* **social organisation** - it suits one and an organisation with that specialty has
+  room this month: the street refers it (``sim.mechanisms.referral``);
+* **street** - otherwise the street handles it (``sim.mechanisms.resolution``).
+
+Admitted cases are allocated to staff in order of the queue; cases needing a specialist
+go first to staff (and volunteers from the talent pool) of the matching specialty. No
+post is ever given more hours than it has free.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.cases import (
+    AT_SO,
+    DR_ABANDONED,
+    DROPPED,
+    IN_STREET,
+    ROUTE_DEPT,
+    ROUTE_SO,
+    ROUTE_STREET,
+    U_ROUTE,
+)
+from sim.domain import CATEGORIES, CATEGORY_SPECIALTY, SPECIALTIES
+from sim.mechanisms import feedback, referral, resolution, whistle
+
+if TYPE_CHECKING:
+    from sim.street import Street
+
+SPECIALIST_OF_CATEGORY = np.array([SPECIALTIES.index(CATEGORY_SPECIALTY[c]) for c in CATEGORIES])
+VOLUNTEER = -2
+OFFICE_OPEN_H = 9.0
+
+
+def daily(street: Street, t: int) -> None:
+    """Abandon stale cases, admit what today's hours allow, route and handle them."""
+    abandon_stale(street, t)
+    street.backlog_hours = 0.0
+    if len(street.queue) == 0:
+        return
+    cs = street.cases
+    q = street.queue
+    route = plan_routes(street, q)
+    hours = route_hours(street, q, route)
+    free = street.hours.free
+    cum = np.cumsum(hours)
+    k = int(np.searchsorted(cum, free.sum() + 1e-9, side="right"))
+    street.backlog_hours = float(cum[-1] - (cum[k - 1] if k else 0.0))
+    if k == 0:
+        return
+    admitted, route, hours = q[:k], route[:k], hours[:k]
+    route, hours = referral.reserve(street, admitted, route, hours)
+    # referral may turn a case back to the street, costing more time: trim the tail
+    k = int(np.searchsorted(np.cumsum(hours), free.sum() + 1e-9, side="right"))
+    if k < len(admitted):
+        referral.release(street, admitted[k:], route[k:])
+        admitted, route, hours = admitted[:k], route[:k], hours[:k]
+    if k == 0:
+        return
+    street.queue = q[len(admitted):]
+    cs.route[admitted] = route
+    handler, specialist, used = allocate_staff(street, admitted, hours)
+    street.hours.take("casework", used)
+    accepted_h = np.maximum(cs.raised_h[admitted] + 0.25, t * 24.0 + OFFICE_OPEN_H)
+    cs.accepted_h[admitted] = accepted_h
+    cs.first_response_h[admitted] = accepted_h
+    cs.handler[admitted] = handler
+    cs.specialist[admitted] = specialist
+    cs.staff_hours[admitted] = hours
+    street.records_yesterday = float(len(admitted))
+    on_street = admitted[route == ROUTE_STREET]
+    resolution.handle(street, on_street, t)
+    cs.state[on_street] = IN_STREET
+    to_so = admitted[route == ROUTE_SO]
+    referral.handle(street, to_so, t)
+    cs.state[to_so] = AT_SO
+    street.in_service = np.concatenate([street.in_service, on_street, to_so])
+    whistle.send_cases(street, admitted[route == ROUTE_DEPT], t)
+
+
+def abandon_stale(street: Street, t: int) -> None:
+    """Residents give up on cases queued longer than their patience."""
+    q = street.queue
+    if len(q) == 0:
+        return
+    limit = (t - street.p.cases.patience_days) * 24.0
+    stale = street.cases.raised_h[q] < limit
+    if stale.any():
+        ids = q[stale]
+        street.queue = q[~stale]
+        cs = street.cases
+        cs.planned_outcome[ids] = DROPPED
+        cs.planned_reason[ids] = DR_ABANDONED
+        cs.closed_h[ids] = t * 24.0
+        feedback.end_now(street, ids)
+
+
+def plan_routes(street: Street, ids: np.ndarray) -> np.ndarray:
+    """Route of each queued case if admitted today (before social-organisation room)."""
+    cs = street.cases
+    p = street.p
+    u = cs.u[ids, U_ROUTE]
+    to_dept = cs.needs_department[ids] & (u >= p.departments.enforcement_delegated)
+    to_so = ~cs.needs_department[ids] & cs.so_suitable[ids] & (u < p.referral.propensity)
+    return np.where(to_dept, ROUTE_DEPT, np.where(to_so, ROUTE_SO, ROUTE_STREET)).astype(np.int8)
+
+
+def route_hours(street: Street, ids: np.ndarray, route: np.ndarray) -> np.ndarray:
+    """Staff hours each case takes on its route (intake included)."""
+    cs = street.cases
+    c = street.p.cases
+    by_route = np.where(route == ROUTE_DEPT, c.whistle_coordination_hours,
+                        np.where(route == ROUTE_SO, c.referral_hours,
+                                 c.street_handling_hours[cs.category[ids]]))
+    return c.intake_hours[cs.channel[ids]] + by_route
+
+
+def fill_in_order(need: np.ndarray, avail: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Give cases (in order) consecutive stretches of the posts' free hours.
+
+    Returns the post holding the start of each case's stretch (``-1`` for cases that do
+    not fit), hours used per post, and the number of cases that fit.
+    """
+    cum_need = np.cumsum(need)
+    cum_avail = np.cumsum(avail)
+    total_avail = cum_avail[-1] if len(cum_avail) else 0.0
+    fit = int(np.searchsorted(cum_need, total_avail + 1e-9, side="right"))
+    start = cum_need[:fit] - need[:fit]
+    handler = np.full(len(need), -1, dtype=np.int64)
+    if fit:
+        handler[:fit] = np.minimum(np.searchsorted(cum_avail, start, side="right"), len(avail) - 1)
+    total = cum_need[fit - 1] if fit else 0.0
+    used = np.minimum(np.maximum(total - (cum_avail - avail), 0.0), avail)
+    return handler, used, fit
+
+
+def allocate_staff(street: Street, ids: np.ndarray, hours: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Assign admitted cases to posts; specialists take matching specialist cases first.
+
+    Returns handler slot per case (``VOLUNTEER`` for the talent pool), whether the
+    handler is a matching specialist, and the hours used per post.
+    """
+    cs = street.cases
+    r = street.roster
+    free = street.hours.free.copy()
+    used = np.zeros(r.n)
+    handler = np.full(len(ids), -1, dtype=np.int64)
+    specialist = np.zeros(len(ids), bool)
+    wants = cs.needs_specialist[ids] & (cs.route[ids] != ROUTE_DEPT)
+    spec_needed = SPECIALIST_OF_CATEGORY[cs.category[ids]]
+    volunteer_left = street.volunteer_hours_today
+    for s in np.unique(spec_needed[wants]):
+        sel = np.flatnonzero(wants & (spec_needed == s))
+        if volunteer_left > 0:
+            cum = np.cumsum(hours[sel])
+            nv = int(np.searchsorted(cum, volunteer_left + 1e-9, side="right"))
+            handler[sel[:nv]] = VOLUNTEER
+            specialist[sel[:nv]] = True
+            volunteer_left -= float(cum[nv - 1]) if nv else 0.0
+            sel = sel[nv:]
+        posts = np.flatnonzero(r.filled & (r.specialty == s))
+        if len(sel) == 0 or len(posts) == 0:
+            continue
+        h, u, fit = fill_in_order(hours[sel], free[posts])
+        handler[sel[:fit]] = posts[h[:fit]]
+        specialist[sel[:fit]] = True
+        used[posts] += u
+        free[posts] -= u
+    street.volunteer_hours_today = volunteer_left
+    rest = np.flatnonzero(handler == -1)
+    if len(rest):
+        posts = np.flatnonzero(free > 0)
+        h, u, fit = fill_in_order(hours[rest], free[posts])
+        handler[rest[:fit]] = posts[h[:fit]]
+        used[posts] += u
+        if fit < len(rest):  # cannot happen: admission kept total hours within free hours
+            raise RuntimeError("allocation exceeded free hours")
+    return handler, specialist, used

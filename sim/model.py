@@ -1,0 +1,114 @@
+"""The Mesa model of one street (or several streets sharing district departments).
+
+Step order of one day ``t`` (the code in :meth:`StreetModel.step` and
+:meth:`sim.street.Street.begin_day` / ``end_day`` follows it exactly):
+
+1. Schedules: on the first day of a month, scenario schedules update parameters.
+2. Departments: loads and today's answer probabilities (``DepartmentPool.begin_day``).
+3. For each street (``Street.begin_day``):
+   a. year start: budget and transfers; training plans, promotions, ageing;
+   b. month start: social organisations (funding, exit, entry), council proposals,
+      enrolment by data matching, staff pay;
+   c. transfers arriving today;
+   d. emergencies: detection, supplies, mobilisation of staff;
+   e. staff time: hours available (weekday/weekend, vacancies), training;
+   f. upper-level tasks (out-of-list ones refused only where the duty list has teeth);
+   g. duplicate data entry (systems x records);
+   h. demand arrival: new demands and repeat contacts, by category and channel;
+   i. intake and triage with the casework hours left: abandonment of stale queue,
+      FIFO admission, routing to the street, a social organisation or the whistle;
+      street resolution and referral outcomes are drawn, money paid, closings scheduled.
+4. Departments decide the whistles due today (answer, bounce, silence -> repeat,
+   escalation, failure) for all streets at once (``DepartmentPool.decide``).
+5. For each street (``Street.end_day``): answers applied to cases; cases closing today
+   close with feedback (satisfaction, trust, complaints, repeats, reported outcome);
+   workforce (stress, quits, refills); daily record; year end (survey, yearly state).
+"""
+
+from __future__ import annotations
+
+import mesa
+
+from sim.agents.departments import DepartmentPool
+from sim.calendar import Calendar
+from sim.params.loader import Scenario
+from sim.params.values import Params
+from sim.rng import Streams
+from sim.street import Street
+
+
+class StreetModel(mesa.Model):
+    """A street (or ``n_streets`` streets) and the district departments serving it.
+
+    Args:
+        scenario: a validated scenario (see :func:`sim.params.loader.load_scenario`).
+        seed: the replication's root seed; every random stream is spawned from it.
+        n_streets: streets sharing the departments (1 for the single-street model).
+        street_params: optional per-street parameters (district runs); defaults to the
+            scenario's for every street.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int, n_streets: int = 1,
+                 street_params: list[Params] | None = None) -> None:
+        super().__init__(rng=int(seed))
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.schedule_fn = getattr(scenario, "params_at", None)
+        base = scenario.params
+        self.params = base
+        self.calendar = Calendar(base.run.start_date, base.run.end_date)
+        self.district_streams = Streams(self.seed)
+        self.pool = DepartmentPool(self, base)
+        plist = street_params or [base] * n_streets
+        self.streets = [Street(self, i, plist[i], self.calendar, self.seed, self.pool)
+                        for i in range(len(plist))]
+        self.t = 0
+        self.running = True
+
+    def step(self) -> None:
+        """Advance one day (see the module docstring for the order)."""
+        t = self.t
+        if t >= self.calendar.n_days:
+            self.running = False
+            return
+        if self.schedule_fn is not None and self.calendar.is_month_start(t):
+            self._apply_schedule(t)
+        self.pool.begin_day()
+        for street in self.streets:
+            street.begin_day(t)
+        clarity = float(self.params.departments.duty_clarity)
+        answers = self.pool.decide(t, self.district_streams["whistle"], clarity)
+        for street in self.streets:
+            mine = street_answers(answers, self.pool, street.index)
+            street.end_day(t, mine)
+        self.t += 1
+        if self.t >= self.calendar.n_days:
+            self.running = False
+
+    def _apply_schedule(self, t: int) -> None:
+        params = self.schedule_fn(self.calendar.date(t))
+        if params is None or params is self.params:
+            return
+        self.params = params
+        self.pool.set_params(params)
+        for street in self.streets:
+            street.set_params(params)
+
+    def run(self) -> StreetModel:
+        """Run to the end date."""
+        while self.running:
+            self.step()
+        return self
+
+
+def street_answers(answers: dict, pool: DepartmentPool, street: int) -> dict:
+    """The part of the pool's answers that concerns one street."""
+    ep_street = pool.episodes.street
+    out = {}
+    for key in ("arrived", "bounced", "failed"):
+        ids = answers[key]
+        keep = ep_street[ids] == street
+        out[key] = ids[keep]
+        if key == "arrived":
+            out["arrival_h"] = answers["arrival_h"][keep]
+    return out

@@ -1,0 +1,123 @@
+"""The street's money: budget by source, ring-fenced pots or one bundled pool.
+
+Money mechanism (brief §3.10): each year the budget is set from the self-raised share and
+district transfers (cut by a revenue shock); transfers arrive in quarterly tranches, some
+late. The livelihood share is split into ring-fenced pots (civil affairs, health, disabled
+persons' federation, street) or, when funds are bundled, one pool. A case needing money
+draws from its pot; if the pot is short the need goes unfunded, even when another pot is
+idle. Unspent livelihood money lapses at year end. No payment is ever made that exceeds
+the money in hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.domain import FUND_POTS
+from sim.params.values import Params
+
+N_POTS = len(FUND_POTS)
+
+
+class Purse:
+    """Balances and a ledger of one street's money for the current year."""
+
+    def __init__(self) -> None:
+        self.pots = np.zeros(N_POTS)
+        self.general = 0.0
+        self.bundled = False
+        self.expected_transfers: list[tuple[int, float]] = []
+        self.ledger: dict[str, float] = {}
+        self.year_budget = 0.0
+        self.budget_year_start = 0
+        self.reset_ledger()
+
+    def reset_ledger(self) -> None:
+        """Start a new year's ledger."""
+        self.ledger = {k: 0.0 for k in (
+            "budgeted", "arrived", "arrived_own_year", "self_revenue", "transfer_revenue", "donations",
+            "livelihood_need", "livelihood_unfunded", "livelihood_spent", "livelihood_lapsed",
+            "pay_spent", "pay_unpaid", "so_grants", "so_fees", "renovation_spent", "other_spent",
+        )}
+
+    def open_year(self, year_start: int, p: Params, rng: np.random.Generator) -> None:
+        """Set this year's budget and schedule its quarterly transfers."""
+        m = p.money
+        self.reset_ledger()
+        transfers = m.annual_budget * (1 - m.self_sufficiency) * (1 - m.revenue_shock)
+        own = m.annual_budget * m.self_sufficiency
+        donations = m.donation_share * (own + transfers)
+        total = own + transfers + donations + m.coordination_fund
+        self.year_budget = total
+        self.ledger["budgeted"] = total
+        self.bundled = bool(m.bundled_funds)
+        self._receive(own, p, "self_revenue", own_year=True)
+        self._receive(donations, p, "donations", own_year=True)
+        self._receive(m.coordination_fund, p, "transfer_revenue", own_year=True)
+        self.budget_year_start = year_start
+        # tranches of last year still on their way keep their (late) arrival day
+        self.expected_transfers = [x for x in self.expected_transfers if x[0] >= year_start]
+        # (arrival day, amount, start day of the budget year it belongs to)
+        late = rng.random(4) < m.transfer_delay_prob
+        for q in range(4):
+            day = year_start + int(q * 91.25) + (int(m.transfer_delay_days) if late[q] else 0)
+            self.expected_transfers.append((day, transfers / 4.0, year_start))
+
+    def receive_due(self, day: int, p: Params) -> None:
+        """Credit transfers that arrive on ``day``."""
+        due = [x for x in self.expected_transfers if x[0] <= day]
+        if due:
+            self.expected_transfers = [x for x in self.expected_transfers if x[0] > day]
+            for _, amount, budget_year in due:
+                self._receive(amount, p, "transfer_revenue",
+                              own_year=budget_year == self.budget_year_start)
+
+    def _receive(self, amount: float, p: Params, source: str, own_year: bool) -> None:
+        if amount <= 0:
+            return
+        self.ledger[source] += amount
+        self.ledger["arrived"] += amount
+        if own_year:
+            self.ledger["arrived_own_year"] += amount
+        live = amount * p.money.livelihood_share
+        self.pots += live * p.money.pot_allocation
+        self.general += amount - live
+
+    def pay_needs(self, pots: np.ndarray, amounts: np.ndarray) -> np.ndarray:
+        """Try to fund case needs in order; returns which were paid in full."""
+        paid = np.zeros(len(amounts), bool)
+        for i in range(len(amounts)):
+            k = 0 if self.bundled else int(pots[i])
+            balance = self.pots.sum() if self.bundled else self.pots[k]
+            self.ledger["livelihood_need"] += amounts[i]
+            if balance >= amounts[i]:
+                if self.bundled:
+                    self._draw_pooled(amounts[i])
+                else:
+                    self.pots[k] -= amounts[i]
+                self.ledger["livelihood_spent"] += amounts[i]
+                paid[i] = True
+            else:
+                self.ledger["livelihood_unfunded"] += amounts[i]
+        return paid
+
+    def _draw_pooled(self, amount: float) -> None:
+        """Draw from the bundled pool, pot by pot."""
+        for k in range(N_POTS):
+            take = min(self.pots[k], amount)
+            self.pots[k] -= take
+            amount -= take
+            if amount <= 0:
+                break
+
+    def spend_general(self, amount: float, item: str) -> float:
+        """Pay up to ``amount`` from the general budget; returns what was paid."""
+        paid = min(max(self.general, 0.0), amount)
+        self.general -= paid
+        self.ledger[item] += paid
+        return paid
+
+    def close_year(self) -> None:
+        """Unspent livelihood money lapses; the general balance carries over."""
+        self.ledger["livelihood_lapsed"] += float(self.pots.sum())
+        self.pots[:] = 0.0

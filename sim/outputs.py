@@ -1,0 +1,75 @@
+"""Turn a finished model into tables (DataFrames) with readable labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.cases import DROP_REASONS, EPISODE_STATES, OUTCOME_NAMES, ROUTE_NAMES, STATE_NAMES
+from sim.domain import CATEGORIES, CHANNELS, DEPARTMENTS, EMERGENCY_TYPES
+from sim.indicators.compute import Tables
+from sim.model import StreetModel
+from sim.street import Street
+
+
+def street_tables(model: StreetModel, street: Street) -> Tables:
+    """All recorded tables of one street."""
+    cal = model.calendar
+    yod = cal.year
+    cases = street.cases.to_frame()
+    cases.insert(0, "case", np.arange(len(cases)))
+    cases.insert(0, "street", street.index)
+    pool = model.pool
+    ep = pool.episodes.to_frame()
+    ep.insert(0, "episode", np.arange(len(ep)))
+    ep = ep[ep["street"] == street.index].reset_index(drop=True)
+    arr_day = np.nan_to_num(ep["arrival_h"].to_numpy() // 24, nan=-1).astype(int)
+    ep["arrival_year"] = np.where(arr_day >= 0, yod[np.clip(arr_day, 0, cal.n_days - 1)], 0)
+    wl = pool.log.to_frame()
+    wl = wl[wl["street"] == street.index].reset_index(drop=True)
+    wl["first_of_episode"] = (wl["attempt"] == 1) & (wl["kind"] == 0)
+    cases["n_whistles"] = 0
+    if len(ep):
+        per_case = ep.groupby("case")["n_sent"].sum()
+        cases.loc[per_case.index, "n_whistles"] = per_case.to_numpy()
+    daily = pd.DataFrame(street.daily)
+    state = pd.DataFrame([{"street": street.index, "year": y, **v} for y, v in street.yearly_state.items()])
+    return Tables(
+        cases=cases, episodes=ep, whistles=wl, daily=daily,
+        staff_events=street.staff_events.to_frame(), emergencies=street.emergencies.to_frame(),
+        so_events=street.so_events.to_frame(), council=street.council_log.to_frame(),
+        state=state, residents=street.residents.n, years=cal.years, year_of_day=yod)
+
+
+def labelled_cases(cases: pd.DataFrame, start: np.datetime64) -> pd.DataFrame:
+    """The case event table for output: codes as labels, times as hours and timestamps."""
+    out = cases.drop(columns=["due_day", "planned_outcome", "planned_reason",
+                              "pending_departments"], errors="ignore").copy()
+    out["category"] = pd.Categorical.from_codes(out["category"], CATEGORIES)
+    out["channel"] = pd.Categorical.from_codes(out["channel"], CHANNELS)
+    out["state"] = pd.Categorical.from_codes(out["state"], STATE_NAMES)
+    out["outcome"] = pd.Categorical.from_codes(out["outcome"], OUTCOME_NAMES)
+    out["drop_reason"] = pd.Categorical.from_codes(out["drop_reason"], DROP_REASONS)
+    out["route"] = out["route"].map(ROUTE_NAMES).astype("category")
+    out["departments"] = [
+        ",".join(DEPARTMENTS[i] for i in range(len(DEPARTMENTS)) if m >> i & 1) for m in out["dept_mask"]
+    ]
+    out = out.drop(columns=["dept_mask"])
+    for col in ("raised_h", "accepted_h", "first_response_h", "whistled_h", "closed_h"):
+        out[col.replace("_h", "_at")] = pd.Timestamp(start) + pd.to_timedelta(out[col], unit="h")
+    return out
+
+
+def labelled_episodes(ep: pd.DataFrame) -> pd.DataFrame:
+    """Whistle episodes with department and state names."""
+    out = ep.copy()
+    out["department"] = pd.Categorical.from_codes(out["department"], DEPARTMENTS)
+    out["state"] = pd.Categorical.from_codes(out["state"], EPISODE_STATES)
+    return out
+
+
+def labelled_emergencies(em: pd.DataFrame) -> pd.DataFrame:
+    """Emergencies with type names."""
+    out = em.copy()
+    out["type"] = [EMERGENCY_TYPES[t] if t >= 0 else "false_alarm" for t in out["type"]]
+    return out

@@ -1,0 +1,275 @@
+"""Load and validate scenario files before any simulation work starts.
+
+A scenario file is TOML::
+
+    [scenario]
+    name = "baseline"
+    description = "..."
+    # extends = "baseline"        # derived scenarios state only their differences
+
+    [demand]
+    contacts_per_resident_year = { value = 1.0, unit = "contacts/resident/year",
+                                   source = "brief §8: 21.43M contacts / 21.9M residents" }
+
+A root scenario (no ``extends``) must give every parameter of ``sim.params.schema`` with
+its value, unit and source. A derived one overrides values (``unit`` optional but checked,
+``source`` says why). Every error is an :class:`InputError` naming file, field, value and
+what is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.domain import KEY_SETS
+from sim.params.errors import InputError
+from sim.params.schema import GROUPS, SPEC_BY_KEY, SPECS, ParamSpec
+from sim.params.values import Params
+
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+"""Scenarios shipped with the project (``scenarios/`` at the repository root)."""
+
+SUMS_TO_ONE = {
+    "population.age_shares",
+    "demand.category_mix",
+    "cases.need_pot_mix",
+    "money.pot_allocation",
+    "emergency.type_mix",
+    "socialorgs.initial_mix",
+    "socialorgs.specialty_mix_new",
+    "staff.professional_mix",
+}
+ENTRY_FIELDS = {"value", "unit", "source"}
+META_FIELDS = {"name", "description", "extends", "name_zh"}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Unit and source of one parameter value."""
+
+    unit: str
+    source: str
+    file: str
+
+
+@dataclass
+class Scenario:
+    """A validated scenario: every parameter's value and where it came from."""
+
+    name: str
+    description: str
+    path: Path
+    values: dict[str, Any]
+    provenance: dict[str, Provenance]
+    chain: list[str] = field(default_factory=list)
+    name_zh: str = ""
+
+    @property
+    def params(self) -> Params:
+        """Model-ready parameter values."""
+        return Params(self.values)
+
+    def digest(self) -> str:
+        """Stable hash of the effective parameter values (for manifests and caching)."""
+        blob = json.dumps(self.values, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def with_values(self, changes: dict[str, Any], source: str = "override") -> Scenario:
+        """Copy with some values replaced, each validated as if read from a file."""
+        values = dict(self.values)
+        prov = dict(self.provenance)
+        for key, value in changes.items():
+            spec = _spec_or_error(source, key)
+            values[key] = validate_value(spec, value, source)
+            prov[key] = Provenance(spec.unit, source, source)
+        _check_cross_field(values, source)
+        return Scenario(self.name, self.description, self.path, values, prov, self.chain,
+                        self.name_zh)
+
+
+def resolve_path(name_or_path: str | Path, base_dir: Path | None = None) -> Path:
+    """Find a scenario by file path or by bare name in ``base_dir`` / ``scenarios/``."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        return p
+    for directory in (base_dir, SCENARIO_DIR):
+        if directory is not None and (directory / f"{p.name}.toml").exists():
+            return directory / f"{p.name}.toml"
+    return p.with_suffix(".toml") if base_dir is None else base_dir / f"{p.name}.toml"
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file, turning missing files and syntax errors into InputError."""
+    if not path.exists():
+        raise InputError(path, "(file)", str(path), "an existing scenario file")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(path, "(syntax)", str(exc), "valid TOML") from None
+    except UnicodeDecodeError:
+        raise InputError(path, "(encoding)", "not UTF-8", "a UTF-8 TOML file") from None
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load, resolve inheritance of, and validate a scenario.
+
+    Args:
+        name_or_path: a path to a ``.toml`` file or the name of a shipped scenario.
+
+    Returns:
+        The validated :class:`Scenario`.
+
+    Raises:
+        InputError: on any bad input, before anything is simulated.
+    """
+    return _load(resolve_path(name_or_path), [])
+
+
+def _load(path: Path, seen: list[Path]) -> Scenario:
+    path = path.resolve() if path.exists() else path
+    if path in seen:
+        chain = " -> ".join(p.stem for p in [*seen, path])
+        raise InputError(seen[-1], "scenario.extends", path.stem, f"no cycle (found {chain})")
+    doc = read_toml(path)
+    meta = doc.get("scenario", {})
+    if not isinstance(meta, dict):
+        raise InputError(path, "scenario", meta, "a [scenario] table")
+    for key in meta:
+        if key not in META_FIELDS:
+            raise InputError(path, f"scenario.{key}", meta[key],
+                             f"one of {sorted(META_FIELDS)}")
+    name = meta.get("name", path.stem)
+    parent_name = meta.get("extends")
+    if parent_name is not None:
+        parent_path = resolve_path(parent_name, path.parent)
+        if not parent_path.exists():
+            raise InputError(path, "scenario.extends", parent_name,
+                             f"an existing scenario (looked for {parent_path})")
+        parent = _load(parent_path, [*seen, path])
+        values, prov, chain = dict(parent.values), dict(parent.provenance), parent.chain
+    else:
+        values, prov, chain = {}, {}, []
+    _apply_entries(doc, path, values, prov, root=parent_name is None)
+    _check_cross_field(values, path)
+    return Scenario(name=name, description=meta.get("description", ""), path=path,
+                    values=values, provenance=prov, chain=[*chain, name],
+                    name_zh=meta.get("name_zh", ""))
+
+
+def _spec_or_error(file: Path | str, key: str) -> ParamSpec:
+    if key in SPEC_BY_KEY:
+        return SPEC_BY_KEY[key]
+    group = key.split(".", 1)[0]
+    names = sorted(s.name for s in SPECS if s.group == group)
+    if names:
+        raise InputError(file, key, key.split(".", 1)[-1], f"a parameter of [{group}]: {names}")
+    raise InputError(file, key, group, f"a section among {list(GROUPS)} or 'scenario'")
+
+
+def _apply_entries(doc: dict, path: Path, values: dict, prov: dict, root: bool) -> None:
+    reserved = {"scenario", "levers", "stressors", "schedule"}
+    for group, entries in doc.items():
+        if group in reserved:
+            continue
+        if group not in GROUPS:
+            raise InputError(path, group, group, f"a section among {list(GROUPS)} or 'scenario'")
+        if not isinstance(entries, dict):
+            raise InputError(path, group, entries, "a table of parameters")
+        for name, entry in entries.items():
+            key = f"{group}.{name}"
+            spec = _spec_or_error(path, key)
+            if not isinstance(entry, dict) or "value" not in entry:
+                raise InputError(path, key, entry, "a table { value = ..., unit = ..., source = ... }")
+            extra = set(entry) - ENTRY_FIELDS
+            if extra:
+                raise InputError(path, f"{key}.{sorted(extra)[0]}", entry[sorted(extra)[0]],
+                                 f"only fields {sorted(ENTRY_FIELDS)}")
+            unit = entry.get("unit", spec.unit)
+            if unit != spec.unit:
+                raise InputError(path, f"{key}.unit", unit, f"the unit {spec.unit!r}")
+            source = entry.get("source", "")
+            if root and not str(source).strip():
+                raise InputError(path, f"{key}.source", source,
+                                 "a provenance: brief figure, outside source, or 'assumption: why'")
+            values[key] = validate_value(spec, entry["value"], path)
+            prov[key] = Provenance(spec.unit, str(source), path.name)
+    if root:
+        missing = [s.key for s in SPECS if s.key not in values]
+        if missing:
+            raise InputError(path, missing[0], None,
+                             f"every parameter in a root scenario ({len(missing)} missing)")
+
+
+def _number(spec: ParamSpec, v: Any, file: Path | str, field_name: str, integer: bool) -> float:
+    ok = isinstance(v, int) if integer else isinstance(v, (int, float))
+    if isinstance(v, bool) or not ok or (isinstance(v, float) and not math.isfinite(v)):
+        want = "an integer" if integer else "a finite number"
+        raise InputError(file, field_name, v, f"{want} in {spec.range_text} ({spec.unit})")
+    if (spec.lo is not None and v < spec.lo) or (spec.hi is not None and v > spec.hi):
+        raise InputError(file, field_name, v, f"a value in {spec.range_text} ({spec.unit})")
+    return v
+
+
+def _mapping(spec: ParamSpec, v: Any, keyset: str, file: Path | str, field_name: str) -> dict:
+    keys = KEY_SETS[keyset]
+    if not isinstance(v, dict):
+        raise InputError(file, field_name, v, f"a table with keys {list(keys)}")
+    unknown = [k for k in v if k not in keys]
+    if unknown:
+        raise InputError(file, f"{field_name}.{unknown[0]}", unknown[0], f"a key among {list(keys)}")
+    missing = [k for k in keys if k not in v]
+    if missing:
+        raise InputError(file, f"{field_name}.{missing[0]}", None, f"all keys {list(keys)}")
+    return v
+
+
+def validate_value(spec: ParamSpec, v: Any, file: Path | str) -> Any:
+    """Check one value against its spec; return it unchanged (JSON-like)."""
+    key = spec.key
+    if spec.kind == "bool":
+        if not isinstance(v, bool):
+            raise InputError(file, key, v, "true or false")
+        return v
+    if spec.kind == "date":
+        try:
+            dt.date.fromisoformat(str(v))
+        except ValueError:
+            raise InputError(file, key, v, "an ISO date YYYY-MM-DD") from None
+        return str(v)
+    if spec.kind in ("int", "float"):
+        return _number(spec, v, file, key, spec.kind == "int")
+    parts = spec.kind.split(":")
+    outer = _mapping(spec, v, parts[1], file, key)
+    if parts[0] == "map":
+        return {k: _number(spec, outer[k], file, f"{key}.{k}", False) for k in KEY_SETS[parts[1]]}
+    return {
+        a: {b: _number(spec, inner[b], file, f"{key}.{a}.{b}", False)
+            for b in KEY_SETS[parts[2]]}
+        for a in KEY_SETS[parts[1]]
+        for inner in [_mapping(spec, outer[a], parts[2], file, f"{key}.{a}")]
+    }
+
+
+def _check_cross_field(values: dict[str, Any], file: Path | str) -> None:
+    for key in SUMS_TO_ONE:
+        if key in values:
+            total = sum(values[key].values())
+            if abs(total - 1.0) > 1e-6:
+                raise InputError(file, key, round(total, 6), "shares summing to 1")
+    if "run.start_date" in values and "run.end_date" in values:
+        if values["run.end_date"] <= values["run.start_date"]:
+            raise InputError(file, "run.end_date", values["run.end_date"],
+                             f"a date after run.start_date ({values['run.start_date']})")
+    if "departments.candidates" in values:
+        for cat, row in values["departments.candidates"].items():
+            if sum(row.values()) <= 0:
+                raise InputError(file, f"departments.candidates.{cat}", row,
+                                 "at least one positive weight")

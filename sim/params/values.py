@@ -1,0 +1,69 @@
+"""Typed, read-only parameter values as the model reads them.
+
+Mapping parameters become numpy arrays ordered as in ``sim.domain`` so mechanisms can
+index them by category, department, ... without dictionary look-ups in hot loops.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from sim.domain import KEY_SETS
+from sim.params.schema import SPEC_BY_KEY, SPECS, ParamSpec
+
+
+def to_model_value(spec: ParamSpec, value: Any) -> Any:
+    """Convert a validated file value to what the model uses."""
+    if spec.kind.startswith("map2:"):
+        _, k1, k2 = spec.kind.split(":")
+        return np.array([[float(value[a][b]) for b in KEY_SETS[k2]] for a in KEY_SETS[k1]])
+    if spec.kind.startswith("map:"):
+        keys = KEY_SETS[spec.kind.split(":")[1]]
+        return np.array([float(value[k]) for k in keys])
+    if spec.kind == "date":
+        return dt.date.fromisoformat(value)
+    if spec.kind == "int":
+        return int(value)
+    if spec.kind == "bool":
+        return bool(value)
+    return float(value)
+
+
+class Params:
+    """All parameter values, grouped: ``params.demand.category_mix``.
+
+    Built from a flat ``{"group.name": file_value}`` dict that has passed validation.
+    """
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._raw = dict(values)
+        groups: dict[str, dict[str, Any]] = {}
+        for spec in SPECS:
+            groups.setdefault(spec.group, {})[spec.name] = to_model_value(spec, values[spec.key])
+        for group, fields in groups.items():
+            setattr(self, group, SimpleNamespace(**fields))
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The flat file values, keyed ``group.name`` (copy)."""
+        return dict(self._raw)
+
+    def get(self, key: str) -> Any:
+        """Model value of a dotted key."""
+        group, name = key.split(".", 1)
+        return getattr(getattr(self, group), name)
+
+    def replace(self, changes: dict[str, Any]) -> Params:
+        """New Params with some file values replaced (already validated)."""
+        merged = dict(self._raw)
+        merged.update(changes)
+        return Params(merged)
+
+
+def spec_of(key: str) -> ParamSpec:
+    """Spec of a dotted key (KeyError if unknown)."""
+    return SPEC_BY_KEY[key]

@@ -1,0 +1,191 @@
+"""One street: its residents, staff, social organisations, money and cases.
+
+The daily step order is written once, in :meth:`Street.step_day`, and documented in
+``docs/ODD.md`` (section 'Process overview and scheduling').
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents.socialorg import SocialOrganisation
+from sim.agents.staff import Roster, draw_recruit, initial_skill, posts_for
+from sim.calendar import Calendar
+from sim.cases import CaseTable
+from sim.domain import SO_SPECIALTIES
+from sim.hours import DayHours
+from sim.money import Purse
+from sim.params.values import Params
+from sim.population import Residents
+from sim.rng import Streams
+from sim.table import ColumnTable
+
+if TYPE_CHECKING:
+    import mesa
+
+    from sim.agents.departments import DepartmentPool
+
+STAFF_EVENT_COLUMNS = {
+    "day": ("int32", -1), "slot": ("int16", -1), "event": ("int8", -1),
+    "contract": ("int8", -1), "age": ("float64", np.nan), "specialty": ("int8", -1),
+    "years_in_grade": ("float64", np.nan), "reason": ("int8", -1),
+}
+HIRE, LEAVE, PROMOTE = 0, 1, 2
+QUIT, RETIRE = 0, 1
+
+EMERGENCY_COLUMNS = {
+    "day": ("int32", -1), "type": ("int8", -1), "warned": ("bool", False),
+    "street_supplies": ("bool", False), "response_h": ("float64", np.nan),
+    "resolve_h": ("float64", np.nan), "staff_hours_lost": ("float64", 0.0),
+    "false_alarm": ("bool", False),
+}
+
+SO_EVENT_COLUMNS = {
+    "day": ("int32", -1), "org": ("int32", -1), "event": ("int8", -1),
+    "specialty": ("int8", -1), "supported": ("bool", False), "age_days": ("int32", -1),
+    "reason": ("int8", -1),
+}
+SO_ENTER, SO_EXIT = 0, 1
+SO_EXIT_FUNDS, SO_EXIT_VENUE = 0, 1
+
+COUNCIL_COLUMNS = {"day": ("int32", -1), "community": ("int16", -1),
+                   "functioning": ("bool", False), "adopted": ("bool", False)}
+
+
+class Street:
+    """State of one street and its daily step.
+
+    Args:
+        model: the Mesa model the street's agents belong to.
+        index: the street's index in its model (0 for a single street).
+        params: parameter values.
+        calendar: the run's calendar.
+        root_seed: the replication's root seed; the street's streams are spawned from it
+            and its index.
+        pool: the district departments serving this street.
+    """
+
+    def __init__(self, model: mesa.Model, index: int, params: Params, calendar: Calendar,
+                 root_seed: int, pool: DepartmentPool) -> None:
+        self.model = model
+        self.index = index
+        self.p = params
+        self.cal = calendar
+        self.streams = Streams(root_seed, extra_key=(index,))
+        self.pool = pool
+        self.residents = Residents(params, self.streams["population"])
+        n_est, n_con = posts_for(params)
+        self.roster = Roster(n_est, n_con)
+        self.hours = DayHours(self.roster.n)
+        self.purse = Purse()
+        expected = int(params.population.residents * params.demand.contacts_per_resident_year
+                       * params.demand.demand_share * calendar.n_days / 365 * 1.6) + 1024
+        self.cases = CaseTable(expected)
+        pool.register_street(self.cases)
+        self.queue = np.empty(0, dtype=np.int64)
+        self.online_inbox = np.empty(0, dtype=np.int64)
+        self.workdays_since_inbox = 0
+        self.in_service = np.empty(0, dtype=np.int64)
+        self.repeats_due = np.empty(0, dtype=np.int64)
+        self.repeats_day = np.empty(0, dtype=np.int64)
+        self.staff_events = ColumnTable(STAFF_EVENT_COLUMNS, 256)
+        self.emergencies = ColumnTable(EMERGENCY_COLUMNS, 64)
+        self.so_events = ColumnTable(SO_EVENT_COLUMNS, 64)
+        self.council_log = ColumnTable(COUNCIL_COLUMNS, 1024)
+        self.sos: list[SocialOrganisation] = []
+        self.mobilised_until = -1
+        self.records_yesterday = 0.0
+        self.volunteer_hours_today = 0.0
+        self.task_counts = (0, 0, 0)
+        self.referral_to: dict = {}
+        self.closing_today: list[np.ndarray] = []
+        self.backlog_hours = 0.0
+        self.renovated = float(params.facilities.renovated_initial) * params.population.communities
+        self.council_functioning = np.zeros(int(params.population.communities), bool)
+        self.enrolment_found = 0
+        self.daily: list[dict[str, float]] = []
+        self.yearly_state: dict[int, dict[str, float]] = {}
+        self._build_staff()
+        self._build_councils()
+        self._build_sos()
+
+    # --- construction ----------------------------------------------------------------
+    def _build_staff(self) -> None:
+        rng = self.streams["staff"]
+        p = self.p
+        for slot in range(self.roster.n):
+            specialty, age = draw_recruit(p, rng, initial=True)
+            years = max(0.0, min(age - 23.0, 30.0) * rng.random())
+            pay = p.staff.pay[int(self.roster.contract[slot])]
+            self.roster.fill(self.model, slot, specialty=specialty, age=age,
+                             skill=initial_skill(p, specialty, years), pay=pay, day=0,
+                             grade_years=rng.uniform(0, 8))
+
+    def _build_councils(self) -> None:
+        rng = self.streams["council"]
+        pop = self.p.population
+        has = rng.random(len(self.council_functioning)) < pop.council_coverage
+        self.has_council = has
+        self.council_functioning = has & (rng.random(len(has)) < pop.council_functioning)
+
+    def _build_sos(self) -> None:
+        rng = self.streams["socialorgs"]
+        so = self.p.socialorgs
+        for i in range(int(so.initial_count)):
+            spec = int(rng.choice(len(SO_SPECIALTIES), p=so.initial_mix))
+            self.sos.append(SocialOrganisation(
+                self.model, street=self.index, specialty=spec, capacity=so.capacity_per_month,
+                funds=so.monthly_cost * so.initial_funds_months, has_venue=i < so.venue_slots,
+                professional_team=rng.random() < so.professional_team_share, entered_day=-1,
+                supported=False))
+
+    # --- parameters -----------------------------------------------------------------------
+    def set_params(self, params: Params) -> None:
+        """Take new parameter values (from a schedule); structural arrays follow."""
+        self.p = params
+
+    # --- the day --------------------------------------------------------------------------
+    def begin_day(self, t: int) -> None:
+        """Calendar events, emergencies, staff time, demand arrival and intake."""
+        from sim.mechanisms import (
+            council,
+            demand,
+            emergency,
+            enrolment,
+            socialorgs,
+            tasks,
+            timebudget,
+            triage,
+            workforce,
+        )
+        from sim.mechanisms import money as money_mech
+
+        cal = self.cal
+        if t == 0 or cal.year[t] != cal.year[t - 1]:
+            money_mech.open_year(self, t)
+            workforce.open_year(self, t)
+        if cal.is_month_start(t):
+            socialorgs.monthly(self, t)
+            council.monthly(self, t)
+            enrolment.monthly(self, t)
+            money_mech.monthly(self, t)
+        money_mech.daily(self, t)
+        emergency.daily(self, t)
+        timebudget.open_day(self, t)
+        tasks.daily(self, t)
+        timebudget.data_entry(self, t)
+        demand.daily(self, t)
+        triage.daily(self, t)
+
+    def end_day(self, t: int, answers: dict[str, np.ndarray]) -> None:
+        """Whistle results, closings and feedback, workforce, records, year end."""
+        from sim.mechanisms import feedback, recording, whistle, workforce
+
+        whistle.apply_answers(self, t, answers)
+        feedback.close_due(self, t)
+        workforce.daily(self, t)
+        recording.record_day(self, t)
+        if self.cal.is_year_end(t):
+            recording.close_year(self, t)

@@ -1,0 +1,54 @@
+"""A growable columnar table of numpy arrays (the per-case and per-whistle records)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+class ColumnTable:
+    """Fixed columns, rows appended in blocks, capacity doubled as needed.
+
+    Columns are attributes (``table.resident``) holding the full allocated array; they
+    are replaced when the table grows, so never keep a column across an ``append``.
+
+    Args:
+        columns: ``{name: (dtype, fill)}``; ``fill`` is the value of a new row.
+        capacity: initial number of rows allocated.
+    """
+
+    def __init__(self, columns: dict[str, tuple[str, object]], capacity: int = 1024) -> None:
+        self._spec = dict(columns)
+        self.n = 0
+        self._cap = max(16, int(capacity))
+        self.cols: dict[str, np.ndarray] = {
+            name: np.full(self._cap, fill, dtype=dtype) for name, (dtype, fill) in columns.items()
+        }
+        self.__dict__.update(self.cols)  # columns as plain attributes: table.resident, ...
+
+    def __len__(self) -> int:
+        return self.n
+
+    def append(self, k: int, **values: np.ndarray | float | int) -> np.ndarray:
+        """Append ``k`` rows; unspecified columns take their fill value. Returns row ids."""
+        if self.n + k > self._cap:
+            new_cap = max(self._cap * 2, self.n + k)
+            for name, (dtype, fill) in self._spec.items():
+                grown = np.full(new_cap, fill, dtype=dtype)
+                grown[: self.n] = self.cols[name][: self.n]
+                self.cols[name] = grown
+            self.__dict__.update(self.cols)
+            self._cap = new_cap
+        ids = np.arange(self.n, self.n + k)
+        for name, v in values.items():
+            self.cols[name][self.n : self.n + k] = v
+        self.n += k
+        return ids
+
+    def view(self, name: str) -> np.ndarray:
+        """The filled part of a column (a view, not a copy)."""
+        return self.cols[name][: self.n]
+
+    def to_frame(self) -> pd.DataFrame:
+        """All filled rows as a DataFrame (copies)."""
+        return pd.DataFrame({name: col[: self.n].copy() for name, col in self.cols.items()})
