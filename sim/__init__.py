@@ -1,0 +1,18 @@
+"""streetsim: agent-based simulation of a Chinese urban subdistrict's governance capacity.
+
+The Python API (the CLI is a thin layer over it)::
+
+    from sim import load_scenario, run
+    scenario = load_scenario("baseline")        # name or path; validated before any work
+    result = run(scenario, seed=1)              # one replication
+    result.yearly                               # DataFrame: year x indicator
+    result.indicators                           # long format
+    result.cases                                # per-case event table
+"""
+
+from sim.params.errors import InputError
+from sim.params.loader import Scenario, load_scenario
+from sim.runner import RunResult, run
+
+__all__ = ["InputError", "RunResult", "Scenario", "load_scenario", "run"]
+__version__ = "0.1.0"

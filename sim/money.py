@@ -84,21 +84,29 @@ class Purse:
         self.general += amount - live
 
     def pay_needs(self, pots: np.ndarray, amounts: np.ndarray) -> np.ndarray:
-        """Try to fund case needs in order; returns which were paid in full."""
+        """Fund case needs in the order given; returns which were paid in full.
+
+        Each pot pays its needs in order until the next one no longer fits; that need
+        and every later one of the pot go unfunded (the pot has run dry for the day).
+        With bundled funds there is one pool for all needs.
+        """
         paid = np.zeros(len(amounts), bool)
-        for i in range(len(amounts)):
-            k = 0 if self.bundled else int(pots[i])
-            balance = self.pots.sum() if self.bundled else self.pots[k]
-            self.ledger["livelihood_need"] += amounts[i]
-            if balance >= amounts[i]:
-                if self.bundled:
-                    self._draw_pooled(amounts[i])
-                else:
-                    self.pots[k] -= amounts[i]
-                self.ledger["livelihood_spent"] += amounts[i]
-                paid[i] = True
-            else:
-                self.ledger["livelihood_unfunded"] += amounts[i]
+        self.ledger["livelihood_need"] += float(amounts.sum())
+        if self.bundled:
+            fits = np.cumsum(amounts) <= self.pots.sum() + 1e-9
+            stop = int(np.argmin(fits)) if not fits.all() else len(fits)
+            paid[:stop] = True
+            self._draw_pooled(float(amounts[:stop].sum()))
+        else:
+            for k in np.unique(pots):
+                sel = np.flatnonzero(pots == k)
+                fits = np.cumsum(amounts[sel]) <= self.pots[k] + 1e-9
+                stop = int(np.argmin(fits)) if not fits.all() else len(fits)
+                paid[sel[:stop]] = True
+                self.pots[k] = max(0.0, self.pots[k] - float(amounts[sel[:stop]].sum()))
+        spent = float(amounts[paid].sum())
+        self.ledger["livelihood_spent"] += spent
+        self.ledger["livelihood_unfunded"] += float(amounts.sum()) - spent
         return paid
 
     def _draw_pooled(self, amount: float) -> None:

@@ -76,19 +76,14 @@ class Residents:
         """Residents ``idx`` had a case outcome scored ``score`` (0-1) on ``day``."""
         f = p.feedback
         self.relax(idx, day, f.memory_years)
-        # np.add.at semantics are not needed: a resident's several outcomes on one day are
-        # applied in sequence below so no update is lost
-        order = np.argsort(idx, kind="stable")
-        idx, score = idx[order], score[order]
-        first = np.ones(len(idx), bool)
-        first[1:] = idx[1:] != idx[:-1]
-        while len(idx):
-            i, s = idx[first], score[first]
+        if len(set(idx.tolist())) == len(idx):
+            self.satisfaction[idx] += f.learning_rate * (score - self.satisfaction[idx])
+            self.trust[idx] += 0.5 * f.learning_rate * (score - self.trust[idx])
+            return
+        # a resident with several outcomes today: apply them one after another
+        for i, s in zip(idx, score, strict=True):
             self.satisfaction[i] += f.learning_rate * (s - self.satisfaction[i])
             self.trust[i] += 0.5 * f.learning_rate * (s - self.trust[i])
-            idx, score = idx[~first], score[~first]
-            first = np.ones(len(idx), bool)
-            first[1:] = idx[1:] != idx[:-1]
 
     def shock(self, loss: float, day: int, p: Params) -> None:
         """Everyone loses ``loss`` satisfaction (e.g. a false alarm)."""

@@ -86,6 +86,8 @@ class Street:
         pool.register_street(self.cases)
         self.queue = np.empty(0, dtype=np.int64)
         self.online_inbox = np.empty(0, dtype=np.int64)
+        self.future_ids = np.empty(0, dtype=np.int64)
+        self.future_day = np.empty(0, dtype=np.int64)
         self.workdays_since_inbox = 0
         self.in_service = np.empty(0, dtype=np.int64)
         self.repeats_due = np.empty(0, dtype=np.int64)

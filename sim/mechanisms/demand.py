@@ -1,7 +1,7 @@
 """Demand arrival (brief §3.1): residents raise demands by category and channel.
 
 The day's volume is Poisson with a gamma-distributed daily multiplier (bursty, brief §8)
-and a mild seasonal wave. Who raises them depends on age band and migrant status; the
+and a mild seasonal wave; a month's demands are drawn on its first day. Who raises them depends on age band and migrant status; the
 channel on digital access, age and whether the street offers an online channel. Each
 case gets its needs (departments, money, data, a specialist, suitability for a social
 organisation) and its own block of uniforms for every later decision (common random
@@ -30,39 +30,71 @@ N_ATTR = 14
 
 
 def daily(street: Street, t: int) -> None:
-    """Raise today's new demands and the repeat contacts due today."""
-    new_demands(street, t)
+    """Release today's new demands (drawn for the month on its first day), raise the
+    repeat contacts due today, and read the online inbox."""
+    if street.cal.is_month_start(t):
+        plan_month(street, t)
+    release_new(street, t)
     repeat_contacts(street, t)
     read_online_inbox(street, t)
 
 
-def expected_daily(street: Street, t: int) -> float:
-    """Mean number of new demands on day ``t``."""
+def expected_daily(street: Street, days: np.ndarray) -> np.ndarray:
+    """Mean number of new demands on each of ``days``."""
     d = street.p.demand
-    season = 1.0 + d.seasonal_amplitude * np.sin(2 * np.pi * (street.cal.day_of_year[t] - 91) / 365.0)
+    doy = street.cal.day_of_year[days]
+    season = 1.0 + d.seasonal_amplitude * np.sin(2 * np.pi * (doy - 91) / 365.0)
     return street.residents.n * d.contacts_per_resident_year * d.demand_share / 365.0 * season
 
 
-def new_demands(street: Street, t: int) -> None:
-    """Draw the day's new demands."""
+def plan_month(street: Street, t: int) -> None:
+    """Draw every new demand of the month starting on day ``t`` (parameters change at
+    month starts only, so drawing a month at once changes nothing but speed). The cases
+    are recorded now and enter the queue on the day they are raised."""
     rng = street.streams["demand"]
     d = street.p.demand
-    mult = rng.gamma(d.overdispersion_shape, 1.0 / d.overdispersion_shape)
-    n = int(rng.poisson(expected_daily(street, t) * mult))
-    if n == 0:
-        return
+    cal = street.cal
+    end = t + 1
+    while end < cal.n_days and not cal.is_month_start(end):
+        end += 1
+    days = np.arange(t, end)
+    mult = rng.gamma(d.overdispersion_shape, 1.0 / d.overdispersion_shape, size=len(days))
+    counts = rng.poisson(expected_daily(street, days) * mult)
+    n = int(counts.sum())
     u = rng.random((n, N_ATTR + N_UNIFORMS))
+    day = np.repeat(days, counts)
+    # within a day, demands arrive in order of their hour
+    order = np.lexsort((u[:, C_HOUR], day))
+    u, day = u[order], day[order]
     res = street.residents
     who = res.pick(u[:, C_PICK])
     category = categorical(u[:, C_CAT], d.category_mix)
     online_ok = d.online_channel & res.digital[who] & (u[:, C_CHAN] < d.online_choice[res.band[who]])
     channel = np.where(online_ok, ONLINE, np.where(u[:, C_WALK] < d.walk_in_share_offline, WALK_IN, PHONE))
-    add_cases(street, t, who, category, channel, u, repeat_of=None)
+    ids = add_cases(street, day, who, category, channel, u, repeat_of=None)
+    street.future_ids = ids
+    street.future_day = day
 
 
-def add_cases(street: Street, t: int, who: np.ndarray, category: np.ndarray, channel: np.ndarray,
-              u: np.ndarray, repeat_of: np.ndarray | None) -> np.ndarray:
-    """Append cases with their needs drawn from ``u``; returns the case ids."""
+def release_new(street: Street, t: int) -> None:
+    """Queue the demands raised today."""
+    lo = int(np.searchsorted(street.future_day, t, side="left"))
+    hi = int(np.searchsorted(street.future_day, t, side="right"))
+    if hi > lo:
+        enqueue(street, street.future_ids[lo:hi])
+
+
+def enqueue(street: Street, ids: np.ndarray) -> None:
+    """Put raised cases in the queue; online ones wait in the online inbox."""
+    online = street.cases.channel[ids] == ONLINE
+    street.queue = np.concatenate([street.queue, ids[~online]])
+    if online.any():
+        street.online_inbox = np.concatenate([street.online_inbox, ids[online]])
+
+
+def add_cases(street: Street, day: np.ndarray | int, who: np.ndarray, category: np.ndarray,
+              channel: np.ndarray, u: np.ndarray, repeat_of: np.ndarray | None) -> np.ndarray:
+    """Record cases raised on ``day`` with their needs drawn from ``u``; returns ids."""
     c = street.p.cases
     n = len(who)
     needs_dept = u[:, C_DEPT] < c.p_needs_department[category]
@@ -72,7 +104,7 @@ def add_cases(street: Street, t: int, who: np.ndarray, category: np.ndarray, cha
     needs_money = u[:, C_MONEY] < c.p_needs_money[category]
     pot = categorical(u[:, C_POT], c.need_pot_mix)
     amount = np.where(needs_money, c.money_need[category] * (0.5 + u[:, C_MONEY_AMT]), 0.0)
-    raised_h = t * 24.0 + 24.0 * u[:, C_HOUR]
+    raised_h = day * 24.0 + 24.0 * u[:, C_HOUR]
     ids = street.cases.append(
         n, u=u[:, N_ATTR:], resident=who, category=category, channel=channel,
         elderly=street.residents.band[who] == ELDERLY,
@@ -82,11 +114,6 @@ def add_cases(street: Street, t: int, who: np.ndarray, category: np.ndarray, cha
         needs_data=u[:, C_DATA] < c.p_needs_data[category],
         needs_specialist=u[:, C_SPEC] < c.p_needs_specialist[category],
         so_suitable=u[:, C_SO] < c.p_so_suitable[category], raised_h=raised_h)
-    order = np.argsort(raised_h, kind="stable")
-    ids_sorted = ids[order]
-    online = channel[order] == ONLINE
-    street.queue = np.concatenate([street.queue, ids_sorted[~online]])
-    street.online_inbox = np.concatenate([street.online_inbox, ids_sorted[online]])
     return ids
 
 
@@ -116,11 +143,14 @@ def repeat_contacts(street: Street, t: int) -> None:
     street.repeats_day = street.repeats_day[~due]
     cs = street.cases
     u = street.streams["repeat"].random((len(parents), N_ATTR + N_UNIFORMS))
+    order = np.argsort(u[:, C_HOUR], kind="stable")
+    parents, u = parents[order], u[order]
     ids = add_cases(street, t, cs.resident[parents], cs.category[parents], cs.channel[parents], u,
                     repeat_of=parents)
     # a repeat keeps the parent's needs
     for col in INHERITED:
         cs.cols[col][ids] = cs.cols[col][parents]
+    enqueue(street, ids)
 
 
 INHERITED = ("needs_department", "n_departments", "unclear_duty", "needs_money", "money_pot",

@@ -33,18 +33,23 @@ if TYPE_CHECKING:
     from sim.street import Street
 
 
-def choose_departments(weights: np.ndarray, k: np.ndarray, u: np.ndarray) -> list[np.ndarray]:
+def choose_departments(weights: np.ndarray, k: np.ndarray, u: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """Distinct departments per row, drawn by weight without replacement.
 
     Uses the exponential race (Efraimidis-Spirakis): each department gets the key
     ``-log(u) / weight`` and the ``k`` smallest keys win. ``weights`` and ``u`` are
-    ``(n, departments)``; ``k`` is ``(n,)``.
+    ``(n, departments)``; ``k`` is ``(n,)``. Returns the chosen departments and, for
+    each, the row it belongs to (rows in order).
     """
-    with np.errstate(divide="ignore"):
-        keys = np.where(weights > 0, -np.log(np.maximum(u, 1e-300)) / weights, np.inf)
-    order = np.argsort(keys, axis=1)
+    expo = -np.log1p(-u)  # exponential draws; u < 1 so this is finite
+    keys = np.divide(expo, weights, out=np.full(weights.shape, np.inf), where=weights > 0)
+    kmax = int(k.max()) if len(k) else 0
+    order = np.argsort(keys, axis=1)[:, :kmax]
     k = np.minimum(k, (weights > 0).sum(axis=1))
-    return [order[i, : k[i]] for i in range(len(k))]
+    take = np.arange(kmax)[None, :] < k[:, None]
+    owner = np.nonzero(take)[0]
+    return order[take], owner
 
 
 def send_cases(street: Street, ids: np.ndarray, t: int) -> None:
@@ -55,13 +60,11 @@ def send_cases(street: Street, ids: np.ndarray, t: int) -> None:
     d = street.p.departments
     weights = d.candidates[cs.category[ids]]
     u = street.streams["whistle"].random(weights.shape)
-    chosen = choose_departments(weights, cs.n_departments[ids].astype(np.int64), u)
-    n_chosen = np.array([len(c) for c in chosen])
+    flat, owner = choose_departments(weights, cs.n_departments[ids].astype(np.int64), u)
+    n_chosen = np.bincount(owner, minlength=len(ids))
     meeting = bool(d.joint_meeting) & (n_chosen >= 2)
     unclear = cs.unclear_duty[ids] & ~meeting
     delay = np.where(meeting, int(round(d.joint_meeting_delay_days)), 0)
-    flat = np.concatenate(chosen) if len(chosen) else np.empty(0, dtype=np.int64)
-    owner = np.repeat(np.arange(len(ids)), n_chosen)
     mask = np.zeros(len(ids), dtype=np.int64)
     np.bitwise_or.at(mask, owner, np.left_shift(1, flat))
     cs.dept_mask[ids] = mask
@@ -124,7 +127,7 @@ def bounce(street: Street, episodes: np.ndarray, t: int) -> None:
         return
     cid, weights = cid[keep], weights[keep]
     u = street.streams["whistle"].random(weights.shape)
-    nxt = np.array([c[0] for c in choose_departments(weights, np.ones(len(cid), np.int64), u)])
+    nxt, _ = choose_departments(weights, np.ones(len(cid), np.int64), u)
     np.bitwise_or.at(cs.dept_mask, cid, np.left_shift(1, nxt))
     street.pool.send(street.index, cid, nxt, np.ones(len(cid), bool), t,
                      int(round(d.bounce_delay_days)))

@@ -1,0 +1,1 @@
+"""One module per ``streetsim`` subcommand; each has ``register(subparsers)``."""
