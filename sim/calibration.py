@@ -104,7 +104,9 @@ def check(scenario: Scenario, reps: int = 20, seed: int = 20240101, workers: int
     for p in PATTERNS:
         x = frame[p.key].dropna().to_numpy()
         mean = float(x.mean()) if len(x) else float("nan")
-        half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else np.nan
+        half = np.nan
+        if len(x) > 1:
+            half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
         rows.append({
             "pattern": p.label, "indicator": p.indicator, "target": p.target,
             "tolerance": f"[{_fmt(p.lo, p.indicator)}, {_fmt(p.hi, p.indicator)}]",
@@ -115,4 +117,5 @@ def check(scenario: Scenario, reps: int = 20, seed: int = 20240101, workers: int
 
 
 def _fmt(v: float, indicator: str) -> str:
-    return f"{v:g}" if indicator in ("mean_resolve_hours", "duplicate_entry_hours", "emergencies") else f"{v:.0%}"
+    absolute = ("mean_resolve_hours", "duplicate_entry_hours", "emergencies")
+    return f"{v:g}" if indicator in absolute else f"{v:.0%}"

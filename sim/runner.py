@@ -17,7 +17,7 @@ import pandas as pd
 
 from sim.indicators.compute import Tables, yearly_indicators
 from sim.model import StreetModel
-from sim.outputs import labelled_cases, labelled_episodes, labelled_emergencies, street_tables
+from sim.outputs import labelled_cases, labelled_emergencies, labelled_episodes, street_tables
 from sim.params.loader import Scenario, load_scenario
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.cases import DR_ABANDONED, RESOLVED
+from sim.cases import RESOLVED
 from sim.domain import CATEGORIES, CHANNELS, PROFESSIONAL_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.indicators.definitions import INDICATORS
 

@@ -1,11 +1,12 @@
 """Demand arrival (brief §3.1): residents raise demands by category and channel.
 
 The day's volume is Poisson with a gamma-distributed daily multiplier (bursty, brief §8)
-and a mild seasonal wave; a month's demands are drawn on its first day. Who raises them depends on age band and migrant status; the
-channel on digital access, age and whether the street offers an online channel. Each
-case gets its needs (departments, money, data, a specialist, suitability for a social
-organisation) and its own block of uniforms for every later decision (common random
-numbers). Unresolved residents come back as repeat contacts on the day set at closing.
+and a mild seasonal wave; a month's demands are drawn on its first day. Who raises them
+depends on age band and migrant status; the channel on digital access, age and whether
+the street offers an online channel. Each case gets its needs (departments, money,
+data, a specialist, suitability for a social organisation) and its own block of
+uniforms for every later decision (common random numbers). Unresolved residents come
+back as repeat contacts on the day set at closing.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.cases import (
+    CLOSING,
     DR_BOUNCED_OUT,
     DR_DEPT_FAILED,
     DR_UNANSWERED,
@@ -25,7 +26,6 @@ from sim.cases import (
     U_DELAY,
     U_SUCCESS,
     WHISTLED,
-    CLOSING,
 )
 from sim.draws import lognormal_mean
 

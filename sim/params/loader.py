@@ -175,7 +175,7 @@ def _spec_or_error(file: Path | str, key: str) -> ParamSpec:
 
 
 def _apply_entries(doc: dict, path: Path, values: dict, prov: dict, root: bool) -> None:
-    reserved = {"scenario", "levers", "stressors", "schedule"}
+    reserved = {"scenario", "levers", "stressors", "schedule", "district"}
     for group, entries in doc.items():
         if group in reserved:
             continue
@@ -264,10 +264,10 @@ def _check_cross_field(values: dict[str, Any], file: Path | str) -> None:
             total = sum(values[key].values())
             if abs(total - 1.0) > 1e-6:
                 raise InputError(file, key, round(total, 6), "shares summing to 1")
-    if "run.start_date" in values and "run.end_date" in values:
-        if values["run.end_date"] <= values["run.start_date"]:
-            raise InputError(file, "run.end_date", values["run.end_date"],
-                             f"a date after run.start_date ({values['run.start_date']})")
+    dates = ("run.start_date", "run.end_date")
+    if all(k in values for k in dates) and values["run.end_date"] <= values["run.start_date"]:
+        raise InputError(file, "run.end_date", values["run.end_date"],
+                         f"a date after run.start_date ({values['run.start_date']})")
     if "departments.candidates" in values:
         for cat, row in values["departments.candidates"].items():
             if sum(row.values()) <= 0:
