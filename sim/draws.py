@@ -13,6 +13,11 @@ def lognormal_mean(mean: np.ndarray | float, sigma: float, u: np.ndarray) -> np.
     return np.exp(mu + sigma * z)
 
 
+def lognormal_from_z(mean: np.ndarray | float, sigma: float, z: np.ndarray) -> np.ndarray:
+    """Log-normal draws with the given mean from standard-normal quantiles ``z``."""
+    return np.exp(np.log(np.maximum(mean, 1e-9)) - 0.5 * sigma * sigma + sigma * z)
+
+
 def categorical(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """Category index per uniform for probabilities ``probs`` (need not be normalised)."""
     cdf = np.cumsum(probs, axis=-1)

@@ -22,10 +22,14 @@ Step order of one day ``t`` (the code in :meth:`StreetModel.step` and
    escalation, failure) for all streets at once (``DepartmentPool.decide``).
 5. For each street (``Street.end_day``): answers applied to cases; cases closing today
    close with feedback (satisfaction, trust, complaints, repeats, reported outcome);
-   workforce (stress, quits, refills); daily record; year end (survey, yearly state).
+   workforce (stress, quits, refills); daily record; year end (unspent livelihood money
+   lapses, survey, yearly state).
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
 
 import mesa
 
@@ -46,10 +50,17 @@ class StreetModel(mesa.Model):
         n_streets: streets sharing the departments (1 for the single-street model).
         street_params: optional per-street parameters (district runs); defaults to the
             scenario's for every street.
+        street_schedules: optional per-street schedules (``date -> Params | None``, or
+            None for a street without one), e.g. a reform piloted on some streets; when
+            given, the scenario's own schedule updates the departments only.
+        capacity_scale: department capacity in units of the scenario's per-street
+            ``departments.capacity_per_day``; defaults to the number of streets.
     """
 
     def __init__(self, scenario: Scenario, seed: int, n_streets: int = 1,
-                 street_params: list[Params] | None = None) -> None:
+                 street_params: list[Params] | None = None,
+                 street_schedules: list[Callable[[dt.date], Params | None] | None] | None = None,
+                 capacity_scale: float | None = None) -> None:
         super().__init__(rng=int(seed))
         self.scenario = scenario
         self.seed = int(seed)
@@ -60,8 +71,10 @@ class StreetModel(mesa.Model):
         self.district_streams = Streams(self.seed)
         self.pool = DepartmentPool(self, base)
         plist = street_params or [base] * n_streets
+        self.pool.capacity_scale = float(len(plist) if capacity_scale is None else capacity_scale)
         self.streets = [Street(self, i, plist[i], self.calendar, self.seed, self.pool)
                         for i in range(len(plist))]
+        self.street_schedules = street_schedules
         self.t = 0
         self.running = True
 
@@ -71,7 +84,8 @@ class StreetModel(mesa.Model):
         if t >= self.calendar.n_days:
             self.running = False
             return
-        if self.schedule_fn is not None and self.calendar.is_month_start(t):
+        if (self.schedule_fn is not None or self.street_schedules is not None) \
+                and self.calendar.is_month_start(t):
             self._apply_schedule(t)
         self.pool.begin_day()
         for street in self.streets:
@@ -86,13 +100,18 @@ class StreetModel(mesa.Model):
             self.running = False
 
     def _apply_schedule(self, t: int) -> None:
-        params = self.schedule_fn(self.calendar.date(t))
-        if params is None or params is self.params:
-            return
-        self.params = params
-        self.pool.set_params(params)
-        for street in self.streets:
-            street.set_params(params)
+        date = self.calendar.date(t)
+        params = self.schedule_fn(date) if self.schedule_fn is not None else None
+        if params is not None and params is not self.params:
+            self.params = params
+            self.pool.set_params(params)
+            if self.street_schedules is None:
+                for street in self.streets:
+                    street.set_params(params)
+        for street, fn in zip(self.streets, self.street_schedules or ()):
+            mine = fn(date) if fn is not None else None
+            if mine is not None and mine is not street.p:
+                street.set_params(mine)
 
     def run(self) -> StreetModel:
         """Run to the end date."""

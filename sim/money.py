@@ -90,23 +90,28 @@ class Purse:
         and every later one of the pot go unfunded (the pot has run dry for the day).
         With bundled funds there is one pool for all needs.
         """
-        paid = np.zeros(len(amounts), bool)
-        self.ledger["livelihood_need"] += float(amounts.sum())
+        need = float(amounts.sum())
+        self.ledger["livelihood_need"] += need
+        if len(amounts) == 0:
+            return np.zeros(0, bool)
+        groups = np.zeros(len(amounts), np.int64) if self.bundled else pots.astype(np.int64)
+        balance = np.array([self.pots.sum()]) if self.bundled else self.pots
+        order = np.argsort(groups, kind="stable")
+        g, a = groups[order], amounts[order]
+        cum = np.cumsum(a)
+        first = np.searchsorted(g, g, side="left")
+        within = cum - (cum - a)[first]  # running total inside each pot, in order
+        ok = within <= balance[g] + 1e-9  # once a need no longer fits, no later one does
+        paid = np.empty(len(amounts), bool)
+        paid[order] = ok
+        spent_by_group = np.bincount(g[ok], weights=a[ok], minlength=len(balance))
         if self.bundled:
-            fits = np.cumsum(amounts) <= self.pots.sum() + 1e-9
-            stop = int(np.argmin(fits)) if not fits.all() else len(fits)
-            paid[:stop] = True
-            self._draw_pooled(float(amounts[:stop].sum()))
+            self._draw_pooled(float(spent_by_group[0]))
         else:
-            for k in np.unique(pots):
-                sel = np.flatnonzero(pots == k)
-                fits = np.cumsum(amounts[sel]) <= self.pots[k] + 1e-9
-                stop = int(np.argmin(fits)) if not fits.all() else len(fits)
-                paid[sel[:stop]] = True
-                self.pots[k] = max(0.0, self.pots[k] - float(amounts[sel[:stop]].sum()))
-        spent = float(amounts[paid].sum())
+            self.pots = np.maximum(0.0, self.pots - spent_by_group[: len(self.pots)])
+        spent = float(spent_by_group.sum())
         self.ledger["livelihood_spent"] += spent
-        self.ledger["livelihood_unfunded"] += float(amounts.sum()) - spent
+        self.ledger["livelihood_unfunded"] += need - spent
         return paid
 
     def _draw_pooled(self, amount: float) -> None:

@@ -30,9 +30,10 @@ def street_tables(model: StreetModel, street: Street) -> Tables:
     wl["first_of_episode"] = (wl["attempt"] == 1) & (wl["kind"] == 0)
     cases["n_whistles"] = 0
     if len(ep):
-        per_case = ep.groupby("case")["n_sent"].sum()
-        cases.loc[per_case.index, "n_whistles"] = per_case.to_numpy()
-    daily = pd.DataFrame(street.daily)
+        per_case = ep.groupby("case")[["n_sent", "escalated"]].agg({"n_sent": "sum", "escalated": "any"})
+        cases.loc[per_case.index, "n_whistles"] = per_case["n_sent"].to_numpy()
+        cases.loc[per_case.index, "escalated"] = per_case["escalated"].to_numpy()
+    daily = street.daily.to_frame()
     state = pd.DataFrame([{"street": street.index, "year": y, **v} for y, v in street.yearly_state.items()])
     return Tables(
         cases=cases, episodes=ep, whistles=wl, daily=daily,
@@ -44,7 +45,7 @@ def street_tables(model: StreetModel, street: Street) -> Tables:
 def labelled_cases(cases: pd.DataFrame, start: np.datetime64) -> pd.DataFrame:
     """The case event table for output: codes as labels, times as hours and timestamps."""
     out = cases.drop(columns=["due_day", "planned_outcome", "planned_reason",
-                              "pending_departments"], errors="ignore").copy()
+                              "pending_departments", "z_delay", "z_repeat"], errors="ignore").copy()
     out["category"] = pd.Categorical.from_codes(out["category"], CATEGORIES)
     out["channel"] = pd.Categorical.from_codes(out["channel"], CHANNELS)
     out["state"] = pd.Categorical.from_codes(out["state"], STATE_NAMES)

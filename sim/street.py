@@ -16,6 +16,7 @@ from sim.calendar import Calendar
 from sim.cases import CaseTable
 from sim.domain import SO_SPECIALTIES
 from sim.hours import DayHours
+from sim.mechanisms.recording import DailyRecord
 from sim.money import Purse
 from sim.params.values import Params
 from sim.population import Residents
@@ -104,10 +105,11 @@ class Street:
         self.referral_to: dict = {}
         self.closing_today: list[np.ndarray] = []
         self.backlog_hours = 0.0
+        self.quit_prob: np.ndarray | None = None
         self.renovated = float(params.facilities.renovated_initial) * params.population.communities
         self.council_functioning = np.zeros(int(params.population.communities), bool)
         self.enrolment_found = 0
-        self.daily: list[dict[str, float]] = []
+        self.daily = DailyRecord(calendar.n_days)
         self.yearly_state: dict[int, dict[str, float]] = {}
         self._build_staff()
         self._build_councils()
@@ -184,10 +186,12 @@ class Street:
     def end_day(self, t: int, answers: dict[str, np.ndarray]) -> None:
         """Whistle results, closings and feedback, workforce, records, year end."""
         from sim.mechanisms import feedback, recording, whistle, workforce
+        from sim.mechanisms import money as money_mech
 
         whistle.apply_answers(self, t, answers)
         feedback.close_due(self, t)
         workforce.daily(self, t)
         recording.record_day(self, t)
         if self.cal.is_year_end(t):
+            money_mech.close_year(self, t)
             recording.close_year(self, t)

@@ -109,15 +109,18 @@ class DepartmentPool:
 
     # --- the street's side: sending ------------------------------------------------
     def send(self, street: int, cases: np.ndarray, departments: np.ndarray, unclear: np.ndarray,
-             day: int, delay_days: np.ndarray | int = 0) -> np.ndarray:
+             day: int, delay_days: np.ndarray | int = 0,
+             sent_h: np.ndarray | None = None) -> np.ndarray:
         """Open episodes for (case, department) pairs; the first whistle goes out on
-        ``day + delay_days``."""
+        ``day + delay_days``, not before the hour ``sent_h`` (hours since the start) when
+        given."""
         k = len(cases)
         if k == 0:
             return np.empty(0, dtype=np.int64)
         next_day = day + np.asarray(delay_days, dtype=np.int64)
+        first_h = next_day * 24.0 if sent_h is None else np.fmax(next_day * 24.0, sent_h)
         ids = self.episodes.append(k, street=street, case=cases, department=departments,
-                                   first_sent_h=next_day * 24.0, n_sent=0, next_day=next_day,
+                                   first_sent_h=first_h, n_sent=0, next_day=next_day,
                                    unclear=unclear)
         self.active = np.concatenate([self.active, ids])
         return ids
@@ -132,7 +135,10 @@ class DepartmentPool:
         overload = np.maximum(0.0, self.load - 1.0)
         p = d.answer_prob * np.maximum(0.0, 1.0 - d.load_sensitivity * overload)
         p = p + (1.0 - p) * d.accountability_effect * d.accountability
-        self.answer_prob_today = np.minimum(np.maximum(p, MIN_ANSWER_PROB), 1.0)
+        # the floor keeps overloaded departments answering now and then; it never lifts a
+        # department whose base answer probability is below it (0 = never answers)
+        floor = np.minimum(MIN_ANSWER_PROB, d.answer_prob)
+        self.answer_prob_today = np.minimum(np.maximum(p, floor), 1.0)
 
     def decide(self, day: int, rng: np.random.Generator, clarity: float) -> dict[str, np.ndarray]:
         """Decide every episode due today.
@@ -173,7 +179,8 @@ class DepartmentPool:
         mean_delay = d.answer_delay_hours[dept]
         sigma = self.p.cases.delay_sigma * 0.8
         delay = lognormal_mean(mean_delay, sigma, u[:, 2])
-        arrival_h = day * 24.0 + delay
+        # a department cannot come before the whistle went out (same-day first whistles)
+        arrival_h = np.maximum(day * 24.0, ep.first_sent_h[due]) + delay
         ep.arrival_h[due[arrive]] = arrival_h[arrive]
         ep.state[due[arrive]] = EP_ARRIVED
         ep.state[due[bounce]] = EP_MOVED

@@ -58,8 +58,10 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
     d_year = daily.groupby("year").sum(numeric_only=True)
     workdays = daily[daily["workday"]].groupby("year").agg(
         staff=("staff_filled", "sum"), entry=("hours_data_entry", "sum"))
-    headcount = daily.groupby("year")[["staff_filled", "staff_contract", "staff_under35"]].mean()
-    st = tb.state.groupby("year").agg(_state_agg(tb.state))
+    # staff of all streets on each day, averaged over the year's days
+    headcount = (daily.groupby(["year", "day"])[["staff_filled", "staff_contract", "staff_under35"]]
+                 .sum().groupby("year").mean())
+    st = combine_state(tb.state)
 
     ep = tb.episodes
     wl = tb.whistles.assign(year=yod[tb.whistles["day"].to_numpy()]) if len(tb.whistles) else None
@@ -135,13 +137,32 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
     return out.reindex(columns=cols)
 
 
-def _state_agg(state: pd.DataFrame) -> dict[str, str]:
-    """How to combine yearly state rows of several streets: counts and money add up,
-    shares average weighted... (here: by plain mean, streets being given equal weight
-    except where counts are summed)."""
-    summed = {c for c in state.columns if c.startswith("money_") or c in (
-        "eligible", "eligible_enrolled", "staff", "social_orgs", "professional_social_orgs")}
-    return {c: ("sum" if c in summed else "mean") for c in state.columns if c not in ("year", "street")}
+SUMMED_STATE = {"eligible", "eligible_enrolled", "staff", "social_orgs", "professional_social_orgs",
+                "residents"}
+STAFF_WEIGHTED_STATE = {"professional_share", "under35_share", "contract_pay_gap", "training_hours_mean",
+                        "training_coverage", "skill_mean"}
+
+
+def combine_state(state: pd.DataFrame) -> pd.DataFrame:
+    """Yearly state rows of one or several streets combined, one row per year.
+
+    Counts and money add up; staff shares and means are weighted by staff; the other
+    shares and means (satisfaction, trust, renovated share, ...) by residents where the
+    table has a ``residents`` column, else streets weigh equally. A street's own value
+    passes through unchanged; missing values (e.g. no call-backs) are left out.
+    """
+    cols = [c for c in state.columns if c not in ("year", "street")]
+    by = state["year"]
+    equal = pd.Series(1.0, index=state.index)
+    out = {}
+    for c in cols:
+        if c.startswith("money_") or c in SUMMED_STATE:
+            out[c] = state[c].groupby(by).sum()
+            continue
+        w = state["staff"] if c in STAFF_WEIGHTED_STATE else state.get("residents", equal)
+        w = w.astype(float).where(state[c].notna(), 0.0)
+        out[c] = (state[c].fillna(0.0) * w).groupby(by).sum() / w.groupby(by).sum().replace(0.0, np.nan)
+    return pd.DataFrame(out)
 
 
 def _whistle_indicators(ep: pd.DataFrame, wl: pd.DataFrame | None, y: int) -> dict[str, float]:

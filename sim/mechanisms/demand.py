@@ -14,8 +14,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import ndtri
 
-from sim.cases import N_UNIFORMS
+from sim.cases import N_UNIFORMS, U_DELAY, U_REPEAT_DELAY
 from sim.domain import CHANNELS
 from sim.draws import categorical
 from sim.population import ELDERLY
@@ -106,6 +107,7 @@ def add_cases(street: Street, day: np.ndarray | int, who: np.ndarray, category: 
     pot = categorical(u[:, C_POT], c.need_pot_mix)
     amount = np.where(needs_money, c.money_need[category] * (0.5 + u[:, C_MONEY_AMT]), 0.0)
     raised_h = day * 24.0 + 24.0 * u[:, C_HOUR]
+    z = ndtri(np.minimum(np.maximum(u[:, N_ATTR + np.array([U_DELAY, U_REPEAT_DELAY])], 1e-9), 1 - 1e-9))
     ids = street.cases.append(
         n, u=u[:, N_ATTR:], resident=who, category=category, channel=channel,
         elderly=street.residents.band[who] == ELDERLY,
@@ -114,7 +116,8 @@ def add_cases(street: Street, day: np.ndarray | int, who: np.ndarray, category: 
         needs_money=needs_money, money_pot=pot, money_need=amount,
         needs_data=u[:, C_DATA] < c.p_needs_data[category],
         needs_specialist=u[:, C_SPEC] < c.p_needs_specialist[category],
-        so_suitable=u[:, C_SO] < c.p_so_suitable[category], raised_h=raised_h)
+        so_suitable=u[:, C_SO] < c.p_so_suitable[category], raised_h=raised_h,
+        z_delay=z[:, 0], z_repeat=z[:, 1])
     return ids
 
 
@@ -135,7 +138,8 @@ def read_online_inbox(street: Street, t: int) -> None:
 
 
 def repeat_contacts(street: Street, t: int) -> None:
-    """Residents whose case was not resolved come back (same need, new case)."""
+    """Residents whose case was not resolved come back: a new case with the parent's
+    needs and channel, its own uniforms, raised today."""
     due = street.repeats_day <= t
     if not due.any():
         return
@@ -143,16 +147,17 @@ def repeat_contacts(street: Street, t: int) -> None:
     street.repeats_due = street.repeats_due[~due]
     street.repeats_day = street.repeats_day[~due]
     cs = street.cases
-    u = street.streams["repeat"].random((len(parents), N_ATTR + N_UNIFORMS))
-    order = np.argsort(u[:, C_HOUR], kind="stable")
+    u = street.streams["repeat"].random((len(parents), N_UNIFORMS + 1))
+    order = np.argsort(u[:, -1], kind="stable")
     parents, u = parents[order], u[order]
-    ids = add_cases(street, t, cs.resident[parents], cs.category[parents], cs.channel[parents], u,
-                    repeat_of=parents)
-    # a repeat keeps the parent's needs
-    for col in INHERITED:
-        cs.cols[col][ids] = cs.cols[col][parents]
+    z = ndtri(np.minimum(np.maximum(u[:, [U_DELAY, U_REPEAT_DELAY]], 1e-9), 1 - 1e-9))
+    inherited = {col: cs.cols[col][parents] for col in INHERITED}
+    ids = cs.append(len(parents), u=u[:, :N_UNIFORMS], is_repeat=True, parent=parents,
+                    raised_h=t * 24.0 + 24.0 * u[:, -1], z_delay=z[:, 0], z_repeat=z[:, 1],
+                    **inherited)
     enqueue(street, ids)
 
 
-INHERITED = ("needs_department", "n_departments", "unclear_duty", "needs_money", "money_pot",
+INHERITED = ("resident", "category", "channel", "elderly", "needs_department", "n_departments",
+             "unclear_duty", "needs_money", "money_pot",
              "money_need", "needs_data", "needs_specialist", "so_suitable")

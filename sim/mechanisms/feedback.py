@@ -25,10 +25,9 @@ from sim.cases import (
     U_COMPLAINT,
     U_GAMING,
     U_REPEAT,
-    U_REPEAT_DELAY,
 )
 from sim.domain import CATEGORIES
-from sim.draws import lognormal_mean
+from sim.draws import lognormal_from_z
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -90,7 +89,7 @@ def close(street: Street, ids: np.ndarray, t: int) -> None:
     trust_factor = np.minimum(res.trust[who] / max(p.population.satisfaction_prior, 1e-6), 1.5)
     again = dropped & (u[:, U_REPEAT] < f.p_repeat * trust_factor)
     if again.any():
-        days = lognormal_mean(f.repeat_delay_days, 0.5, u[again, U_REPEAT_DELAY])
+        days = lognormal_from_z(f.repeat_delay_days, 0.5, cs.z_repeat[ids[again]])
         street.repeats_due = np.concatenate([street.repeats_due, ids[again]])
         street.repeats_day = np.concatenate([street.repeats_day, t + 1 + np.floor(days).astype(np.int64)])
 

@@ -12,10 +12,13 @@ if TYPE_CHECKING:
     from sim.street import Street
 
 
+def close_year(street: Street, t: int) -> None:
+    """Year end: unspent livelihood money lapses (recorded in this year's ledger)."""
+    street.purse.close_year()
+
+
 def open_year(street: Street, t: int) -> None:
-    """Close last year's pots and open this year's budget; renovate service centres."""
-    if t > 0:
-        street.purse.close_year()
+    """Open this year's budget; renovate service centres."""
     street.purse.open_year(t, street.p, street.streams["money"])
     f = street.p.facilities
     communities = street.p.population.communities

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.staff import CONTRACT, ESTABLISHED
+from sim.agents.staff import CONTRACT
 from sim.domain import PROFESSIONAL_SO_SPECIALTIES, SO_SPECIALTIES
 
 if TYPE_CHECKING:
@@ -19,39 +19,60 @@ if TYPE_CHECKING:
 PRO_SO = np.array([SO_SPECIALTIES.index(s) for s in PROFESSIONAL_SO_SPECIALTIES])
 
 
+DAILY_COLUMNS: dict[str, str] = {
+    "street": "int16", "day": "int32", "workday": "bool", "queue": "int32", "in_service": "int32",
+    "whistles_pending": "int32", "hours_available": "float64", "hours_training": "float64",
+    "hours_emergency": "float64", "hours_out_of_list": "float64", "hours_in_list": "float64",
+    "hours_data_entry": "float64", "hours_casework": "float64", "staff_filled": "int16",
+    "staff_established": "int16", "staff_contract": "int16", "staff_under35": "int16",
+    "stress_mean": "float64", "tasks_accepted": "int32", "tasks_refused": "int32",
+    "tasks_checked": "int32", "livelihood_balance": "float64", "general_balance": "float64",
+    "social_orgs": "int16",
+}
+
+
+class DailyRecord:
+    """The daily series of one street: one preallocated array per column."""
+
+    def __init__(self, n_days: int) -> None:
+        self.cols = {c: np.zeros(n_days, dtype=dt) for c, dt in DAILY_COLUMNS.items()}
+        self.n = 0
+
+    def to_frame(self):
+        """The recorded days as a DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame({c: v[: self.n].copy() for c, v in self.cols.items()})
+
+
 def record_day(street: Street, t: int) -> None:
-    """Append today's row of the daily series."""
+    """Write today's row of the daily series."""
     r = street.roster
-    h = street.hours.totals()
+    used = street.hours.used
     pool = street.pool
-    act = pool.active
-    accepted, refused, checked = street.task_counts
-    street.daily.append({
-        "street": street.index,
-        "day": t,
-        "workday": bool(street.cal.is_workday[t]),
-        "queue": len(street.queue),
-        "in_service": len(street.in_service),
-        "whistles_pending": int(np.sum(pool.episodes.street[act] == street.index)),
-        "hours_available": h["available"],
-        "hours_training": h["training"],
-        "hours_emergency": h["emergency"],
-        "hours_out_of_list": h["out_of_list"],
-        "hours_in_list": h["in_list"],
-        "hours_data_entry": h["data_entry"],
-        "hours_casework": h["casework"],
-        "staff_filled": int(r.filled.sum()),
-        "staff_established": int((r.filled & (r.contract == ESTABLISHED)).sum()),
-        "staff_contract": int((r.filled & (r.contract == CONTRACT)).sum()),
-        "staff_under35": int(r.under35.sum()),
-        "stress_mean": float(r.stress[r.filled].mean()) if r.filled.any() else 0.0,
-        "tasks_accepted": accepted,
-        "tasks_refused": refused,
-        "tasks_checked": checked,
-        "livelihood_balance": float(street.purse.pots.sum()),
-        "general_balance": float(street.purse.general),
-        "social_orgs": len(street.sos),
-    })
+    c = street.daily.cols
+    filled = r.filled
+    c["street"][t] = street.index
+    c["day"][t] = t
+    c["workday"][t] = street.cal.is_workday[t]
+    c["queue"][t] = len(street.queue) + len(street.online_inbox)
+    c["in_service"][t] = len(street.in_service)
+    c["whistles_pending"][t] = int(np.count_nonzero(pool.episodes.street[pool.active] == street.index))
+    c["hours_available"][t] = street.hours.available.sum()
+    for bucket in ("training", "emergency", "out_of_list", "in_list", "data_entry", "casework"):
+        c["hours_" + bucket][t] = used[bucket].sum()
+    n_filled = int(np.count_nonzero(filled))
+    n_contract = int(np.count_nonzero(filled & (r.contract == CONTRACT)))
+    c["staff_filled"][t] = n_filled
+    c["staff_contract"][t] = n_contract
+    c["staff_established"][t] = n_filled - n_contract
+    c["staff_under35"][t] = int(np.count_nonzero(filled & (r.age < 35)))
+    c["stress_mean"][t] = r.stress[filled].mean() if n_filled else 0.0
+    c["tasks_accepted"][t], c["tasks_refused"][t], c["tasks_checked"][t] = street.task_counts
+    c["livelihood_balance"][t] = street.purse.pots.sum()
+    c["general_balance"][t] = street.purse.general
+    c["social_orgs"][t] = len(street.sos)
+    street.daily.n = t + 1
 
 
 def close_year(street: Street, t: int) -> None:

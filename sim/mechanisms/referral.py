@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.cases import DR_SO_FAILED, DROPPED, RESOLVED, ROUTE_SO, ROUTE_STREET, U_DELAY, U_SUCCESS
+from sim.cases import DR_SO_FAILED, DROPPED, RESOLVED, ROUTE_SO, ROUTE_STREET, U_SUCCESS
 from sim.domain import CATEGORIES, CATEGORY_SO_SPECIALTIES, SO_SPECIALTIES
-from sim.draws import lognormal_mean
+from sim.draws import lognormal_from_z
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -30,18 +30,25 @@ def reserve(street: Street, ids: np.ndarray, route: np.ndarray, hours: np.ndarra
     route = route.copy()
     hours = hours.copy()
     street.referral_to = {}
-    for i in np.flatnonzero(route == ROUTE_SO):
-        cat = int(cs.category[ids[i]])
-        best = None
-        for so in street.sos:
-            if FITS[cat, so.specialty] and so.room >= 1 and (best is None or so.room > best.room):
-                best = so
-        if best is None:
+    rows = np.flatnonzero(route == ROUTE_SO)
+    if len(rows) == 0:
+        return route, hours
+    sos = street.sos
+    rooms = [so.room for so in sos]
+    fitting = [[j for j, so in enumerate(sos) if FITS[c, so.specialty]] for c in range(len(CATEGORIES))]
+    cats = cs.category[ids[rows]].tolist()
+    for i, cat in zip(rows.tolist(), cats, strict=True):
+        best, best_room = -1, 1.0 - 1e-9
+        for j in fitting[cat]:
+            if rooms[j] > best_room:
+                best, best_room = j, rooms[j]
+        if best < 0:
             route[i] = ROUTE_STREET
             hours[i] += c.street_handling_hours[cat] - c.referral_hours
         else:
-            best.used_this_month += 1
-            street.referral_to[int(ids[i])] = best
+            rooms[best] -= 1.0
+            sos[best].used_this_month += 1
+            street.referral_to[int(ids[i])] = sos[best]
     return route, hours
 
 
@@ -70,7 +77,7 @@ def handle(street: Street, ids: np.ndarray, t: int) -> None:
     success = cs.u[ids, U_SUCCESS] < prob
     cs.planned_outcome[ids] = np.where(success, RESOLVED, DROPPED)
     cs.planned_reason[ids] = np.where(success, 0, DR_SO_FAILED)
-    close_h = cs.accepted_h[ids] + lognormal_mean(r.service_delay_hours, street.p.cases.delay_sigma,
-                                                  cs.u[ids, U_DELAY])
+    close_h = cs.accepted_h[ids] + lognormal_from_z(r.service_delay_hours, street.p.cases.delay_sigma,
+                                                    cs.z_delay[ids])
     cs.closed_h[ids] = close_h
     cs.due_day[ids] = np.floor(close_h / 24.0).astype(np.int32)

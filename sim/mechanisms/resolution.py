@@ -23,11 +23,10 @@ from sim.cases import (
     DROPPED,
     RESOLVED,
     U_DATA,
-    U_DELAY,
     U_SUCCESS,
 )
 from sim.domain import CATEGORIES, CATEGORY_DATA_DEPARTMENT, DEPARTMENTS
-from sim.draws import lognormal_mean
+from sim.draws import lognormal_from_z
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -73,7 +72,7 @@ def handle(street: Street, ids: np.ndarray, t: int) -> None:
     success = funded & (cs.u[ids, U_SUCCESS] < np.minimum(prob, 0.99))
     cs.planned_outcome[ids] = np.where(success, RESOLVED, DROPPED)
     cs.planned_reason[ids] = np.where(success, 0, np.where(funded, DR_STREET_FAILED, DR_UNFUNDED))
-    delay = lognormal_mean(p.cases.service_delay_hours[cat], p.cases.delay_sigma, cs.u[ids, U_DELAY])
+    delay = lognormal_from_z(p.cases.service_delay_hours[cat], p.cases.delay_sigma, cs.z_delay[ids])
     close_h = cs.accepted_h[ids] + delay
     cs.closed_h[ids] = close_h
     cs.due_day[ids] = np.floor(close_h / 24.0).astype(np.int32)

@@ -47,6 +47,7 @@ def daily(street: Street, t: int) -> None:
     """Abandon stale cases, admit what today's hours allow, route and handle them."""
     abandon_stale(street, t)
     street.backlog_hours = 0.0
+    street.records_yesterday = 0.0  # case records made today (re-entered on the next workday)
     if len(street.queue) == 0:
         return
     cs = street.cases

@@ -23,11 +23,10 @@ from sim.cases import (
     DR_UNANSWERED,
     DROPPED,
     RESOLVED,
-    U_DELAY,
     U_SUCCESS,
     WHISTLED,
 )
-from sim.draws import lognormal_mean
+from sim.draws import lognormal_from_z
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -71,7 +70,8 @@ def send_cases(street: Street, ids: np.ndarray, t: int) -> None:
     cs.pending_departments[ids] = n_chosen
     cs.state[ids] = WHISTLED
     cs.whistled_h[ids] = cs.accepted_h[ids]
-    street.pool.send(street.index, ids[owner], flat, unclear[owner], t, delay[owner])
+    street.pool.send(street.index, ids[owner], flat, unclear[owner], t, delay[owner],
+                     sent_h=cs.whistled_h[ids[owner]])
 
 
 def apply_answers(street: Street, t: int, answers: dict[str, np.ndarray]) -> None:
@@ -99,8 +99,8 @@ def settle(street: Street, ids: np.ndarray) -> None:
     success = cs.u[ids, U_SUCCESS] < d.resolve_prob
     cs.planned_outcome[ids] = np.where(success, RESOLVED, DROPPED)
     cs.planned_reason[ids] = np.where(success, 0, DR_DEPT_FAILED)
-    close_h = cs.departments_arrived_h[ids] + lognormal_mean(d.handling_hours, street.p.cases.delay_sigma,
-                                                             cs.u[ids, U_DELAY])
+    close_h = cs.departments_arrived_h[ids] + lognormal_from_z(d.handling_hours, street.p.cases.delay_sigma,
+                                                               cs.z_delay[ids])
     cs.closed_h[ids] = close_h
     cs.due_day[ids] = np.floor(close_h / 24.0).astype(np.int32)
     street.in_service = np.concatenate([street.in_service, ids])
@@ -130,7 +130,7 @@ def bounce(street: Street, episodes: np.ndarray, t: int) -> None:
     nxt, _ = choose_departments(weights, np.ones(len(cid), np.int64), u)
     np.bitwise_or.at(cs.dept_mask, cid, np.left_shift(1, nxt))
     street.pool.send(street.index, cid, nxt, np.ones(len(cid), bool), t,
-                     int(round(d.bounce_delay_days)))
+                     int(round(d.bounce_delay_days)), sent_h=cs.whistled_h[cid])
 
 
 def drop_now(street: Street, ids: np.ndarray, t: int, reason: int) -> None:
@@ -144,5 +144,6 @@ def drop_now(street: Street, ids: np.ndarray, t: int, reason: int) -> None:
     cs.state[ids] = CLOSING
     cs.planned_outcome[ids] = DROPPED
     cs.planned_reason[ids] = reason
-    cs.closed_h[ids] = t * 24.0 + 17.0
+    # end of today's office hours, but never before the whistle (same-day bounces)
+    cs.closed_h[ids] = np.fmax(t * 24.0 + 17.0, cs.whistled_h[ids])
     feedback.end_now(street, ids)

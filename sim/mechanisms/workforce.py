@@ -42,8 +42,9 @@ def daily(street: Street, t: int) -> None:
         unmet = hours.demanded_out_of_list - hours.used["out_of_list"] + backlog / filled
         load = np.where(r.filled, (used + np.minimum(unmet, avail)) / avail, 0.0)
         r.stress += (load - r.stress) / w.stress_memory_days
-    hazard = annual_quit_hazard(street)
-    quit = r.filled & (u[:, 0] < daily_prob(hazard))
+    if t % 7 == 0 or street.quit_prob is None:
+        street.quit_prob = daily_prob(annual_quit_hazard(street))
+    quit = r.filled & (u[:, 0] < street.quit_prob)
     for slot in np.flatnonzero(quit):
         leave(street, int(slot), t, QUIT, u[slot, 1])
     refill = ~r.filled & (r.vacant_until >= 0) & (r.vacant_until <= t)
@@ -81,6 +82,7 @@ def hire(street: Street, slot: int, t: int) -> None:
     r.fill(street.model, slot, specialty=specialty, age=age,
            skill=initial_skill(p, specialty, 0.0), pay=p.staff.pay[int(r.contract[slot])], day=t)
     r.training_target[slot] = p.staff.training_hours_per_year
+    street.quit_prob = None  # re-evaluate hazards with the newcomer
     street.staff_events.append(1, day=t, slot=slot, event=HIRE, contract=r.contract[slot],
                                age=age, specialty=specialty)
 
