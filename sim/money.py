@@ -2,7 +2,10 @@
 
 Money mechanism (brief §3.10): each year the budget is set from the self-raised share and
 district transfers (cut by a revenue shock); transfers arrive in quarterly tranches, some
-late. The livelihood share is split into ring-fenced pots (civil affairs, health, disabled
+late; a coordination fund may arrive short. Of the rest (non-livelihood) money, the committed
+share goes at once to running costs outside the model; what is left is the general budget
+that pays contract staff, service purchases and reforms (secondments, the platform). The
+livelihood share is split into ring-fenced pots (civil affairs, health, disabled
 persons' federation, street) or, when funds are bundled, one pool. A case needing money
 draws from its pot; if the pot is short the need goes unfunded, even when another pot is
 idle. Unspent livelihood money lapses at year end. No payment is ever made that exceeds
@@ -38,6 +41,7 @@ class Purse:
             "budgeted", "arrived", "arrived_own_year", "self_revenue", "transfer_revenue", "donations",
             "livelihood_need", "livelihood_unfunded", "livelihood_spent", "livelihood_lapsed",
             "pay_spent", "pay_unpaid", "so_grants", "so_fees", "renovation_spent", "other_spent",
+            "so_support", "secondment_spent", "platform_spent", "platform_unpaid",
         )}
 
     def open_year(self, year_start: int, p: Params, rng: np.random.Generator) -> None:
@@ -47,13 +51,14 @@ class Purse:
         transfers = m.annual_budget * (1 - m.self_sufficiency) * (1 - m.revenue_shock)
         own = m.annual_budget * m.self_sufficiency
         donations = m.donation_share * (own + transfers)
-        total = own + transfers + donations + m.coordination_fund
+        fund = m.coordination_fund * (1 - m.coordination_fund_shortfall)
+        total = own + transfers + donations + fund
         self.year_budget = total
         self.ledger["budgeted"] = total
         self.bundled = bool(m.bundled_funds)
         self._receive(own, p, "self_revenue", own_year=True)
         self._receive(donations, p, "donations", own_year=True)
-        self._receive(m.coordination_fund, p, "transfer_revenue", own_year=True)
+        self._receive(fund, p, "transfer_revenue", own_year=True)
         self.budget_year_start = year_start
         # tranches of last year still on their way keep their (late) arrival day
         self.expected_transfers = [x for x in self.expected_transfers if x[0] >= year_start]
@@ -81,7 +86,9 @@ class Purse:
             self.ledger["arrived_own_year"] += amount
         live = amount * p.money.livelihood_share
         self.pots += live * p.money.pot_allocation
-        self.general += amount - live
+        committed = (amount - live) * p.money.committed_share
+        self.ledger["other_spent"] += committed
+        self.general += amount - live - committed
 
     def pay_needs(self, pots: np.ndarray, amounts: np.ndarray) -> np.ndarray:
         """Fund case needs in the order given; returns which were paid in full.
@@ -123,9 +130,10 @@ class Purse:
             if amount <= 0:
                 break
 
-    def spend_general(self, amount: float, item: str) -> float:
-        """Pay up to ``amount`` from the general budget; returns what was paid."""
-        paid = min(max(self.general, 0.0), amount)
+    def spend_general(self, amount: float, item: str, keep: float = 0.0) -> float:
+        """Pay up to ``amount`` from the general budget, leaving at least ``keep`` in hand
+        (a reserve for wages); returns what was paid."""
+        paid = min(max(self.general - keep, 0.0), amount)
         self.general -= paid
         self.ledger[item] += paid
         return paid

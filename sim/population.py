@@ -96,6 +96,10 @@ class Residents:
         self.age += 1.0
         old = self.age >= 95
         self.age[old] = 0.0
+        self.eligible[old] = False
+        self.enrolled[old] = False
+        self.satisfaction[old] = self.prior[old]
+        self.trust[old] = self.prior[old]
         self.band = band_of(self.age)
         self.sync_digital(p, rng)
         self.update_demand_weights(p)

@@ -73,6 +73,7 @@ class Street:
         self.model = model
         self.index = index
         self.p = params
+        self.p_design = params  # scheduled values; ``p`` may differ while the platform decays
         self.cal = calendar
         self.streams = Streams(root_seed, extra_key=(index,))
         self.pool = pool
@@ -109,6 +110,9 @@ class Street:
         self.renovated = float(params.facilities.renovated_initial) * params.population.communities
         self.council_functioning = np.zeros(int(params.population.communities), bool)
         self.enrolment_found = 0
+        self.platform_health = 1.0
+        self.secondment_paid_share = 1.0
+        self.digital_access_synced = params.population.digital_access.copy()
         self.daily = DailyRecord(calendar.n_days)
         self.yearly_state: dict[int, dict[str, float]] = {}
         self._build_staff()
@@ -147,8 +151,9 @@ class Street:
 
     # --- parameters -----------------------------------------------------------------------
     def set_params(self, params: Params) -> None:
-        """Take new parameter values (from a schedule); structural arrays follow."""
-        self.p = params
+        """Take new parameter values (from a schedule); the month-start mechanisms
+        (platform, posts, digital access) make the street's state follow."""
+        self.p = self.p_design = params
 
     # --- the day --------------------------------------------------------------------------
     def begin_day(self, t: int) -> None:
@@ -158,6 +163,7 @@ class Street:
             demand,
             emergency,
             enrolment,
+            platform,
             socialorgs,
             tasks,
             timebudget,
@@ -168,13 +174,18 @@ class Street:
 
         cal = self.cal
         if t == 0 or cal.year[t] != cal.year[t - 1]:
+            if t > 0:
+                self.residents.age_one_year(self.p, self.streams["population"])
             money_mech.open_year(self, t)
             workforce.open_year(self, t)
         if cal.is_month_start(t):
+            platform.apply(self)
+            workforce.monthly(self, t)
+            money_mech.monthly(self, t)  # wages first: the rest get what is left
             socialorgs.monthly(self, t)
             council.monthly(self, t)
             enrolment.monthly(self, t)
-            money_mech.monthly(self, t)
+            platform.pay(self)
         money_mech.daily(self, t)
         emergency.daily(self, t)
         timebudget.open_day(self, t)

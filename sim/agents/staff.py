@@ -82,6 +82,18 @@ class Roster:
         """Mask of posts held by someone under 35."""
         return self.filled & (self.age < 35)
 
+    # --- posts opened ----------------------------------------------------------------
+    def add_posts(self, kind: int, k: int) -> np.ndarray:
+        """Open ``k`` new vacant posts of contract type ``kind``; returns their slots."""
+        new = np.arange(self.n, self.n + k)
+        grow = {"contract": kind, "vacant_until": -1, "hired_day": 0}
+        for name, arr in list(vars(self).items()):
+            if isinstance(arr, np.ndarray) and len(arr) == self.n:
+                setattr(self, name, np.concatenate([arr, np.full(k, grow.get(name, 0), arr.dtype)]))
+        self.agents.extend([None] * k)
+        self.n += k
+        return new
+
     # --- people entering and leaving ----------------------------------------------
     def fill(self, model: mesa.Model, slot: int, *, specialty: int, age: float, skill: float,
              pay: float, day: int, grade_years: float = 0.0) -> StaffMember:

@@ -1,4 +1,12 @@
-"""``streetsim run SCENARIO --seed N --out DIR``: one replication, tables to Parquet."""
+"""``streetsim run SCENARIO --seed N --out DIR``: one replication, tables to Parquet.
+
+A scenario file with a ``[district]`` table runs a district (:func:`sim.district.run_district`):
+per-street and district tables are printed, pilot and non-pilot streets apart.
+
+``--stress NAME`` (repeatable) runs under risk stressors (``sim.levers.stressors``).
+``--vs OTHER --reps N`` runs both scenarios on the same ``N`` replication seeds (both
+under the stressors given) and prints, for 2025, 2027 and 2030, each indicator for the
+scenario and the other with the paired difference (:func:`sim.levers.versus.paired`)."""
 
 from __future__ import annotations
 
@@ -20,6 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=1, help="root seed of the replication")
     p.add_argument("--out", type=Path, default=None, help="directory for the Parquet tables")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="indicator names")
+    p.add_argument("--stress", action="append", default=[], metavar="STRESSOR",
+                   help="run under a risk stressor (repeatable)")
+    p.add_argument("--vs", default=None, metavar="SCENARIO",
+                   help="compare with another scenario on the same seeds (--seed is the experiment seed)")
+    p.add_argument("--reps", type=int, default=10, help="replications of a --vs comparison")
+    p.add_argument("--workers", type=int, default=1, help="processes for a --vs comparison")
     p.set_defaults(func=main)
 
 
@@ -39,7 +53,13 @@ def main(args: argparse.Namespace) -> int:
         from sim.params.errors import InputError
 
         raise InputError(None, "--seed", args.seed, "a non-negative integer")
-    scenario = load_scenario(args.scenario)
+    from sim.district import is_district_file
+
+    if is_district_file(args.scenario):
+        return _main_district(args)
+    scenario = load_scenario(args.scenario, stressors=args.stress)
+    if args.vs is not None:
+        return _main_versus(args, scenario)
     result = run(scenario, seed=args.seed)
     with pd.option_context("display.width", 200, "display.max_rows", 200,
                            "display.max_columns", 20, "display.float_format", "{:.3f}".format):
@@ -49,4 +69,55 @@ def main(args: argparse.Namespace) -> int:
         paths = write_run(result, args.out)
         for kind, path in paths.items():
             print(f"wrote {kind}: {path}")
+    return 0
+
+
+def _main_district(args: argparse.Namespace) -> int:
+    """Run a district file; print street, group and district tables; write Parquet."""
+    from sim.district import load_district, run_district, write_district
+    from sim.district.report import group_table, street_table
+
+    if getattr(args, "stress", None) or getattr(args, "vs", None):
+        from sim.params.errors import InputError
+
+        flag = "--stress" if getattr(args, "stress", None) else "--vs"
+        raise InputError(None, flag, args.stress or args.vs,
+                         "a single-street scenario (district files: put levers and stressors in the file)")
+    district = load_district(args.scenario)
+    result = run_district(district, seed=args.seed)
+    with pd.option_context("display.width", 220, "display.max_rows", 400,
+                           "display.max_columns", 30, "display.float_format", "{:.3f}".format):
+        print(f"district {district.name}, {district.p.streets} streets, seed {args.seed}")
+        print(street_table(result, lang=args.lang).to_string())
+        print()
+        print(group_table(result, lang=args.lang).to_string())
+        print()
+        print(yearly_table(result.yearly("district"), args.lang).to_string())
+    if args.out is not None:
+        for kind, path in write_district(result, args.out).items():
+            print(f"wrote {kind}: {path}")
+    return 0
+
+
+def _main_versus(args: argparse.Namespace, scenario) -> int:
+    """Paired comparison of the scenario with ``--vs`` over ``--reps`` replications."""
+    from sim.io import write_parquet
+    from sim.levers.versus import paired, wide
+    from sim.params.errors import InputError
+
+    if args.reps < 1:
+        raise InputError(None, "--reps", args.reps, "at least 1 replication")
+    other = load_scenario(args.vs, stressors=args.stress)
+    table = paired(scenario, other, reps=args.reps, seed=args.seed, workers=args.workers)
+    stress = f" under {', '.join(args.stress)}" if args.stress else ""
+    with pd.option_context("display.width", 250, "display.max_rows", 200, "display.max_columns", 20,
+                           "display.float_format", "{:.3f}".format):
+        print(f"{scenario.name} vs {other.name}{stress}: means of {args.reps} paired replications, "
+              f"experiment seed {args.seed}")
+        print(wide(table, args.lang).to_string())
+    if args.out is not None:
+        path = write_parquet(table.assign(scenario_name=scenario.name, baseline_name=other.name,
+                                          stressors=",".join(args.stress)),
+                             args.out / "comparison.parquet")
+        print(f"wrote comparison: {path}")
     return 0

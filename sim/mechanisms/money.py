@@ -1,4 +1,9 @@
-"""Money mechanism (brief §3.10): budgets, transfers, pay, service grants, renovation."""
+"""Money mechanism (brief §3.10): budgets, transfers, pay, service grants, renovation.
+
+Contract wages come first: every other payment from the general budget - service
+purchases, renovation, secondment allowances, the platform - leaves a reserve of
+``wage_reserve_months`` of contract wages in hand (:func:`wage_reserve`).
+"""
 
 from __future__ import annotations
 
@@ -24,17 +29,40 @@ def open_year(street: Street, t: int) -> None:
     communities = street.p.population.communities
     todo = min(f.renovations_per_year, communities - street.renovated)
     if todo > 0:
-        paid = street.purse.spend_general(todo * f.renovation_cost, "renovation_spent")
+        paid = street.purse.spend_general(todo * f.renovation_cost, "renovation_spent", wage_reserve(street))
         street.renovated += paid / f.renovation_cost if f.renovation_cost > 0 else todo
 
 
 def monthly(street: Street, t: int) -> None:
     """Pay contract staff from the street budget (established staff are paid by the
-    district payroll); unpaid wages are recorded, never borrowed."""
+    district payroll), then the allowances of seconded department staff. Nothing is
+    borrowed: unpaid wages are recorded and cut this month's pay of contract staff (a
+    wider pay gap, so more quitting); an unpaid allowance sends secondees home for the
+    month in proportion."""
     r = street.roster
-    wage_bill = float(np.sum(r.pay[r.filled & (r.contract == CONTRACT)]))
+    contract = r.filled & (r.contract == CONTRACT)
+    wage = float(street.p.staff.pay[CONTRACT])
+    wage_bill = wage * int(contract.sum())
     paid = street.purse.spend_general(wage_bill, "pay_spent")
     street.purse.ledger["pay_unpaid"] += wage_bill - paid
+    pay = wage * (paid / wage_bill if wage_bill > 0 else 1.0)
+    if np.any(r.pay[contract] != pay):
+        r.pay[contract] = pay
+        street.quit_prob = None  # pay changed: re-evaluate quit hazards
+    s = street.p.staff
+    allowance = s.seconded_person_months / 12.0 * street.p.money.secondment_allowance
+    if allowance > 0:
+        got = street.purse.spend_general(allowance, "secondment_spent", wage_reserve(street))
+        street.secondment_paid_share = got / allowance
+    else:
+        street.secondment_paid_share = 1.0
+
+
+def wage_reserve(street: Street) -> float:
+    """Contract wages of ``wage_reserve_months`` months for the posts now held."""
+    r = street.roster
+    held = int((r.filled & (r.contract == CONTRACT)).sum())
+    return held * float(street.p.staff.pay[CONTRACT]) * street.p.money.wage_reserve_months
 
 
 def daily(street: Street, t: int) -> None:

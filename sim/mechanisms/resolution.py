@@ -8,7 +8,9 @@ A street-handled case succeeds with probability
 times ``no_data_factor`` when it needs another body's data the street cannot see. A case
 needing money is paid from its ring-fenced pot (or the bundled pool); if the pot is
 short the case fails as unfunded. Its closing time is the acceptance time plus a
-right-skewed service delay.
+right-skewed service delay. A case needing a department's power that the street handles
+under delegated enforcement has its success multiplied by ``delegated_success_factor``
+and waits ``delegated_approval_days`` longer (approvals kept above).
 """
 
 from __future__ import annotations
@@ -68,11 +70,16 @@ def handle(street: Street, ids: np.ndarray, t: int) -> None:
     prob = p.resolution.base_success[cat] * ((1 - r.skill_weight) + r.skill_weight * skill)
     prob = prob + r.specialist_bonus * cs.specialist[ids]
     prob = np.where(data_visible(street, ids), prob, prob * r.no_data_factor)
+    # a department's power delegated to the street (brief §4B): its own success factor,
+    # and an approval wait where approvals were kept above (brief §5)
+    delegated = cs.needs_department[ids]
+    d = p.departments
+    prob = np.where(delegated, prob * d.delegated_success_factor, prob)
     funded = pay_for(street, ids)
     success = funded & (cs.u[ids, U_SUCCESS] < np.minimum(prob, 0.99))
     cs.planned_outcome[ids] = np.where(success, RESOLVED, DROPPED)
     cs.planned_reason[ids] = np.where(success, 0, np.where(funded, DR_STREET_FAILED, DR_UNFUNDED))
     delay = lognormal_from_z(p.cases.service_delay_hours[cat], p.cases.delay_sigma, cs.z_delay[ids])
-    close_h = cs.accepted_h[ids] + delay
+    close_h = cs.accepted_h[ids] + delay + np.where(delegated, 24.0 * d.delegated_approval_days, 0.0)
     cs.closed_h[ids] = close_h
     cs.due_day[ids] = np.floor(close_h / 24.0).astype(np.int32)

@@ -1,11 +1,13 @@
 """Social organisations (brief §3.9): enter, grow and exit with funding and venue.
 
 Monthly: each organisation pays its running cost; those holding a venue receive the
-street's service purchase (from the street's general budget, as long as there is money).
-An organisation whose funds run out exits; one without a venue drifts away with a
-monthly hazard. Entrants come from matchmaking meetings (unsupported: their own runway,
-a venue only if one is free) and from the cultivation programme (supported: a venue
-from shared spaces first and a year's running cost).
+street's service purchase (from the street's general budget, as long as there is money
+above the wage reserve, see ``sim.mechanisms.money``). An organisation whose funds run
+out exits; one without a venue drifts away with a monthly hazard. Entrants come from
+matchmaking meetings (unsupported: their own runway, a venue only if one is free) and
+from the cultivation programme (supported: a professional specialty, a venue if one is
+free, and up to a year's running cost paid from the street's general budget on entry,
+as far as the budget allows).
 """
 
 from __future__ import annotations
@@ -15,11 +17,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.socialorg import SocialOrganisation
-from sim.domain import SO_SPECIALTIES
+from sim.domain import PROFESSIONAL_SO_SPECIALTIES, SO_SPECIALTIES
+from sim.mechanisms.money import wage_reserve
 from sim.street import SO_ENTER, SO_EXIT, SO_EXIT_FUNDS, SO_EXIT_VENUE
 
 if TYPE_CHECKING:
     from sim.street import Street
+
+PROFESSIONAL_SO = np.isin(SO_SPECIALTIES, PROFESSIONAL_SO_SPECIALTIES)
+SUPPORT_MONTHS = 12.0
+"""Months of running cost the cultivation programme gives an entrant (brief §4B)."""
 
 
 def venue_slots(street: Street) -> int:
@@ -38,7 +45,8 @@ def monthly(street: Street, t: int) -> None:
             continue
         so.funds -= so_p.monthly_cost
         if so.has_venue:
-            so.funds += street.purse.spend_general(so_p.service_grant_per_year / 12.0, "so_grants")
+            so.funds += street.purse.spend_general(so_p.service_grant_per_year / 12.0, "so_grants",
+                                                   wage_reserve(street))
         if so.funds < 0:
             exit_org(street, so, t, SO_EXIT_FUNDS)
         elif not so.has_venue and u[i % 64] < so_p.no_venue_exit_monthly:
@@ -57,9 +65,15 @@ def monthly(street: Street, t: int) -> None:
 def enter(street: Street, t: int, rng: np.random.Generator, supported: bool) -> None:
     """A new organisation registers in the street."""
     so_p = street.p.socialorgs
-    spec = int(rng.choice(len(SO_SPECIALTIES), p=so_p.specialty_mix_new))
+    mix = so_p.specialty_mix_new
+    if supported and (mix * PROFESSIONAL_SO).sum() > 0:
+        mix = mix * PROFESSIONAL_SO / (mix * PROFESSIONAL_SO).sum()
+    spec = int(rng.choice(len(SO_SPECIALTIES), p=mix))
     runway = rng.exponential(so_p.initial_funds_months)
-    funds = so_p.monthly_cost * (max(runway, 12.0) if supported else runway)
+    funds = so_p.monthly_cost * runway
+    if supported:
+        funds += street.purse.spend_general(so_p.monthly_cost * SUPPORT_MONTHS, "so_support",
+                                            wage_reserve(street))
     venue = sum(so.has_venue for so in street.sos) < venue_slots(street)
     so = SocialOrganisation(street.model, street=street.index, specialty=spec,
                             capacity=so_p.capacity_per_month, funds=funds, has_venue=venue,

@@ -2,6 +2,10 @@
 
 Priority within a day: training, emergency mobilisation, upper-level tasks
 (``sim.mechanisms.tasks``), duplicate data entry, and casework gets what is left.
+
+Department staff working in the street - seconded for part of the year (as far as the
+street pays their allowance) or enforcement staff moved down - add their hours to the
+day, shared evenly over the filled posts; in effect they take casework.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ def open_day(street: Street, t: int) -> None:
     r = street.roster
     workday = bool(street.cal.is_workday[t])
     per_post = s.work_hours_per_day * (1.0 if workday else s.weekend_staffing)
+    guests = s.seconded_person_months / 12.0 * street.secondment_paid_share + s.sunk_enforcement_staff
+    if guests > 0:
+        per_post += guests * per_post / max(1, int(r.filled.sum()))
     street.hours.reset(np.where(r.filled, per_post, 0.0))
     street.volunteer_hours_today = s.talent_pool_hours_per_year / WORKDAYS_PER_YEAR if workday else 0.0
     if workday:

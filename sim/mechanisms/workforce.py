@@ -8,6 +8,10 @@ a person is ``quit_hazard[contract] * youth multiplier (under 35) *
 exp(pay_gap_elasticity * pay gap + stress_elasticity * (stress - 1))``, where the pay
 gap is the shortfall of their pay against the local urban average. Each departure makes
 the others' load heavier (the vicious cycle of brief §8).
+
+Posts follow the parameters each month (``posts_for``): new posts open vacant and are
+filled after the mean refill lag; surplus posts are frozen once vacant (never while
+someone holds them); frozen posts reopen first when posts grow again.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.staff import ESTABLISHED, draw_recruit, initial_skill
+from sim.agents.staff import CONTRACT, ESTABLISHED, draw_recruit, initial_skill, posts_for
 from sim.draws import daily_prob, lognormal_mean
+from sim.hours import DayHours
 from sim.street import HIRE, LEAVE, PROMOTE, QUIT, RETIRE
 
 if TYPE_CHECKING:
@@ -50,6 +55,34 @@ def daily(street: Street, t: int) -> None:
     refill = ~r.filled & (r.vacant_until >= 0) & (r.vacant_until <= t)
     for slot in np.flatnonzero(refill):
         hire(street, int(slot), t)
+
+
+def monthly(street: Street, t: int) -> None:
+    """Open or freeze posts so that each contract type has the posts the parameters give."""
+    n_est, n_con = posts_for(street.p)
+    lag = max(1, int(round(street.p.workforce.refill_lag_days)))
+    for kind, target in ((ESTABLISHED, n_est), (CONTRACT, n_con)):
+        adjust_posts(street, kind, target, t + lag)
+
+
+def adjust_posts(street: Street, kind: int, target: int, refill_day: int) -> None:
+    """Bring the posts in use (held, or vacant awaiting a recruit) of ``kind`` to ``target``."""
+    r = street.roster
+    mine = r.contract == kind
+    waiting = mine & ~r.filled & (r.vacant_until >= 0)
+    in_use = int((mine & r.filled).sum() + waiting.sum())
+    if target < in_use:
+        surplus = np.flatnonzero(waiting)[::-1][: in_use - target]
+        r.vacant_until[surplus] = -1
+    elif target > in_use:
+        frozen = np.flatnonzero(mine & ~r.filled & (r.vacant_until < 0))[: target - in_use]
+        r.vacant_until[frozen] = refill_day
+        extra = target - in_use - len(frozen)
+        if extra > 0:
+            new = r.add_posts(kind, extra)
+            r.vacant_until[new] = refill_day
+            street.hours = DayHours(r.n)
+            street.quit_prob = None  # hazards are re-evaluated for the larger roster
 
 
 def annual_quit_hazard(street: Street) -> np.ndarray:

@@ -13,8 +13,12 @@ A scenario file is TOML::
 
 A root scenario (no ``extends``) must give every parameter of ``sim.params.schema`` with
 its value, unit and source. A derived one overrides values (``unit`` optional but checked,
-``source`` says why). Every error is an :class:`InputError` naming file, field, value and
-what is allowed.
+``source`` says why), and may use reform levers and risk stressors (``[levers.NAME]``,
+``[stressors.NAME]``, see :mod:`sim.levers.uses`), which it inherits from its parent.
+``combines = ["a", "b"]`` adds the levers, stressors and overrides of other scenarios
+(which must not disagree). Schedules are checked on every month of the run at load
+time. Every error is an :class:`InputError` naming file, field, value and what is
+allowed.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ import hashlib
 import json
 import math
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +52,7 @@ SUMS_TO_ONE = {
     "staff.professional_mix",
 }
 ENTRY_FIELDS = {"value", "unit", "source"}
-META_FIELDS = {"name", "description", "extends", "name_zh"}
+META_FIELDS = {"name", "description", "extends", "name_zh", "combines"}
 
 
 @dataclass(frozen=True)
@@ -70,16 +75,120 @@ class Scenario:
     provenance: dict[str, Provenance]
     chain: list[str] = field(default_factory=list)
     name_zh: str = ""
+    levers: tuple = ()  # sim.levers.uses.LeverUse, in file order
+    stressors: tuple = ()  # sim.levers.uses.StressorUse, applied in order
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        return state
 
     @property
     def params(self) -> Params:
-        """Model-ready parameter values."""
+        """Model-ready parameter values (before any lever or stressor)."""
         return Params(self.values)
 
+    @property
+    def scheduled(self) -> bool:
+        """Whether levers or stressors change values during the run."""
+        return bool(self.levers or self.stressors)
+
     def digest(self) -> str:
-        """Stable hash of the effective parameter values (for manifests and caching)."""
-        blob = json.dumps(self.values, sort_keys=True, default=str).encode()
+        """Stable hash of the effective parameter values, levers and stressors."""
+        what: Any = self.values
+        if self.scheduled:
+            what = {"values": self.values, "levers": [u.describe() for u in self.levers],
+                    "stressors": [u.describe() for u in self.stressors]}
+        blob = json.dumps(what, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
+
+    def ramps(self) -> dict:
+        """Scheduled keys: ``{key: (lever name, Ramp)}`` built from the current values."""
+        if "ramps" not in self._cache:
+            from sim.levers.uses import build_ramps
+
+            self._cache["ramps"] = build_ramps(self.levers, self.values)
+        return self._cache["ramps"]
+
+    def values_at(self, day: dt.date) -> dict[str, Any]:
+        """Every parameter's file value in force on ``day``: levers, then stressors."""
+        base = self.values
+        out = dict(base)
+        for key, (_, ramp) in self.ramps().items():
+            out[key] = ramp.value_at(day, base[key])
+        for use in self.stressors:
+            out.update(use.apply(out, base, day))
+        return out
+
+    def params_at(self, day: dt.date) -> Params | None:
+        """Model-ready values on ``day`` (None when nothing is scheduled). Days with the same
+        values share one :class:`Params` object, so the model skips unchanged months."""
+        if not self.scheduled:
+            return None
+        values = self.values_at(day)
+        if "keys" not in self._cache:
+            keys = set(self.ramps()) | {k for u in self.stressors for k in u.stressor.targets}
+            self._cache["keys"] = sorted(keys)
+        sig = json.dumps([values[k] for k in self._cache["keys"]], default=str)
+        memo = self._cache.setdefault("params", {})
+        if sig not in memo:
+            memo[sig] = Params(values)
+        return memo[sig]
+
+    def check_schedule(self) -> None:
+        """Validate every lever's dated values and the values in force on the first of each
+        month of the run; errors name the lever or stressor responsible."""
+        from sim.params.schedule import month_starts
+
+        for key, (lever, ramp) in self.ramps().items():
+            use = next(u for u in self.levers if u.name == lever)
+            for _, value in ramp.points:
+                _validate_from(use.file, f"levers.{lever}", key, value)
+        start = dt.date.fromisoformat(self.values["run.start_date"])
+        end = dt.date.fromisoformat(self.values["run.end_date"])
+        for day in month_starts(start, end):
+            out = dict(self.values)
+            for key, (_, ramp) in self.ramps().items():
+                out[key] = ramp.value_at(day, self.values[key])
+            for use in self.stressors:
+                changes = use.apply(out, self.values, day)
+                stray = set(changes) - set(use.stressor.targets)
+                if stray:
+                    raise RuntimeError(f"stressor {use.name} changed undeclared {sorted(stray)}")
+                for key, value in changes.items():
+                    _validate_from(use.file, f"stressors.{use.name}", key, value)
+                out.update(changes)
+            _check_cross_field(out, self.path)
+
+    def with_levers(self, tables: dict[str, dict[str, Any]], file: str = "<api>") -> Scenario:
+        """Copy with levers added or replaced, given as a file's ``[levers.NAME]`` tables
+        (``{"name": {"start": ..., "setting": ...}}``); checked like a file."""
+        from sim.levers.uses import read_lever
+
+        uses = {u.name: u for u in self.levers}
+        for name, table in tables.items():
+            use = read_lever(name, table, file)
+            uses.pop(name, None)
+            if use is not None:
+                uses[name] = use
+        scenario = replace(self, levers=tuple(uses.values()))
+        scenario.check_schedule()
+        return scenario
+
+    def with_stressors(self, names: Iterable[str], file: str = "<command line>") -> Scenario:
+        """Copy run under more stressors (default settings, from the first day)."""
+        from sim.levers.uses import stressor_by_name
+
+        uses = list(self.stressors)
+        for name in names:
+            use = stressor_by_name(name, file)
+            if any(u.name == name for u in uses):
+                raise InputError(file, "--stress", name, "each stressor once (it is already applied)")
+            uses.append(use)
+        scenario = replace(self, stressors=tuple(uses))
+        scenario.check_schedule()
+        return scenario
 
     def with_values(self, changes: dict[str, Any], source: str = "override") -> Scenario:
         """Copy with some values replaced, each validated as if read from a file."""
@@ -90,8 +199,10 @@ class Scenario:
             values[key] = validate_value(spec, value, source)
             prov[key] = Provenance(spec.unit, source, source)
         _check_cross_field(values, source)
-        return Scenario(self.name, self.description, self.path, values, prov, self.chain,
-                        self.name_zh)
+        scenario = replace(self, values=values, provenance=prov)
+        if scenario.scheduled:
+            scenario.check_schedule()
+        return scenario
 
 
 def resolve_path(name_or_path: str | Path, base_dir: Path | None = None) -> Path:
@@ -118,11 +229,13 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise InputError(path, "(encoding)", "not UTF-8", "a UTF-8 TOML file") from None
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
+def load_scenario(name_or_path: str | Path, stressors: Iterable[str] = ()) -> Scenario:
     """Load, resolve inheritance of, and validate a scenario.
 
     Args:
         name_or_path: a path to a ``.toml`` file or the name of a shipped scenario.
+        stressors: names of risk stressors (``sim.levers.stressors``) to run it under,
+            with their default settings, after those the file itself lists.
 
     Returns:
         The validated :class:`Scenario`.
@@ -130,7 +243,13 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     Raises:
         InputError: on any bad input, before anything is simulated.
     """
-    return _load(resolve_path(name_or_path), [])
+    scenario = _load(resolve_path(name_or_path), [])
+    stressors = list(stressors)
+    if stressors:
+        return scenario.with_stressors(stressors)
+    if scenario.scheduled:
+        scenario.check_schedule()
+    return scenario
 
 
 def _load(path: Path, seen: list[Path]) -> Scenario:
@@ -146,8 +265,12 @@ def _load(path: Path, seen: list[Path]) -> Scenario:
         if key not in META_FIELDS:
             raise InputError(path, f"scenario.{key}", meta[key],
                              f"one of {sorted(META_FIELDS)}")
+    from sim.levers.uses import read_lever, read_stressor, read_tables
+
     name = meta.get("name", path.stem)
     parent_name = meta.get("extends")
+    levers: dict[str, Any] = {}
+    stressors: dict[str, Any] = {}
     if parent_name is not None:
         parent_path = resolve_path(parent_name, path.parent)
         if not parent_path.exists():
@@ -155,13 +278,62 @@ def _load(path: Path, seen: list[Path]) -> Scenario:
                              f"an existing scenario (looked for {parent_path})")
         parent = _load(parent_path, [*seen, path])
         values, prov, chain = dict(parent.values), dict(parent.provenance), parent.chain
+        levers = {u.name: u for u in parent.levers}
+        stressors = {u.name: u for u in parent.stressors}
     else:
         values, prov, chain = {}, {}, []
-    _apply_entries(doc, path, values, prov, root=parent_name is None)
+    combined = _combine(meta.get("combines", []), path, seen, values, prov, levers, stressors)
+    _apply_entries(doc, path, values, prov, root=parent_name is None and not combined)
     _check_cross_field(values, path)
+    for tables, section, reader in ((levers, "levers", read_lever), (stressors, "stressors", read_stressor)):
+        for key, use in read_tables(doc, path, section, reader).items():
+            tables.pop(key, None)
+            if use is not None:
+                tables[key] = use
     return Scenario(name=name, description=meta.get("description", ""), path=path,
                     values=values, provenance=prov, chain=[*chain, name],
-                    name_zh=meta.get("name_zh", ""))
+                    name_zh=meta.get("name_zh", ""), levers=tuple(levers.values()),
+                    stressors=tuple(stressors.values()))
+
+
+def _combine(names: Any, path: Path, seen: list[Path], values: dict, prov: dict, levers: dict,
+             stressors: dict) -> list[Scenario]:
+    """Add the overrides, levers and stressors of the scenarios named in ``combines``."""
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise InputError(path, "scenario.combines", names, "a list of scenario names")
+    base = dict(values)
+    owner: dict[str, str] = {}
+    out = []
+    for other_name in names:
+        other_path = resolve_path(other_name, path.parent)
+        if not other_path.exists():
+            raise InputError(path, "scenario.combines", other_name,
+                             f"an existing scenario (looked for {other_path})")
+        other = _load(other_path, [*seen, path])
+        for key, value in other.values.items():
+            if key in base and base[key] == value:
+                continue
+            if key in owner and values[key] != value:
+                raise InputError(path, "scenario.combines", other_name,
+                                 f"scenarios that agree on {key} (differs from {owner[key]})")
+            values[key], prov[key], owner[key] = value, other.provenance[key], other.name
+        for table, uses in ((levers, other.levers), (stressors, other.stressors)):
+            for use in uses:
+                if use.name in table and table[use.name] != use and use.name in owner:
+                    raise InputError(path, "scenario.combines", other_name,
+                                     f"scenarios that agree on {use.name} (differs from {owner[use.name]})")
+                table[use.name] = use
+                owner[use.name] = other.name
+        out.append(other)
+    return out
+
+
+def _validate_from(file: str, field_name: str, key: str, value: Any) -> None:
+    """Validate a scheduled value; errors name the lever or stressor that set it."""
+    try:
+        validate_value(SPEC_BY_KEY[key], value, file)
+    except InputError as exc:
+        raise InputError(file, f"{field_name} -> {exc.field}", exc.value, exc.allowed) from None
 
 
 def _spec_or_error(file: Path | str, key: str) -> ParamSpec:

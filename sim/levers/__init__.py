@@ -1,0 +1,14 @@
+"""Reform levers (brief §4) and risk stressors (brief §5) as changes of mechanism inputs.
+
+* :mod:`sim.levers.catalogue` - ``LEVERS``: every lever, its plan clause, targets, settings
+  and default phase;
+* :mod:`sim.levers.stressors` - ``STRESSORS``: every risk overlay;
+* :mod:`sim.levers.uses` - how scenario files use them;
+* :mod:`sim.levers.tools` - list, show and diff scenarios;
+* :mod:`sim.levers.versus` - a paired comparison of a scenario against another.
+"""
+
+from sim.levers.catalogue import LEVERS, PATHS
+from sim.levers.stressors import STRESSORS
+
+__all__ = ["LEVERS", "PATHS", "STRESSORS"]
