@@ -8,7 +8,7 @@ import sys
 
 from sim.params.errors import InputError
 
-COMMAND_MODULES = ("run", "calibrate")
+COMMAND_MODULES = ("run", "calibrate", "compare", "sweep", "sensitivity", "results", "report", "scenarios")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,178 @@
+"""Compare reform paths with the baseline: paired differences with common random numbers.
+
+Every path runs the same replications as the baseline: replication ``r`` uses the same
+root seed in every scenario, and each mechanism draws from its own named stream, so
+the difference between a path and the baseline in replication ``r`` is free of most of
+the noise both share. For every indicator and year we report the mean paired
+difference and its 95% confidence interval (Student t over replications).
+
+>>> from sim.experiment.compare import compare
+>>> result = compare(reps=30)
+>>> result.paired        # path, indicator, year, n, baseline, value, diff, ci_low, ci_high
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.experiment.design import Experiment, resolve
+from sim.experiment.executors import Executor
+from sim.experiment.store import load
+from sim.experiment.sweep import Plan, Summary, execute, plan
+from sim.indicators.definitions import INDICATOR_BY_KEY, INDICATORS
+from sim.io import write_parquet
+
+DEFAULT_SCENARIOS = ("baseline", "integrated_resources", "coordinated", "digital", "combined")
+DEFAULT_YEARS = (2025, 2027, 2030)
+DEFAULT_SEED = 20240101
+
+
+@dataclass
+class Comparison:
+    """The result of :func:`compare`."""
+
+    paired: pd.DataFrame
+    summary: Summary
+    plan: Plan
+
+    @property
+    def results(self) -> Path:
+        """The experiment's folder in the store."""
+        return self.summary.results
+
+
+def compare_experiment(scenarios: Sequence[str] = DEFAULT_SCENARIOS, reps: int = 30,
+                       seed: int = DEFAULT_SEED, stress: Sequence[str] = (),
+                       years: Sequence[int] = DEFAULT_YEARS, name: str | None = None,
+                       constants: dict[str, Any] | None = None) -> Experiment:
+    """The experiment behind ``streetsim compare`` (validated; nothing runs)."""
+    if reps < 2:
+        from sim.params.errors import InputError
+
+        raise InputError(None, "--reps", reps, "at least 2 replications (a CI needs two)")
+    name = name or ("compare" + ("-" + "+".join(stress) if stress else ""))
+    exp = Experiment(name=name, scenarios=tuple(scenarios), stressor_sets=(tuple(stress),),
+                     replications=int(reps), seed=int(seed), constants=dict(constants or {}),
+                     indicators=tuple(i.key for i in INDICATORS), years=tuple(years))
+    return resolve(exp)
+
+
+def compare(scenarios: Sequence[str] = DEFAULT_SCENARIOS, reps: int = 30, seed: int = DEFAULT_SEED,
+            stress: Sequence[str] = (), years: Sequence[int] = DEFAULT_YEARS,
+            results_dir: str | Path = "results", executor: Executor | None = None,
+            progress: bool = True, name: str | None = None,
+            constants: dict[str, Any] | None = None) -> Comparison:
+    """Run the baseline (the first scenario) and every path, and pair them.
+
+    Args:
+        scenarios: scenario names or files; the first is the baseline.
+        reps: replications per scenario (the same seeds in every scenario).
+        seed: experiment seed the replication seeds are spawned from.
+        stress: stressors applied to every scenario.
+        years: years of the paired table.
+        results_dir: the store's root; runs go to ``results_dir/<name>/``.
+        executor: default a local process pool on all cores.
+        progress: show a progress bar.
+        name: experiment name (default ``compare`` or ``compare-<stressors>``).
+        constants: parameter values fixed in every scenario (e.g. a smaller population).
+
+    Returns:
+        A :class:`Comparison`; the paired table is also stored as ``paired.parquet``.
+    """
+    exp = compare_experiment(scenarios, reps, seed, stress, years, name, constants)
+    the_plan = plan(exp)
+    summary = execute(the_plan, results_dir, executor, progress)
+    ind = load(summary.results, "indicators", run_ids=the_plan.run_ids)
+    labels = list(dict.fromkeys(the_plan.table["scenario"]))
+    paired = paired_differences(ind, labels[0], exp.years, paths=labels[1:])
+    write_parquet(paired, summary.results / "paired.parquet")
+    return Comparison(paired, summary, the_plan)
+
+
+def paired_differences(indicators: pd.DataFrame, baseline: str, years: Sequence[int],
+                       paths: Sequence[str] | None = None, conf: float = 0.95) -> pd.DataFrame:
+    """Mean paired difference (path - baseline) per indicator and year, with its CI.
+
+    ``indicators`` is the long store table (scenario, replication, year, indicator,
+    value). Replications where either value is missing are left out of that cell.
+    """
+    cols = ["path", "indicator", "year", "n", "baseline", "value", "diff", "ci_low", "ci_high"]
+    ind = indicators[indicators["year"].isin(list(years))]
+    key = ["replication", "year", "indicator"]
+    base = ind[ind["scenario"] == baseline].set_index(key)["value"]
+    paths = [s for s in dict.fromkeys(ind["scenario"]) if s != baseline] if paths is None else paths
+    order = {k: i for i, k in enumerate(i.key for i in INDICATORS)}
+    rows = []
+    for path in paths:
+        other = ind[ind["scenario"] == path].set_index(key)["value"]
+        both = pd.DataFrame({"b": base, "p": other}).dropna()
+        for (year, indicator), g in both.groupby(level=["year", "indicator"], sort=False):
+            d = (g["p"] - g["b"]).to_numpy()
+            rows.append({"path": path, "indicator": indicator, "year": int(year), "n": len(d),
+                         "baseline": g["b"].mean(), "value": g["p"].mean(), "diff": d.mean(),
+                         **dict(zip(("ci_low", "ci_high"), mean_ci(d, conf)))})
+    out = pd.DataFrame(rows, columns=cols)
+    if out.empty:
+        return out
+    out["_p"] = out["path"].map({p: i for i, p in enumerate(paths)})
+    out["_i"] = out["indicator"].map(order).fillna(len(order))
+    return out.sort_values(["_p", "_i", "year"]).drop(columns=["_p", "_i"]).reset_index(drop=True)
+
+
+def mean_ci(x: np.ndarray, conf: float = 0.95) -> tuple[float, float]:
+    """Student-t confidence interval of the mean of ``x`` (NaN with fewer than 2 values)."""
+    x = np.asarray(x, dtype=float)
+    if len(x) < 2:
+        return float("nan"), float("nan")
+    m = float(x.mean())
+    half = float(stats.t.ppf(0.5 + conf / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
+    return m - half, m + half
+
+
+def paired_table(paired: pd.DataFrame, lang: str = "en", kinds: Sequence[str] = ("outcome", "process")
+                 ) -> str:
+    """The paired table as text: one block per year, indicators x paths, ``diff [lo, hi]``.
+
+    Shares are shown in percentage points; diagnostics are left out unless asked for.
+    """
+    if paired.empty:
+        return "(no paired differences)"
+    known = paired["indicator"].map(lambda k: k in INDICATOR_BY_KEY and INDICATOR_BY_KEY[k].kind in kinds)
+    keep = paired[known]
+    paths = list(dict.fromkeys(keep["path"]))
+    blocks = []
+    for year, g in keep.groupby("year", sort=True):
+        cells = {}
+        for row in g.itertuples():
+            ind = INDICATOR_BY_KEY[row.indicator]
+            scale = 100.0 if ind.unit == "share" else 1.0
+            fmt = "{:+.1f}" if ind.unit == "share" or abs(row.diff) >= 10 else "{:+.3g}"
+            text = fmt.format(row.diff * scale)
+            if row.ci_low == row.ci_low:
+                text += f" [{fmt.format(row.ci_low * scale)}, {fmt.format(row.ci_high * scale)}]"
+            name = getattr(ind, lang) + (" (pp)" if ind.unit == "share" else f" ({ind.unit})")
+            cells.setdefault(name, {})[row.path] = text
+        table = pd.DataFrame.from_dict(cells, orient="index").reindex(columns=paths).fillna("")
+        table.index.name = f"{year}: path - baseline"
+        with pd.option_context("display.width", 250, "display.max_rows", 500, "display.max_columns", 20,
+                               "display.max_colwidth", 60):
+            blocks.append(table.to_string())
+    return "\n\n".join(blocks)
+
+
+def write_report_if_available(results: Path, lang: str = "en") -> Path | None:
+    """Write ``report.html`` with ``sim.report`` when that package is installed."""
+    try:
+        from sim.report import write_report
+    except ImportError:
+        return None
+    out = Path(results) / "report.html"
+    write_report(Path(results), out, lang)
+    return out

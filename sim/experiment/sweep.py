@@ -1,0 +1,225 @@
+"""Sweeps: plan an experiment's runs, execute them, store each as it finishes, resume.
+
+>>> from sim.experiment.sweep import sweep
+>>> summary = sweep("experiments/staffing_lhs.toml", results_dir="results")
+>>> summary.failed            # runs that raised, with their errors
+
+Every replication ``r`` uses the same root seed in every scenario and at every point
+(common random numbers); seeds come from :func:`sim.seeds.replication_seeds`. A run is
+skipped when the store already holds it with status ``ok``, so running the same command
+again after an interruption finishes the sweep without redoing or duplicating a run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.experiment import adapters
+from sim.experiment.design import Experiment, load_experiment, point_changes, prepare, sample
+from sim.experiment.executors import Done, Executor, make_executor
+from sim.experiment.jobs import Job, RunOutput, run_id, run_job, simulate
+from sim.experiment.progress import progress_bar
+from sim.experiment.store import Store
+from sim.params.errors import InputError
+from sim.seeds import replication_seeds
+
+
+@dataclass
+class Plan:
+    """An experiment's runs: ``jobs`` (unique runs, in run order) and ``table``, one row per
+    (scenario, stressors, point, replication) with its ``run_id`` (identical points share a run)."""
+
+    experiment: Experiment
+    points: pd.DataFrame
+    jobs: list[Job]
+    table: pd.DataFrame
+
+    @property
+    def run_ids(self) -> list[str]:
+        """Run ids in run order."""
+        return [j.run_id for j in self.jobs]
+
+
+@dataclass
+class Summary:
+    """What :func:`execute` did."""
+
+    experiment: str
+    results: Path
+    planned: int
+    skipped: int
+    ran: int
+    failed: pd.DataFrame = field(repr=False)
+    wall_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when no run failed."""
+        return self.failed.empty
+
+    def text(self) -> str:
+        """One line, plus one line per failed run."""
+        lines = [f"{self.experiment}: {self.planned} runs planned, {self.skipped} already stored, "
+                 f"{self.ran} run, {len(self.failed)} failed ({self.wall_s:.1f} s); "
+                 f"results in {self.results}"]
+        for r in self.failed.itertuples():
+            lines.append(f"  failed {r.run_id} {r.scenario} seed {r.seed} point {r.point}: {r.error}")
+        return "\n".join(lines)
+
+
+def plan(exp: Experiment, points: pd.DataFrame | None = None) -> Plan:
+    """Every run of ``exp``: scenarios x stressor sets x points x replications.
+
+    Each point is validated against each scenario here, before any run starts.
+    """
+    points = sample(exp) if points is None else points
+    seeds = replication_seeds(exp.seed, exp.replications)
+    file = exp.path or "<experiment>"
+    if len(set(exp.scenarios)) != len(exp.scenarios):
+        raise InputError(file, "experiment.scenarios", list(exp.scenarios), "each scenario once")
+    point_params = [{k: _plain(v) for k, v in row.items()} for row in points.to_dict("records")]
+    jobs: dict[str, Job] = {}
+    rows = []
+    labels: dict[str, str] = {}
+    for name in exp.scenarios:
+        for stressors in exp.stressor_sets:
+            prepared = prepare(name, exp.constants, file, stressors)
+            s_hash = adapters.scenario_hash(prepared)
+            label = str(getattr(prepared, "name", name))
+            if labels.setdefault(label, name) != name:
+                raise InputError(file, "experiment.scenarios", name,
+                                 f"scenarios with distinct names ({labels[label]!r} is also {label!r})")
+            for p, params in enumerate(point_params):
+                _validate_point(prepared, params, p, file)
+                for r, seed in enumerate(seeds):
+                    rid = run_id(exp.name, s_hash, stressors, seed, params, label)
+                    if rid not in jobs:
+                        jobs[rid] = Job(rid, len(jobs), exp.name, label, s_hash, tuple(stressors), seed, r,
+                                        p, params, tuple(exp.datasets), prepared)
+                    rows.append({"scenario": label, "scenario_arg": name, "stressors": ",".join(stressors),
+                                 "point": p, "replication": r, "seed": seed, "run_id": rid})
+    return Plan(exp, points, list(jobs.values()), pd.DataFrame(rows))
+
+
+def execute(plan: Plan, results_dir: str | Path = "results", executor: Executor | None = None,
+            progress: bool = True, run_fn: Callable[[Any, int], Any] = simulate,
+            on_done: Callable[[Job, RunOutput], None] | None = None) -> Summary:
+    """Run the plan's unfinished jobs and store each as it finishes.
+
+    Args:
+        plan: from :func:`plan`.
+        results_dir: the store's root (``results/``); the experiment gets a folder in it.
+        executor: where runs execute (default: a local process pool on all cores).
+        progress: show a progress bar (count, rate, ETA) on stderr.
+        run_fn: the model run ``(scenario, seed) -> RunResult`` (tests inject failures).
+        on_done: called after each run is stored.
+
+    Returns:
+        A :class:`Summary`; failed runs are listed, not raised.
+    """
+    t0 = time.perf_counter()
+    exp = plan.experiment
+    store = Store(results_dir, exp.name)
+    store.write_manifest(manifest(exp))
+    done = store.finished()
+    todo = [j for j in plan.jobs if j.run_id not in done]
+    failed = []
+    own = executor is None
+    executor = make_executor() if own else executor
+    version, commit = adapters.package_version(), adapters.git_commit()
+    try:
+        with progress_bar(len(todo), exp.name, progress) as bar:
+            for d in executor.imap(run_job, ((j, run_fn) for j in todo)):
+                job = todo[d.index]
+                out = _output(job, d)
+                row = {**job.row(), "status": out.status, "error": out.error, "started": out.started,
+                       "finished": out.finished, "wall_s": out.wall_s, "version": version,
+                       "git_commit": commit}
+                store.write_run(row, out.tables)
+                if out.status != "ok":
+                    failed.append(row)
+                    bar.set_postfix(failed=len(failed))
+                bar.update(1)
+                if on_done is not None:
+                    on_done(job, out)
+    finally:
+        if own:
+            executor.close()
+    cols = ["run_id", "scenario", "stressors", "seed", "replication", "point", "params", "error"]
+    failed_frame = pd.DataFrame(failed, columns=cols) if failed else pd.DataFrame(columns=cols)
+    if failed:
+        failed_frame = run_order(failed_frame, plan.run_ids)
+    return Summary(exp.name, store.root, len(plan.jobs), len(plan.jobs) - len(todo), len(todo),
+                   failed_frame, time.perf_counter() - t0)
+
+
+def sweep(experiment: str | Path | Experiment, results_dir: str | Path = "results",
+          executor: str = "process", workers: int | None = None, scheduler: str | None = None,
+          progress: bool = True, **changes: Any) -> Summary:
+    """Load an experiment file, plan it and execute it (the ``streetsim sweep`` function).
+
+    ``changes`` override experiment fields (e.g. ``replications=2``).
+    """
+    exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment, **changes)
+    the_plan = plan(exp)
+    with make_executor(executor, workers, scheduler) as ex:
+        return execute(the_plan, results_dir, ex, progress)
+
+
+def output_summary(the_plan: Plan, results_dir: str | Path) -> pd.DataFrame:
+    """Mean, SD and count of the experiment's output indicators, per scenario, stressor set
+    and year, over every point and replication stored."""
+    from sim.experiment.store import load
+
+    exp = the_plan.experiment
+    cols = ["scenario", "stressors", "indicator", "year", "mean", "sd", "n"]
+    ind = load(Path(results_dir) / exp.name, "indicators", run_ids=the_plan.run_ids)
+    if ind.empty:
+        return pd.DataFrame(columns=cols)
+    ind = ind[ind["indicator"].isin(exp.indicators) & ind["year"].isin(exp.years)]
+    stress = dict(zip(the_plan.table["run_id"], the_plan.table["stressors"]))
+    ind = ind.assign(stressors=ind["run_id"].map(stress))
+    out = ind.groupby(["scenario", "stressors", "indicator", "year"], sort=False)["value"].agg(
+        ["mean", "std", "count"]).reset_index()
+    return out.rename(columns={"std": "sd", "count": "n"})[cols]
+
+
+def manifest(exp: Experiment) -> dict[str, Any]:
+    """The experiment as run, for ``experiment.json``."""
+    data = asdict(exp)
+    data["path"] = str(exp.path) if exp.path else None
+    data["version"] = adapters.package_version()
+    data["git_commit"] = adapters.git_commit()
+    return data
+
+
+def _output(job: Job, d: Done) -> RunOutput:
+    if d.error is None:
+        return d.value
+    now = pd.Timestamp.now(tz="UTC")
+    return RunOutput(job.run_id, "failed", f"executor: {d.error}", now, now, 0.0, {})
+
+
+def _validate_point(scenario: Any, params: dict[str, Any], p: int, file: Path | str) -> None:
+    if not params:
+        return
+    try:
+        scenario.with_values(point_changes(scenario, params), source=str(file))
+    except InputError as exc:
+        raise InputError(file, f"point {p}: {exc.field}", exc.value, exc.allowed) from None
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def run_order(frame: pd.DataFrame, run_ids: Sequence[str]) -> pd.DataFrame:
+    """``frame`` (with a ``run_id`` column) sorted stably by the order of ``run_ids``."""
+    order = {r: i for i, r in enumerate(run_ids)}
+    return frame.sort_values("run_id", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
