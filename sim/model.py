@@ -7,8 +7,10 @@ Step order of one day ``t`` (the code in :meth:`StreetModel.step` and
 2. Departments: loads and today's answer probabilities (``DepartmentPool.begin_day``).
 3. For each street (``Street.begin_day``):
    a. year start: budget and transfers; training plans, promotions, ageing;
-   b. month start: social organisations (funding, exit, entry), council proposals,
-      enrolment by data matching, staff pay;
+   b. month start: parameters in force given the platform's health; posts opened or
+      frozen; staff pay and secondment allowances (paid first); social organisations
+      (funding, exit, entry), council proposals, enrolment by data matching, platform
+      dues (paid from what is left);
    c. transfers arriving today;
    d. emergencies: detection, supplies, mobilisation of staff;
    e. staff time: hours available (weekday/weekend, vacancies), training;
@@ -77,6 +79,17 @@ class StreetModel(mesa.Model):
         self.street_schedules = street_schedules
         self.t = 0
         self.running = True
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario being run."""
+        return self._scenario
+
+    @scenario.setter
+    def scenario(self, scenario: Scenario) -> None:
+        # Mesa's setter also sets ``scenario.model = self``: that link would keep every
+        # finished model (and all its tables) alive as long as its scenario object.
+        self._scenario = scenario
 
     def step(self) -> None:
         """Advance one day (see the module docstring for the order)."""

@@ -152,17 +152,21 @@ def combine_state(state: pd.DataFrame) -> pd.DataFrame:
     passes through unchanged; missing values (e.g. no call-backs) are left out.
     """
     cols = [c for c in state.columns if c not in ("year", "street")]
-    by = state["year"]
-    equal = pd.Series(1.0, index=state.index)
-    out = {}
-    for c in cols:
-        if c.startswith("money_") or c in SUMMED_STATE:
-            out[c] = state[c].groupby(by).sum()
-            continue
-        w = state["staff"] if c in STAFF_WEIGHTED_STATE else state.get("residents", equal)
-        w = w.astype(float).where(state[c].notna(), 0.0)
-        out[c] = (state[c].fillna(0.0) * w).groupby(by).sum() / w.groupby(by).sum().replace(0.0, np.nan)
-    return pd.DataFrame(out)
+    by = state["year"].to_numpy()
+    if len(np.unique(by)) == len(by):  # one street: its own rows
+        return state.set_index("year")[cols]
+    summed = [c for c in cols if c.startswith("money_") or c in SUMMED_STATE]
+    means = [c for c in cols if c not in summed]
+    vals = state[means].astype(float)
+    people = state["residents"] if "residents" in state else pd.Series(1.0, index=state.index)
+    w = np.where(np.isin(means, sorted(STAFF_WEIGHTED_STATE))[None, :],
+                 state["staff"].to_numpy(float)[:, None], people.to_numpy(float)[:, None])
+    w = pd.DataFrame(w * vals.notna().to_numpy(), index=state.index, columns=means)
+    out = state[summed].groupby(by).sum()
+    num = (vals.fillna(0.0) * w).groupby(by).sum()
+    out[means] = num / w.groupby(by).sum().replace(0.0, np.nan)
+    out.index.name = "year"
+    return out[cols]
 
 
 def _whistle_indicators(ep: pd.DataFrame, wl: pd.DataFrame | None, y: int) -> dict[str, float]:

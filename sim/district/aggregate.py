@@ -1,0 +1,62 @@
+"""Indicators of groups of streets (the district, pilot and non-pilot streets) and the
+district departments' view, from the streets' recorded tables only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.domain import DEPARTMENTS
+from sim.indicators.compute import Tables, yearly_indicators
+
+
+def combine_tables(tables: list[Tables]) -> Tables:
+    """The tables of several streets of one run as one set of tables.
+
+    Rows are concatenated (each keeps its ``street``); residents add up; each street's
+    yearly state gets its residents so that shares combine weighted by population.
+    """
+    first = tables[0]
+
+    def cat(name: str) -> pd.DataFrame:
+        return pd.concat([getattr(t, name) for t in tables], ignore_index=True)
+
+    state = pd.concat([t.state.assign(residents=t.residents) for t in tables], ignore_index=True)
+    return Tables(cases=cat("cases"), episodes=cat("episodes"), whistles=cat("whistles"), daily=cat("daily"),
+                  staff_events=cat("staff_events"), emergencies=cat("emergencies"),
+                  so_events=cat("so_events"), council=cat("council"), state=state,
+                  residents=int(sum(t.residents for t in tables)), years=first.years,
+                  year_of_day=first.year_of_day)
+
+
+def group_indicators(tables: list[Tables]) -> pd.DataFrame:
+    """Yearly indicators (wide, index year) of a group of streets taken together: rates
+    over all their cases, whistles and staff; counts add up."""
+    if len(tables) == 1:
+        return yearly_indicators(tables[0])
+    return yearly_indicators(combine_tables(tables))
+
+
+def department_table(tables: list[Tables], pilot: set[int]) -> pd.DataFrame:
+    """Whistles each department received a year and the share answered at once, for all
+    streets and, with a pilot, for pilot and non-pilot streets apart (crowding-out shows
+    as a lower answer share for the streets that did not change)."""
+    log = pd.concat([t.whistles for t in tables], ignore_index=True)
+    cols = ["year", "department", "group", "whistles", "answered_share"]
+    if not len(log):
+        return pd.DataFrame(columns=cols)
+    yod = tables[0].year_of_day
+    log = log[log["kind"] == 0].assign(year=yod[log.loc[log["kind"] == 0, "day"].to_numpy()])
+    groups = [("all", np.ones(len(log), bool))]
+    if pilot:
+        is_pilot = log["street"].isin(sorted(pilot)).to_numpy()
+        groups += [("pilot", is_pilot), ("non_pilot", ~is_pilot)]
+    parts = []
+    for name, mask in groups:
+        g = log[mask].groupby(["year", "department"])["answered"].agg(["size", "mean"]).reset_index()
+        g.columns = ["year", "department", "whistles", "answered_share"]
+        g.insert(2, "group", name)
+        parts.append(g)
+    out = pd.concat(parts, ignore_index=True)
+    out["department"] = pd.Categorical.from_codes(out["department"].astype(int), DEPARTMENTS)
+    return out[cols]
