@@ -441,7 +441,8 @@ def test_only_functioning_councils_get_proposals_adopted(small):
 
 
 def test_metric_gaming_reports_unresolved_closures_as_done(small):
-    honest = run(small.with_values({"assessment.trace_weight": 0.0}), seed=SEED).cases
+    honest = run(small.with_values({"assessment.trace_weight": 0.0,
+                                    "assessment.results_weight": 0.0}), seed=SEED).cases
     assert (honest["reported_resolved"] == (honest["outcome"] == "resolved")).all()
     gamed = run(small.with_values({"assessment.trace_weight": 1.0,
                                    "assessment.gaming_propensity": 1.0}), seed=SEED).cases

@@ -9,7 +9,8 @@ bounced between departments; a bounced resident may complain even when the case 
 finally resolved; complaints on bounced cases are 'caused by unclear duties'), and comes
 back as a repeat contact with probability ``p_repeat`` scaled by the resident's trust.
 Metric gaming: an unresolved closure is reported as resolved with probability
-``gaming_propensity * trace_weight``; true and reported outcomes are both kept.
+``gaming_propensity * (trace_weight + results_weight)`` - the share of the assessment that
+rests on reported, unverified material; true and reported outcomes are both kept.
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def close(street: Street, ids: np.ndarray, t: int) -> None:
     complaint = (dropped | bounced) & (u[:, U_COMPLAINT] < p_complaint)
     cs.complaint[ids] = complaint
     cs.complaint_unclear[ids] = complaint & bounced
-    gaming = p.assessment.gaming_propensity * p.assessment.trace_weight
+    reported_weight = min(1.0, p.assessment.trace_weight + p.assessment.results_weight)
+    gaming = p.assessment.gaming_propensity * reported_weight
     cs.reported_resolved[ids] = resolved | (dropped & (u[:, U_GAMING] < gaming))
 
     trust_factor = np.minimum(res.trust[who] / max(p.population.satisfaction_prior, 1e-6), 1.5)

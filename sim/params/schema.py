@@ -265,7 +265,6 @@ SPECS: list[ParamSpec] = [
         ("proposals_formal", _F, "proposals/council/month", 0.0, 100.0, "Formal-only councils."),
         ("adopt_functioning", _F, "probability", *SHARE, "Adoption of a working council's proposal."),
         ("adopt_formal", _F, "probability", *SHARE, "Adoption of a formal council's proposal."),
-        ("hours_per_proposal", _F, "staff hours", 0.0, 100.0, "Consultation hours per proposal."),
         ("functioning_gain_per_year", _F, "share/year", *SHARE, "Councils revived a year."),
     ]),
     *_specs("enrolment", [
