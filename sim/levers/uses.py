@@ -101,22 +101,31 @@ def _unknown_field(path: Path | str, prefix: str, key: str, names: list[str], fi
     return InputError(path, f"{prefix}.{key}", key, f"{what}{list(fields)}")
 
 
-def read_lever(name: str, table: Any, path: Path | str) -> LeverUse | None:
-    """A lever table of a scenario file (None when ``enabled = false``)."""
-    field = f"levers.{name}"
-    if name not in LEVERS:
-        raise InputError(path, field, name, f"a lever among {list(LEVERS)}")
+def _open_table(kind: str, catalogue: dict[str, Any], fields: tuple[str, ...], shape: str,
+                name: str, table: Any, path: Path | str, field: str) -> Any:
+    """Check a ``[levers.NAME]`` / ``[stressors.NAME]`` table's name, shape, keys and
+    ``enabled`` flag; returns the catalogue entry, or None when the table is disabled."""
+    if name not in catalogue:
+        raise InputError(path, field, name, f"a {kind} among {list(catalogue)}")
     if not isinstance(table, dict):
-        raise InputError(path, field, table, "a table of settings, start, end, stages")
-    lever = LEVERS[name]
-    names = lever.setting_names
+        raise InputError(path, field, table, shape)
+    entry = catalogue[name]
+    names = entry.setting_names
     for key in table:
-        if key not in names and key not in LEVER_FIELDS:
-            raise _unknown_field(path, field, key, names, LEVER_FIELDS)
+        if key not in names and key not in fields:
+            raise _unknown_field(path, field, key, names, fields)
     enabled = table.get("enabled", True)
     if not isinstance(enabled, bool):
         raise InputError(path, f"{field}.enabled", enabled, "true or false")
-    if not enabled:
+    return entry if enabled else None
+
+
+def read_lever(name: str, table: Any, path: Path | str) -> LeverUse | None:
+    """A lever table of a scenario file (None when ``enabled = false``)."""
+    field = f"levers.{name}"
+    lever = _open_table("lever", LEVERS, LEVER_FIELDS, "a table of settings, start, end, stages",
+                        name, table, path, field)
+    if lever is None:
         return None
     start = to_date(table.get("start", lever.start), path, f"{field}.start")
     end = to_date(table.get("end", lever.end), path, f"{field}.end")
@@ -157,19 +166,9 @@ def _stages(lever: Lever, stages: Any, path: Path | str, field: str, start: dt.d
 def read_stressor(name: str, table: Any, path: Path | str) -> StressorUse | None:
     """A stressor table of a scenario file (None when ``enabled = false``)."""
     field = f"stressors.{name}"
-    if name not in STRESSORS:
-        raise InputError(path, field, name, f"a stressor among {list(STRESSORS)}")
-    if not isinstance(table, dict):
-        raise InputError(path, field, table, "a table of settings and start")
-    stressor = STRESSORS[name]
-    names = stressor.setting_names
-    for key in table:
-        if key not in names and key not in STRESSOR_FIELDS:
-            raise _unknown_field(path, field, key, names, STRESSOR_FIELDS)
-    enabled = table.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise InputError(path, f"{field}.enabled", enabled, "true or false")
-    if not enabled:
+    stressor = _open_table("stressor", STRESSORS, STRESSOR_FIELDS, "a table of settings and start",
+                           name, table, path, field)
+    if stressor is None:
         return None
     start = to_date(table["start"], path, f"{field}.start") if "start" in table else None
     given = {k: v for k, v in table.items() if k not in STRESSOR_FIELDS}
