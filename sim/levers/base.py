@@ -62,8 +62,24 @@ def _settings_text(settings: tuple[Setting, ...]) -> list[str]:
     return [s.name for s in settings]
 
 
+class _WithSettings:
+    """Default values and names of a lever's or stressor's ``settings``."""
+
+    settings: tuple[Setting, ...]
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Default settings."""
+        return {s.name: s.default for s in self.settings}
+
+    @property
+    def setting_names(self) -> list[str]:
+        """Names of its settings."""
+        return _settings_text(self.settings)
+
+
 @dataclass(frozen=True)
-class Lever:
+class Lever(_WithSettings):
     """A reform lever of brief §4.
 
     Attributes:
@@ -99,16 +115,6 @@ class Lever:
     timing: str = ""
     custom_ramps: Callable[[Values, dt.date, dt.date, Values], dict[str, Ramp]] | None = None
 
-    @property
-    def defaults(self) -> dict[str, Any]:
-        """Default settings."""
-        return {s.name: s.default for s in self.settings}
-
-    @property
-    def setting_names(self) -> list[str]:
-        """Names of its settings."""
-        return _settings_text(self.settings)
-
     def ramps(self, settings: Values, stages: list[tuple[dt.date, Values]], start: dt.date,
               end: dt.date, base: Values) -> dict[str, Ramp]:
         """The dated values of every target.
@@ -142,7 +148,7 @@ def _dedupe(points: list[tuple[dt.date, Any]]) -> tuple[tuple[dt.date, Any], ...
 
 
 @dataclass(frozen=True)
-class Stressor:
+class Stressor(_WithSettings):
     """A risk of brief §5, applied on top of any scenario.
 
     Attributes:
@@ -163,13 +169,3 @@ class Stressor:
     settings: tuple[Setting, ...]
     apply: Callable[[Values, Values, Values], dict[str, Any]]
     reads: tuple[str, ...] = ()
-
-    @property
-    def defaults(self) -> dict[str, Any]:
-        """Default settings."""
-        return {s.name: s.default for s in self.settings}
-
-    @property
-    def setting_names(self) -> list[str]:
-        """Names of its settings."""
-        return _settings_text(self.settings)
