@@ -7,12 +7,18 @@ import datetime as dt
 import numpy as np
 
 HOURS_PER_DAY = 24.0
+OFFICE_OPEN_H = 9.0
+OFFICE_HOURS = 8.0
+"""Street offices work 9:00-17:00 on workdays (the statutory eight-hour day); on weekends
+a duty roster works the first ``weekend_office_share`` of those hours."""
+OFFICE_PAD_DAYS = 800
+"""Days past the end date the office clock covers (work finishing after the horizon)."""
 
 
 class Calendar:
     """Maps day index ``t`` (0 = start date) to dates, years and weekdays."""
 
-    def __init__(self, start: dt.date, end: dt.date) -> None:
+    def __init__(self, start: dt.date, end: dt.date, weekend_office_share: float = 0.0) -> None:
         self.start = start
         self.end = end
         self.n_days = (end - start).days + 1
@@ -26,6 +32,10 @@ class Calendar:
         self.is_workday = self.weekday < 5
         self.years = tuple(int(y) for y in np.unique(self.year))
         self.year_start = {int(y): int(np.argmax(self.year == y)) for y in self.years}
+        pad = np.arange(self.n_days + OFFICE_PAD_DAYS)
+        weekday = ((pad + int(self.weekday[0])) % 7 < 5) if self.n_days else pad < 0
+        self._office_len = np.where(weekday, OFFICE_HOURS, OFFICE_HOURS * float(weekend_office_share))
+        self._office_before = np.concatenate([[0.0], np.cumsum(self._office_len)])
 
     def date(self, t: int) -> dt.date:
         """Calendar date of day ``t``."""
@@ -46,3 +56,20 @@ class Calendar:
         ok = (day >= 0) & (day < self.n_days)
         out[ok] = self.year[day[ok]]
         return out
+
+    def office_clock(self, hours: np.ndarray) -> np.ndarray:
+        """Office hours worked since the start up to each time (hours since the start)."""
+        h = np.asarray(hours, dtype=np.float64)
+        day = np.clip(np.floor(h / HOURS_PER_DAY).astype(np.int64), 0, len(self._office_len) - 1)
+        within = np.clip(h - day * HOURS_PER_DAY - OFFICE_OPEN_H, 0.0, self._office_len[day])
+        return self._office_before[day] + within
+
+    def after_office_hours(self, start_h: np.ndarray, work_h: np.ndarray) -> np.ndarray:
+        """The time (hours since the start) at which ``work_h`` office hours of work,
+        begun at ``start_h``, are done: work stops at 17:00, and at weekends after the
+        duty roster's hours."""
+        end = self.office_clock(start_h) + np.maximum(np.asarray(work_h, dtype=np.float64), 0.0)
+        after = self._office_before[1:]
+        day = np.minimum(np.searchsorted(after, end, side="left"), len(after) - 1)
+        done = day * HOURS_PER_DAY + OFFICE_OPEN_H + (end - self._office_before[day])
+        return np.maximum(done, np.asarray(start_h, dtype=np.float64))

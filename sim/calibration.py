@@ -71,8 +71,8 @@ PATTERNS: tuple[Pattern, ...] = (
             0.26, 0.38, "+/-6 points: one district's street"),
     Pattern("resolution", "resolution_rate", "Demand resolution rate (诉求办结率)", "40-53%",
             0.40, 0.53, "the range of the hotline reform's starting values"),
-    Pattern("satisfaction", "satisfaction", "Resident satisfaction", "61-65%", 0.61, 0.65,
-            "the range of the hotline reform's starting values"),
+    Pattern("satisfaction_callback", "satisfaction_callback", "Call-back satisfaction (回访满意率)", "61-65%",
+            0.61, 0.65, "the range of the hotline reform's starting values (a call-back measure)"),
 )
 
 

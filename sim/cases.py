@@ -78,6 +78,8 @@ CASE_COLUMNS: dict[str, tuple[str, object]] = {
     "complaint": ("bool", False),
     "complaint_unclear": ("bool", False),
     "reported_resolved": ("bool", False),
+    "perceived": ("float64", NAN),
+    "callback_satisfied": ("bool", False),
 }
 
 
@@ -102,8 +104,9 @@ class CaseTable(ColumnTable):
 
 
 # whistle episodes: one per (case, department) pair
-EP_PENDING, EP_ARRIVED, EP_FAILED, EP_MOVED = 0, 1, 2, 3
-EPISODE_STATES = ("pending", "arrived", "failed", "moved")
+EP_PENDING, EP_ARRIVED, EP_FAILED, EP_MOVED, EP_LAPSED = 0, 1, 2, 3, 4
+EPISODE_STATES = ("pending", "arrived", "failed", "moved", "lapsed")
+"""``lapsed``: the department would have come, but the case had already ended."""
 
 EPISODE_COLUMNS: dict[str, tuple[str, object]] = {
     "street": ("int16", 0),

@@ -4,7 +4,10 @@ Step order of one day ``t`` (the code in :meth:`StreetModel.step` and
 :meth:`sim.street.Street.begin_day` / ``end_day`` follows it exactly):
 
 1. Schedules: on the first day of a month, scenario schedules update parameters.
-2. Departments: loads and today's answer probabilities (``DepartmentPool.begin_day``).
+2. Departments: on the first day of a month, last month's complaints on the cases each
+   department was whistled for enter its assessment (complaint pressure,
+   ``DepartmentPool.update_complaint_pressure``); loads, today's answer probabilities
+   and arrival delays (``DepartmentPool.begin_day``).
 3. For each street (``Street.begin_day``):
    a. year start: budget and transfers; training plans, promotions, ageing;
    b. month start: parameters in force given the platform's health; posts opened or
@@ -37,6 +40,7 @@ import mesa
 
 from sim.agents.departments import DepartmentPool
 from sim.calendar import Calendar
+from sim.mechanisms import whistle
 from sim.params.loader import Scenario
 from sim.params.values import Params
 from sim.rng import Streams
@@ -69,7 +73,8 @@ class StreetModel(mesa.Model):
         self.schedule_fn = getattr(scenario, "params_at", None)
         base = scenario.params
         self.params = base
-        self.calendar = Calendar(base.run.start_date, base.run.end_date)
+        self.calendar = Calendar(base.run.start_date, base.run.end_date,
+                                 weekend_office_share=base.staff.weekend_staffing)
         self.district_streams = Streams(self.seed)
         self.pool = DepartmentPool(self, base)
         plist = street_params or [base] * n_streets
@@ -100,6 +105,9 @@ class StreetModel(mesa.Model):
         if (self.schedule_fn is not None or self.street_schedules is not None) \
                 and self.calendar.is_month_start(t):
             self._apply_schedule(t)
+        if t > 0 and self.calendar.is_month_start(t):
+            complaints = sum(whistle.complaints_by_department(st, t) for st in self.streets)
+            self.pool.update_complaint_pressure(complaints, self.pool.episodes_sent(t))
         self.pool.begin_day()
         for street in self.streets:
             street.begin_day(t)

@@ -1,6 +1,10 @@
 """Residents as arrays: one array per attribute, updated sparsely by case outcomes.
 
-Satisfaction relaxes towards each resident's prior with time constant
+Each resident carries the state of the expectancy-disconfirmation model of satisfaction
+(:mod:`sim.mechanisms.perception`): ``own`` (the memory of their own cases' outcomes),
+``trust`` (in government responsiveness), ``expectation`` and a fixed rating
+``disposition``. ``own`` and ``trust`` relax towards what the resident hears from
+neighbours (their community's word of mouth) with time constant
 ``feedback.memory_years``; the relaxation is applied lazily (when a resident is touched
 and at the yearly survey), so a day costs nothing for residents without a case.
 """
@@ -25,8 +29,8 @@ class Residents:
     """The street's population.
 
     Attributes (arrays of length ``n``): ``age``, ``band``, ``migrant``, ``digital``,
-    ``community``, ``satisfaction``, ``prior``, ``trust``, ``touched_day``, ``eligible``,
-    ``enrolled``.
+    ``community``, ``own``, ``trust``, ``expectation``, ``disposition``, ``touched_day``,
+    ``eligible``, ``enrolled``; per community: ``word_of_mouth``.
     """
 
     def __init__(self, p: Params, rng: np.random.Generator) -> None:
@@ -42,10 +46,12 @@ class Residents:
         self.migrant = rng.random(n) < pop.migrant_share
         self.digital = rng.random(n) < pop.digital_access[self.band]
         self.community = rng.integers(0, int(pop.communities), size=n).astype(np.int16)
-        prior = np.clip(rng.normal(pop.satisfaction_prior, pop.satisfaction_prior_sd, n), 0.0, 1.0)
-        self.prior = prior
-        self.satisfaction = prior.copy()
-        self.trust = prior.copy()
+        start = float(p.perception.initial)
+        self.own = np.full(n, start)
+        self.trust = np.full(n, start)
+        self.expectation = np.full(n, start)
+        self.disposition = rng.normal(0.0, p.perception.rating_sd, n)
+        self.word_of_mouth = np.full(int(pop.communities), start)  # per community
         self.touched_day = np.zeros(n, dtype=np.int32)
         self.eligible = rng.random(n) < pop.eligible_share
         self.enrolled = self.eligible & (rng.random(n) < pop.eligible_enrolled_initial)
@@ -64,31 +70,33 @@ class Residents:
         return np.minimum(np.searchsorted(self._cum_weight, u, side="right"), self.n - 1)
 
     def relax(self, idx: np.ndarray, day: int, memory_years: float) -> None:
-        """Bring satisfaction and trust of ``idx`` up to ``day`` (decay towards prior)."""
+        """Bring ``own`` and ``trust`` of ``idx`` up to ``day``: they fade towards the
+        word of mouth of the resident's community."""
         dt_years = (day - self.touched_day[idx]) / 365.0
         keep = np.exp(-dt_years / memory_years)
-        prior = self.prior[idx]
-        self.satisfaction[idx] = prior + (self.satisfaction[idx] - prior) * keep
-        self.trust[idx] = prior + (self.trust[idx] - prior) * keep
+        heard = self.word_of_mouth[self.community[idx]]
+        self.own[idx] = heard + (self.own[idx] - heard) * keep
+        self.trust[idx] = heard + (self.trust[idx] - heard) * keep
         self.touched_day[idx] = day
 
     def experience(self, idx: np.ndarray, score: np.ndarray, day: int, p: Params) -> None:
         """Residents ``idx`` had a case outcome scored ``score`` (0-1) on ``day``."""
         f = p.feedback
         self.relax(idx, day, f.memory_years)
-        if len(set(idx.tolist())) == len(idx):
-            self.satisfaction[idx] += f.learning_rate * (score - self.satisfaction[idx])
+        if len(np.unique(idx)) == len(idx):
+            self.own[idx] += f.learning_rate * (score - self.own[idx])
             self.trust[idx] += 0.5 * f.learning_rate * (score - self.trust[idx])
             return
         # a resident with several outcomes today: apply them one after another
         for i, s in zip(idx, score, strict=True):
-            self.satisfaction[i] += f.learning_rate * (s - self.satisfaction[i])
+            self.own[i] += f.learning_rate * (s - self.own[i])
             self.trust[i] += 0.5 * f.learning_rate * (s - self.trust[i])
 
     def shock(self, loss: float, day: int, p: Params) -> None:
-        """Everyone loses ``loss`` satisfaction (e.g. a false alarm)."""
+        """Everyone loses ``loss`` of trust in government responsiveness (e.g. a false
+        alarm)."""
         self.relax(np.arange(self.n), day, p.feedback.memory_years)
-        self.satisfaction = np.clip(self.satisfaction - loss, 0.0, 1.0)
+        self.trust = np.clip(self.trust - loss, 0.0, 1.0)
 
     def age_one_year(self, p: Params, rng: np.random.Generator) -> None:
         """Everyone ages a year; residents leaving the top band are replaced by newborns
@@ -98,8 +106,10 @@ class Residents:
         self.age[old] = 0.0
         self.eligible[old] = False
         self.enrolled[old] = False
-        self.satisfaction[old] = self.prior[old]
-        self.trust[old] = self.prior[old]
+        heard = self.word_of_mouth[self.community[old]]
+        self.own[old] = heard
+        self.trust[old] = heard
+        self.expectation[old] = float(self.expectation.mean()) if self.n else 0.0
         self.band = band_of(self.age)
         self.sync_digital(p, rng)
         self.update_demand_weights(p)
@@ -124,8 +134,3 @@ class Residents:
                 cand = np.flatnonzero(in_band & self.digital)
                 pick = cand[np.argsort(u[cand])[: have - want]]
                 self.digital[pick] = False
-
-    def survey(self, day: int, p: Params, rng: np.random.Generator) -> np.ndarray:
-        """Yearly third-party survey of all residents: who says they are satisfied."""
-        self.relax(np.arange(self.n), day, p.feedback.memory_years)
-        return rng.random(self.n) < self.satisfaction

@@ -106,6 +106,8 @@ class Street:
         self.referral_to: dict = {}
         self.closing_today: list[np.ndarray] = []
         self.backlog_hours = 0.0
+        self.complaint_hours_due = 0.0
+        self.condition = np.full((int(params.population.communities), 4), float(params.perception.initial))
         self.quit_prob: np.ndarray | None = None
         self.renovated = float(params.facilities.renovated_initial) * params.population.communities
         self.council_functioning = np.zeros(int(params.population.communities), bool)
@@ -163,6 +165,7 @@ class Street:
             demand,
             emergency,
             enrolment,
+            perception,
             platform,
             socialorgs,
             tasks,
@@ -185,6 +188,7 @@ class Street:
             socialorgs.monthly(self, t)
             council.monthly(self, t)
             enrolment.monthly(self, t)
+            perception.monthly(self, t)
             platform.pay(self)
         money_mech.daily(self, t)
         emergency.daily(self, t)

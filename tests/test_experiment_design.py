@@ -128,11 +128,11 @@ def test_assumptions_section_adds_parameters_but_not_constants(tmp_path):
 
 def test_a_mapping_entry_can_vary_and_keeps_the_other_entries():
     sc = load_scenario("baseline")
-    changes = point_changes(sc, {"cases.service_delay_hours.livelihood": 50.0})
-    new = changes["cases.service_delay_hours"]
+    changes = point_changes(sc, {"cases.intrinsic_work_hours.livelihood": 50.0})
+    new = changes["cases.intrinsic_work_hours"]
     assert new["livelihood"] == 50.0
-    assert new["mediation"] == sc.values["cases.service_delay_hours"]["mediation"]
-    assert sc.values["cases.service_delay_hours"]["livelihood"] != 50.0  # the scenario is not changed
+    assert new["mediation"] == sc.values["cases.intrinsic_work_hours"]["mediation"]
+    assert sc.values["cases.intrinsic_work_hours"]["livelihood"] != 50.0  # the scenario is not changed
 
 
 @pytest.mark.parametrize(("body", "field"), [

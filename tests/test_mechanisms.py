@@ -66,6 +66,7 @@ def test_department_that_never_answers_is_whistled_max_repeats_escalated_and_dro
         "departments.answer_prob": only(DEPARTMENTS, silent, on=0.0, off=0.9),
         "departments.escalation_answer_prob": 0.0,
         "departments.max_repeats": 4,
+        "assessment.results_weight": 0.0,  # complaints do not press it through its assessment
     })
     res = run(sc, seed=SEED)
     tb = res.tables[0]

@@ -95,6 +95,8 @@ class DepartmentPool:
         self._new_today = np.zeros(N_DEPARTMENTS)
         self.load = np.zeros(N_DEPARTMENTS)
         self.answer_prob_today = params.departments.answer_prob.copy()
+        self.delay_today = params.departments.answer_delay_hours.copy()
+        self.complaint_pressure = np.zeros(N_DEPARTMENTS)
         self.capacity_scale = 1.0
         self.case_tables: list = []
 
@@ -106,6 +108,13 @@ class DepartmentPool:
     def set_params(self, params: Params) -> None:
         """Take new parameter values (scenario schedules, stressors)."""
         self.p = params
+
+    def episodes_sent(self, t: int, days: int = 30) -> np.ndarray:
+        """Episodes first whistled in the last ``days`` days, per department."""
+        ep = self.episodes
+        first = ep.view("first_sent_h")
+        recent = (first >= (t - days) * 24.0) & (first < t * 24.0)
+        return np.bincount(ep.view("department")[recent], minlength=N_DEPARTMENTS).astype(float)
 
     # --- the street's side: sending ------------------------------------------------
     def send(self, street: int, cases: np.ndarray, departments: np.ndarray, unclear: np.ndarray,
@@ -127,18 +136,43 @@ class DepartmentPool:
 
     # --- the departments' side: deciding -------------------------------------------
     def begin_day(self) -> None:
-        """Update loads and today's answer probabilities (call once a day, first)."""
+        """Update loads, today's answer probabilities and arrival delays (call once a
+        day, first).
+
+        Utilisation ``load`` is the recent inflow of new whistles over capacity (all
+        streets' whistles count). It binds two ways: a busier department answers less
+        often (``answer_prob * (1 - load_sensitivity * load)``) and, when it answers,
+        comes later (its whistles queue behind the others: the mean delay is
+        ``travel_hours + (answer_delay_hours - travel_hours) * load``, where
+        ``answer_delay_hours`` is the mean delay at full load). Accountability to the
+        street (response time and rate in the department's assessment, brief §4B)
+        closes part of the gap to always answering and puts the street's whistles first
+        in the queue (the load they wait behind shrinks by the same share).
+        """
         d = self.p.departments
         self.inflow += (self._new_today - self.inflow) / LOAD_MEMORY_DAYS
         self._new_today[:] = 0.0
         self.load = self.inflow / (d.capacity_per_day * self.capacity_scale)
-        overload = np.maximum(0.0, self.load - 1.0)
-        p = d.answer_prob * np.maximum(0.0, 1.0 - d.load_sensitivity * overload)
-        p = p + (1.0 - p) * d.accountability_effect * d.accountability
+        pull = np.clip(d.accountability_effect * (d.accountability + self.complaint_pressure), 0.0, 1.0)
+        p = d.answer_prob * np.maximum(0.0, 1.0 - d.load_sensitivity * self.load)
+        p = p + (1.0 - p) * pull
         # the floor keeps overloaded departments answering now and then; it never lifts a
         # department whose base answer probability is below it (0 = never answers)
         floor = np.minimum(MIN_ANSWER_PROB, d.answer_prob)
         self.answer_prob_today = np.minimum(np.maximum(p, floor), 1.0)
+        queue = np.maximum(d.answer_delay_hours - d.travel_hours, 0.0)
+        self.delay_today = d.travel_hours + queue * self.load * (1.0 - pull)
+
+    def update_complaint_pressure(self, complaints: np.ndarray, episodes: np.ndarray) -> None:
+        """Month start: complaints on cases each department was whistled for, per
+        episode, enter its assessment with the weight ``assessment.results_weight``
+        (hotline units are ranked by complaints and call-backs). The pressure is that
+        weighted complaint rate relative to ``assessment.complaint_rate_reference``,
+        capped at 1; it acts like accountability (:meth:`begin_day`)."""
+        a = self.p.assessment
+        rate = np.divide(complaints, episodes, out=np.zeros(N_DEPARTMENTS), where=episodes > 0)
+        ref = max(float(a.complaint_rate_reference), 1e-9)
+        self.complaint_pressure = np.minimum(1.0, a.results_weight * rate / ref)
 
     def decide(self, day: int, rng: np.random.Generator, clarity: float) -> dict[str, np.ndarray]:
         """Decide every episode due today.
@@ -176,7 +210,7 @@ class DepartmentPool:
         unclear = ep.unclear[due]
         bounce = answered & unclear & (u[:, 1] < d.bounce_prob * (1.0 - clarity))
         arrive = answered & ~bounce
-        mean_delay = d.answer_delay_hours[dept]
+        mean_delay = self.delay_today[dept]
         sigma = self.p.cases.delay_sigma * 0.8
         delay = lognormal_mean(mean_delay, sigma, u[:, 2])
         # a department cannot come before the whistle went out (same-day first whistles)

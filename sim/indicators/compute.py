@@ -122,7 +122,7 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
         if y in st.index:
             s = st.loc[y]
             r["satisfaction"] = s["satisfaction_survey"]
-            r["satisfaction_reported"] = s["satisfaction_callback"]
+            r["satisfaction_callback"] = s["satisfaction_callback"]
             r["eligible_coverage"] = _ratio(s["eligible_enrolled"], s["eligible"])
             for k in ("training_hours", "training_coverage", "systems_in_use", "data_sharing_rate",
                       "professional_share", "contract_pay_gap", "renovated_share", "under35_share"):

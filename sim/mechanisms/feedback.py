@@ -2,8 +2,12 @@
 cases return as repeat contacts or complaints; assessment pressure shapes what is
 reported.
 
-On closing, the resident's satisfaction moves towards an experience score (resolved in
-time, resolved late, not resolved). An unresolved case becomes a complaint with
+On closing, the case gets a score - the resident's perceived performance of it (resolved in
+time, resolved late, not resolved); the resident's memory of their own cases and their
+trust move towards it, and the call-back (回访) asks them whether they are satisfied with
+it (expectancy-disconfirmation, :mod:`sim.mechanisms.perception`). Each complaint costs the
+street ``complaint_staff_hours`` of casework time (reply, explanation, re-visit), taken
+from the next days' hours before new cases are admitted. An unresolved case becomes a complaint with
 probability ``p_complaint`` (raised by ``bounce_complaint_factor`` when the case was
 bounced between departments; a bounced resident may complain even when the case is
 finally resolved; complaints on bounced cases are 'caused by unclear duties'), and comes
@@ -29,6 +33,7 @@ from sim.cases import (
 )
 from sim.domain import CATEGORIES
 from sim.draws import lognormal_from_z
+from sim.mechanisms import perception
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -76,6 +81,8 @@ def close(street: Street, ids: np.ndarray, t: int) -> None:
     who = cs.resident[ids]
     res = street.residents
     res.experience(who, score, t, p)
+    cs.perceived[ids] = score
+    cs.callback_satisfied[ids] = perception.callback_satisfied(street, who, score)
 
     u = cs.u[ids]
     bounced = cs.n_bounces[ids] > 0
@@ -84,11 +91,12 @@ def close(street: Street, ids: np.ndarray, t: int) -> None:
     complaint = (dropped | bounced) & (u[:, U_COMPLAINT] < p_complaint)
     cs.complaint[ids] = complaint
     cs.complaint_unclear[ids] = complaint & bounced
+    street.complaint_hours_due += float(np.count_nonzero(complaint)) * f.complaint_staff_hours
     reported_weight = min(1.0, p.assessment.trace_weight + p.assessment.results_weight)
     gaming = p.assessment.gaming_propensity * reported_weight
     cs.reported_resolved[ids] = resolved | (dropped & (u[:, U_GAMING] < gaming))
 
-    trust_factor = np.minimum(res.trust[who] / max(p.population.satisfaction_prior, 1e-6), 1.5)
+    trust_factor = np.minimum(res.trust[who] / max(p.perception.initial, 1e-6), 1.5)
     again = dropped & (u[:, U_REPEAT] < f.p_repeat * trust_factor)
     if again.any():
         days = lognormal_from_z(f.repeat_delay_days, 0.5, cs.z_repeat[ids[again]])

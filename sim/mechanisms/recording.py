@@ -1,7 +1,7 @@
 """Daily records and the yearly survey and state snapshot (observation, not mechanism).
 
-Nothing here changes the model's state except the yearly survey's relaxation of
-satisfaction to the survey day, which the survey needs to read it.
+Nothing here changes the model's state except the yearly survey
+(:func:`sim.mechanisms.perception.survey`), after which residents' expectations adapt.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.staff import CONTRACT
+from sim.cases import CLOSED
 from sim.domain import PROFESSIONAL_SO_SPECIALTIES, SO_SPECIALTIES
+from sim.mechanisms import perception
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -80,7 +82,7 @@ def close_year(street: Street, t: int) -> None:
     p = street.p
     year = int(street.cal.year[t])
     res = street.residents
-    satisfied = res.survey(t, p, street.streams["survey"])
+    opinion = perception.survey(street, t)
     r = street.roster
     f = r.filled
     n = max(1, int(f.sum()))
@@ -91,13 +93,11 @@ def close_year(street: Street, t: int) -> None:
     cs = street.cases
     closed = cs.view("closed_h")
     in_year = (closed >= street.cal.year_start[year] * 24.0) & (closed < (t + 1) * 24.0)
-    called = np.unique(cs.view("resident")[in_year & cs.view("reported_resolved")])
-    callback = float(res.satisfaction[called].mean()) if len(called) else float("nan")
+    called = in_year & (cs.view("state") == CLOSED)
+    callback = float(cs.view("callback_satisfied")[called].mean()) if called.any() else float("nan")
     state = {
-        "satisfaction_survey": float(satisfied.mean()),
+        **opinion,
         "satisfaction_callback": callback,
-        "satisfaction_mean": float(res.satisfaction.mean()),
-        "trust_mean": float(res.trust.mean()),
         "elderly_digital_access": float(res.digital[elderly].mean()) if elderly.any() else 0.0,
         "eligible": int(res.eligible.sum()),
         "eligible_enrolled": int((res.eligible & res.enrolled).sum()),

@@ -7,10 +7,21 @@ A street-handled case succeeds with probability
 
 times ``no_data_factor`` when it needs another body's data the street cannot see. A case
 needing money is paid from its ring-fenced pot (or the bundled pool); if the pot is
-short the case fails as unfunded. Its closing time is the acceptance time plus a
-right-skewed service delay. A case needing a department's power that the street handles
-under delegated enforcement has its success multiplied by ``delegated_success_factor``
-and waits ``delegated_approval_days`` longer (approvals kept above).
+short the case fails as unfunded.
+
+Its closing time adds, from acceptance (the wait for a handler is the queue before it,
+:mod:`sim.mechanisms.triage`), office hours of
+
+* dispatch and travel: ``dispatch_hours_per_grid`` for each grid of
+  ``residents_per_grid`` residents a community worker (filled contract post) covers,
+  less the share ``instant_dispatch`` that digital dispatch removes;
+* the intrinsic work: a right-skewed draw with mean ``intrinsic_work_hours[category]``
+  and log-sd ``delay_sigma`` (the floor no lever shortens);
+
+counted on the office clock (9:00-17:00 on workdays, :meth:`Calendar.after_office_hours`).
+A case needing a department's power that the street handles under delegated enforcement
+has its success multiplied by ``delegated_success_factor`` and waits
+``delegated_approval_days`` longer (approvals kept above).
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ from sim.cases import (
     U_DATA,
     U_SUCCESS,
 )
+from sim.agents.staff import CONTRACT
 from sim.domain import CATEGORIES, CATEGORY_DATA_DEPARTMENT, DEPARTMENTS
 from sim.draws import lognormal_from_z
 
@@ -79,7 +91,19 @@ def handle(street: Street, ids: np.ndarray, t: int) -> None:
     success = funded & (cs.u[ids, U_SUCCESS] < np.minimum(prob, 0.99))
     cs.planned_outcome[ids] = np.where(success, RESOLVED, DROPPED)
     cs.planned_reason[ids] = np.where(success, 0, np.where(funded, DR_STREET_FAILED, DR_UNFUNDED))
-    delay = lognormal_from_z(p.cases.service_delay_hours[cat], p.cases.delay_sigma, cs.z_delay[ids])
-    close_h = cs.accepted_h[ids] + delay + np.where(delegated, 24.0 * d.delegated_approval_days, 0.0)
+    work = dispatch_hours(street) + lognormal_from_z(p.cases.intrinsic_work_hours[cat], p.cases.delay_sigma,
+                                                     cs.z_delay[ids])
+    close_h = street.cal.after_office_hours(cs.accepted_h[ids], work)
+    close_h = close_h + np.where(delegated, 24.0 * d.delegated_approval_days, 0.0)
     cs.closed_h[ids] = close_h
     cs.due_day[ids] = np.floor(close_h / 24.0).astype(np.int32)
+
+
+def dispatch_hours(street: Street) -> float:
+    """Office hours from acceptance until a community worker is on the case: grids per
+    worker times ``dispatch_hours_per_grid``, less what instant digital dispatch saves."""
+    c = street.p.cases
+    r = street.roster
+    workers = int(np.count_nonzero(r.filled & (r.contract == CONTRACT)))
+    grids = street.residents.n / max(workers, 1) / max(float(c.residents_per_grid), 1.0)
+    return float(grids * c.dispatch_hours_per_grid * (1.0 - c.instant_dispatch))

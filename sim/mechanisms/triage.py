@@ -46,6 +46,7 @@ OFFICE_OPEN_H = 9.0
 def daily(street: Street, t: int) -> None:
     """Abandon stale cases, admit what today's hours allow, route and handle them."""
     abandon_stale(street, t)
+    answer_complaints(street)
     street.backlog_hours = 0.0
     street.records_yesterday = 0.0  # case records made today (re-entered on the next workday)
     if len(street.queue) == 0:
@@ -88,6 +89,20 @@ def daily(street: Street, t: int) -> None:
     cs.state[to_so] = AT_SO
     street.in_service = np.concatenate([street.in_service, on_street, to_so])
     whistle.send_cases(street, admitted[route == ROUTE_DEPT], t)
+
+
+def answer_complaints(street: Street) -> None:
+    """Complaints waiting for an answer take casework hours first, spread over the posts
+    with hours free; what does not fit waits for the next day."""
+    due = street.complaint_hours_due
+    if due <= 0:
+        return
+    free = street.hours.free
+    total = float(free.sum())
+    if total <= 0:
+        return
+    got = street.hours.take("casework", free * min(1.0, due / total))
+    street.complaint_hours_due = max(0.0, due - float(got.sum()))
 
 
 def abandon_stale(street: Street, t: int) -> None:

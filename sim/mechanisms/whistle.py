@@ -18,6 +18,7 @@ import numpy as np
 
 from sim.cases import (
     CLOSING,
+    EP_LAPSED,
     DR_BOUNCED_OUT,
     DR_DEPT_FAILED,
     DR_UNANSWERED,
@@ -75,19 +76,30 @@ def send_cases(street: Street, ids: np.ndarray, t: int) -> None:
 
 
 def apply_answers(street: Street, t: int, answers: dict[str, np.ndarray]) -> None:
-    """Apply today's department decisions for this street's cases."""
+    """Apply today's department decisions for this street's cases.
+
+    Disclaimers and failures are applied first: a case they end today is no longer
+    waiting, so an arrival for it lapses (the department is told the case is over) and
+    no arrival time is recorded.
+    """
     cs = street.cases
     ep = street.pool.episodes
-    arrived = answers["arrived"]
-    if len(arrived):
-        case = ep.case[arrived].astype(np.int64)
-        np.subtract.at(cs.pending_departments, case, 1)
-        np.fmax.at(cs.departments_arrived_h, case, answers["arrival_h"])
-        done = np.unique(case[(cs.pending_departments[case] == 0) & (cs.state[case] == WHISTLED)])
-        settle(street, done)
     bounce(street, answers["bounced"], t)
     failed = ep.case[answers["failed"]].astype(np.int64)
     drop_now(street, np.unique(failed[cs.state[failed] == WHISTLED]), t, DR_UNANSWERED)
+    arrived = answers["arrived"]
+    if len(arrived):
+        case = ep.case[arrived].astype(np.int64)
+        live = cs.state[case] == WHISTLED
+        if not live.all():
+            gone = arrived[~live]
+            ep.state[gone] = EP_LAPSED
+            ep.arrival_h[gone] = np.nan
+            arrived, case = arrived[live], case[live]
+        np.subtract.at(cs.pending_departments, case, 1)
+        np.fmax.at(cs.departments_arrived_h, case, answers["arrival_h"][live])
+        done = np.unique(case[(cs.pending_departments[case] == 0) & (cs.state[case] == WHISTLED)])
+        settle(street, done)
 
 
 def settle(street: Street, ids: np.ndarray) -> None:
@@ -107,8 +119,8 @@ def settle(street: Street, ids: np.ndarray) -> None:
 
 
 def bounce(street: Street, episodes: np.ndarray, t: int) -> None:
-    """Departments disclaimed cases: pass each to another candidate, or drop it after
-    too many bounces."""
+    """Departments disclaimed cases: pass each to another candidate not yet on the case,
+    or drop it after too many bounces or when no candidate is left."""
     if len(episodes) == 0:
         return
     cs = street.cases
@@ -116,21 +128,27 @@ def bounce(street: Street, episodes: np.ndarray, t: int) -> None:
     d = street.p.departments
     cid = ep.case[episodes].astype(np.int64)
     live = cs.state[cid] == WHISTLED
-    episodes, cid = episodes[live], cid[live]
+    cid = cid[live]
+    if len(cid) == 0:
+        return
     np.add.at(cs.n_bounces, cid, 1)
+    # one row per case: several of its departments may disclaim it on the same day
+    cid, k = np.unique(cid, return_counts=True)
     weights = d.candidates[cs.category[cid]].copy()
-    weights[np.arange(len(cid)), ep.department[episodes]] = 0.0
-    out = (cs.n_bounces[cid] > d.max_bounces) | (weights.sum(axis=1) <= 0)
-    drop_now(street, np.unique(cid[out]), t, DR_BOUNCED_OUT)
-    keep = ~out & (cs.state[cid] == WHISTLED)
+    # a replacement must be a department not yet on the case (nor one disclaiming it)
+    on_case = (cs.dept_mask[cid][:, None] >> np.arange(weights.shape[1])[None, :]) & 1
+    weights[on_case.astype(bool)] = 0.0
+    out = (cs.n_bounces[cid] > d.max_bounces) | ((weights > 0).sum(axis=1) < k)
+    drop_now(street, cid[out], t, DR_BOUNCED_OUT)
+    keep = ~out
     if not keep.any():
         return
-    cid, weights = cid[keep], weights[keep]
+    cid, k, weights = cid[keep], k[keep], weights[keep]
     u = street.streams["whistle"].random(weights.shape)
-    nxt, _ = choose_departments(weights, np.ones(len(cid), np.int64), u)
-    np.bitwise_or.at(cs.dept_mask, cid, np.left_shift(1, nxt))
-    street.pool.send(street.index, cid, nxt, np.ones(len(cid), bool), t,
-                     int(round(d.bounce_delay_days)), sent_h=cs.whistled_h[cid])
+    nxt, owner = choose_departments(weights, k, u)
+    np.bitwise_or.at(cs.dept_mask, cid[owner], np.left_shift(1, nxt))
+    street.pool.send(street.index, cid[owner], nxt, np.ones(len(nxt), bool), t,
+                     int(round(d.bounce_delay_days)), sent_h=cs.whistled_h[cid[owner]])
 
 
 def drop_now(street: Street, ids: np.ndarray, t: int, reason: int) -> None:
@@ -146,4 +164,32 @@ def drop_now(street: Street, ids: np.ndarray, t: int, reason: int) -> None:
     cs.planned_reason[ids] = reason
     # end of today's office hours, but never before the whistle (same-day bounces)
     cs.closed_h[ids] = np.fmax(t * 24.0 + 17.0, cs.whistled_h[ids])
+    lapse_later_arrivals(street, ids)
     feedback.end_now(street, ids)
+
+
+def lapse_later_arrivals(street: Street, ids: np.ndarray) -> None:
+    """Departments that answered but would arrive after the case ended never arrive:
+    their episodes lapse and the case keeps no arrival time past its closing."""
+    cs = street.cases
+    ep = street.pool.episodes
+    arr = ep.view("arrival_h")
+    future = np.flatnonzero(arr > np.nanmin(cs.closed_h[ids]))
+    if len(future):
+        mine = future[(ep.view("street")[future] == street.index) & np.isin(ep.view("case")[future], ids)]
+        late = mine[arr[mine] > cs.closed_h[ep.view("case")[mine].astype(np.int64)]]
+        ep.state[late] = EP_LAPSED
+        ep.arrival_h[late] = np.nan
+    late_case = cs.departments_arrived_h[ids] > cs.closed_h[ids]
+    cs.departments_arrived_h[ids[late_case]] = np.nan
+
+
+def complaints_by_department(street: Street, t: int, days: int = 30) -> np.ndarray:
+    """Complaints on this street's cases closed in the last ``days`` days, counted for
+    every department that was whistled for the case."""
+    cs = street.cases
+    closed_h = cs.view("closed_h")
+    recent = cs.view("complaint") & (closed_h >= (t - days) * 24.0) & (closed_h < t * 24.0)
+    masks = cs.view("dept_mask")[recent]
+    n_dept = street.p.departments.answer_prob.shape[0]
+    return ((masks[:, None] >> np.arange(n_dept)[None, :]) & 1).sum(axis=0).astype(float)

@@ -2,8 +2,11 @@
 refilled after a lag with a qualification draw; training, experience and age change
 skill; rank openings promote by seniority.
 
-Stress follows the ratio of hours demanded (used plus the casework backlog spread over
-staff) to hours available, with memory ``stress_memory_days``. The annual quit hazard of
+Stress follows, with memory ``stress_memory_days``, the ratio of each workday's load to
+the ``sustainable_hours_per_day`` a person can carry without strain (the statutory
+eight-hour day): hours worked, with each out-of-list hour weighing
+``out_of_list_strain`` (work outside one's duties, resented: brief §2), plus tasks that
+did not fit and the person's share of the casework backlog (at most one more day). The annual quit hazard of
 a person is ``quit_hazard[contract] * youth multiplier (under 35) *
 exp(pay_gap_elasticity * pay gap + stress_elasticity * (stress - 1))``, where the pay
 gap is the shortfall of their pay against the local urban average. Each departure makes
@@ -45,7 +48,8 @@ def daily(street: Street, t: int) -> None:
         # share of the casework backlog (at most one more day's worth)
         avail = np.maximum(hours.available, 1e-9)
         unmet = hours.demanded_out_of_list - hours.used["out_of_list"] + backlog / filled
-        load = np.where(r.filled, (used + np.minimum(unmet, avail)) / avail, 0.0)
+        strained = used + (w.out_of_list_strain - 1.0) * hours.used["out_of_list"]
+        load = np.where(r.filled, (strained + np.minimum(unmet, avail)) / w.sustainable_hours_per_day, 0.0)
         r.stress += (load - r.stress) / w.stress_memory_days
     if t % 7 == 0 or street.quit_prob is None:
         street.quit_prob = daily_prob(annual_quit_hazard(street))
