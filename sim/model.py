@@ -13,7 +13,8 @@ Step order of one day ``t`` (the code in :meth:`StreetModel.step` and
    b. month start: parameters in force given the platform's health; posts opened or
       frozen; staff pay and secondment allowances (paid first); social organisations
       (funding, exit, entry), council proposals, enrolment by data matching, platform
-      dues (paid from what is left);
+      dues (paid from what is left: build progress and health), data-centre agreements,
+      duty-list revision;
    c. transfers arriving today;
    d. emergencies: detection, supplies, mobilisation of staff;
    e. staff time: hours available (weekday/weekend, vacancies), training;

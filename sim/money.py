@@ -1,15 +1,17 @@
 """The street's money: budget by source, ring-fenced pots or one bundled pool.
 
-Money mechanism (brief §3.10): each year the budget is set from the self-raised share and
-district transfers (cut by a revenue shock); transfers arrive in quarterly tranches, some
-late; a coordination fund may arrive short. Of the rest (non-livelihood) money, the committed
-share goes at once to running costs outside the model; what is left is the general budget
-that pays contract staff, service purchases and reforms (secondments, the platform). The
-livelihood share is split into ring-fenced pots (civil affairs, health, disabled
-persons' federation, street) or, when funds are bundled, one pool. A case needing money
-draws from its pot; if the pot is short the need goes unfunded, even when another pot is
-idle. Unspent livelihood money lapses at year end. No payment is ever made that exceeds
-the money in hand.
+Money mechanism (brief §3.10): each year the budget is set from the street's own
+revenue (fees and charges, rents of its shared spaces: :func:`own_revenue`), district
+transfers making up the rest of the budget (cut by a revenue shock) and social
+donations; transfers arrive in quarterly tranches, some late; a coordination fund may
+arrive short. Of the rest (non-livelihood) money, the committed share goes at once to
+running costs outside the model; what is left is the general budget that pays contract
+staff, service purchases and reforms (secondments, the platform). The livelihood share
+is split into ring-fenced pots (civil affairs, health, disabled persons' federation,
+street) or, when funds are bundled, one pool. A case needing money draws from its pot;
+if the pot is short the need goes unfunded, even when another pot is idle. Unspent
+livelihood money lapses at year end. No payment is ever made that exceeds the money in
+hand.
 """
 
 from __future__ import annotations
@@ -48,8 +50,8 @@ class Purse:
         """Set this year's budget and schedule its quarterly transfers."""
         m = p.money
         self.reset_ledger()
-        transfers = m.annual_budget * (1 - m.self_sufficiency) * (1 - m.revenue_shock)
-        own = m.annual_budget * m.self_sufficiency
+        own = own_revenue(p)
+        transfers = max(m.annual_budget - m.own_revenue, 0.0) * (1 - m.revenue_shock)
         donations = m.donation_share * (own + transfers)
         fund = m.coordination_fund * (1 - m.coordination_fund_shortfall)
         total = own + transfers + donations + fund
@@ -142,3 +144,9 @@ class Purse:
         """Unspent livelihood money lapses; the general balance carries over."""
         self.ledger["livelihood_lapsed"] += float(self.pots.sum())
         self.pots[:] = 0.0
+
+
+def own_revenue(p: Params) -> float:
+    """The street's own revenue before donations (yuan/year): fees and charges
+    (``money.own_revenue``) and rents of its shared spaces."""
+    return p.money.own_revenue + p.facilities.shared_spaces * p.money.rent_per_shared_space

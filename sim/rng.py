@@ -27,6 +27,7 @@ STREAMS: tuple[str, ...] = (
     "council",
     "enrolment",
     "survey",
+    "platform",
     "district",
 )
 

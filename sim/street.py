@@ -14,7 +14,7 @@ from sim.agents.socialorg import SocialOrganisation
 from sim.agents.staff import Roster, draw_recruit, initial_skill, posts_for
 from sim.calendar import Calendar
 from sim.cases import CaseTable
-from sim.domain import SO_SPECIALTIES
+from sim.domain import DEPARTMENTS, SO_SPECIALTIES
 from sim.hours import DayHours
 from sim.mechanisms.recording import DailyRecord
 from sim.money import Purse
@@ -113,6 +113,10 @@ class Street:
         self.council_functioning = np.zeros(int(params.population.communities), bool)
         self.enrolment_found = 0
         self.platform_health = 1.0
+        self.platform_progress = 0.0  # share of the platform built (brief §2: most streets have none)
+        self.dept_joined = np.zeros(len(DEPARTMENTS), bool)  # data-centre agreements
+        self.duty_coverage = float(params.tasks.duty_list_coverage)
+        self.contract_pay_year = [0.0, 0]  # contract pay paid this year, contract staff-months
         self.secondment_paid_share = 1.0
         self.digital_access_synced = params.population.digital_access.copy()
         self.daily = DailyRecord(calendar.n_days)
@@ -190,6 +194,7 @@ class Street:
             enrolment.monthly(self, t)
             perception.monthly(self, t)
             platform.pay(self)
+            tasks.revise_list(self)
         money_mech.daily(self, t)
         emergency.daily(self, t)
         timebudget.open_day(self, t)

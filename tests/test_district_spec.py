@@ -152,6 +152,7 @@ def test_size_dependent_values_follow_residents():
     assert p.staff.established_posts == 56
     assert p.population.communities == 20
     assert p.money.annual_budget == pytest.approx(24e6)
+    assert p.money.own_revenue == pytest.approx(2 * base.money.own_revenue)  # self-sufficiency kept
     assert posts_for(p)[1] == 116_000 // 3000
     assert p.population.age_shares[-1] == pytest.approx(0.3)
     assert p.population.age_shares.sum() == pytest.approx(1.0)

@@ -257,7 +257,9 @@ def data_entry_hours(scenario):
 
 
 def elderly_digital(scenario):
+    """The mini-program on a built platform reaches more elderly residents."""
     street = street_of(scenario)
+    street.platform_progress = 1.0
     platform.apply(street)
     res = street.residents
     return float(res.digital[res.band == 3].mean())

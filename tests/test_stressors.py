@@ -17,7 +17,7 @@ from sim.cases import RESOLVED, ROUTE_STREET
 from sim.indicators.definitions import INDICATOR_BY_KEY
 from sim.levers import LEVERS, STRESSORS
 from sim.levers.stressors import POLICY, RESOURCES, SOCIAL
-from sim.mechanisms import council, emergency, enrolment, platform, socialorgs, tasks, timebudget
+from sim.mechanisms import council, emergency, platform, socialorgs, tasks, timebudget
 from sim.mechanisms import money as money_mech
 from sim.mechanisms.socialorgs import venue_slots
 from sim.mechanisms.workforce import annual_quit_hazard
@@ -104,10 +104,14 @@ def test_stressors_multiplying_the_same_input_compose(tiny):
 
 
 def test_holding_stressors_leave_the_baseline_as_it_is(baseline):
-    holders = ("duty_list_no_teeth", "facility_refusal", "data_refusal", "council_formality",
-               "digital_exclusion")
+    holders = ("duty_list_no_teeth", "facility_refusal", "council_formality", "digital_exclusion")
     stressed = baseline.with_stressors(holders)
     assert stressed.values_at(dt.date(2028, 1, 1)) == baseline.values
+
+
+def test_data_refusal_changes_nothing_without_a_platform(tiny, host_runs):
+    refused = run(tiny.with_stressors(["data_refusal"]), seed=SEED)
+    assert refused.yearly.equals(host_runs["baseline"].yearly)
 
 
 def test_stressor_groups_are_the_briefs():
@@ -173,13 +177,13 @@ def data_entry_after_a_year(scenario):
     return float(street.hours.used["data_entry"].sum())
 
 
-def unenrolled_after_a_year(scenario):
-    street = street_of(scenario)
-    street.residents.enrolled[:] = False
+def departments_joined_after_a_year(scenario):
+    """Departments that signed a data-centre agreement in a year of a paid platform build."""
+    street = funded(street_of(scenario))
     for _ in range(12):
-        enrolment.monthly(street, 0)
-    res = street.residents
-    return int((res.eligible & ~res.enrolled).sum())
+        platform.apply(street)
+        platform.pay(street)
+    return int(street.dept_joined.sum())
 
 
 def so_funds_after_half_a_year(scenario):
@@ -197,6 +201,7 @@ def functioning_councils(scenario):
 
 def elderly_digital(scenario):
     street = street_of(scenario)
+    street.platform_progress = 1.0  # a built platform
     platform.apply(street)
     res = street.residents
     return float(res.digital[res.band == 3].mean())
@@ -215,7 +220,7 @@ PROBES = {
     "pay_gap_widens": (contract_quit_hazard, +1),
     "facility_refusal": (venues, -1),
     "platform_unfunded": (data_entry_after_a_year, +1),
-    "data_refusal": (unenrolled_after_a_year, +1),
+    "data_refusal": (departments_joined_after_a_year, -1),
     "so_unsustainable": (so_funds_after_half_a_year, -1),
     "council_formality": (functioning_councils, -1),
     "digital_exclusion": (elderly_digital, -1),

@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="fix a parameter in every scenario (repeatable)")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="indicator names")
-    p.add_argument("--all-indicators", action="store_true", help="also print the diagnostics")
+    p.add_argument("--all-indicators", action="store_true", help="also print the inputs and diagnostics")
     p.add_argument("--no-report", dest="report", action="store_false", help="do not write report.html")
     add_run_options(p)
     p.set_defaults(func=main)
@@ -47,7 +47,7 @@ def main(args: argparse.Namespace) -> int:
     with executor_from_args(args) as ex:
         result = compare(args.scenarios, args.reps, args.seed, args.stress, args.years, args.results,
                          ex, args.progress, args.name, constants)
-    kinds = ("outcome", "process", "diagnostic") if args.all_indicators else ("outcome", "process")
+    kinds = ("outcome", "process", "input", "diagnostic") if args.all_indicators else ("outcome", "process")
     print(f"paired differences from {args.scenarios[0]} ({args.reps} replications, common random numbers, "
           f"95% CI){' under ' + '+'.join(args.stress) if args.stress else ''}")
     print(paired_table(result.paired, args.lang, kinds))

@@ -42,7 +42,7 @@ SIZE_SCALED: tuple[str, ...] = (
 )
 """Per-street counts that serve residents: scaled by the street's residents over the
 scenario's (contract posts follow residents already, via ``residents_per_contract_post``)."""
-MONEY_SCALED: tuple[str, ...] = ("money.annual_budget", "money.coordination_fund")
+MONEY_SCALED: tuple[str, ...] = ("money.annual_budget", "money.own_revenue", "money.coordination_fund")
 """Per-street money: scaled by size and by the region's budget over the eastern one."""
 AT_LEAST_ONE = {"staff.established_posts", "population.communities"}
 

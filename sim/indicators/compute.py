@@ -128,8 +128,8 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
                       "professional_share", "contract_pay_gap", "renovated_share", "under35_share"):
                 r[k] = s[k if k not in ("training_hours",) else "training_hours_mean"]
             r["fund_arrival_rate"] = _ratio(s["money_arrived_own_year"], s["money_budgeted"])
-            revenue = s["money_self_revenue"] + s["money_transfer_revenue"]
-            r["fiscal_self_sufficiency"] = _ratio(s["money_self_revenue"], revenue)
+            own = s["money_self_revenue"] + s["money_donations"]  # fees, rents, donations
+            r["fiscal_self_sufficiency"] = _ratio(own, own + s["money_transfer_revenue"])
             r["funding_gap"] = _ratio(s["money_livelihood_unfunded"], s["money_livelihood_need"])
         rows.append(r)
     out = pd.DataFrame(rows).set_index("year")

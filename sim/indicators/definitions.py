@@ -10,13 +10,23 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class Indicator:
-    """One indicator and the plan's target for it."""
+    """One indicator and the plan's target for it.
+
+    ``kind`` is one of
+
+    * ``"process"`` - how the street works (brief §6), produced by the mechanisms;
+    * ``"outcome"`` - what residents get (brief §6), produced by the mechanisms;
+    * ``"input"`` - a plan figure that is an administrative decision the street sets (a
+      training plan): the model delivers it as decided, so meeting its target says nothing
+      about what the street achieved; scorecards show it apart and do not score it;
+    * ``"diagnostic"`` - the current-state patterns of brief §7 and mechanism views.
+    """
 
     key: str
     zh: str
     en: str
     unit: str
-    kind: str  # "process", "outcome" or "diagnostic"
+    kind: str  # "process", "outcome", "input" or "diagnostic" (see the class docstring)
     target_op: str | None = None  # ">=", "<=", "<", ">"
     target: float | None = None
     target_from: int = 2025
@@ -50,8 +60,6 @@ INDICATORS: tuple[Indicator, ...] = (
     _I("dept_response_rate", "部门响应率", "Department response rate", "share", "process", ">=", 0.90),
     _I("dept_arrival_hours", "部门平均到场时间", "Department mean arrival time", "hours", "process",
        "<=", 24.0, higher_is_better=False),
-    _I("training_hours", "人均培训时长", "Training hours per staff", "hours/year", "process", ">=", 40.0),
-    _I("training_coverage", "培训覆盖率", "Training coverage (>=40 h)", "share", "process", ">=", 0.80),
     _I("systems_in_use", "使用系统数", "Systems in use", "systems", "process", "<=", 5.0,
        higher_is_better=False),
     _I("data_sharing_rate", "数据共享率", "Data-sharing rate", "share", "process", ">=", 0.80),
@@ -70,6 +78,9 @@ INDICATORS: tuple[Indicator, ...] = (
     _I("under35_share", "35岁以下人员占比", "Under-35 staff share", "share", "process", ">=", 0.35),
     _I("youth_promotion_years", "青年晋升周期", "Promotion cycle", "years", "process", "<=", 6.0,
        higher_is_better=False),
+    # inputs: plan figures the street sets by decision (training plans are delivered first)
+    _I("training_hours", "人均培训时长", "Training hours per staff", "hours/year", "input", ">=", 40.0),
+    _I("training_coverage", "培训覆盖率", "Training coverage (>=40 h)", "share", "input", ">=", 0.80),
     # outcome indicators (brief §6)
     _I("resolution_rate", "诉求办结率", "Demand resolution rate", "share", "outcome"),
     _I("resolution_rate_reported", "诉求办结率（上报）", "Demand resolution rate (reported)", "share",
@@ -124,3 +135,7 @@ def indicator_table() -> pd.DataFrame:
         "indicator": i.key, "name_zh": i.zh, "name_en": i.en, "unit": i.unit, "kind": i.kind,
         "target": i.target_text, "target_from": i.target_from if i.target is not None else None,
     } for i in INDICATORS])
+
+
+KINDS: tuple[str, ...] = ("process", "input", "outcome", "diagnostic")
+"""Indicator kinds in the order reports show them."""

@@ -31,10 +31,8 @@ def _at_most(table: dict[str, float], cap: float) -> dict[str, float]:
 # --- A. integrated resources ------------------------------------------------------------
 def _service_budget(s: Values, base: Values) -> dict[str, Any]:
     budget = max(float(base["money.annual_budget"]), s["yuan_per_resident"] * base["population.residents"])
-    own = base["money.annual_budget"] * base["money.self_sufficiency"]
     return {"money.annual_budget": budget,
-            "money.livelihood_share": max(float(base["money.livelihood_share"]), s["livelihood_share"]),
-            "money.self_sufficiency": own / budget if budget > 0 else base["money.self_sufficiency"]}
+            "money.livelihood_share": max(float(base["money.livelihood_share"]), s["livelihood_share"])}
 
 
 def _professional_mix(s: Values) -> dict[str, float]:
@@ -126,12 +124,12 @@ INTEGRATED = (
     Lever(
         "service_budget", A,
         "A budget of at least 500 yuan per resident per year, 60%+ on livelihood services.",
-        ("money.annual_budget", "money.livelihood_share", "money.self_sufficiency"),
+        ("money.annual_budget", "money.livelihood_share"),
         (Setting("yuan_per_resident", 500.0, "yuan/resident/year", 0.0, 1e5, "brief §4A: at least 500 yuan"),
          Setting("livelihood_share", 0.6, "share", 0.0, 1.0, "brief §4A: 60%+ on livelihood services")),
         "2025-01-01", "2027-01-01",
         _service_budget,
-        cost="district transfers; the street's own revenue is unchanged, so self-sufficiency falls",
+        cost="district transfers make up the rise; the street's own revenue is unchanged",
         timing="middle term: half the rise in the 2026 budget, all of it from 2027"),
     Lever(
         "community_fund", A,
@@ -290,12 +288,14 @@ COORDINATED = (
     Lever(
         "duty_list_enforcement", B,
         "Work outside the duty list falls below 20% of work time by 2025.",
-        ("tasks.duty_list_coverage", "tasks.duty_list_enforcement"),
-        (Setting("coverage", 1.0, "share", 0.0, 1.0, "assumption: every handed-down task checked"),
+        ("tasks.duty_list_revision", "tasks.duty_list_enforcement"),
+        (Setting("revision", 4.0, "share/year", 0.0, 52.0,
+                 "assumption: the list is revised every quarter, taking in the items handed down "
+                 "since (coverage settles near 4 / (4 + churn), about 98%)"),
          Setting("refusal", 0.8, "probability", 0.0, 1.0,
                  "assumption: a list with teeth refuses most out-of-list tasks")),
         SHORT_START, SHORT_END,
-        lambda s, b: {"tasks.duty_list_coverage": max(float(b["tasks.duty_list_coverage"]), s["coverage"]),
+        lambda s, b: {"tasks.duty_list_revision": max(float(b["tasks.duty_list_revision"]), s["revision"]),
                       "tasks.duty_list_enforcement":
                       max(float(b["tasks.duty_list_enforcement"]), s["refusal"])},
         timing="short term: the plan's 2025 target"),
@@ -335,12 +335,14 @@ DIGITAL = (
         "A street data centre joining 12 data classes of 8 departments (“one person, one file”); "
         "data sharing 80% by 2025.",
         ("data.data_shared",),
-        (Setting("share", 0.8, "share", 0.0, 1.0, "brief §4C: data sharing 80% by 2025"),),
+        (Setting("share", 0.8, "share", 0.0, 1.0,
+                 "brief §4C: data sharing 80% by 2025 (the share a department that joins makes visible)"),),
         SHORT_START, SHORT_END,
         lambda s, b: {"data.data_shared": _at_least(b["data.data_shared"], s["share"])},
         requires=("platform",),
         cost="part of the platform",
-        timing="short term: the plan's 2025 target"),
+        timing="short term: the plan's 2025 target; departments join by agreement "
+               "(data.join_prob_monthly) once the platform is being built"),
     Lever(
         "merged_systems", C,
         "18 systems merged into 3 platforms with one login, “enter once, reuse everywhere”: data "

@@ -99,9 +99,14 @@ STRESSORS_LIST = (
         lambda s, v, b: {"platform.running_funded": min(float(v["platform.running_funded"]), s["funded"])}),
     Stressor(
         "data_refusal",
-        "Departments refuse to share data.", COORDINATION,
-        ("data.data_shared",), (),
-        _no_more_than_base("data.data_shared")),
+        "Departments refuse to share data: data-centre agreements come about more rarely.",
+        COORDINATION,
+        ("data.join_prob_monthly",),
+        (Setting("agreements_kept", 0.2, "share", 0.0, 1.0,
+                 "assumption: most departments refuse (brief §2: citing data security); a fifth "
+                 "of the agreements still come about, under district pressure"),),
+        lambda s, v, b: {"data.join_prob_monthly":
+                         float(v["data.join_prob_monthly"]) * s["agreements_kept"]}),
     Stressor(
         "so_unsustainable",
         "Social organisations cannot sustain themselves.", COORDINATION,

@@ -25,6 +25,7 @@ def close_year(street: Street, t: int) -> None:
 def open_year(street: Street, t: int) -> None:
     """Open this year's budget; renovate service centres."""
     street.purse.open_year(t, street.p, street.streams["money"])
+    street.contract_pay_year = [0.0, 0]
     f = street.p.facilities
     communities = street.p.population.communities
     todo = min(f.renovations_per_year, communities - street.renovated)
@@ -37,7 +38,8 @@ def monthly(street: Street, t: int) -> None:
     """Pay contract staff from the street budget (established staff are paid by the
     district payroll), then the allowances of seconded department staff. Nothing is
     borrowed: unpaid wages are recorded and cut this month's pay of contract staff (a
-    wider pay gap, so more quitting); an unpaid allowance sends secondees home for the
+    wider pay gap, so more quitting); the pay paid is summed over the year for its
+    annual mean (:func:`annual_contract_pay`); an unpaid allowance sends secondees home for the
     month in proportion."""
     r = street.roster
     contract = r.filled & (r.contract == CONTRACT)
@@ -46,6 +48,8 @@ def monthly(street: Street, t: int) -> None:
     paid = street.purse.spend_general(wage_bill, "pay_spent")
     street.purse.ledger["pay_unpaid"] += wage_bill - paid
     pay = wage * (paid / wage_bill if wage_bill > 0 else 1.0)
+    street.contract_pay_year[0] += paid
+    street.contract_pay_year[1] += int(contract.sum())
     if np.any(r.pay[contract] != pay):
         r.pay[contract] = pay
         street.quit_prob = None  # pay changed: re-evaluate quit hazards
@@ -68,3 +72,10 @@ def wage_reserve(street: Street) -> float:
 def daily(street: Street, t: int) -> None:
     """Credit district transfers arriving today."""
     street.purse.receive_due(t, street.p)
+
+
+def annual_contract_pay(street: Street) -> float:
+    """Mean monthly pay actually paid per contract staff-month this year (the scheduled
+    contract wage where no contract post was held)."""
+    paid, staff_months = street.contract_pay_year
+    return paid / staff_months if staff_months else float(street.p.staff.pay[CONTRACT])

@@ -1,20 +1,34 @@
-"""The street's digital platform (brief §4C, §5): paid for, or decaying.
+"""The street's digital platform (brief §4C, §5): built, paid for, joined, or decaying.
 
-A platform exists when build instalments or running costs are due
-(``platform.build_cost_per_year``, ``platform.running_cost_per_year``). Each month the
-street pays what is due from its general budget, after everything else and keeping its
-wage reserve - all build instalments, and the share ``running_funded`` of the running
-cost. The platform's *health* (0-1, starting at 1)
-moves towards the share of the month's dues actually paid, with time constant
-``decay_months``: a platform whose running costs go unpaid stalls and decays.
+A platform is *built* (``street.platform_progress``, 0-1, starting at 0: brief §2, most
+streets have none) only as build instalments are paid: each month a full instalment
+(``platform.build_cost_per_year / 12``) adds ``1 / build_months``, a part of one adds that
+part; once built, no more instalments fall due. Its *health* (0-1, starting at 1) moves
+towards the share of the month's dues (build instalment and running cost) actually paid,
+with time constant ``decay_months``: a platform whose running costs go unpaid stalls and
+decays. Each month the street pays what is due from its general budget, after everything
+else and keeping its wage reserve - the build instalment and the share ``running_funded``
+of the running cost. The platform's *level* is ``progress * health``.
 
-Health is read at the start of a month (:func:`apply`) and updated by that month's
-payment (:func:`pay`), so a missed payment shows from the next month.
+District departments join the street data centre by agreement (``street.dept_joined``):
+once building has started, each department not yet joined signs with probability
+``data.join_prob_monthly`` a month (the stressor ``data_refusal`` lowers it).
+
+Level and agreements are read at the start of a month (:func:`apply`) and updated by
+that month's payment (:func:`pay`), so a missed payment shows from the next month.
 
 The platform carries the digital parameters in :data:`PLATFORM_KEYS`. Their scheduled
-values describe the platform working; at health ``h`` each mechanism sees
-``legacy + h * (scheduled - legacy)``, where ``legacy`` is the scenario's value before
-any lever (the street's systems, data links and inbox routine without the platform).
+values describe the platform built, working and joined by every department; what a
+mechanism sees lies between those and ``legacy``, the scenario's value before any lever
+(the street's systems, data links and inbox routine without the platform):
+
+* a department's visible data (``data.data_shared``) is its scheduled share where it has
+  joined, at the platform's level, and its legacy share where it has not;
+* the systems staff must use and the systems a record goes into move from legacy towards
+  the scheduled values by ``level * joined share``: a department's vertical system is
+  retired into the platform only once the department has joined;
+* the others (online inbox, digital access, sensors) follow the level alone.
+
 Residents' digital access follows its parameter (voice navigation makes the channel
 usable, or stops doing so), flipping as few residents as needed.
 """
@@ -25,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.domain import DEPARTMENTS
 from sim.mechanisms.money import wage_reserve
 from sim.params.values import Params, spec_of
 
@@ -41,46 +56,85 @@ PLATFORM_KEYS: tuple[str, ...] = (
 )
 """Parameters whose scheduled values hold only while the platform works."""
 
+JOINED_KEYS: frozenset[str] = frozenset({"data.systems_in_use", "data.systems_per_record"})
+"""Platform keys that move only as far as departments have joined the data centre."""
+
 HEALTHY = 1.0 - 1e-9
 
 
+def level(street: Street) -> float:
+    """How far the platform works: build progress times health (0-1)."""
+    return street.platform_progress * street.platform_health
+
+
 def apply(street: Street) -> None:
-    """Month start: the parameters in force given the platform's health; residents'
-    digital access follows them."""
+    """Month start: the parameters in force given the platform's level and the
+    departments' agreements; residents' digital access follows them."""
     legacy = getattr(street.model.scenario, "values", None)
-    if street.platform_health >= HEALTHY or legacy is None:
+    lv = level(street)
+    if legacy is None or (lv >= HEALTHY and street.dept_joined.all()):
         street.p = street.p_design
     else:
-        street.p = effective_params(street.p_design, legacy, street.platform_health)
+        street.p = effective_params(street.p_design, legacy, lv, street.dept_joined)
     sync_digital_access(street)
 
 
 def pay(street: Street) -> None:
-    """Pay this month's platform dues from the general budget; update health."""
+    """Pay this month's platform dues from the general budget; update build progress,
+    health and the departments' agreements."""
     pl = street.p_design.platform
-    due = (pl.build_cost_per_year + pl.running_cost_per_year) / 12.0
-    if due <= 0:
+    building = street.platform_progress < 1.0 and pl.build_cost_per_year > 0
+    build_due = pl.build_cost_per_year / 12.0 if building else 0.0
+    due = build_due + pl.running_cost_per_year / 12.0
+    if due > 0:
+        offered = build_due + pl.running_cost_per_year * pl.running_funded / 12.0
+        paid = street.purse.spend_general(offered, "platform_spent", wage_reserve(street))
+        street.purse.ledger["platform_unpaid"] += due - paid
+        if build_due > 0:
+            built = paid / offered * build_due  # dues are paid pro rata
+            street.platform_progress = min(
+                1.0, street.platform_progress + built / build_due / pl.build_months)
+        street.platform_health += (paid / due - street.platform_health) / pl.decay_months
+    join(street)
+
+
+def join(street: Street) -> None:
+    """Departments not yet in the data centre sign an agreement with their monthly
+    probability, once building has started."""
+    if street.platform_progress <= 0 or street.dept_joined.all():
         return
-    offered = (pl.build_cost_per_year + pl.running_cost_per_year * pl.running_funded) / 12.0
-    paid = street.purse.spend_general(offered, "platform_spent", wage_reserve(street))
-    street.purse.ledger["platform_unpaid"] += due - paid
-    street.platform_health += (paid / due - street.platform_health) / pl.decay_months
+    prob = street.p_design.data.join_prob_monthly
+    draws = street.streams["platform"].random(len(DEPARTMENTS))
+    street.dept_joined |= draws < prob
 
 
-def effective_params(design: Params, legacy: dict[str, Any], health: float) -> Params:
-    """Parameters with the platform at ``health``: platform keys blended towards legacy."""
+def effective_params(design: Params, legacy: dict[str, Any], lv: float,
+                     joined: np.ndarray | None = None) -> Params:
+    """Parameters with the platform at level ``lv`` and departments ``joined``: platform
+    keys blended towards legacy (every department joined when ``joined`` is None)."""
     raw = design.raw
-    return design.replace({k: blend(k, legacy[k], raw[k], health) for k in PLATFORM_KEYS})
+    joined = np.ones(len(DEPARTMENTS), bool) if joined is None else joined
+    merged = lv * float(joined.mean())
+    changes = {}
+    for k in PLATFORM_KEYS:
+        if legacy[k] == raw[k]:
+            continue
+        if k == "data.data_shared":
+            changes[k] = {d: blend(k, legacy[k][d], raw[k][d], lv * float(joined[i]))
+                          for i, d in enumerate(DEPARTMENTS)}
+        else:
+            changes[k] = blend(k, legacy[k], raw[k], merged if k in JOINED_KEYS else lv)
+    return design.replace(changes) if changes else design
 
 
-def blend(key: str, legacy: Any, design: Any, health: float) -> Any:
-    """``legacy + health * (design - legacy)`` for numbers and tables (rounded for
-    integers); flags keep the design value while health is at least one half."""
+def blend(key: str, legacy: Any, design: Any, weight: float) -> Any:
+    """``legacy + weight * (design - legacy)`` for numbers and tables (rounded for
+    integers); flags keep the design value while the weight is at least one half."""
     if isinstance(design, dict):
-        return {k: blend(key, legacy[k], design[k], health) for k in design}
+        return {k: blend(key, legacy[k], design[k], weight) for k in design}
     if isinstance(design, bool):
-        return design if health >= 0.5 else legacy
-    value = legacy + health * (design - legacy)
+        return design if weight >= 0.5 else legacy
+    value = legacy + weight * (design - legacy)
     return int(round(value)) if spec_of(key).kind == "int" else float(value)
 
 

@@ -14,6 +14,7 @@ from sim.agents.staff import CONTRACT
 from sim.cases import CLOSED
 from sim.domain import PROFESSIONAL_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.mechanisms import perception
+from sim.mechanisms.money import annual_contract_pay
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -86,8 +87,7 @@ def close_year(street: Street, t: int) -> None:
     r = street.roster
     f = r.filled
     n = max(1, int(f.sum()))
-    contract = f & (r.contract == CONTRACT)
-    contract_pay = float(r.pay[contract].mean()) if contract.any() else float(p.staff.pay[CONTRACT])
+    contract_pay = annual_contract_pay(street)
     elderly = res.band == 3
     led = street.purse.ledger
     cs = street.cases
@@ -108,13 +108,17 @@ def close_year(street: Street, t: int) -> None:
         "training_hours_mean": float(r.training_hours[f].mean()) if f.any() else 0.0,
         "training_coverage": float((r.training_hours[f] >= 40.0 - 1e-6).mean()) if f.any() else 0.0,
         "skill_mean": float(r.skill[f].mean()) if f.any() else 0.0,
+        # the platform's state: systems staff must use and data visible this month
         "systems_in_use": int(p.data.systems_in_use),
         "data_sharing_rate": float(np.mean(p.data.data_shared)),
+        "platform_progress": float(street.platform_progress),
+        "platform_health": float(street.platform_health),
+        "departments_joined": int(street.dept_joined.sum()),
         "renovated_share": float(street.renovated / p.population.communities),
         "social_orgs": len(street.sos),
         "professional_social_orgs": int(sum(so.specialty in PRO_SO for so in street.sos)),
         "councils_functioning_share": float(street.council_functioning.mean()),
-        "duty_list_coverage": float(p.tasks.duty_list_coverage),
+        "duty_list_coverage": float(street.duty_coverage),
         **{f"money_{k}": float(v) for k, v in led.items()},
         "money_general_balance": float(street.purse.general),
     }

@@ -1,18 +1,37 @@
 """Upper-level tasks (brief §3.11): inspections, forms and meetings handed down.
 
 Tasks arrive each workday; a share lies outside the street's legal duty list. A task
-checked against the list (coverage) is refused only with the list's enforcement
-probability. Accepted tasks take staff time before casework.
+checked against the list (the coverage in force, ``street.duty_coverage``) is refused
+only with the list's enforcement probability. Accepted tasks take staff time before
+casework.
+
+Coverage is a state of the street (:func:`revise_list`, monthly): upper levels keep
+handing down new items the list does not name (``duty_list_churn``, a share of the
+items a year), and revising the list brings uncovered items in (``duty_list_revision``,
+a share of the uncovered items a year). Coverage ``c`` follows
+``dc/dt = revision * (1 - c) - churn * c`` from ``duty_list_coverage`` at the start,
+towards ``revision / (revision + churn)``.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
     from sim.street import Street
+
+
+def revise_list(street: Street) -> None:
+    """Month start: coverage after a month of new handed-down items and list revision."""
+    k = street.p.tasks
+    rate = k.duty_list_revision + k.duty_list_churn
+    if rate <= 0:
+        return
+    settled = k.duty_list_revision / rate
+    street.duty_coverage = settled + (street.duty_coverage - settled) * math.exp(-rate / 12.0)
 
 
 def daily(street: Street, t: int) -> None:
@@ -25,10 +44,11 @@ def daily(street: Street, t: int) -> None:
     r = street.roster
     filled = int(r.filled.sum())
     lam = k.tasks_per_staff_day * filled
+    coverage = street.duty_coverage
     n_out = int(rng.poisson(lam * k.out_of_list_share)) if filled else 0
     n_in = int(rng.poisson(lam * (1.0 - k.out_of_list_share))) if filled else 0
-    refused = int(rng.binomial(n_out, k.duty_list_coverage * k.duty_list_enforcement)) if n_out else 0
-    checked = int(rng.binomial(n_out + n_in, k.duty_list_coverage)) if n_out + n_in else 0
+    refused = int(rng.binomial(n_out, coverage * k.duty_list_enforcement)) if n_out else 0
+    checked = int(rng.binomial(n_out + n_in, coverage)) if n_out + n_in else 0
     street.task_counts = (n_out - refused + n_in, refused, checked)
     share = np.where(r.filled, 1.0 / max(filled, 1), 0.0)
     out_hours = (n_out - refused) * k.hours_per_task

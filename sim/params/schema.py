@@ -153,7 +153,9 @@ SPECS: list[ParamSpec] = [
         ("tasks_per_staff_day", _F, "tasks/staff/workday", 0.0, 50.0, "Upper-level task arrivals."),
         ("hours_per_task", _F, "staff hours/task", 0.0, 80.0, "Mean hours a task takes."),
         ("out_of_list_share", _F, "share", *SHARE, "Share of tasks outside the legal duty list."),
-        ("duty_list_coverage", _F, "share", *SHARE, "Share of tasks checked against the list."),
+        ("duty_list_coverage", _F, "share", *SHARE, "Share of tasks the list covers at the start."),
+        ("duty_list_churn", _F, "share/year", 0.0, 12.0, "New handed-down items, share of items a year."),
+        ("duty_list_revision", _F, "share/year", 0.0, 52.0, "Uncovered items brought into the list a year."),
         ("duty_list_enforcement", _F, "probability", *SHARE, "Checked out-of-list task refused."),
     ]),
     *_specs("data", [
@@ -163,6 +165,7 @@ SPECS: list[ParamSpec] = [
         ("minutes_per_entry", _F, "minutes/entry", 0.0, 120.0, "Time to enter one record."),
         ("minutes_per_system_login", _F, "minutes/system/day", 0.0, 60.0, "Login and sync."),
         ("data_shared", "map:department", "share", *SHARE, "Share of a department's data visible."),
+        ("join_prob_monthly", _F, "probability/month", *SHARE, "Department joins the data centre."),
     ]),
     *_specs("departments", [
         ("answer_prob", "map:department", "probability", *SHARE, "Base answer probability."),
@@ -212,8 +215,9 @@ SPECS: list[ParamSpec] = [
         ("professional_team_share", _F, "share", *SHARE, "Entrants with a professional team."),
     ]),
     *_specs("money", [
-        ("annual_budget", _F, "yuan/year", 0.0, 1e10, "Street budget (all sources)."),
-        ("self_sufficiency", _F, "share", *SHARE, "Share of revenue raised by the street."),
+        ("annual_budget", _F, "yuan/year", 0.0, 1e10, "Street budget: own fees and district transfers."),
+        ("own_revenue", _F, "yuan/year", 0.0, 1e10, "Fees and charges the street raises itself."),
+        ("rent_per_shared_space", _F, "yuan/space/year", 0.0, 1e8, "Rent a shared space earns."),
         ("livelihood_share", _F, "share", *SHARE, "Budget share for livelihood services."),
         ("pot_allocation", "map:pot", "share", *SHARE, "Ring-fenced split of livelihood money."),
         ("bundled_funds", "bool", "flag", None, None, "Pots bundled into one service package."),
@@ -232,6 +236,7 @@ SPECS: list[ParamSpec] = [
         ("running_cost_per_year", _F, "yuan/year", 0.0, 1e9, "Platform running cost due."),
         ("running_funded", _F, "share", *SHARE, "Share of the running cost the budget provides."),
         ("decay_months", _F, "months", 1.0, 120.0, "Time constant of decay (or recovery)."),
+        ("build_months", _F, "months", 1.0, 120.0, "Months of paid instalments to build it."),
     ]),
     *_specs("facilities", [
         ("renovated_initial", _F, "share", *SHARE, "Service centres renovated at start."),

@@ -363,8 +363,8 @@ def target_status(indicator: str, year: int, mean: float, low: float, high: floa
     """``met``, ``not_met``, ``uncertain`` (the CI holds the target), ``not_due`` (before the
     target's first year) or ``no_target``."""
     ind = INDICATOR_BY_KEY.get(indicator)
-    if ind is None or ind.target is None or ind.target_op is None or mean != mean:
-        return "no_target"
+    if ind is None or ind.target is None or ind.target_op is None or mean != mean or ind.kind == "input":
+        return "no_target"  # an input is set by decision, not scored
     if year < ind.target_from:
         return "not_due"
     if low == low and high == high and low <= ind.target <= high:

@@ -45,7 +45,8 @@ def scorecard_figures(data: ReportData, lang: str) -> list[ReportFigure]:
     """A grid of indicators with targets by arm and milestone year, coloured by status."""
     card = scorecard(data)
     card = card[card["indicator"].map(lambda k: INDICATOR_BY_KEY.get(k) is not None
-                                      and INDICATOR_BY_KEY[k].target is not None)]
+                                      and INDICATOR_BY_KEY[k].target is not None
+                                      and INDICATOR_BY_KEY[k].kind != "input")]
     if card.empty:
         return []
     keys = list(dict.fromkeys(card["indicator"]))

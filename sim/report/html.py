@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from sim.indicators.definitions import INDICATOR_BY_KEY, INDICATORS
+from sim.indicators.definitions import INDICATOR_BY_KEY, INDICATORS, KINDS
 from sim.report.data import ReportData, scorecard, scorecard_years
 from sim.report.i18n import indicator_name, t
 from sim.report.style import STATUS_COLOURS, ReportFigure, fmt_diff, fmt_value, target_text
@@ -60,7 +60,7 @@ def render(data: ReportData, figures: list[ReportFigure], lang: str) -> str:
                  _figs(by_section.get("scorecard", [])) + scorecard_table(data, lang)),
         _section("series", lang, "series_intro", "".join(
             f"<h3>{escape(t(f'kind_{k}', lang))}</h3>{_figs(by_section[f'series_{k}'])}"
-            for k in ("process", "outcome", "diagnostic") if by_section.get(f"series_{k}"))),
+            for k in KINDS if by_section.get(f"series_{k}"))),
         _section("diff", lang, "diff_intro", _figs(by_section.get("diff", [])) or _p(t("no_data", lang))),
         _section("mechanisms", lang, "mech_intro",
                  _figs(by_section.get("mechanisms", [])) or _p(t("no_data", lang))),

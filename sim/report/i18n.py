@@ -57,6 +57,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "not_due": ("not due", "未到期"),
     "no_target": ("no target", "无目标"),
     "kind_process": ("Process indicators", "过程指标"),
+    "kind_input": ("Inputs set by decision (not scored)", "投入指标（行政决定，不计达标）"),
     "kind_outcome": ("Outcome indicators", "结果指标"),
     "kind_diagnostic": ("Diagnostics", "诊断指标"),
     "phase_short": ("Short term", "近期"),
