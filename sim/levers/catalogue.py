@@ -307,11 +307,14 @@ def _platform_ramps(s: Values, start: dt.date, end: dt.date, base: Values) -> di
     years = max((end - start).days, 30) / 365.25
     build = "platform.build_cost_per_year"
     running = "platform.running_cost_per_year"
+    dispatch = "cases.instant_dispatch"
     after = end + dt.timedelta(days=1)
     return {
         build: Ramp(build, ((start, float(base[build]) + s["build_cost"] / years),
                             (after, float(base[build]))), step=True),
         running: Ramp(running, ((start, float(base[running]) + s["running_cost"]),), step=True),
+        # dispatch through the platform works as far as the platform is built and healthy
+        dispatch: Ramp(dispatch, ((start, max(float(base[dispatch]), s["instant_dispatch"])),), step=True),
     }
 
 
@@ -320,13 +323,18 @@ DIGITAL = (
         "platform", C,
         "Costs: building the platform (one street spent 2 million yuan), running it about "
         "500,000 yuan a year.",
-        ("platform.build_cost_per_year", "platform.running_cost_per_year"),
+        ("platform.build_cost_per_year", "platform.running_cost_per_year", "cases.instant_dispatch"),
         (Setting("build_cost", 2.0e6, "yuan", 0.0, 1e9, "brief §4C: one street spent 2 million yuan"),
-         Setting("running_cost", 5.0e5, "yuan/year", 0.0, 1e9, "brief §4C: about 500,000 yuan a year")),
+         Setting("running_cost", 5.0e5, "yuan/year", 0.0, 1e9, "brief §4C: about 500,000 yuan a year"),
+         Setting("instant_dispatch", 0.5, "share", 0.0, 1.0,
+                 "assumption: a case reported on the platform reaches the grid worker's phone at once; "
+                 "half of the dispatch lag (scheduling, phone calls) goes, travel stays")),
         SHORT_START, SHORT_END,
         lambda s, b: {"platform.build_cost_per_year": float(b["platform.build_cost_per_year"]),
                       "platform.running_cost_per_year":
-                      float(b["platform.running_cost_per_year"]) + s["running_cost"]},
+                      float(b["platform.running_cost_per_year"]) + s["running_cost"],
+                      "cases.instant_dispatch":
+                      max(float(b["cases.instant_dispatch"]), s["instant_dispatch"])},
         cost="general budget: build cost spread over the phase, running cost from its start",
         timing="short term: built over 2024-2025, running costs from 2024",
         custom_ramps=_platform_ramps),

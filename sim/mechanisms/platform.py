@@ -27,7 +27,8 @@ mechanism sees lies between those and ``legacy``, the scenario's value before an
 * the systems staff must use and the systems a record goes into move from legacy towards
   the scheduled values by ``level * joined share``: a department's vertical system is
   retired into the platform only once the department has joined;
-* the others (online inbox, digital access, sensors) follow the level alone.
+* the others (online inbox, digital access, sensors, instant dispatch) follow the level
+  alone.
 
 Residents' digital access follows its parameter (voice navigation makes the channel
 usable, or stops doing so), flipping as few residents as needed.
@@ -53,6 +54,7 @@ PLATFORM_KEYS: tuple[str, ...] = (
     "demand.online_check_days",
     "population.digital_access",
     "emergency.iot_coverage",
+    "cases.instant_dispatch",
 )
 """Parameters whose scheduled values hold only while the platform works."""
 

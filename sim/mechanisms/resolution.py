@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.agents.staff import CONTRACT
 from sim.cases import (
     DR_STREET_FAILED,
     DR_UNFUNDED,
@@ -38,7 +39,6 @@ from sim.cases import (
     U_DATA,
     U_SUCCESS,
 )
-from sim.agents.staff import CONTRACT
 from sim.domain import CATEGORIES, CATEGORY_DATA_DEPARTMENT, DEPARTMENTS
 from sim.draws import lognormal_from_z
 

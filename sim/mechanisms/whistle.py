@@ -18,11 +18,11 @@ import numpy as np
 
 from sim.cases import (
     CLOSING,
-    EP_LAPSED,
     DR_BOUNCED_OUT,
     DR_DEPT_FAILED,
     DR_UNANSWERED,
     DROPPED,
+    EP_LAPSED,
     RESOLVED,
     U_SUCCESS,
     WHISTLED,
