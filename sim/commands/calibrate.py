@@ -44,15 +44,33 @@ def main(args: argparse.Namespace) -> int:
     with progress_bar(reps, "calibrate --check", args.progress) as bar:
         table = check(scenario, reps=reps, seed=args.seed, workers=args.workers,
                       progress=lambda: bar.update(1))
-    show = table[["pattern", "target", "tolerance", "mean", "ci_low", "ci_high", "pass"]].copy()
-    show["pass"] = show["pass"].map({True: "pass", False: "FAIL"})
-    with pd.option_context("display.width", 200, "display.max_colwidth", 48,
-                           "display.float_format", "{:.3f}".format):
-        print(f"calibration check: {scenario.name}, {reps} replications, seed {args.seed}")
-        print(show.to_string(index=False))
+    print_check(table, f"calibration check: {scenario.name}, {reps} replications, seed {args.seed}")
     failed = int((~table["pass"]).sum())
-    print(f"{len(table) - failed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def print_check(table: pd.DataFrame, title: str) -> None:
+    """Print the check table: emergent patterns, then input-driven ones apart."""
+    show = table.copy()
+    show["pass"] = show["pass"].map({True: "pass", False: "FAIL"})
+    cols = ["pattern", "target", "tolerance", "mean", "ci_low", "ci_high", "pass"]
+    with pd.option_context("display.width", 200, "display.max_colwidth", 60,
+                           "display.float_format", "{:.3f}".format):
+        print(title)
+        for origin, head in (("emergent", "Emergent patterns (test the model):"),
+                             ("input-driven", "Input-driven patterns (reproduced by construction from "
+                                              "one input; they check the input only):")):
+            part = show[show["origin"] == origin]
+            print(f"\n{head}")
+            extra = ["driven_by"] if origin == "input-driven" else []
+            print(part[cols + extra].to_string(index=False))
+    from sim.calibration import VALIDATION_PATTERNS
+
+    print("\nValidation patterns (never fitted; checked by streetsim validate): "
+          + "; ".join(f"{v.label} ({v.source})" for v in VALIDATION_PATTERNS))
+    for origin in ("emergent", "input-driven"):
+        part = table[table["origin"] == origin]
+        print(f"{origin}: {int(part['pass'].sum())} of {len(part)} passed")
 
 
 def fit_main(args: argparse.Namespace) -> int:
