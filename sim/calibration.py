@@ -19,7 +19,9 @@ Every pattern is tagged:
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -139,7 +141,15 @@ def _run_yearly(scenario: Scenario, seed: int) -> pd.DataFrame:
 
 def pattern_values(yearly: pd.DataFrame) -> dict[str, float]:
     """Each pattern's value in one run: the mean over the run's years."""
-    return {p.key: float(np.nanmean(yearly[p.indicator].to_numpy(dtype=float))) for p in PATTERNS}
+    return {p.key: nanmean(yearly[p.indicator].to_numpy(dtype=float)) for p in PATTERNS}
+
+
+def nanmean(x: np.ndarray, axis: int | None = None) -> Any:
+    """Mean ignoring NaN; NaN (without a warning) where every value is missing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        m = np.nanmean(x, axis=axis)
+    return float(m) if axis is None else m
 
 
 def check(scenario: Scenario, reps: int = 20, seed: int = 20240101, workers: int | None = None,
