@@ -45,7 +45,7 @@ class Pattern:
     reason: str
     driven_by: str = ""
     """The one input that reproduces the pattern by construction ("" = emergent)."""
-    source: str = "brief-7"
+    source: str = "brief §7"
     """Key of the figure's entry in ``docs/sources.md``."""
 
     @property
@@ -125,9 +125,9 @@ class ValidationPattern:
 VALIDATION_PATTERNS: tuple[ValidationPattern, ...] = (
     ValidationPattern("closing_time_skew", "Closing times of service requests are right-skewed",
                       "days to close: lower quartile 0.1, median 2.9, mean 9.0, upper quartile 10",
-                      "nyc-311", "sim.validation.MICRO_TESTS (closing_time_skew)"),
+                      "NYC 311", "sim.validation.MICRO_TESTS (closing_time_skew)"),
     ValidationPattern("escalation_threat", "A threat of escalation raises responsiveness",
-                      "escalation raises the answer rate of the same offices", "chen-pan-xu-2016",
+                      "escalation raises the answer rate of the same offices", "Chen, Pan & Xu 2016",
                       "sim.validation.MICRO_TESTS (escalation_threat)"),
 )
 """Structural patterns checked by ``streetsim validate``, apart from the fitting targets."""

@@ -319,10 +319,10 @@ def _right_skew(reps: int, seed: int, workers: int | None) -> tuple[str, str, bo
 MICRO_TESTS: tuple[MicroTest, ...] = (
     MicroTest("escalation_threat",
               "A threat of escalation to the upper level raises responsiveness",
-              "chen-pan-xu-2016", _escalation_threat),
+              "Chen, Pan & Xu 2016", _escalation_threat),
     MicroTest("closing_time_skew",
               "Closing times of service requests are right-skewed (validation pattern)",
-              "nyc-311", _right_skew),
+              "NYC 311", _right_skew),
 )
 """Behaviour-reproduction tests; ``source`` is a key of ``docs/sources.md``."""
 
