@@ -263,14 +263,19 @@ def replicate(scenario: Any, values: dict[str, Any], seeds: list[int], executor:
     return pd.DataFrame(rows)
 
 
-def loss_noise(per_rep: pd.DataFrame, n: int, seed: int, draws: int = 400) -> float:
+def bootstrap_losses(per_rep: pd.DataFrame, n: int, seed: int, purpose: str, draws: int = 400
+                     ) -> np.ndarray:
+    """Losses of ``draws`` means of ``n`` replications resampled from ``per_rep``."""
+    rng = np.random.default_rng(derived_seed(seed, purpose))
+    x = per_rep.to_numpy(dtype=float)
+    return np.array([loss(dict(zip(per_rep.columns, nanmean(x[rng.integers(0, len(x), n)], axis=0))))
+                     for _ in range(draws)])
+
+
+def loss_noise(per_rep: pd.DataFrame, n: int, seed: int) -> float:
     """Standard deviation of the loss of an ``n``-replication mean, by resampling the
     replications in ``per_rep`` (bootstrap)."""
-    rng = np.random.default_rng(derived_seed(seed, "bootstrap"))
-    x = per_rep.to_numpy(dtype=float)
-    losses = [loss(dict(zip(per_rep.columns, nanmean(x[rng.integers(0, len(x), n)], axis=0))))
-              for _ in range(draws)]
-    return float(np.std(losses, ddof=1))
+    return float(np.std(bootstrap_losses(per_rep, n, seed, "bootstrap"), ddof=1))
 
 
 def choose_reps(per_rep: pd.DataFrame, seed: int, tolerance: float = 0.1, max_reps: int = 20
@@ -368,12 +373,8 @@ def held_out(scenario: Any, start: dict[str, Any], fitted: dict[str, Any], seeds
     return pd.DataFrame(rows), summary
 
 
-def _loss_interval(per_rep: pd.DataFrame, seed: int, draws: int = 400) -> tuple[float, float]:
-    rng = np.random.default_rng(derived_seed(seed, "bootstrap-held-out"))
-    x = per_rep.to_numpy(dtype=float)
-    n = len(x)
-    losses = [loss(dict(zip(per_rep.columns, nanmean(x[rng.integers(0, n, n)], axis=0))))
-              for _ in range(draws)]
+def _loss_interval(per_rep: pd.DataFrame, seed: int) -> tuple[float, float]:
+    losses = bootstrap_losses(per_rep, len(per_rep), seed, "bootstrap-held-out")
     return float(np.percentile(losses, 2.5)), float(np.percentile(losses, 97.5))
 
 
