@@ -55,3 +55,19 @@ def test_calibration_check_with_four_replications(baseline):
     assert off.empty, off[["pattern", "mean", "ci_low", "ci_high", "tolerance"]].to_string()
     driven = table[table["origin"] == "input-driven"]
     assert driven["pass"].all(), driven[~driven["pass"]][["pattern", "mean", "tolerance"]].to_string()
+
+
+def test_update_golden_refuses_to_refresh_while_the_check_fails(monkeypatch, tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "update_golden.py"
+    spec = importlib.util.spec_from_file_location("update_golden_refusal", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "calibration_failures", lambda reps, workers: ["Mean time to resolve 120"])
+    monkeypatch.setattr(module, "golden_summary", lambda: pytest.fail("must not run the golden run"))
+    monkeypatch.setattr(module, "GOLDEN", tmp_path / "golden.csv")
+    assert module.main([]) == 1
+    assert "refusing to refresh" in capsys.readouterr().err
+    assert not (tmp_path / "golden.csv").exists()
