@@ -5,9 +5,13 @@
 indicators to match this file to 1e-9. This script is the only way to refresh it: run it
 when a model change is meant to change results, and say why in the commit.
 
+It refuses to refresh the file while the baseline fails its calibration check
+(``sim.calibration.check``, ``--reps`` replications): a golden file records a calibrated
+model, never one that has drifted off its patterns.
+
 Usage::
 
-    python scripts/update_golden.py            # rewrite the file
+    python scripts/update_golden.py            # check the calibration, then rewrite the file
     python scripts/update_golden.py --check    # exit 1 if the file is out of date
 """
 
@@ -70,10 +74,28 @@ def write_golden(table: pd.DataFrame, path: Path = GOLDEN) -> Path:
     return path
 
 
+def calibration_failures(reps: int = 20, workers: int | None = None) -> list[str]:
+    """Patterns the baseline fails (``streetsim calibrate --check``), as text."""
+    from sim.calibration import check
+
+    table = check(load_scenario("baseline"), reps=reps, workers=workers)
+    return [f"{r['pattern']} {r['mean']:.3g} outside {r['tolerance']}"
+            for r in table.to_dict("records") if not r["pass"]]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare only; exit 1 on a difference")
+    parser.add_argument("--reps", type=int, default=20,
+                        help="replications of the calibration check run before refreshing (default 20)")
+    parser.add_argument("--workers", type=int, default=None, help="processes for the calibration check")
     args = parser.parse_args(argv)
+    if not args.check:
+        failing = calibration_failures(args.reps, args.workers)
+        if failing:
+            print("refusing to refresh the golden baseline: the baseline fails its calibration check "
+                  f"({args.reps} replications): " + "; ".join(failing), file=sys.stderr)
+            return 1
     table = golden_summary()
     if args.check:
         diff = differences(table, read_golden())

@@ -1,35 +1,18 @@
 """The Mesa model of one street (or several streets sharing district departments).
 
-Step order of one day ``t`` (the code in :meth:`StreetModel.step` and
-:meth:`sim.street.Street.begin_day` / ``end_day`` follows it exactly):
-
-1. Schedules: on the first day of a month, scenario schedules update parameters.
-2. Departments: on the first day of a month, last month's complaints on the cases each
-   department was whistled for enter its assessment (complaint pressure,
-   ``DepartmentPool.update_complaint_pressure``); loads, today's answer probabilities
-   and arrival delays (``DepartmentPool.begin_day``).
-3. For each street (``Street.begin_day``):
-   a. year start: budget and transfers; training plans, promotions, ageing;
-   b. month start: parameters in force given the platform's health; posts opened or
-      frozen; staff pay and secondment allowances (paid first); social organisations
-      (funding, exit, entry), council proposals, enrolment by data matching, platform
-      dues (paid from what is left: build progress and health), data-centre agreements,
-      duty-list revision;
-   c. transfers arriving today;
-   d. emergencies: detection, supplies, mobilisation of staff;
-   e. staff time: hours available (weekday/weekend, vacancies), training;
-   f. upper-level tasks (out-of-list ones refused only where the duty list has teeth);
-   g. duplicate data entry (systems x records);
-   h. demand arrival: new demands and repeat contacts, by category and channel;
-   i. intake and triage with the casework hours left: abandonment of stale queue,
-      FIFO admission, routing to the street, a social organisation or the whistle;
-      street resolution and referral outcomes are drawn, money paid, closings scheduled.
-4. Departments decide the whistles due today (answer, bounce, silence -> repeat,
-   escalation, failure) for all streets at once (``DepartmentPool.decide``).
-5. For each street (``Street.end_day``): answers applied to cases; cases closing today
-   close with feedback (satisfaction, trust, complaints, repeats, reported outcome);
-   workforce (stress, quits, refills); daily record; year end (unspent livelihood money
-   lapses, survey, yearly state).
+Step order of one day ``t``: declared once, as data, in :data:`sim.schedule_order.DAY`
+(and described in ``docs/ODD.md`` section 3); :meth:`StreetModel.step` and
+:meth:`sim.street.Street.begin_day` / ``end_day`` follow it, and
+``tests/test_schedule_order.py`` holds code, declaration and ODD together. In short:
+scheduled parameters at a month start; the departments' complaint pressure (month
+start), loads, answer probabilities and arrival delays; each street's first half
+(year start: residents age, budget and renovations, staff skill, ageing, retirement,
+promotions, pay and training plans; month start: platform health, posts, wages first,
+social organisations, councils, enrolment, word of mouth and community condition,
+platform dues, data-centre agreements, duty-list revision; then transfers, emergencies,
+staff hours, tasks, data entry, demand, intake and triage, complaints answered
+first); the departments' decisions for all streets at once; each street's second half
+(answers, closings and feedback, workforce, the day's record, year end).
 """
 
 from __future__ import annotations
@@ -108,7 +91,7 @@ class StreetModel(mesa.Model):
             self._apply_schedule(t)
         if t > 0 and self.calendar.is_month_start(t):
             complaints = sum(whistle.complaints_by_department(st, t) for st in self.streets)
-            self.pool.update_complaint_pressure(complaints, self.pool.episodes_sent(t))
+            self.pool.update_complaint_pressure(t, complaints)
         self.pool.begin_day()
         for street in self.streets:
             street.begin_day(t)

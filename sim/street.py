@@ -1,7 +1,8 @@
 """One street: its residents, staff, social organisations, money and cases.
 
-The daily step order is written once, in :meth:`Street.step_day`, and documented in
-``docs/ODD.md`` (section 'Process overview and scheduling').
+The daily step order is declared once in ``sim/schedule_order.py`` (``DAY``);
+:meth:`Street.begin_day` and :meth:`Street.end_day` follow it (``tests/test_schedule_order.py``)
+and ``docs/ODD.md`` (section 'Process overview and scheduling') describes it.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ class Street:
         self.council_log = ColumnTable(COUNCIL_COLUMNS, 1024)
         self.sos: list[SocialOrganisation] = []
         self.mobilised_until = -1
-        self.records_yesterday = 0.0
+        self.records_to_reenter = 0.0
         self.volunteer_hours_today = 0.0
         self.task_counts = (0, 0, 0)
         self.referral_to: dict = {}

@@ -55,5 +55,6 @@ def test_calibration_doc_lists_every_pattern_with_its_band():
     text = CALIBRATION.read_text(encoding="utf-8")
     for p in PATTERNS:
         band = f"[{_fmt(p.lo, p.indicator)}, {_fmt(p.hi, p.indicator)}]"
-        row = f"| {p.label} | `{p.indicator}` | {p.target} | {band} | {p.reason} |"
+        origin = "emergent" if not p.driven_by else f"input-driven: {p.driven_by}"
+        row = f"| {p.label} | `{p.indicator}` | {p.target} | {band} | {origin} | {p.reason} |"
         assert row in text, f"docs/calibration.md: pattern row out of date: {row}"

@@ -56,3 +56,40 @@ def test_fit_starts_from_the_scenario_and_writes_a_loadable_calibrated_file(tmp_
     assert calibrated.values["feedback.learning_rate"] == pytest.approx(result.best["feedback.learning_rate"])
     assert calibrated.provenance["feedback.learning_rate"].source.startswith("assumption (calibrated)")
     assert calibrated.values["demand.demand_share"] == base.values["demand.demand_share"]
+
+
+def test_loss_noise_falls_with_replications_and_reps_are_chosen_for_it():
+    import numpy as np
+    import pandas as pd
+
+    from sim.experiment.fit import choose_reps, loss_noise
+
+    rng = np.random.default_rng(0)
+    per_rep = pd.DataFrame({p.key: (p.lo + p.hi) / 2 + rng.normal(0, (p.hi - p.lo) / 2, 8) for p in PATTERNS})
+    assert loss_noise(per_rep, 4, 1) > loss_noise(per_rep, 16, 1) > 0
+    n, noise = choose_reps(per_rep, 1, tolerance=loss_noise(per_rep, 12, 1) * 1.01, max_reps=40)
+    assert n <= 12 and noise <= loss_noise(per_rep, 12, 1) * 1.01
+    assert choose_reps(per_rep, 1, tolerance=1e-9, max_reps=6)[0] == 6
+
+
+def test_a_flat_profile_is_not_identifiable_and_a_steep_one_is():
+    import numpy as np
+    import pandas as pd
+
+    from sim.experiment.fit import identifiability
+
+    rng = np.random.default_rng(1)
+    rows = []
+    for key, slope in (("flat.param", 0.0), ("steep.param", 2.0)):
+        for v in (0.0, 0.5, 1.0):
+            for r in range(6):
+                vals = {p.key: (p.lo + p.hi) / 2 for p in PATTERNS}
+                vals["answer_rate"] += slope * v * 0.1 + rng.normal(0, 0.002)
+                rows.append({"parameter": key, "value": v, "replication": r, **vals})
+    prof = pd.DataFrame(rows)
+    from sim.experiment.fit import loss
+    for _, g in prof.groupby(["parameter", "value"]):
+        prof.loc[g.index, "loss"] = loss({p.key: g[p.key].mean() for p in PATTERNS})
+    table = identifiability(prof, seed=2).set_index("parameter")
+    assert not table.loc["flat.param", "identifiable"]
+    assert table.loc["steep.param", "identifiable"]

@@ -114,7 +114,7 @@ def test_complaints_raise_department_pressure_through_the_assessment(small):
     episodes = np.full(len(DEPARTMENTS), 10.0)
     complaints = np.zeros(len(DEPARTMENTS))
     complaints[0] = 5.0
-    pool.update_complaint_pressure(complaints, episodes)
+    pool.update_complaint_pressure(31, complaints, episodes)
     a = small.params.assessment
     expected = min(1.0, a.results_weight * 0.5 / a.complaint_rate_reference)
     assert pool.complaint_pressure[0] == pytest.approx(expected)
@@ -128,7 +128,7 @@ def test_complaints_raise_department_pressure_through_the_assessment(small):
     np.testing.assert_allclose(pressed[1:], pool.answer_prob_today[1:])
     # no results weight: complaints do not enter the assessment
     pool.p = small.with_values({"assessment.results_weight": 0.0}).params
-    pool.update_complaint_pressure(complaints, episodes)
+    pool.update_complaint_pressure(31, complaints, episodes)
     assert pool.complaint_pressure.max() == 0.0
 
 

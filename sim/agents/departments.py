@@ -163,13 +163,18 @@ class DepartmentPool:
         queue = np.maximum(d.answer_delay_hours - d.travel_hours, 0.0)
         self.delay_today = d.travel_hours + queue * self.load * (1.0 - pull)
 
-    def update_complaint_pressure(self, complaints: np.ndarray, episodes: np.ndarray) -> None:
-        """Month start: complaints on cases each department was whistled for, per
-        episode, enter its assessment with the weight ``assessment.results_weight``
-        (hotline units are ranked by complaints and call-backs). The pressure is that
+    def update_complaint_pressure(self, t: int, complaints: np.ndarray,
+                                  episodes: np.ndarray | None = None) -> None:
+        """Month start: the last 30 days' complaints on cases each department was
+        whistled for, per episode first whistled to it in those days (``episodes``;
+        counted from the pool when not given), enter its assessment with the weight
+        ``assessment.results_weight`` (hotline units are ranked by complaints and
+        call-backs). The pressure is that
         weighted complaint rate relative to ``assessment.complaint_rate_reference``,
         capped at 1; it acts like accountability (:meth:`begin_day`)."""
         a = self.p.assessment
+        if episodes is None:
+            episodes = self.episodes_sent(t)
         rate = np.divide(complaints, episodes, out=np.zeros(N_DEPARTMENTS), where=episodes > 0)
         ref = max(float(a.complaint_rate_reference), 1e-9)
         self.complaint_pressure = np.minimum(1.0, a.results_weight * rate / ref)

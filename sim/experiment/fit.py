@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.calibration import PATTERNS, pattern_values
+from sim.calibration import PATTERNS, nanmean, pattern_values
 from sim.experiment.design import DEFAULT_BAND, point_changes, sampler_seed, spec_for
 from sim.experiment.executors import Executor, SerialExecutor
 from sim.experiment.progress import progress_bar
@@ -177,10 +177,13 @@ def pattern_table(before: dict[str, float], after: dict[str, float]) -> pd.DataF
     return pd.DataFrame(rows)
 
 
-def write_calibrated(result: Fit, base: Any, out: str | Path, command: str = "") -> Path:
-    """Write a derived scenario file: ``extends`` the base and sets the fitted values.
+def write_calibrated(result: Fit, base: Any, out: str | Path, command: str = "",
+                     keys: list[str] | None = None, header: list[str] = ()) -> Path:
+    """Write a derived scenario file: ``extends`` the base and sets the fitted values
+    (only ``keys`` when given: the identifiable ones).
 
-    Every fitted value says where it came from (the fit, its loss and the old value).
+    Every fitted value says where it came from (the fit, its loss and the old value);
+    ``header`` lines (commit, seeds, ...) are written as comments at the top.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -188,15 +191,16 @@ def write_calibrated(result: Fit, base: Any, out: str | Path, command: str = "")
     shipped = base_path.resolve().parent == SCENARIO_DIR.resolve()
     extends = base_path.stem if shipped else str(base_path.resolve())
     best_loss = float(result.trials["loss"].min())
+    written = list(result.best) if keys is None else list(keys)
     groups: dict[str, dict[str, Any]] = {}
-    for key in result.best:
+    for key in written:
         spec, _ = spec_for(key)
         groups.setdefault(spec.group, {})[spec.name] = (spec, result.scenario.values[spec.key])
     lines = [f"# Calibrated on {dt.date.today().isoformat()}: {len(result.trials)} trials x {result.reps} "
              f"replications, seed {result.seed}, loss {best_loss:.4g}.",
-             f"# {command}".rstrip(), "", "[scenario]", f"name = {_toml(base.name + '_calibrated')}",
-             f"extends = {_toml(extends)}",
-             f"description = {_toml('Fitted to the brief §7 patterns: ' + ', '.join(result.best))}"]
+             f"# {command}".rstrip(), *(f"# {h}" for h in header), "", "[scenario]",
+             f"name = {_toml(base.name + '_calibrated')}", f"extends = {_toml(extends)}",
+             f"description = {_toml('Fitted to the brief §7 patterns: ' + ', '.join(written))}"]
     for group, entries in groups.items():
         lines += ["", f"[{group}]"]
         for name, (spec, value) in entries.items():
@@ -231,3 +235,237 @@ def _toml(value: Any) -> str:
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{json.dumps(str(k))} = {_toml(v)}" for k, v in value.items()) + " }"
     return json.dumps(str(value), ensure_ascii=False)
+
+
+# --- fitting for publication: replications, profiles, identifiability, held-out seeds ------------
+REPS_CANDIDATES = (4, 6, 8, 12, 16, 20, 30, 40)
+FLAT_LOSS = 0.01
+"""A profile whose loss moves less than this across the whole range is flat: the patterns
+do not identify the parameter (a pattern at its band's edge costs 0.05)."""
+
+
+def derived_seed(seed: int, name: str) -> int:
+    """A root seed spawned from the experiment seed for one purpose (``name``), apart from
+    the fit's replication seeds."""
+    import zlib
+
+    seq = np.random.SeedSequence(int(seed), spawn_key=(zlib.crc32(name.encode()),))
+    return int(seq.generate_state(1, dtype=np.uint32)[0])
+
+
+def replicate(scenario: Any, values: dict[str, Any], seeds: list[int], executor: Executor) -> pd.DataFrame:
+    """Pattern values of every replication (one row per seed) of ``scenario`` with ``values``."""
+    sc = scenario.with_values(point_changes(scenario, values), source="calibration trial") if values \
+        else scenario
+    rows: list[dict[str, float] | None] = [None] * len(seeds)
+    for d in executor.imap(_pattern_run, [(sc, s) for s in seeds]):
+        rows[d.index] = d.value
+    return pd.DataFrame(rows)
+
+
+def bootstrap_losses(per_rep: pd.DataFrame, n: int, seed: int, purpose: str, draws: int = 400
+                     ) -> np.ndarray:
+    """Losses of ``draws`` means of ``n`` replications resampled from ``per_rep``."""
+    rng = np.random.default_rng(derived_seed(seed, purpose))
+    x = per_rep.to_numpy(dtype=float)
+    return np.array([loss(dict(zip(per_rep.columns, nanmean(x[rng.integers(0, len(x), n)], axis=0))))
+                     for _ in range(draws)])
+
+
+def loss_noise(per_rep: pd.DataFrame, n: int, seed: int) -> float:
+    """Standard deviation of the loss of an ``n``-replication mean, by resampling the
+    replications in ``per_rep`` (bootstrap)."""
+    return float(np.std(bootstrap_losses(per_rep, n, seed, "bootstrap"), ddof=1))
+
+
+def choose_reps(per_rep: pd.DataFrame, seed: int, tolerance: float = 0.1, max_reps: int = 20
+                ) -> tuple[int, float]:
+    """The fewest replications (from :data:`REPS_CANDIDATES`, at most ``max_reps``) whose
+    loss noise is at most ``tolerance``; returns (replications, their loss noise)."""
+    chosen = [n for n in REPS_CANDIDATES if n <= max_reps] or [max_reps]
+    noise = np.nan
+    for n in chosen:
+        noise = loss_noise(per_rep, n, seed)
+        if noise <= tolerance:
+            return n, noise
+    return chosen[-1], noise
+
+
+def profile(scenario: Any, params: list[FitParameter], best: dict[str, Any], seeds: list[int],
+            executor: Executor, points: int = 5) -> pd.DataFrame:
+    """The loss along each fitted parameter's range, the others held at ``best`` (same
+    seeds at every point): one row per parameter, point and replication, with the
+    patterns' values of that replication (``loss`` is of the point's mean, repeated)."""
+    frames = []
+    for p in params:
+        grid = np.linspace(p.lo, p.hi, points)
+        if p.integer:
+            grid = np.unique(np.round(grid).astype(int))
+        for v in grid:
+            value = int(v) if p.integer else float(v)
+            per_rep = replicate(scenario, {**best, p.key: value}, seeds, executor)
+            means = {k: nanmean(per_rep[k].to_numpy(dtype=float)) for k in per_rep}
+            per_rep.insert(0, "replication", np.arange(len(per_rep)))
+            per_rep.insert(0, "value", value)
+            per_rep.insert(0, "parameter", p.key)
+            per_rep["loss"] = loss(means)
+            per_rep["passed"] = sum(q.lo <= means.get(q.key, np.nan) <= q.hi for q in PATTERNS)
+            frames.append(per_rep)
+    return pd.concat(frames, ignore_index=True)
+
+
+def profile_curve(prof: pd.DataFrame) -> pd.DataFrame:
+    """One row per parameter and point: the loss of the point's mean and patterns passed."""
+    return prof.groupby(["parameter", "value"], sort=False)[["loss", "passed"]].first().reset_index()
+
+
+def identifiability(prof: pd.DataFrame, seed: int, draws: int = 400) -> pd.DataFrame:
+    """Per parameter: the loss's spread along its profile and whether the parameter is
+    identifiable. The replications are resampled together at every point (a paired
+    bootstrap, as the points share their seeds); the parameter is identifiable when the
+    spread exceeds :data:`FLAT_LOSS` and the loss at the profile's worst point stays above
+    its best point's in 97.5% of the resamples."""
+    rng = np.random.default_rng(derived_seed(seed, "bootstrap-profile"))
+    keys = [p.key for p in PATTERNS]
+    rows = []
+    for key, g in prof.groupby("parameter", sort=False):
+        curve = g.groupby("value", sort=True)["loss"].first()
+        best_v, worst_v = curve.idxmin(), curve.idxmax()
+        spread = float(curve.max() - curve.min())
+        a = g[g["value"] == best_v].sort_values("replication")[keys].to_numpy(dtype=float)
+        b = g[g["value"] == worst_v].sort_values("replication")[keys].to_numpy(dtype=float)
+        diffs = []
+        for _ in range(draws):
+            i = rng.integers(0, len(a), len(a))
+            diffs.append(loss(dict(zip(keys, nanmean(b[i], axis=0))))
+                         - loss(dict(zip(keys, nanmean(a[i], axis=0)))))
+        low = float(np.percentile(diffs, 2.5))
+        rows.append({"parameter": key, "loss_min": float(curve.min()), "loss_max": float(curve.max()),
+                     "spread": spread, "spread_ci_low": low, "best_on_profile": best_v,
+                     "identifiable": bool(spread > FLAT_LOSS and low > 0)})
+    return pd.DataFrame(rows)
+
+
+def held_out(scenario: Any, start: dict[str, Any], fitted: dict[str, Any], seeds: list[int],
+             executor: Executor, seed: int) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The start and fitted values on seeds the fit never saw: every pattern's mean and
+    95% CI under both, and the loss of each with a bootstrap 95% interval."""
+    from scipy import stats
+
+    before = replicate(scenario, start, seeds, executor)
+    after = replicate(scenario, fitted, seeds, executor)
+    t = stats.t.ppf(0.975, max(len(seeds) - 1, 1))
+    rows = []
+    for p in PATTERNS:
+        row: dict[str, Any] = {"pattern": p.label, "origin": p.origin, "lo": p.lo, "hi": p.hi}
+        for name, frame in (("start", before), ("fitted", after)):
+            x = frame[p.key].dropna().to_numpy(dtype=float)
+            m = float(x.mean()) if len(x) else np.nan
+            h = float(t * x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else np.nan
+            row.update({name: m, f"{name}_ci_low": m - h, f"{name}_ci_high": m + h,
+                        f"pass_{name}": bool(p.lo <= m <= p.hi)})
+        rows.append(row)
+    summary = {}
+    for name, frame in (("start", before), ("fitted", after)):
+        lo, hi = _loss_interval(frame, seed)
+        summary.update({f"loss_{name}": loss({k: nanmean(frame[k].to_numpy(dtype=float)) for k in frame}),
+                        f"loss_{name}_ci_low": lo, f"loss_{name}_ci_high": hi})
+    return pd.DataFrame(rows), summary
+
+
+def _loss_interval(per_rep: pd.DataFrame, seed: int) -> tuple[float, float]:
+    losses = bootstrap_losses(per_rep, len(per_rep), seed, "bootstrap-held-out")
+    return float(np.percentile(losses, 2.5)), float(np.percentile(losses, 97.5))
+
+
+@dataclass
+class Publication:
+    """A fit ready to report: the search, the replications it used and why, each
+    parameter's loss profile and identifiability, and the check on held-out seeds."""
+
+    fit: Fit
+    reps: int
+    reps_chosen: bool
+    noise: float
+    profile: pd.DataFrame
+    identifiable: pd.DataFrame
+    held_out: pd.DataFrame
+    held_out_loss: dict[str, float]
+    seeds: list[int]
+    held_out_seeds: list[int]
+
+    @property
+    def written(self) -> dict[str, Any]:
+        """The fitted values of the identifiable parameters only (what is written back)."""
+        ok = set(self.identifiable.loc[self.identifiable["identifiable"], "parameter"])
+        return {k: v for k, v in self.fit.best.items() if k in ok}
+
+
+def fit_for_publication(scenario: Any, params: list[FitParameter], trials: int = 30,
+                        reps: int | None = None, seed: int = 20240101, executor: Executor | None = None,
+                        pilot: int = 8, max_reps: int = 20, noise_tolerance: float = 0.1,
+                        profile_points: int = 5, progress: bool = True) -> Publication:
+    """Fit with the checks a paper needs.
+
+    1. Replications: ``pilot`` runs at the start values estimate the loss's replication
+       noise; unless ``reps`` is given, the fit uses the fewest replications (at most
+       ``max_reps``) whose loss noise is at most ``noise_tolerance``.
+    2. The search (:func:`fit`, common random numbers across trials).
+    3. A loss profile along each parameter's range (``profile_points`` points, the
+       others at their best values); a parameter whose profile is flat (spread below
+       :data:`FLAT_LOSS` and twice the noise) is flagged not identifiable and is not
+       written back.
+    4. The start and the fitted (identifiable) values on held-out seeds, never used by
+       the fit, with 95% confidence intervals.
+    """
+    executor = executor or SerialExecutor()
+    start = {p.key: _current(scenario, p.key) for p in params}
+    pilot_seeds = replication_seeds(derived_seed(seed, "pilot"), max(pilot, 2))
+    per_rep = replicate(scenario, {}, pilot_seeds, executor)
+    chosen = reps is None
+    if chosen:
+        reps, noise = choose_reps(per_rep, seed, noise_tolerance, max_reps)
+    else:
+        noise = loss_noise(per_rep, int(reps), seed)
+    result = fit(scenario, params, trials=trials, reps=int(reps), seed=seed, executor=executor,
+                 progress=progress)
+    seeds = replication_seeds(seed, int(reps))
+    prof = profile(scenario, params, result.best, seeds, executor, profile_points)
+    ident = identifiability(prof, seed)
+    out = Publication(result, int(reps), chosen, noise, prof, ident, pd.DataFrame(), {}, seeds, [])
+    result.scenario = scenario.with_values(point_changes(scenario, out.written), source="calibrated") \
+        if out.written else scenario
+    holdout_seeds = replication_seeds(derived_seed(seed, "held-out"), int(reps))
+    table, summary = held_out(scenario, start, {**start, **out.written}, holdout_seeds, executor, seed)
+    out.held_out, out.held_out_loss, out.held_out_seeds = table, summary, holdout_seeds
+    return out
+
+
+def provenance_record(pub: Publication, base: Any, command: str, out: Path) -> dict[str, Any]:
+    """What a reader needs to reproduce the fit: commit, seeds, files and settings."""
+    import hashlib
+    import platform
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                                  check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    base_path = Path(base.path)
+    digest = hashlib.sha256(base_path.read_bytes()).hexdigest() if base_path.exists() else ""
+    return {
+        "command": command, "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "commit": git("rev-parse", "HEAD"), "uncommitted_changes": bool(git("status", "--porcelain")),
+        "scenario_file": str(base_path), "scenario_sha256": digest, "calibrated_file": str(out),
+        "experiment_seed": pub.fit.seed, "replications": pub.reps,
+        "replications_chosen_for_noise": pub.reps_chosen, "loss_noise_sd": pub.noise,
+        "trials": len(pub.fit.trials), "seeds": pub.seeds, "held_out_seeds": pub.held_out_seeds,
+        "fitted": pub.fit.best, "written_back": pub.written,
+        "not_identifiable": [k for k in pub.fit.best if k not in pub.written],
+        "held_out_loss": pub.held_out_loss, "python": platform.python_version(),
+    }

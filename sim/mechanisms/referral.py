@@ -1,7 +1,8 @@
 """Referral to social organisations (brief §3.4).
 
 A suitable case goes to an organisation whose specialty fits and which has room left
-this month; the street pays it a fee per case from its general budget. The organisation
+this month; the street pays it a fee per case from its general budget, keeping the wage
+reserve like every service purchase. The organisation
 resolves the case with a probability raised by a professional team.
 """
 
@@ -14,6 +15,7 @@ import numpy as np
 from sim.cases import DR_SO_FAILED, DROPPED, RESOLVED, ROUTE_SO, ROUTE_STREET, U_SUCCESS
 from sim.domain import CATEGORIES, CATEGORY_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.draws import lognormal_from_z
+from sim.mechanisms.money import wage_reserve
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -67,12 +69,13 @@ def handle(street: Street, ids: np.ndarray, t: int) -> None:
     cs = street.cases
     r = street.p.referral
     prof = np.zeros(len(ids), bool)
+    keep = wage_reserve(street)  # fees are service purchases: wages come first
     for j, cid in enumerate(ids):
         so = street.referral_to.pop(int(cid))
         cs.handler[cid] = so.unique_id
         prof[j] = so.professional_team
         so.cases_taken += 1
-        so.funds += street.purse.spend_general(r.fee_per_case, "so_fees")
+        so.funds += street.purse.spend_general(r.fee_per_case, "so_fees", keep)
     prob = np.minimum(r.success + r.professional_bonus * prof, 0.99)
     success = cs.u[ids, U_SUCCESS] < prob
     cs.planned_outcome[ids] = np.where(success, RESOLVED, DROPPED)

@@ -47,8 +47,10 @@ def daily(street: Street, t: int) -> None:
     coverage = street.duty_coverage
     n_out = int(rng.poisson(lam * k.out_of_list_share)) if filled else 0
     n_in = int(rng.poisson(lam * (1.0 - k.out_of_list_share))) if filled else 0
-    refused = int(rng.binomial(n_out, coverage * k.duty_list_enforcement)) if n_out else 0
-    checked = int(rng.binomial(n_out + n_in, coverage)) if n_out + n_in else 0
+    # only a task checked against the list can be refused by it (refused within checked)
+    checked_out = int(rng.binomial(n_out, coverage)) if n_out else 0
+    refused = int(rng.binomial(checked_out, k.duty_list_enforcement)) if checked_out else 0
+    checked = checked_out + (int(rng.binomial(n_in, coverage)) if n_in else 0)
     street.task_counts = (n_out - refused + n_in, refused, checked)
     share = np.where(r.filled, 1.0 / max(filled, 1), 0.0)
     out_hours = (n_out - refused) * k.hours_per_task

@@ -42,13 +42,17 @@ def open_day(street: Street, t: int) -> None:
 
 
 def data_entry(street: Street, t: int) -> None:
-    """Re-entering the same records into several systems, plus logging into each."""
+    """Re-entering the same records into several systems, plus logging into each.
+
+    The case records made since the last workday's entry (the previous workday's and any
+    weekend's admissions) are re-entered today, shared over the filled posts."""
     if not street.cal.is_workday[t]:
         return
     d = street.p.data
     r = street.roster
     n = max(1, int(r.filled.sum()))
-    records = d.records_per_staff_day + street.records_yesterday / n
+    records = d.records_per_staff_day + street.records_to_reenter / n
+    street.records_to_reenter = 0.0
     minutes = records * (d.systems_per_record - 1.0) * d.minutes_per_entry
     minutes += d.systems_in_use * d.minutes_per_system_login
     street.hours.take("data_entry", np.where(r.filled, minutes / 60.0, 0.0))

@@ -48,7 +48,6 @@ def daily(street: Street, t: int) -> None:
     abandon_stale(street, t)
     answer_complaints(street)
     street.backlog_hours = 0.0
-    street.records_yesterday = 0.0  # case records made today (re-entered on the next workday)
     if len(street.queue) == 0:
         return
     cs = street.cases
@@ -80,7 +79,7 @@ def daily(street: Street, t: int) -> None:
     cs.handler[admitted] = handler
     cs.specialist[admitted] = specialist
     cs.staff_hours[admitted] = hours
-    street.records_yesterday = float(len(admitted))
+    street.records_to_reenter += float(len(admitted))  # re-entered on the next workday
     on_street = admitted[route == ROUTE_STREET]
     resolution.handle(street, on_street, t)
     cs.state[on_street] = IN_STREET

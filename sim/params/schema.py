@@ -151,7 +151,7 @@ SPECS: list[ParamSpec] = [
     ]),
     *_specs("tasks", [
         ("tasks_per_staff_day", _F, "tasks/staff/workday", 0.0, 50.0, "Upper-level task arrivals."),
-        ("hours_per_task", _F, "staff hours/task", 0.0, 80.0, "Mean hours a task takes."),
+        ("hours_per_task", _F, "staff hours/task", 0.0, 80.0, "Hours each task takes (a fixed charge)."),
         ("out_of_list_share", _F, "share", *SHARE, "Share of tasks outside the legal duty list."),
         ("duty_list_coverage", _F, "share", *SHARE, "Share of tasks the list covers at the start."),
         ("duty_list_churn", _F, "share/year", 0.0, 12.0, "New handed-down items, share of items a year."),
