@@ -110,12 +110,9 @@ def run(scenario: Scenario | str | Path, seed: int) -> RunResult:
 
 
 def refuse_district(scenario: Scenario) -> None:
-    """Refuse a scenario read from a district file: one street run would silently drop
-    its ``[district]`` table."""
-    from sim.district.spec import is_district_file
-
-    path = getattr(scenario, "path", None)
-    if path is not None and Path(path).is_file() and is_district_file(path):
-        raise InputError(path, "[district]", scenario.name,
+    """Refuse a scenario read on its own from a district file: one street run would
+    silently drop its ``[district]`` table."""
+    if getattr(scenario, "district_file", False):
+        raise InputError(scenario.path, "[district]", scenario.name,
                          "a single-street scenario for run(); run a district with "
                          "sim.district.run_district(sim.district.load_district(FILE)) or `streetsim run FILE`")

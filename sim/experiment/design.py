@@ -251,6 +251,9 @@ def prepare(scenario: str, constants: dict[str, Any], file: Path | str,
             stressors: tuple[str, ...] = ()) -> Any:
     """Load a scenario, put it under stressors and apply the constants (validated)."""
     sc = adapters.load_scenario(scenario)
+    if getattr(sc, "district_file", False):
+        raise InputError(file, "experiment.scenarios", scenario,
+                         "single-street scenarios (a district file runs with `streetsim run FILE`)")
     sc = adapters.apply_stressors(sc, stressors, file)
     if constants:
         for key in constants:

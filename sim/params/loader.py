@@ -77,6 +77,7 @@ class Scenario:
     name_zh: str = ""
     levers: tuple = ()  # sim.levers.uses.LeverUse, in file order
     stressors: tuple = ()  # sim.levers.uses.StressorUse, applied in order
+    district_file: bool = False  # read on its own from a file with a [district] table
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -256,7 +257,12 @@ def load_scenario(name_or_path: str | Path, stressors: Iterable[str] = ()) -> Sc
     Raises:
         InputError: on any bad input, before anything is simulated.
     """
-    scenario = _load(resolve_path(name_or_path), [])
+    path = resolve_path(name_or_path)
+    scenario = _load(path, [])
+    from sim.district.spec import is_district_file
+
+    if is_district_file(path):
+        scenario = replace(scenario, district_file=True)
     stressors = list(stressors)
     if stressors:
         return scenario.with_stressors(stressors)
