@@ -115,4 +115,5 @@ def refuse_district(scenario: Scenario) -> None:
     if getattr(scenario, "district_file", False):
         raise InputError(scenario.path, "[district]", scenario.name,
                          "a single-street scenario for run(); run a district with "
-                         "sim.district.run_district(sim.district.load_district(FILE)) or `streetsim run FILE`")
+                         "sim.district.run_district(sim.district.load_district(FILE)) or "
+                         "`streetsim run FILE`")

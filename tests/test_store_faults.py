@@ -51,8 +51,17 @@ def experiment(tmp_path: Path, reps: int = 2, end: str = "2024-02-29") -> Path:
 
 
 def sweep_cli(path: Path, results: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "sim.cli", "sweep", str(path), "--results", str(results), "--no-progress",
-            *extra]
+    return [
+        sys.executable,
+        "-m",
+        "sim.cli",
+        "sweep",
+        str(path),
+        "--results",
+        str(results),
+        "--no-progress",
+        *extra,
+    ]
 
 
 def env() -> dict[str, str]:
@@ -89,7 +98,9 @@ def fresh_copy(reference, tmp_path: Path) -> tuple[Path, Path]:
 
 
 def resume(path: Path, results: Path):
-    return execute(plan(load_experiment(path)), results, SerialExecutor(), progress=False, notify=lambda m: None)
+    return execute(
+        plan(load_experiment(path)), results, SerialExecutor(), progress=False, notify=lambda m: None
+    )
 
 
 # --- corruption -----------------------------------------------------------------------------------
@@ -177,8 +188,12 @@ def alive(pids: set[int]) -> set[int]:
 def test_kill_9_mid_sweep_ends_every_worker_and_resume_loses_nothing(reference, tmp_path):
     path = experiment(tmp_path, reps=2, end="2024-02-29")
     results = tmp_path / "results"
-    proc = subprocess.Popen(sweep_cli(path, results, "--workers", "2"), env=env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        sweep_cli(path, results, "--workers", "2"),
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     runs_dir = results / "faults" / "runs"
     deadline = time.monotonic() + 120
     kids: set[int] = set()
@@ -207,8 +222,16 @@ def test_kill_9_mid_sweep_ends_every_worker_and_resume_loses_nothing(reference, 
 def test_two_sweeps_at_once_do_each_run_once(reference, tmp_path):
     path = experiment(tmp_path)
     results = tmp_path / "results"
-    procs = [subprocess.Popen(sweep_cli(path, results, "--executor", "serial"), env=env(),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            sweep_cli(path, results, "--executor", "serial"),
+            env=env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     ran = [int(re.search(r"(\d+) run, ", out).group(1)) for out, _ in outs]
@@ -225,9 +248,8 @@ def test_a_held_lock_refuses_after_its_timeout(tmp_path):
     store = Store(tmp_path, "e")
     with store.lock():
         other = Store(tmp_path, "e")
-        with pytest.raises(OSError, match="locked"):
-            with other.lock(timeout=0.2):
-                pass
+        with pytest.raises(OSError, match="locked"), other.lock(timeout=0.2):
+            pass
 
 
 def test_concurrent_manifest_writes_never_fail_or_show_a_half_file(tmp_path):
@@ -275,8 +297,14 @@ def test_runs_of_another_code_version_are_refused_unless_asked(reference, tmp_pa
     with pytest.raises(InputError, match="reuse-stale"):
         resume(path, tmp_path / "results")
     assert json.loads((folder / "experiment.json").read_text()) == before
-    summary = execute(plan(load_experiment(path)), tmp_path / "results", SerialExecutor(), progress=False,
-                      reuse_stale=True, notify=lambda m: None)
+    summary = execute(
+        plan(load_experiment(path)),
+        tmp_path / "results",
+        SerialExecutor(),
+        progress=False,
+        reuse_stale=True,
+        notify=lambda m: None,
+    )
     assert summary.ran == 0
     manifest = json.loads((folder / "experiment.json").read_text())
     assert manifest["git_commit"] == "another-commit"
@@ -291,6 +319,9 @@ def test_the_store_keeps_what_the_results_came_from(reference):
     assert scenario["values"]["population.residents"] == 3000
     env_ = json.loads((folder / "environment.json").read_text())
     assert any(p.startswith("numpy==") for p in env_["packages"])
-    rows = json.loads(load(folder, "runs").pipe(lambda r: pd.read_parquet(
-        folder / "runs" / f"{r['run_id'].iloc[0]}.parquet"))["rows"].iloc[0])
+    rows = json.loads(
+        load(folder, "runs")
+        .pipe(lambda r: pd.read_parquet(folder / "runs" / f"{r['run_id'].iloc[0]}.parquet"))["rows"]
+        .iloc[0]
+    )
     assert set(rows) == set(DATASETS) and all(n > 0 for n in rows.values())

@@ -27,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reps", type=options.count(), default=None,
                    help="replications (check: default 20, at least 2; fit: per trial, default 4)")
     p.add_argument("--seed", type=options.seed, default=20240101, help="experiment seed")
-    p.add_argument("--workers", type=options.count(1, 4096), default=None, help="processes (default: all cores)")
+    p.add_argument("--workers", type=options.count(1, 4096), default=None,
+                   help="processes (default: all cores)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
     p.set_defaults(func=main)
 

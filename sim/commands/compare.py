@@ -48,9 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     """Run the comparison, print the paired table, write the report when available."""
     from sim.experiment.compare import compare, compare_experiment, paired_table, write_report_if_available
-    from sim.params.errors import InputError
-
     from sim.experiment.store import check_results_dir
+    from sim.params.errors import InputError
 
     constants = parse_sets(args.set)
     # validate everything before a worker starts

@@ -25,10 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Write the report and print where it is."""
+    from sim.io import check_out_dir, check_out_file
     from sim.report import write_report
     from sim.report.load import experiment_dir
-
-    from sim.io import check_out_dir, check_out_file
 
     if not args.results.is_dir():
         raise InputError(None, "--results", str(args.results), "an existing results folder")

@@ -12,6 +12,8 @@ import pandas as pd
 from sim.params.errors import InputError
 
 MAX_SQL = 100_000
+READ_ONLY = ("a read-only query of the tables runs, indicators, daily, flows, departments "
+             "(no COPY, ATTACH, EXPORT, INSTALL or file functions)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -65,8 +67,7 @@ def main(args: argparse.Namespace) -> int:
             raise InputError(None, "--results", str(args.results),
                              f"a folder with stored runs ({exc})") from None
         except duckdb.PermissionException:
-            raise InputError(None, "sql", sql, "a read-only query of the tables runs, indicators, daily, "
-                             "flows, departments (no COPY, ATTACH, EXPORT, INSTALL or file functions)") from None
+            raise InputError(None, "sql", sql, READ_ONLY) from None
         except duckdb.Error as exc:
             raise InputError(None, "sql", sql, f"valid SQL ({str(exc).splitlines()[0]})") from None
         if frame is None:

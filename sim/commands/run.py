@@ -34,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--vs", default=None, metavar="SCENARIO",
                    help="compare with another scenario on the same seeds (--seed is the experiment seed)")
     p.add_argument("--reps", type=options.count(), default=10, help="replications of a --vs comparison")
-    p.add_argument("--workers", type=options.count(1, 4096), default=1, help="processes for a --vs comparison")
+    p.add_argument("--workers", type=options.count(1, 4096), default=1,
+                   help="processes for a --vs comparison")
     p.set_defaults(func=main)
 
 

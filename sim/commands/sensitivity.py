@@ -13,7 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``sensitivity`` subcommand."""
     p = sub.add_parser("sensitivity", help="global sensitivity analysis of the assumption parameters")
     p.add_argument("experiment", type=Path, help="experiment file with sampler morris or sobol")
-    p.add_argument("--reps", type=options.count(), default=None, help="replications per point (overrides the file)")
+    p.add_argument("--reps", type=options.count(), default=None,
+                   help="replications per point (overrides the file)")
     p.add_argument("--n", type=options.count(), default=None,
                    help="morris trajectories / sobol base samples (overrides)")
     p.add_argument("--top", type=options.count(), default=10, help="parameters printed per output")
@@ -25,10 +26,9 @@ def main(args: argparse.Namespace) -> int:
     """Run the design, print the ranked indices with CIs; exit 1 if runs failed."""
     from sim.experiment.design import load_experiment
     from sim.experiment.sensitivity import METHODS, ranking, sensitivity
+    from sim.experiment.store import check_results_dir
     from sim.experiment.sweep import plan
     from sim.params.errors import InputError
-
-    from sim.experiment.store import check_results_dir
 
     changes = {}
     for value, field in ((args.reps, "replications"), (args.n, "n")):

@@ -58,9 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     """Validate the file, run what is not yet stored, print the summary (exit 1 on failures)."""
     from sim.experiment.design import load_experiment
-    from sim.experiment.sweep import execute, plan
-
     from sim.experiment.store import check_results_dir
+    from sim.experiment.sweep import execute, plan
 
     changes = {}
     if args.reps is not None:

@@ -294,7 +294,8 @@ def point_changes(scenario: Any, point: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for key, value in point.items():
         spec, entry = spec_for(key)
-        numeric = isinstance(value, (int, float)) or (hasattr(value, "dtype") and getattr(value, "ndim", 1) == 0)
+        numeric = isinstance(value, (int, float)) or (hasattr(value, "dtype")
+                                                      and getattr(value, "ndim", 1) == 0)
         if numeric and not isinstance(value, bool) and np.isfinite(float(value)):
             if spec.kind == "int":
                 value = int(round(float(value)))

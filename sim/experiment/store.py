@@ -47,7 +47,6 @@ from typing import Any
 import pandas as pd
 
 from sim.io import write_parquet, write_text
-from sim.params.errors import InputError
 
 RUN_COLUMNS = ("run_id", "run_index", "experiment", "scenario", "scenario_hash", "stressors", "seed",
                "replication", "point", "params", "status", "error", "started", "finished", "wall_s",

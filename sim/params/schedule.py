@@ -20,7 +20,6 @@ from typing import Any
 from sim.params.errors import InputError
 from sim.params.schema import SPEC_BY_KEY
 
-
 DATE_MIN = dt.date(2000, 1, 1)
 DATE_MAX = dt.date(2050, 12, 31)
 """Dates the model accepts (run horizon, lever and stressor dates): the calendar and its
@@ -32,7 +31,7 @@ def to_date(value: Any, file: Path | str, field: str) -> dt.date:
     """A TOML date or a ``YYYY-MM-DD`` string as a date within [DATE_MIN, DATE_MAX];
     InputError otherwise (week dates, basic ``YYYYMMDD`` and times are refused)."""
     allowed = f"a date YYYY-MM-DD from {DATE_MIN} to {DATE_MAX}"
-    if isinstance(value, dt.datetime) or isinstance(value, dt.time):
+    if isinstance(value, (dt.datetime, dt.time)):
         raise InputError(file, field, value, f"{allowed} (no time of day)")
     if isinstance(value, dt.date):
         day = value
