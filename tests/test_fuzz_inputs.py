@@ -599,8 +599,10 @@ CASES: list[Case] = [
         "SET enable_external_access = true",
         needle="sql",
     ),
-    q(
+    cli(
         "query-results-missing",
+        "results",
+        "query",
         "SELECT 1",
         "--results",
         "{tmp}/nowhere",
@@ -618,15 +620,7 @@ CASES: list[Case] = [
         "{tmp}/adir.toml",
         needle="--results",
     ),
-    cli(
-        "query-csv-a-folder",
-        "results",
-        "query",
-        "SELECT 1 AS a",
-        "--csv",
-        "{tmp}/adir.toml",
-        needle="--csv",
-    ),
+    q("query-csv-a-folder", "SELECT 1 AS a", "--csv", "{tmp}/adir.toml", needle="--csv"),
     q(
         "query-csv-in-proc",
         "SELECT 1 AS a",
