@@ -36,7 +36,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -199,9 +198,12 @@ def read_runs(folder: Path) -> RunFiles:
     return RunFiles(runs, bad)
 
 
-def _verify_folder(folder: Path, deep: bool) -> list[dict[str, Any]]:
+def _verify_folder(folder: Path, deep: bool, datasets: Iterable[str] = DATASETS[1:],
+                   stored: RunFiles | None = None) -> list[dict[str, Any]]:
+    """Problems of one experiment folder, checking the files of ``datasets`` only."""
     exp = folder.name
-    stored = read_runs(folder)
+    datasets = tuple(datasets)
+    stored = read_runs(folder) if stored is None else stored
     out = [{"experiment": exp, "run_id": path.stem, "status": "", "state": "damaged",
             "problem": f"runs row unreadable: {why}", "file": str(path)}
            for path, why in stored.unreadable.items()]
@@ -212,11 +214,11 @@ def _verify_folder(folder: Path, deep: bool) -> list[dict[str, Any]]:
             out.append({"experiment": exp, "run_id": r.run_id, "status": r.status, "state": "failed",
                         "problem": "", "file": ""})
             continue
-        problems = _check_files(folder, r.run_id, r.rows, deep)
+        problems = _check_files(folder, r.run_id, r.rows, deep, datasets)
         for problem, file in problems or [("", "")]:
             out.append({"experiment": exp, "run_id": r.run_id, "status": r.status,
                         "state": "damaged" if problems else "ok", "problem": problem, "file": file})
-    for dataset in DATASETS[1:]:
+    for dataset in datasets:
         for path in sorted((folder / dataset).glob("*.parquet")):
             if path.stem not in known:
                 out.append({"experiment": exp, "run_id": path.stem, "status": "", "state": "stray",
@@ -224,7 +226,8 @@ def _verify_folder(folder: Path, deep: bool) -> list[dict[str, Any]]:
     return out
 
 
-def _check_files(folder: Path, run_id: str, rows: Any, deep: bool) -> list[tuple[str, str]]:
+def _check_files(folder: Path, run_id: str, rows: Any, deep: bool, datasets: tuple[str, ...] = DATASETS[1:]
+                 ) -> list[tuple[str, str]]:
     """Problems of one ok run's data files: missing, unreadable, wrong row count."""
     import pyarrow.parquet as pq
 
@@ -236,12 +239,14 @@ def _check_files(folder: Path, run_id: str, rows: Any, deep: bool) -> list[tuple
         expected = {d: None for d in DATASETS[1:] if (folder / d / f"{run_id}.parquet").exists()}
     problems = []
     for dataset, n in expected.items():
+        if dataset not in datasets:
+            continue
         path = folder / dataset / f"{run_id}.parquet"
         if not path.exists():
             problems.append((f"{dataset} file missing", str(path)))
             continue
         try:
-            got = pq.read_table(path).num_rows if deep else pq.read_metadata(path).num_rows
+            got = pq.read_table(path).num_rows if deep else _footer_rows(path)
         except Exception as exc:  # noqa: BLE001 - any unreadable file is damage to report
             problems.append((f"{dataset} file unreadable: {_short(exc)}", str(path)))
             continue
@@ -250,25 +255,44 @@ def _check_files(folder: Path, run_id: str, rows: Any, deep: bool) -> list[tuple
     return problems
 
 
+_FOOTERS: dict[tuple[str, int, int], int] = {}
+
+
+def _footer_rows(path: Path) -> int:
+    """Row count in a Parquet file's footer, remembered per (path, mtime, size): any
+    change to the file (a truncation, a rewrite) makes it read again."""
+    import pyarrow.parquet as pq
+
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    if key not in _FOOTERS:
+        if len(_FOOTERS) > 200_000:
+            _FOOTERS.clear()
+        _FOOTERS[key] = pq.read_metadata(path).num_rows
+    return _FOOTERS[key]
+
+
 def _short(exc: BaseException) -> str:
     return " ".join(f"{type(exc).__name__}: {exc}".split())[:160]
 
 
-def _intact(root: Path, notify: Callable[[str], None] | None = None
-            ) -> tuple[pd.DataFrame, dict[str, list[str]]]:
-    """Stored runs rows (any status) of intact runs, and the data files of ok ones per
-    dataset; damaged runs are left out and reported through ``notify``."""
+def _intact(root: Path, notify: Callable[[str], None] | None = None,
+            datasets: Iterable[str] = DATASETS[1:]) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Stored runs rows (any status) of runs whose ``datasets`` files are intact, and the
+    data files of ok ones per dataset; damaged runs are left out and reported through
+    ``notify``. Only file footers are read (see :func:`verify` for a full read)."""
+    datasets = tuple(datasets)
     frames, files = [], {d: [] for d in DATASETS[1:]}
     skipped = []
     for folder in experiment_folders(root):
-        report = _verify_folder(folder, deep=False)
+        stored = read_runs(folder)
+        report = _verify_folder(folder, False, datasets, stored)
         bad = {r["run_id"] for r in report if r["state"] == "damaged"}
         skipped += [r for r in report if r["state"] == "damaged"]
-        runs = read_runs(folder).runs
-        runs = runs[~runs["run_id"].isin(bad)]
+        runs = stored.runs[~stored.runs["run_id"].isin(bad)]
         frames.append(runs)
         for rid in runs.loc[runs["status"] == "ok", "run_id"]:
-            for d in DATASETS[1:]:
+            for d in datasets:
                 path = folder / d / f"{rid}.parquet"
                 if path.exists():
                     files[d].append(str(path))
@@ -327,6 +351,8 @@ def load(results_dir: str | Path, dataset: str, run_ids: Iterable[str] | None = 
          notify: Callable[[str], None] | None = None) -> pd.DataFrame:
     """One dataset as a DataFrame, intact finished runs only, sorted by run order.
 
+    A run counts as intact when all its files exist and have their recorded row counts.
+
     The order (experiment, run index, row within the run) is the order of the plan, so
     the frame is the same whatever executor or number of workers produced it.
 
@@ -363,8 +389,9 @@ def experiments(results_dir: str | Path) -> pd.DataFrame:
     cols = ["experiment", "ok", "failed", "damaged", "first_started", "last_finished"]
     rows = []
     for folder in experiment_folders(Path(results_dir)):
-        report = pd.DataFrame(_verify_folder(folder, deep=False))
-        runs = read_runs(folder).runs
+        stored = read_runs(folder)
+        report = pd.DataFrame(_verify_folder(folder, False, DATASETS[1:], stored))
+        runs = stored.runs
         states = report.drop_duplicates("run_id").set_index("run_id")["state"] if len(report) else pd.Series()
         rows.append({"experiment": folder.name, "ok": int((states == "ok").sum()),
                      "failed": int((states == "failed").sum()), "damaged": int((states == "damaged").sum()),
@@ -399,7 +426,3 @@ def _list(paths: list[str]) -> str:
 
 def _sql_str(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-def _stderr(message: str) -> None:
-    print(message, file=sys.stderr)
