@@ -848,3 +848,59 @@ def test_bad_input_is_refused_cleanly(case: Case, tmp_path: Path, capsys, monkey
     assert needle in lines[0], lines[0]
     assert snapshot(tmp_path) == before
     assert not Path("/tmp/x.csv").exists() or case.id != "query-copy-outside"
+
+
+# --- the error boundary itself --------------------------------------------------------------------
+def boom_parser(monkeypatch, exc: BaseException):
+    """Make ``streetsim scenarios list`` raise ``exc``."""
+    import sim.commands.scenarios as scenarios
+
+    def boom(args):
+        raise exc
+
+    monkeypatch.setattr(scenarios, "main_list", boom)
+
+
+def test_an_unexpected_error_is_one_line_with_a_log_of_the_traceback(monkeypatch, capsys):
+    boom_parser(monkeypatch, RuntimeError("model\nexploded"))
+    rc = main(["scenarios", "list"])
+    err = capsys.readouterr().err
+    assert rc == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "RuntimeError: model exploded" in err
+    log = Path(err.split("traceback in ")[1].split(";")[0])
+    assert "Traceback" in log.read_text() and "model" in log.read_text()
+    log.unlink()
+
+
+def test_debug_prints_the_traceback(monkeypatch, capsys):
+    boom_parser(monkeypatch, RuntimeError("model exploded"))
+    assert main(["--debug", "scenarios", "list"]) == 1
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_an_environment_error_names_the_path_and_cause(monkeypatch, capsys):
+    boom_parser(monkeypatch, OSError(28, "No space left on device", "/results/x.parquet"))
+    assert main(["scenarios", "list"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "streetsim: error: /results/x.parquet: No space left on device"
+
+
+def test_an_interruption_says_stored_runs_are_kept(monkeypatch, capsys):
+    boom_parser(monkeypatch, KeyboardInterrupt())
+    assert main(["scenarios", "list"]) == 130
+    assert "resume" in capsys.readouterr().err
+
+
+def test_a_full_disk_while_writing_leaves_no_temporary_file(tmp_path, monkeypatch):
+    from sim.io import write_parquet
+
+    def full(self, path, **kwargs):
+        Path(path).write_bytes(b"half")
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
+    (tmp_path / "t.parquet").write_bytes(b"earlier")
+    with pytest.raises(OSError, match="No space"):
+        write_parquet(pd.DataFrame({"a": [1]}), tmp_path / "t.parquet")
+    assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]
+    assert (tmp_path / "t.parquet").read_bytes() == b"earlier"
