@@ -23,6 +23,7 @@ allowed.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
@@ -389,7 +390,7 @@ def _entry_changes(values: dict[str, Any], changes: dict[str, Any], source: str)
         base = ".".join(parts[:2])
         spec = SPEC_BY_KEY.get(base)
         if len(parts) <= 2 or spec is None or ":" not in spec.kind:
-            out[key] = value
+            out[key] = copy.deepcopy(value)  # entries below may change it: never the caller's
             continue
         depth = len(spec.kind.split(":")) - 1
         if len(parts) - 2 != depth:
