@@ -1,22 +1,47 @@
 """The ``streetsim`` command line. Every command is a thin layer over a documented
-Python function (see each command module under ``sim/commands``)."""
+Python function (see each command module under ``sim/commands``).
+
+One error boundary (:func:`main`) turns every failure into one line on stderr:
+
+* a user error (:class:`InputError`, a bad option): file, field, value and what is
+  allowed; exit status 2;
+* an environment error (:class:`OSError`: permissions, a full disk, a missing
+  browser): the path and the cause; exit status 1;
+* anything unexpected: one line and the path of a log file holding the traceback
+  (``--debug`` prints the traceback instead); exit status 1.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
 
 from sim.params.errors import InputError
 
 COMMAND_MODULES = ("run", "calibrate", "compare", "sweep", "sensitivity", "results", "report", "scenarios",
                    "validate")
+EXIT_USER, EXIT_ENV = 2, 1
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (the usage goes to ``--help``)."""
+
+    def error(self, message: str) -> None:  # noqa: D102 - argparse hook
+        message = " ".join(message.split())
+        self.exit(EXIT_USER, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered."""
     import importlib
 
-    parser = argparse.ArgumentParser(prog="streetsim", description=__doc__.splitlines()[0])
+    parser = Parser(prog="streetsim", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="print the traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(f"sim.commands.{name}").register(sub)
@@ -24,14 +49,57 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: parse, validate, run. Bad input exits with status 2 and one line."""
+    """Entry point: parse, validate, run; every failure ends in one line and an exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, or a bad option (one line already printed)
+        return exc.code if isinstance(exc.code, int) else EXIT_USER
     try:
         return int(args.func(args) or 0)
     except InputError as exc:
-        print(f"streetsim: error: {exc}", file=sys.stderr)
-        return 2
+        _say(str(exc))
+        return EXIT_USER
+    except KeyboardInterrupt:
+        _say("interrupted (stored runs are kept; run the command again to resume)")
+        return 130
+    except OSError as exc:
+        _say(environment_message(exc))
+        return EXIT_ENV
+    except Exception as exc:  # the boundary: anything else is a bug, logged in full
+        if args.debug:
+            traceback.print_exc()
+            return EXIT_ENV
+        log = write_crash_log(exc)
+        _say(f"unexpected {type(exc).__name__}: {_one_line(str(exc))} (traceback in {log}; "
+             "rerun with --debug to print it)")
+        return EXIT_ENV
+
+
+def environment_message(exc: OSError) -> str:
+    """One line for an operating-system error: the path and the cause."""
+    path = exc.filename if exc.filename is not None else ""
+    cause = exc.strerror or _one_line(str(exc)) or type(exc).__name__
+    if exc.filename2 is not None:
+        path = f"{path} -> {exc.filename2}"
+    return f"{path}: {cause}" if path else cause
+
+
+def write_crash_log(exc: BaseException) -> Path:
+    """Write the traceback to a new file in the temporary folder and return its path."""
+    text = "".join(traceback.format_exception(exc))
+    fd, name = tempfile.mkstemp(prefix=f"streetsim-crash-{time.strftime('%Y%m%d-%H%M%S')}-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"streetsim {' '.join(sys.argv[1:])}\n{text}")
+    return Path(name)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
+
+
+def _say(text: str) -> None:
+    print(f"streetsim: error: {' '.join(text.split())}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,10 @@ def street_tables(model: StreetModel, street: Street) -> Tables:
 
 
 def labelled_cases(cases: pd.DataFrame, start: np.datetime64) -> pd.DataFrame:
-    """The case event table for output: codes as labels, times as hours and timestamps."""
+    """The case event table for output: codes as labels, times as hours and timestamps.
+
+    ``closed_h`` is empty (NaN) until a case has closed; a case still open at the end of
+    the run keeps its planned closing time in ``planned_close_h``."""
     out = cases.drop(columns=["due_day", "planned_outcome", "planned_reason",
                               "pending_departments", "z_delay", "z_repeat"], errors="ignore").copy()
     out["category"] = pd.Categorical.from_codes(out["category"], CATEGORIES)
@@ -56,6 +59,10 @@ def labelled_cases(cases: pd.DataFrame, start: np.datetime64) -> pd.DataFrame:
         ",".join(DEPARTMENTS[i] for i in range(len(DEPARTMENTS)) if m >> i & 1) for m in out["dept_mask"]
     ]
     out = out.drop(columns=["dept_mask"])
+    still_open = (cases["outcome"] == OUTCOME_NAMES.index("open")).to_numpy()
+    planned = out["closed_h"].where(still_open)
+    out["closed_h"] = out["closed_h"].mask(still_open)
+    out.insert(out.columns.get_loc("closed_h") + 1, "planned_close_h", planned)
     for col in ("raised_h", "accepted_h", "first_response_h", "whistled_h", "closed_h"):
         out[col.replace("_h", "_at")] = pd.Timestamp(start) + pd.to_timedelta(out[col], unit="h")
     return out

@@ -5,6 +5,12 @@
 >>> result.indicators.head()        # long: scenario, seed, street, year, indicator, value
 >>> result.yearly                   # wide: one row per year, one column per indicator
 >>> result.cases                    # the per-case event table
+>>> result.money                    # the money ledger: street, year, item, yuan
+
+Tables of a :class:`RunResult`: ``yearly`` and ``indicators`` (the indicators),
+``cases`` (one row per demand), ``episodes`` (whistles to departments), ``daily``
+(one row per day: staff hours by use, cases queued / in service / waiting on
+departments, balances, ...), ``emergencies`` and ``money`` (the yearly ledger).
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ import pandas as pd
 from sim.indicators.compute import Tables, yearly_indicators
 from sim.model import StreetModel
 from sim.outputs import labelled_cases, labelled_emergencies, labelled_episodes, street_tables
+from sim.params.errors import InputError
 from sim.params.loader import Scenario, load_scenario
+from sim.seeds import check_seed
 
 
 @dataclass
@@ -58,6 +66,19 @@ class RunResult:
         return d
 
     @property
+    def money(self) -> pd.DataFrame:
+        """The money ledger: one row per street, year and item (budgeted, arrived, spent,
+        unfunded, lapsed, ..., general balance), in yuan."""
+        state = pd.concat([t.state for t in self.tables], ignore_index=True)
+        cols = [c for c in state.columns if c.startswith("money_")]
+        long = state[["street", "year", *cols]].melt(id_vars=["street", "year"], var_name="item",
+                                                     value_name="yuan")
+        long["item"] = long["item"].str.removeprefix("money_")
+        long.insert(0, "seed", self.seed)
+        long.insert(0, "scenario", self.scenario)
+        return long.sort_values(["street", "year"], kind="stable").reset_index(drop=True)
+
+    @property
     def emergencies(self) -> pd.DataFrame:
         """Emergencies and false alarms."""
         return labelled_emergencies(pd.concat([t.emergencies for t in self.tables], ignore_index=True))
@@ -68,15 +89,31 @@ def run(scenario: Scenario | str | Path, seed: int) -> RunResult:
 
     Args:
         scenario: a loaded :class:`Scenario`, or a scenario name / file path.
-        seed: the replication's root seed (non-negative integer).
+        seed: the replication's root seed (an integer from 0 to 2**63-1).
 
     Returns:
         A :class:`RunResult` with yearly indicators and the recorded tables.
+
+    Raises:
+        InputError: a bad seed, or a district file (run those with
+            :func:`sim.district.run_district`; ``streetsim run FILE`` does so).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    refuse_district(scenario)
+    seed = check_seed(seed, scenario.path, "seed")
     model = StreetModel(scenario, seed=seed).run()
     tables = [street_tables(model, s) for s in model.streets]
     yearly = yearly_indicators(tables[0])
     return RunResult(scenario=scenario.name, seed=int(seed), yearly=yearly, tables=tables,
                      start=np.datetime64(model.calendar.start.isoformat()))
+
+
+def refuse_district(scenario: Scenario) -> None:
+    """Refuse a scenario read on its own from a district file: one street run would
+    silently drop its ``[district]`` table."""
+    if getattr(scenario, "district_file", False):
+        raise InputError(scenario.path, "[district]", scenario.name,
+                         "a single-street scenario for run(); run a district with "
+                         "sim.district.run_district(sim.district.load_district(FILE)) or "
+                         "`streetsim run FILE`")

@@ -30,11 +30,29 @@ def written(tmp_path_factory):
     return code, out
 
 
-def test_run_writes_the_three_tables(written):
+def test_run_writes_the_four_tables(written):
     code, out = written
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == ["cases.parquet", "daily.parquet",
-                                                      "indicators.parquet"]
+                                                      "indicators.parquet", "money.parquet"]
+
+
+def test_money_ledger_is_written(written):
+    money = pd.read_parquet(written[1] / "money.parquet")
+    assert list(money.columns) == ["scenario", "seed", "street", "year", "item", "yuan"]
+    assert {"budgeted", "arrived", "livelihood_spent", "general_balance"} <= set(money["item"])
+
+
+def test_open_cases_are_queued_in_service_or_waiting_on_departments(written):
+    cases = pd.read_parquet(written[1] / "cases.parquet")
+    daily = pd.read_parquet(written[1] / "daily.parquet")
+    still_open = cases["outcome"] == "open"
+    last = daily.iloc[-1]
+    assert int(last["queue"] + last["in_service"] + last["waiting_departments"]) == int(still_open.sum())
+    # closed_h is empty until a case closes; the planned time has its own column
+    assert cases.loc[still_open, "closed_h"].isna().all()
+    assert cases.loc[~still_open, "closed_h"].notna().all()
+    assert cases.loc[~still_open, "planned_close_h"].isna().all()
 
 
 def test_indicator_table_is_long_and_keyed_by_run(written):

@@ -71,3 +71,56 @@ def test_load_can_keep_only_some_runs(tmp_path):
     for i, rid in enumerate(["a", "b", "c"]):
         store.write_run(row(rid, i), {"indicators": values(rid, i)})
     assert set(load(tmp_path, "runs", run_ids=["a", "c"])["run_id"]) == {"a", "c"}
+
+
+# --- the query session is read-only and confined to the store -----------------------------------
+@pytest.fixture
+def one_run(tmp_path):
+    Store(tmp_path, "e").write_run(row("r1", 0), {"indicators": values("r1", 0.5)})
+    return tmp_path
+
+
+def files_under(folder) -> set:
+    return {str(p) for p in folder.rglob("*")}
+
+
+def refused_sql(folder, sql: str) -> None:
+    import duckdb
+
+    before = files_under(folder)
+    with pytest.raises(duckdb.PermissionException):
+        query(folder, sql)
+    assert files_under(folder) == before
+
+
+def test_query_refuses_copy_out_of_the_store(one_run):
+    refused_sql(one_run, f"COPY (SELECT * FROM runs) TO '{one_run}/x.csv'")
+
+
+def test_query_refuses_copy_into_the_store(one_run):
+    refused_sql(one_run, f"COPY (SELECT * FROM runs) TO '{one_run}/e/runs/zz.parquet' (FORMAT parquet)")
+    assert list(load(one_run, "runs")["run_id"]) == ["r1"]
+
+
+def test_query_refuses_attach(one_run):
+    refused_sql(one_run, f"ATTACH '{one_run}/db.duckdb' AS x")
+
+
+def test_query_refuses_file_functions(one_run):
+    for sql in ("SELECT * FROM read_text('/etc/hostname')", "SELECT * FROM read_csv('/etc/passwd')",
+                f"SELECT * FROM read_parquet('{one_run}/e/runs/*.parquet')", "SELECT * FROM glob('/etc/*')",
+                f"SELECT * FROM read_blob('{one_run}/e/runs/r1.parquet')"):
+        refused_sql(one_run, sql)
+
+
+def test_query_refuses_export_install_and_settings(one_run):
+    import duckdb
+
+    refused_sql(one_run, f"EXPORT DATABASE '{one_run}/out'")
+    refused_sql(one_run, "INSTALL httpfs")
+    with pytest.raises(duckdb.Error, match="configuration"):
+        query(one_run, "SET enable_external_access = true")
+
+
+def test_query_still_answers_reads(one_run):
+    assert query(one_run, "SELECT count(*) AS n FROM indicators")["n"].iloc[0] == 2

@@ -129,5 +129,5 @@ def test_combined_scenarios_that_disagree(tmp_path, out, capsys):
 
 def test_versus_with_too_few_replications(out, capsys):
     err = refused(capsys, out, str(BASELINE), "--vs", "baseline", "--reps", "0")
-    assert "--reps" in err and "at least 1" in err
+    assert "--reps" in err and "from 1 to" in err
 

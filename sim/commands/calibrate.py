@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.calibration import check
+from sim.commands import options
 from sim.params.errors import InputError
 from sim.params.loader import load_scenario
 
@@ -20,19 +21,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--check", action="store_true", help="check the patterns (exit 1 if any fails)")
     p.add_argument("--fit", nargs="+", metavar="PARAM", default=None,
                    help="fit these parameters (KEY or KEY=LO:HI; default range +/-30%%, schema-clipped)")
-    p.add_argument("--trials", type=int, default=30, help="fit: optuna trials (default 30)")
+    p.add_argument("--trials", type=options.count(), default=30, help="fit: optuna trials (default 30)")
     p.add_argument("--out", type=Path, default=None,
                    help="fit: calibrated scenario file (default results/calibration/<name>_calibrated.toml)")
-    p.add_argument("--reps", type=int, default=None,
+    p.add_argument("--reps", type=options.count(), default=None,
                    help="replications (check: default 20, at least 2; fit: per trial, default: the "
                         "fewest whose loss noise is at most --noise, up to --max-reps)")
-    p.add_argument("--max-reps", type=int, default=20, help="fit: most replications to choose (default 20)")
+    p.add_argument("--max-reps", type=options.count(), default=20,
+                   help="fit: most replications to choose (default 20)")
     p.add_argument("--noise", type=float, default=0.1,
                    help="fit: largest replication noise (s.d.) of the loss when choosing replications")
-    p.add_argument("--pilot", type=int, default=8, help="fit: pilot replications estimating the noise")
-    p.add_argument("--profile-points", type=int, default=5, help="fit: points of each loss profile")
-    p.add_argument("--seed", type=int, default=20240101, help="experiment seed")
-    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    p.add_argument("--pilot", type=options.count(), default=8,
+                   help="fit: pilot replications estimating the noise")
+    p.add_argument("--profile-points", type=options.count(), default=5,
+                   help="fit: points of each loss profile")
+    p.add_argument("--seed", type=options.seed, default=20240101, help="experiment seed")
+    p.add_argument("--workers", type=options.count(1, 4096), default=None,
+                   help="processes (default: all cores)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
     p.set_defaults(func=main)
 
@@ -103,8 +108,9 @@ def fit_main(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     params = parse_fit_args(scenario, args.fit)
     out = args.out or Path("results") / "calibration" / f"{scenario.name}_calibrated.toml"
-    if out.suffix != ".toml":
-        raise InputError(None, "--out", str(out), "a .toml file")
+    from sim.io import check_out_file
+
+    check_out_file(out, "--out", (".toml",))
     with make_executor("process", args.workers) as ex:
         pub = fit_for_publication(scenario, params, trials=args.trials, reps=args.reps, seed=args.seed,
                                   executor=ex, pilot=args.pilot, max_reps=args.max_reps,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.params.errors import InputError
 from sim.report.i18n import LANGS
 
 
@@ -24,11 +25,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Write the report and print where it is."""
+    from sim.io import check_out_dir, check_out_file
     from sim.report import write_report
     from sim.report.load import experiment_dir
 
+    if not args.results.is_dir():
+        raise InputError(None, "--results", str(args.results), "an existing results folder")
     folder = experiment_dir(args.results)
     out = args.out if args.out is not None else folder / f"report.{args.lang}.html"
+    check_out_file(out, "--out", (".html", ".htm"))
+    if args.png is not None:
+        check_out_dir(args.png, "--png")
     path = write_report(folder, out, lang=args.lang, png_dir=args.png)
     print(f"wrote report: {path}")
     if args.png is not None and any(args.png.glob("*.png")):

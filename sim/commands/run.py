@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.commands import options
 from sim.indicators.definitions import INDICATOR_BY_KEY
-from sim.io import write_run
+from sim.io import check_out_dir, write_run
 from sim.params.loader import load_scenario
 from sim.runner import run
 
@@ -25,15 +26,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``run`` subcommand."""
     p = sub.add_parser("run", help="run one replication of a scenario")
     p.add_argument("scenario", help="scenario name or .toml file")
-    p.add_argument("--seed", type=int, default=1, help="root seed of the replication")
+    p.add_argument("--seed", type=options.seed, default=1, help="root seed of the replication (0 to 2**63-1)")
     p.add_argument("--out", type=Path, default=None, help="directory for the Parquet tables")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="indicator names")
     p.add_argument("--stress", action="append", default=[], metavar="STRESSOR",
                    help="run under a risk stressor (repeatable)")
     p.add_argument("--vs", default=None, metavar="SCENARIO",
                    help="compare with another scenario on the same seeds (--seed is the experiment seed)")
-    p.add_argument("--reps", type=int, default=10, help="replications of a --vs comparison")
-    p.add_argument("--workers", type=int, default=1, help="processes for a --vs comparison")
+    p.add_argument("--reps", type=options.count(), default=10, help="replications of a --vs comparison")
+    p.add_argument("--workers", type=options.count(1, 4096), default=1,
+                   help="processes for a --vs comparison")
     p.set_defaults(func=main)
 
 
@@ -49,11 +51,10 @@ def yearly_table(yearly: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 def main(args: argparse.Namespace) -> int:
     """Validate the scenario, run it, write the tables, print the yearly indicators."""
-    if args.seed < 0:
-        from sim.params.errors import InputError
-
-        raise InputError(None, "--seed", args.seed, "a non-negative integer")
     from sim.district import is_district_file
+
+    if args.out is not None:
+        check_out_dir(args.out, "--out")
 
     if is_district_file(args.scenario):
         return _main_district(args)
@@ -103,10 +104,7 @@ def _main_versus(args: argparse.Namespace, scenario) -> int:
     """Paired comparison of the scenario with ``--vs`` over ``--reps`` replications."""
     from sim.io import write_parquet
     from sim.levers.versus import paired, wide
-    from sim.params.errors import InputError
 
-    if args.reps < 1:
-        raise InputError(None, "--reps", args.reps, "at least 1 replication")
     other = load_scenario(args.vs, stressors=args.stress)
     table = paired(scenario, other, reps=args.reps, seed=args.seed, workers=args.workers)
     stress = f" under {', '.join(args.stress)}" if args.stress else ""

@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from sim.commands import options
 from sim.experiment.executors import EXECUTORS, Executor, make_executor
 from sim.params.errors import InputError
 
@@ -17,8 +18,11 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
                    help="process pool (default), serial, or dask")
     p.add_argument("--scheduler", default=None,
                    help="Dask scheduler tcp://HOST:PORT (default with dask: start a local cluster)")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--workers", type=options.count(1, 4096), default=None,
+                   help="worker processes (default: all cores)")
     p.add_argument("--results", type=Path, default=Path("results"), help="results store (default results/)")
+    p.add_argument("--reuse-stale", action="store_true",
+                   help="reuse stored runs made by another code version (default: refuse)")
     p.add_argument("--no-progress", dest="progress", action="store_false", help="hide the progress bar")
 
 
@@ -46,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``sweep`` subcommand."""
     p = sub.add_parser("sweep", help="run an experiment file (parameter sweep) into the results store")
     p.add_argument("experiment", type=Path, help="experiment file (see experiments/)")
-    p.add_argument("--reps", type=int, default=None, help="replications (overrides the file)")
+    p.add_argument("--reps", type=options.count(), default=None, help="replications (overrides the file)")
     add_run_options(p)
     p.set_defaults(func=main)
 
@@ -54,20 +58,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     """Validate the file, run what is not yet stored, print the summary (exit 1 on failures)."""
     from sim.experiment.design import load_experiment
+    from sim.experiment.store import check_results_dir
     from sim.experiment.sweep import execute, plan
 
     changes = {}
     if args.reps is not None:
-        if args.reps < 1:
-            raise InputError(None, "--reps", args.reps, "a positive integer")
         changes["replications"] = args.reps
     exp = load_experiment(args.experiment, **changes)
+    check_results_dir(args.results)
     the_plan = plan(exp)
     print(f"sweep {exp.name}: {len(the_plan.points)} points x {len(exp.scenarios)} scenarios x "
           f"{len(exp.stressor_sets)} stressor sets x {exp.replications} replications = "
           f"{len(the_plan.jobs)} runs ({exp.sampler})")
     with executor_from_args(args) as ex:
-        summary = execute(the_plan, args.results, ex, args.progress)
+        summary = execute(the_plan, args.results, ex, args.progress, reuse_stale=args.reuse_stale)
     from sim.experiment.sweep import output_summary
 
     table = output_summary(the_plan, args.results)

@@ -161,7 +161,7 @@ def load_district(name_or_path: str | Path) -> District:
         InputError: on any bad input, before anything is simulated.
     """
     path = resolve_path(name_or_path)
-    scenario = load_scenario(path)
+    scenario = dataclasses.replace(load_scenario(path), district_file=False)  # the base street
     entries, pilot_entry = _district_entries(path, [])
     if not entries and pilot_entry is None:
         raise InputError(path, "district", None, "a [district] table (see scenarios/district.toml)")

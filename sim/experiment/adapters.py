@@ -20,15 +20,22 @@ def load_scenario(name_or_path: str | Path) -> Any:
     return load_parameters(name_or_path)
 
 
-def apply_stressors(scenario: Any, names: tuple[str, ...] | list[str]) -> Any:
-    """``scenario`` put under the named stressors (unchanged when ``names`` is empty)."""
+def apply_stressors(scenario: Any, names: tuple[str, ...] | list[str], file: Any = None) -> Any:
+    """``scenario`` put under the named stressors (unchanged when ``names`` is empty);
+    errors name ``file`` (the experiment file) when given."""
     names = tuple(names)
     if not names:
         return scenario
     fn = getattr(scenario, "with_stressors", None)
     if fn is None:
-        raise InputError(None, "stressors", list(names), "no stressors: this scenario type has none")
-    return fn(list(names))
+        raise InputError(file, "stressors", list(names), "no stressors: this scenario type has none")
+    if file is None:
+        return fn(list(names))
+    try:
+        return fn(list(names), file=str(file))
+    except InputError as exc:
+        field = "experiment.stressors" if exc.field == "--stress" else exc.field
+        raise InputError(file, field, exc.value, exc.allowed) from None
 
 
 

@@ -68,7 +68,7 @@ def compare(scenarios: Sequence[str] = DEFAULT_SCENARIOS, reps: int = 30, seed: 
             stress: Sequence[str] = (), years: Sequence[int] = DEFAULT_YEARS,
             results_dir: str | Path = "results", executor: Executor | None = None,
             progress: bool = True, name: str | None = None,
-            constants: dict[str, Any] | None = None) -> Comparison:
+            constants: dict[str, Any] | None = None, reuse_stale: bool = False) -> Comparison:
     """Run the baseline (the first scenario) and every path, and pair them.
 
     Args:
@@ -82,13 +82,14 @@ def compare(scenarios: Sequence[str] = DEFAULT_SCENARIOS, reps: int = 30, seed: 
         progress: show a progress bar.
         name: experiment name (default ``compare`` or ``compare-<stressors>``).
         constants: parameter values fixed in every scenario (e.g. a smaller population).
+        reuse_stale: reuse stored runs of another code version (see :func:`sim.experiment.sweep.execute`).
 
     Returns:
         A :class:`Comparison`; the paired table is also stored as ``paired.parquet``.
     """
     exp = compare_experiment(scenarios, reps, seed, stress, years, name, constants)
     the_plan = plan(exp)
-    summary = execute(the_plan, results_dir, executor, progress)
+    summary = execute(the_plan, results_dir, executor, progress, reuse_stale=reuse_stale)
     ind = load(summary.results, "indicators", run_ids=the_plan.run_ids)
     labels = list(dict.fromkeys(the_plan.table["scenario"]))
     paired = paired_differences(ind, labels[0], exp.years, paths=labels[1:])
@@ -136,8 +137,8 @@ def mean_ci(x: np.ndarray, conf: float = 0.95) -> tuple[float, float]:
     return m - half, m + half
 
 
-def paired_table(paired: pd.DataFrame, lang: str = "en", kinds: Sequence[str] = ("outcome", "process")
-                 ) -> str:
+def paired_table(paired: pd.DataFrame, lang: str = "en", kinds: Sequence[str] = ("outcome", "process"),
+                 baseline: str = "baseline") -> str:
     """The paired table as text: one block per year, indicators x paths, ``diff [lo, hi]``.
 
     Shares are shown in percentage points; diagnostics are left out unless asked for.
@@ -160,7 +161,7 @@ def paired_table(paired: pd.DataFrame, lang: str = "en", kinds: Sequence[str] = 
             name = getattr(ind, lang) + (" (pp)" if ind.unit == "share" else f" ({ind.unit})")
             cells.setdefault(name, {})[row.path] = text
         table = pd.DataFrame.from_dict(cells, orient="index").reindex(columns=paths).fillna("")
-        table.index.name = f"{year}: path - baseline"
+        table.index.name = f"{year}: path - {baseline}"
         with pd.option_context("display.width", 250, "display.max_rows", 500, "display.max_columns", 20,
                                "display.max_colwidth", 60):
             blocks.append(table.to_string())

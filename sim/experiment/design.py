@@ -55,10 +55,14 @@ from sim.indicators.definitions import INDICATOR_BY_KEY
 from sim.params.errors import InputError
 from sim.params.loader import SUMS_TO_ONE, read_toml
 from sim.params.schema import SPEC_BY_KEY, ParamSpec
+from sim.seeds import check_seed
 
 SAMPLERS = ("factorial", "lhs", "sobol", "morris")
 DATASETS = ("indicators", "daily", "flows", "departments")
 DEFAULT_BAND = 0.3
+MAX_REPLICATIONS = 100_000
+MAX_RUNS = 1_000_000
+"""Largest number of runs an experiment may plan (a larger one is surely a typo)."""
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 SECTIONS = {
     "experiment": {"name", "description", "scenarios", "stressors", "replications", "seed"},
@@ -123,7 +127,7 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
     Raises :class:`InputError` naming file, field, value and what is allowed.
     """
     path = Path(path)
-    doc = read_toml(path)
+    doc = read_toml(path, "experiment file")
     for section, value in doc.items():
         if section not in SECTIONS:
             raise InputError(path, section, section, f"a section among {list(SECTIONS)}")
@@ -138,20 +142,29 @@ def load_experiment(path: str | Path, **changes: Any) -> Experiment:
     meta = doc.get("experiment", {})
     smp = doc.get("sampler", {})
     outs = doc.get("outputs", {})
+    for where, value in (("experiment.name", meta.get("name", "")), ("experiment.description",
+                                                                     meta.get("description", "")),
+                         ("sampler.method", smp.get("method", ""))):
+        if not isinstance(value, str):
+            raise InputError(path, where, value, "a string")
+    constants = doc.get("constants", {})
+    if not isinstance(constants, dict):
+        raise InputError(path, "constants", constants, "a [constants] table")
     exp = Experiment(
         name=str(meta.get("name", path.stem)),
         scenarios=tuple(_str_list(path, "experiment.scenarios", meta.get("scenarios", ["baseline"]))),
         stressor_sets=_stressor_sets(path, meta.get("stressors", [])),
         sampler=str(smp.get("method", "factorial")),
-        n=_int(path, "sampler.n", smp.get("n", 1), 1),
-        levels=_int(path, "sampler.levels", smp.get("levels", 4), 2),
+        n=_int(path, "sampler.n", smp.get("n", 1), 1, MAX_RUNS),
+        levels=_int(path, "sampler.levels", smp.get("levels", 4), 2, 1000),
         second_order=_bool(path, "sampler.second_order", smp.get("second_order", False)),
-        replications=_int(path, "experiment.replications", meta.get("replications", 1), 1),
-        seed=_int(path, "experiment.seed", meta.get("seed", 20240101), 0),
-        constants=dict(doc.get("constants", {})),
+        replications=_int(path, "experiment.replications", meta.get("replications", 1), 1, MAX_REPLICATIONS),
+        seed=check_seed(meta.get("seed", 20240101), path, "experiment.seed"),
+        constants=dict(constants),
         indicators=tuple(_str_list(path, "outputs.indicators",
                                    outs.get("indicators", ["satisfaction", "resolution_rate"]))),
-        years=tuple(_int(path, "outputs.years", y, 1900) for y in outs.get("years", [])),
+        years=tuple(_int(path, "outputs.years", y, 1900) for y in _list(path, "outputs.years",
+                                                                         outs.get("years", []))),
         datasets=tuple(_str_list(path, "outputs.datasets", outs.get("datasets", list(DATASETS)))),
         description=str(meta.get("description", "")),
         path=path,
@@ -204,6 +217,11 @@ def resolve(exp: Experiment, raw_params: list[dict] | None = None,
                                  f"a range [lo, hi] (sampler {exp.sampler!r} samples ranges)")
         if not params:
             raise InputError(file, "parameters", [], f"at least one parameter for sampler {exp.sampler!r}")
+    n_points = planned_points(exp.sampler, params, exp.n, exp.levels, exp.second_order)
+    total = n_points * len(exp.scenarios) * len(exp.stressor_sets) * exp.replications
+    if total > MAX_RUNS:
+        raise InputError(file, "experiment", f"{total} runs",
+                         f"at most {MAX_RUNS} runs (points x scenarios x stressor sets x replications)")
     years = run_years(base)
     exp_years = exp.years or (years[-1],)
     for y in exp_years:
@@ -212,15 +230,36 @@ def resolve(exp: Experiment, raw_params: list[dict] | None = None,
     return replace(exp, parameters=tuple(params), years=tuple(exp_years), skipped=tuple(skipped))
 
 
+def planned_points(sampler: str, params: list[Parameter], n: int, levels: int, second_order: bool) -> int:
+    """How many points a sampler will draw (before any run is planned)."""
+    d = len(params)
+    if not d:
+        return 1
+    if sampler == "lhs":
+        return n
+    if sampler == "sobol":
+        return n * (2 * d + 2 if second_order else d + 2)
+    if sampler == "morris":
+        return n * (d + 1)
+    total = 1
+    for p in params:
+        total *= len(p.values) if p.values is not None else (p.levels or levels)
+    return total
+
+
 def prepare(scenario: str, constants: dict[str, Any], file: Path | str,
             stressors: tuple[str, ...] = ()) -> Any:
     """Load a scenario, put it under stressors and apply the constants (validated)."""
     sc = adapters.load_scenario(scenario)
-    sc = adapters.apply_stressors(sc, stressors)
+    if getattr(sc, "district_file", False):
+        raise InputError(file, "experiment.scenarios", scenario,
+                         "single-street scenarios (a district file runs with `streetsim run FILE`)")
+    sc = adapters.apply_stressors(sc, stressors, file)
     if constants:
         for key in constants:
-            if key not in SPEC_BY_KEY:
-                raise InputError(file, f"constants.{key}", constants[key], "a parameter key group.name")
+            if ".".join(str(key).split(".")[:2]) not in SPEC_BY_KEY:
+                raise InputError(file, f"constants.{key}", constants[key],
+                                 "a parameter key group.name (or group.name.key for one entry)")
         sc = sc.with_values(dict(constants), source=f"experiment constant ({Path(str(file)).name})")
     return sc
 
@@ -255,10 +294,13 @@ def point_changes(scenario: Any, point: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for key, value in point.items():
         spec, entry = spec_for(key)
-        if spec.kind == "int" and not isinstance(value, bool):
-            value = int(round(float(value)))
-        elif spec.kind == "float" or entry:
-            value = float(value)
+        numeric = isinstance(value, (int, float)) or (hasattr(value, "dtype")
+                                                      and getattr(value, "ndim", 1) == 0)
+        if numeric and not isinstance(value, bool) and np.isfinite(float(value)):
+            if spec.kind == "int":
+                value = int(round(float(value)))
+            elif spec.kind == "float" or entry:
+                value = float(value)
         if not entry:
             changes[spec.key] = value
             continue
@@ -396,9 +438,15 @@ def _str_list(file: Path | str, where: str, value: Any) -> list[str]:
     return value
 
 
-def _int(file: Path | str, where: str, value: Any, lo: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < lo:
-        raise InputError(file, where, value, f"an integer >= {lo}")
+def _int(file: Path | str, where: str, value: Any, lo: int, hi: int = 100_000) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise InputError(file, where, value, f"an integer from {lo} to {hi}")
+    return value
+
+
+def _list(file: Path | str, where: str, value: Any) -> list:
+    if not isinstance(value, list):
+        raise InputError(file, where, value, "a list, e.g. [2027, 2030]")
     return value
 
 

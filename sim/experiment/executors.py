@@ -38,7 +38,7 @@ def map_jobs(fn: Callable[..., Any], jobs: Iterable[tuple], workers: int | None 
         for job in jobs:
             yield fn(*job)
         return
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=_context()) as pool:
+    with _pool(min(workers, len(jobs))) as pool:
         futures = [pool.submit(fn, *job) for job in jobs]
         for f in futures:
             yield f.result()
@@ -95,7 +95,7 @@ class ProcessExecutor(Executor):
     def imap(self, fn: Callable[..., Any], jobs: Iterable[tuple], window: int | None = None
              ) -> Iterator[Done]:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_context())
+            self._pool = _pool(self.workers)
         window = max(1, window or 2 * self.workers)
         it = enumerate(jobs)
         pending: dict[Future, int] = {}
@@ -199,6 +199,41 @@ def make_executor(kind: str = "process", workers: int | None = None,
     if kind == "serial" or (workers is not None and int(workers) == 1):
         return SerialExecutor()
     return ProcessExecutor(workers)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers end when this process ends (see :func:`watch_parent`)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=watch_parent,
+                               initargs=(os.getpid(),))
+
+
+def watch_parent(pid: int, interval: float = 0.5) -> None:
+    """Worker initializer: exit as soon as process ``pid`` (the one that started the
+    pool) is gone, even when it was killed with SIGKILL and could not shut the pool down.
+    A daemon thread checks every ``interval`` seconds; once the workers are gone the
+    forkserver and the resource tracker see their pipes close and end too."""
+    import threading
+    import time
+
+    def alive() -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        try:  # a killed parent not yet reaped is a zombie: gone for our purpose
+            with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+                return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return True
+
+    def watch() -> None:
+        while alive():
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -21,7 +21,7 @@ from sim.experiment.design import point_changes
 
 DAILY_COLUMNS = ("street", "day", "date", "hours_available", "hours_training", "hours_emergency",
                  "hours_out_of_list", "hours_in_list", "hours_data_entry", "hours_casework", "queue",
-                 "staff_filled")
+                 "in_service", "waiting_departments", "staff_filled")
 
 
 @dataclass(frozen=True)

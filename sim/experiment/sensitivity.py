@@ -42,13 +42,16 @@ class Sensitivity:
 
 
 def sensitivity(experiment: str | Path | Experiment, results_dir: str | Path = "results",
-                executor: Executor | None = None, progress: bool = True, **changes: Any) -> Sensitivity:
-    """Run a Morris or Sobol experiment and compute its indices (stored as ``sensitivity.parquet``)."""
+                executor: Executor | None = None, progress: bool = True, reuse_stale: bool = False,
+                **changes: Any) -> Sensitivity:
+    """Run a Morris or Sobol experiment and compute its indices (stored as ``sensitivity.parquet``).
+
+    ``reuse_stale`` reuses stored runs of another code version (see :func:`sim.experiment.sweep.execute`)."""
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment, **changes)
     if exp.sampler not in METHODS:
         raise InputError(exp.path, "sampler.method", exp.sampler, f"one of {list(METHODS)} for sensitivity")
     the_plan = plan(exp)
-    summary = execute(the_plan, results_dir, executor, progress)
+    summary = execute(the_plan, results_dir, executor, progress, reuse_stale=reuse_stale)
     ind = load(summary.results, "indicators", run_ids=the_plan.run_ids)
     indices, notes = analyse(the_plan, ind)
     write_parquet(indices, summary.results / "sensitivity.parquet")

@@ -12,6 +12,8 @@ again after an interruption finishes the sweep without redoing or duplicating a 
 
 from __future__ import annotations
 
+import re
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -109,8 +111,14 @@ def plan(exp: Experiment, points: pd.DataFrame | None = None) -> Plan:
 
 def execute(plan: Plan, results_dir: str | Path = "results", executor: Executor | None = None,
             progress: bool = True, run_fn: Callable[[Any, int], Any] = simulate,
-            on_done: Callable[[Job, RunOutput], None] | None = None) -> Summary:
+            on_done: Callable[[Job, RunOutput], None] | None = None, reuse_stale: bool = False,
+            notify: Callable[[str], None] | None = None) -> Summary:
     """Run the plan's unfinished jobs and store each as it finishes.
+
+    The experiment's folder is locked while this runs (a second writer waits). Stored
+    runs are verified first (:func:`sim.experiment.store.verify`): damaged ones are moved
+    aside to ``damaged/`` and run again. Stored runs made by another code version are
+    refused unless ``reuse_stale``.
 
     Args:
         plan: from :func:`plan`.
@@ -119,6 +127,8 @@ def execute(plan: Plan, results_dir: str | Path = "results", executor: Executor 
         progress: show a progress bar (count, rate, ETA) on stderr.
         run_fn: the model run ``(scenario, seed) -> RunResult`` (tests inject failures).
         on_done: called after each run is stored.
+        reuse_stale: reuse stored runs made by another code version (else InputError).
+        notify: receives one-line messages (waiting for the lock, runs set aside).
 
     Returns:
         A :class:`Summary`; failed runs are listed, not raised.
@@ -126,13 +136,23 @@ def execute(plan: Plan, results_dir: str | Path = "results", executor: Executor 
     t0 = time.perf_counter()
     exp = plan.experiment
     store = Store(results_dir, exp.name)
-    store.write_manifest(manifest(exp))
-    done = store.finished()
+    notify = notify or _stderr
+    with store.lock(notify=notify):
+        return _execute_locked(plan, store, executor, progress, run_fn, on_done, reuse_stale, notify, t0)
+
+
+def _execute_locked(plan: Plan, store: Store, executor: Executor | None, progress: bool,
+                    run_fn: Callable[[Any, int], Any], on_done: Callable[[Job, RunOutput], None] | None,
+                    reuse_stale: bool, notify: Callable[[str], None], t0: float) -> Summary:
+    exp = plan.experiment
+    version, commit = adapters.package_version(), adapters.git_commit()
+    done = _stored_runs(plan, store, version, commit, reuse_stale, notify)
+    store.write_manifest(manifest(exp, reused=sorted(done.values())))
+    write_provenance(plan, store.root)
     todo = [j for j in plan.jobs if j.run_id not in done]
     failed = []
     own = executor is None
     executor = make_executor() if own else executor
-    version, commit = adapters.package_version(), adapters.git_commit()
     try:
         with progress_bar(len(todo), exp.name, progress) as bar:
             for d in executor.imap(run_job, ((j, run_fn) for j in todo)):
@@ -161,7 +181,7 @@ def execute(plan: Plan, results_dir: str | Path = "results", executor: Executor 
 
 def sweep(experiment: str | Path | Experiment, results_dir: str | Path = "results",
           executor: str = "process", workers: int | None = None, scheduler: str | None = None,
-          progress: bool = True, **changes: Any) -> Summary:
+          progress: bool = True, reuse_stale: bool = False, **changes: Any) -> Summary:
     """Load an experiment file, plan it and execute it (the ``streetsim sweep`` function).
 
     ``changes`` override experiment fields (e.g. ``replications=2``).
@@ -169,7 +189,7 @@ def sweep(experiment: str | Path | Experiment, results_dir: str | Path = "result
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment, **changes)
     the_plan = plan(exp)
     with make_executor(executor, workers, scheduler) as ex:
-        return execute(the_plan, results_dir, ex, progress)
+        return execute(the_plan, results_dir, ex, progress, reuse_stale=reuse_stale)
 
 
 def output_summary(the_plan: Plan, results_dir: str | Path) -> pd.DataFrame:
@@ -190,13 +210,75 @@ def output_summary(the_plan: Plan, results_dir: str | Path) -> pd.DataFrame:
     return out.rename(columns={"std": "sd", "count": "n"})[cols]
 
 
-def manifest(exp: Experiment) -> dict[str, Any]:
-    """The experiment as run, for ``experiment.json``."""
+def manifest(exp: Experiment, reused: Sequence[str] = ()) -> dict[str, Any]:
+    """The experiment as run, for ``experiment.json``; ``reused`` lists the code versions
+    (``version commit``) of stored runs it reuses."""
     data = asdict(exp)
     data["path"] = str(exp.path) if exp.path else None
     data["version"] = adapters.package_version()
     data["git_commit"] = adapters.git_commit()
+    data["reused_runs_from"] = sorted(set(reused))
     return data
+
+
+def _stored_runs(plan: Plan, store: Store, version: str, commit: str, reuse_stale: bool,
+                 notify: Callable[[str], None]) -> dict[str, str]:
+    """Intact stored runs of the plan (``run_id -> "version commit"``); damaged ones are
+    moved aside first; runs of another code version are refused unless ``reuse_stale``."""
+    from sim.experiment.store import read_runs, verify
+
+    if not (store.root / "runs").is_dir():
+        return {}
+    report = verify(store.root, deep=True)
+    bad = report[report["state"] == "damaged"]
+    if len(bad):
+        where = store.set_aside(sorted(set(bad["run_id"])))
+        notify(f"{bad['run_id'].nunique()} damaged run(s) moved aside to {where}; running them again")
+    stray = report[report["state"] == "stray"]
+    if len(stray):
+        store.set_aside(sorted(set(stray["run_id"])))
+    ok = set(report.loc[report["state"] == "ok", "run_id"]) & set(plan.run_ids)
+    runs = read_runs(store.root).runs
+    runs = runs[runs["run_id"].isin(ok)]
+    codes = {r.run_id: f"{r.version} {r.git_commit}" for r in runs.itertuples()}
+    current = f"{version} {commit}"
+    stale = {k: v for k, v in codes.items() if v != current}
+    if stale and not reuse_stale:
+        other = sorted(set(stale.values()))
+        raise InputError(store.root, "runs", f"{len(stale)} stored runs from {other[0]}",
+                         f"runs from the code in use ({current}); pass --reuse-stale (reuse_stale=True) to "
+                         "reuse them, or store into another --results folder")
+    return codes
+
+
+def write_provenance(plan: Plan, root: Path) -> None:
+    """Store what the results came from: the experiment file, each scenario as resolved,
+    and the Python environment (every installed package's version)."""
+    import json
+    import platform
+    from importlib import metadata
+
+    from sim.io import write_text
+
+    exp = plan.experiment
+    if exp.path is not None and Path(exp.path).is_file():
+        write_text(Path(exp.path).read_text(encoding="utf-8"), root / "experiment.toml")
+    for job in {j.scenario_name: j for j in plan.jobs}.values():
+        sc = job.scenario
+        data = {"name": job.scenario_name, "hash": job.scenario_hash,
+                "values": getattr(sc, "values", {}),
+                "levers": [u.describe() for u in getattr(sc, "levers", ())],
+                "stressors": [u.describe() for u in getattr(sc, "stressors", ())]}
+        write_text(json.dumps(data, indent=1, default=str, ensure_ascii=False),
+                   root / "scenarios" / f"{re.sub(r'[^A-Za-z0-9_.+-]', '_', job.scenario_name)}.json")
+    packages = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()
+                      if d.metadata["Name"])
+    env = {"python": sys.version, "platform": platform.platform(), "packages": packages}
+    write_text(json.dumps(env, indent=1), root / "environment.json")
+
+
+def _stderr(message: str) -> None:
+    print(f"streetsim: {message}", file=sys.stderr)
 
 
 def _output(job: Job, d: Done) -> RunOutput:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.staff import CONTRACT
-from sim.cases import CLOSED
+from sim.cases import CLOSED, WHISTLED
 from sim.domain import PROFESSIONAL_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.mechanisms import perception
 from sim.mechanisms.money import annual_contract_pay
@@ -24,6 +24,7 @@ PRO_SO = np.array([SO_SPECIALTIES.index(s) for s in PROFESSIONAL_SO_SPECIALTIES]
 
 DAILY_COLUMNS: dict[str, str] = {
     "street": "int16", "day": "int32", "workday": "bool", "queue": "int32", "in_service": "int32",
+    "waiting_departments": "int32",
     "whistles_pending": "int32", "hours_available": "float64", "hours_training": "float64",
     "hours_emergency": "float64", "hours_out_of_list": "float64", "hours_in_list": "float64",
     "hours_data_entry": "float64", "hours_casework": "float64", "staff_filled": "int16",
@@ -60,6 +61,9 @@ def record_day(street: Street, t: int) -> None:
     c["workday"][t] = street.cal.is_workday[t]
     c["queue"][t] = len(street.queue) + len(street.online_inbox)
     c["in_service"][t] = len(street.in_service)
+    # whistled to departments and not yet in service (no closing time planned)
+    c["waiting_departments"][t] = int(np.count_nonzero((street.cases.view("state") == WHISTLED)
+                                                       & np.isnan(street.cases.view("closed_h"))))
     c["whistles_pending"][t] = int(np.count_nonzero(pool.episodes.street[pool.active] == street.index))
     c["hours_available"][t] = street.hours.available.sum()
     for bucket in ("training", "emergency", "out_of_list", "in_list", "data_entry", "casework"):

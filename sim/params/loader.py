@@ -23,6 +23,7 @@ allowed.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
@@ -77,6 +78,7 @@ class Scenario:
     name_zh: str = ""
     levers: tuple = ()  # sim.levers.uses.LeverUse, in file order
     stressors: tuple = ()  # sim.levers.uses.StressorUse, applied in order
+    district_file: bool = False  # read on its own from a file with a [district] table
     _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -194,9 +196,9 @@ class Scenario:
         """Copy with some values replaced, each validated as if read from a file."""
         values = dict(self.values)
         prov = dict(self.provenance)
-        for key, value in changes.items():
+        for key, value in _entry_changes(values, changes, source).items():
             spec = _spec_or_error(source, key)
-            values[key] = validate_value(spec, value, source)
+            values[key] = validate_value(spec, plain_value(spec, value), source)
             prov[key] = Provenance(spec.unit, source, source)
         _check_cross_field(values, source)
         scenario = replace(self, values=values, provenance=prov)
@@ -216,10 +218,21 @@ def resolve_path(name_or_path: str | Path, base_dir: Path | None = None) -> Path
     return p.with_suffix(".toml") if base_dir is None else base_dir / f"{p.name}.toml"
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file, turning missing files and syntax errors into InputError."""
+MAX_FILE_BYTES = 10_000_000
+"""Largest scenario or experiment file read (a larger one is surely not a scenario)."""
+
+
+def read_toml(path: Path, what: str = "scenario file") -> dict[str, Any]:
+    """Parse a TOML file, turning missing files, folders and syntax errors into InputError.
+
+    ``what`` names the kind of file in the message ("scenario file", "experiment file").
+    """
     if not path.exists():
-        raise InputError(path, "(file)", str(path), "an existing scenario file")
+        raise InputError(path, "(file)", str(path), f"an existing {what}")
+    if not path.is_file():
+        raise InputError(path, "(file)", str(path), f"a {what} (this is a folder or a device)")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise InputError(path, "(file)", f"{path.stat().st_size} bytes", f"a {what} under 10 MB")
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -227,6 +240,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise InputError(path, "(syntax)", str(exc), "valid TOML") from None
     except UnicodeDecodeError:
         raise InputError(path, "(encoding)", "not UTF-8", "a UTF-8 TOML file") from None
+    except RecursionError:
+        raise InputError(path, "(syntax)", "nesting too deep", "valid TOML") from None
 
 
 def load_scenario(name_or_path: str | Path, stressors: Iterable[str] = ()) -> Scenario:
@@ -243,7 +258,12 @@ def load_scenario(name_or_path: str | Path, stressors: Iterable[str] = ()) -> Sc
     Raises:
         InputError: on any bad input, before anything is simulated.
     """
-    scenario = _load(resolve_path(name_or_path), [])
+    path = resolve_path(name_or_path)
+    scenario = _load(path, [])
+    from sim.district.spec import is_district_file
+
+    if is_district_file(path):
+        scenario = replace(scenario, district_file=True)
     stressors = list(stressors)
     if stressors:
         return scenario.with_stressors(stressors)
@@ -267,6 +287,7 @@ def _load(path: Path, seen: list[Path]) -> Scenario:
                              f"one of {sorted(META_FIELDS)}")
     from sim.levers.uses import read_lever, read_stressor, read_tables
 
+    _check_meta(meta, path)
     name = meta.get("name", path.stem)
     parent_name = meta.get("extends")
     levers: dict[str, Any] = {}
@@ -294,6 +315,23 @@ def _load(path: Path, seen: list[Path]) -> Scenario:
                     values=values, provenance=prov, chain=[*chain, name],
                     name_zh=meta.get("name_zh", ""), levers=tuple(levers.values()),
                     stressors=tuple(stressors.values()))
+
+
+def _check_meta(meta: dict[str, Any], path: Path) -> None:
+    """Types of the ``[scenario]`` fields; names must be printable text (no control or
+    direction-override characters, which would garble tables and reports)."""
+    for key in ("name", "name_zh", "extends", "description"):
+        if key not in meta:
+            continue
+        value = meta[key]
+        if not isinstance(value, str) or (key != "description" and not value.strip()):
+            raise InputError(path, f"scenario.{key}", value, "a non-empty string" if key != "description"
+                             else "a string")
+        text = value.replace("\n", "") if key == "description" else value
+        if not text.isprintable() or len(text) > (4000 if key == "description" else 200):
+            raise InputError(path, f"scenario.{key}", value,
+                             "printable text (no control or direction characters), at most "
+                             f"{4000 if key == 'description' else 200} characters")
 
 
 def _combine(names: Any, path: Path, seen: list[Path], values: dict, prov: dict, levers: dict,
@@ -325,6 +363,46 @@ def _combine(names: Any, path: Path, seen: list[Path], values: dict, prov: dict,
                 table[use.name] = use
                 owner[use.name] = other.name
         out.append(other)
+    return out
+
+
+def plain_value(spec: ParamSpec, value: Any) -> Any:
+    """``value`` as plain Python: numpy scalars become int/float/bool (as SALib and EMA
+    Workbench hand them out), and an integral float becomes an int for an int parameter."""
+    if isinstance(value, dict):
+        return {k: plain_value(spec, v) for k, v in value.items()}
+    if hasattr(value, "item") and hasattr(value, "dtype") and getattr(value, "ndim", 1) == 0:
+        value = value.item()
+    if (spec.kind == "int" and isinstance(value, float) and not isinstance(value, bool)
+            and math.isfinite(value) and value.is_integer()):
+        value = int(value)
+    return value
+
+
+def _entry_changes(values: dict[str, Any], changes: dict[str, Any], source: str) -> dict[str, Any]:
+    """Changes with mapping entries (``group.name.key`` or ``group.name.key1.key2``) folded
+    into a copy of their whole mapping, so one entry can be overridden alone."""
+    out: dict[str, Any] = {}
+    for key, value in changes.items():
+        if not isinstance(key, str):
+            raise InputError(source, str(key), value, "a parameter key group.name")
+        parts = key.split(".")
+        base = ".".join(parts[:2])
+        spec = SPEC_BY_KEY.get(base)
+        if len(parts) <= 2 or spec is None or ":" not in spec.kind:
+            out[key] = copy.deepcopy(value)  # entries below may change it: never the caller's
+            continue
+        depth = len(spec.kind.split(":")) - 1
+        if len(parts) - 2 != depth:
+            raise InputError(source, key, value, f"an entry group.name{'.key' * depth} of {spec.kind}")
+        target = out.setdefault(base, json.loads(json.dumps(values[base])))
+        for k in parts[2:-1]:
+            if not isinstance(target, dict) or k not in target:
+                raise InputError(source, key, value, f"an existing entry of {base}")
+            target = target[k]
+        if parts[-1] not in target:
+            raise InputError(source, key, parts[-1], f"a key among {list(target)}")
+        target[parts[-1]] = value
     return out
 
 
@@ -411,11 +489,9 @@ def validate_value(spec: ParamSpec, v: Any, file: Path | str) -> Any:
             raise InputError(file, key, v, "true or false")
         return v
     if spec.kind == "date":
-        try:
-            dt.date.fromisoformat(str(v))
-        except ValueError:
-            raise InputError(file, key, v, "an ISO date YYYY-MM-DD") from None
-        return str(v)
+        from sim.params.schedule import to_date
+
+        return to_date(v, file, key).isoformat()
     if spec.kind in ("int", "float"):
         return _number(spec, v, file, key, spec.kind == "int")
     parts = spec.kind.split(":")
@@ -437,7 +513,8 @@ def _check_cross_field(values: dict[str, Any], file: Path | str) -> None:
             if abs(total - 1.0) > 1e-6:
                 raise InputError(file, key, round(total, 6), "shares summing to 1")
     dates = ("run.start_date", "run.end_date")
-    if all(k in values for k in dates) and values["run.end_date"] <= values["run.start_date"]:
+    if all(k in values for k in dates) and (dt.date.fromisoformat(values["run.end_date"])
+                                            <= dt.date.fromisoformat(values["run.start_date"])):
         raise InputError(file, "run.end_date", values["run.end_date"],
                          f"a date after run.start_date ({values['run.start_date']})")
     if "departments.candidates" in values:

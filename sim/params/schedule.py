@@ -11,6 +11,7 @@ on, with no interpolation. The model reads schedules on the first day of each mo
 from __future__ import annotations
 
 import datetime as dt
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,17 +20,31 @@ from typing import Any
 from sim.params.errors import InputError
 from sim.params.schema import SPEC_BY_KEY
 
+DATE_MIN = dt.date(2000, 1, 1)
+DATE_MAX = dt.date(2050, 12, 31)
+"""Dates the model accepts (run horizon, lever and stressor dates): the calendar and its
+holidays are built for these years, and a run stays within hours, not days."""
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
 
 def to_date(value: Any, file: Path | str, field: str) -> dt.date:
-    """A TOML date or an ISO date string as a date; InputError otherwise."""
-    if isinstance(value, dt.datetime):
-        return value.date()
+    """A TOML date or a ``YYYY-MM-DD`` string as a date within [DATE_MIN, DATE_MAX];
+    InputError otherwise (week dates, basic ``YYYYMMDD`` and times are refused)."""
+    allowed = f"a date YYYY-MM-DD from {DATE_MIN} to {DATE_MAX}"
+    if isinstance(value, (dt.datetime, dt.time)):
+        raise InputError(file, field, value, f"{allowed} (no time of day)")
     if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(file, field, value, "a date YYYY-MM-DD") from None
+        day = value
+    elif isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise InputError(file, field, value, allowed) from None
+    else:
+        raise InputError(file, field, value, allowed)
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise InputError(file, field, value, allowed)
+    return day
 
 
 def interpolate(kind: str, a: Any, b: Any, frac: float) -> Any:

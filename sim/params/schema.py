@@ -144,7 +144,7 @@ SPECS: list[ParamSpec] = [
         ("refill_lag_days", _F, "days", 0.0, 1000.0, "Mean time to refill a vacancy."),
         ("recruit_professional_share", _F, "share", *SHARE, "Qualified share of recruits."),
         ("recruit_under35_share", _F, "share", *SHARE, "Under-35 share of recruits."),
-        ("retirement_age", "int", "years", 40, 75, "Age at which staff retire."),
+        ("retirement_age", "int", "years", 50, 75, "Age at which staff retire (recruits are up to 50)."),
         ("promotion_slots_per_year", _F, "promotions/year", 0.0, 100.0, "Rank openings a year."),
         ("promotion_min_years", _F, "years", 0.0, 30.0, "Years in grade before promotion."),
         ("youth_promotion_preference", _F, "share", *SHARE, "Openings reserved for under-35s."),

@@ -39,11 +39,10 @@ def render_report(data: ReportData, out_html: str | Path, lang: str = "en", png_
 
     check_lang(lang)
     figures = all_figures(data, lang)
-    out = Path(out_html)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(render(data, figures, lang), encoding="utf-8")
-    tmp.replace(out)
+    from sim.io import check_out_file, write_text
+
+    out = check_out_file(Path(out_html), "--out", (".html", ".htm"))
+    write_text(render(data, figures, lang), out)
     if png_dir is not None:
         result = write_static(figures, png_dir)
         if result.error == "no_browser":
