@@ -29,11 +29,16 @@ An experiment file (TOML, see ``experiments/``) says what to run::
     [outputs]                            # every indicator is stored; these are the ones
     indicators = ["satisfaction"]        # summaries and sensitivity indices are made of
     years = [2027, 2030]                 # (default: the last simulated year)
-    datasets = ["indicators", "daily", "flows", "departments"]   # what to store per run
+    datasets = ["indicators", "daily", "flows", "departments", "money"]   # what to store per run
 
 A parameter is a scalar ``group.name`` or one entry of a mapping, ``group.name.key``
 (``group.name.key1.key2`` for a table of tables); entries of mappings that must sum to
-one cannot vary alone. An assumption parameter is one whose provenance source starts
+one cannot vary alone. The reform design varies too (:mod:`sim.levers.keys`):
+``levers.NAME.SETTING``, ``levers.NAME.start`` / ``.end`` (a date or a year),
+``stressors.NAME`` (``values = [false, true]``) and ``stressors.NAME.SETTING``, checked
+against the catalogue's bounds; they may also be constants. A parameter that a
+scenario's lever sets cannot be varied or fixed (the lever would move on from the new
+value): vary the lever's setting instead. An assumption parameter is one whose provenance source starts
 with "assumption"; ``[assumptions]`` takes scalars (float and int) only.
 """
 
@@ -52,12 +57,13 @@ import pandas as pd
 
 from sim.experiment import adapters
 from sim.indicators.definitions import INDICATOR_BY_KEY
+from sim.levers.keys import apply_design, design_key, is_design_key, lever_keys_set
 from sim.params.errors import InputError
 from sim.params.loader import SUMS_TO_ONE, read_toml
 from sim.params.schema import SPEC_BY_KEY, ParamSpec
 
 SAMPLERS = ("factorial", "lhs", "sobol", "morris")
-DATASETS = ("indicators", "daily", "flows", "departments")
+DATASETS = ("indicators", "daily", "flows", "departments", "money")
 DEFAULT_BAND = 0.3
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 SECTIONS = {
@@ -180,18 +186,22 @@ def resolve(exp: Experiment, raw_params: list[dict] | None = None,
     if not exp.scenarios:
         raise InputError(file, "experiment.scenarios", [], "at least one scenario")
     base = prepare(exp.scenarios[0], exp.constants, file)
+    lever_set: dict[str, str] = {}
     for name in exp.scenarios:
         for stressors in exp.stressor_sets:
-            if name != exp.scenarios[0] or stressors:
-                prepare(name, exp.constants, file, stressors)
+            sc = base if name == exp.scenarios[0] and not stressors else prepare(name, exp.constants, file,
+                                                                                  stressors)
+            lever_set.update({k: f"{v} in {sc.name}" for k, v in lever_keys_set(sc).items()})
     params = [_parameter(file, i, row, base) for i, row in enumerate(raw_params or [])]
+    for key, where in [(p.key, "parameters") for p in params] + [(k, "constants") for k in exp.constants]:
+        check_not_lever_set(key, lever_set, file, where)
     skipped: list[str] = []
     if assumptions is not None:
         band = assumptions.get("band", DEFAULT_BAND)
         if isinstance(band, bool) or not isinstance(band, (int, float)) or not 0 < band < 1:
             raise InputError(file, "assumptions.band", band, "a share in (0, 1)")
         exclude = set(_str_list(file, "assumptions.exclude", assumptions.get("exclude", [])))
-        taken = {p.key for p in params} | set(exp.constants) | exclude
+        taken = {p.key for p in params} | set(exp.constants) | exclude | set(lever_set)
         extra, skipped = assumption_parameters(base, band, taken)
         params.extend(extra)
     if len({p.key for p in params}) != len(params):
@@ -219,10 +229,38 @@ def prepare(scenario: str, constants: dict[str, Any], file: Path | str,
     sc = adapters.apply_stressors(sc, stressors)
     if constants:
         for key in constants:
-            if key not in SPEC_BY_KEY:
-                raise InputError(file, f"constants.{key}", constants[key], "a parameter key group.name")
-        sc = sc.with_values(dict(constants), source=f"experiment constant ({Path(str(file)).name})")
+            if is_design_key(key):
+                design_key(key, file, f"constants.{key}")
+            elif key not in SPEC_BY_KEY:
+                raise InputError(file, f"constants.{key}", constants[key],
+                                 "a parameter key group.name, levers.NAME.SETTING or "
+                                 "stressors.NAME[.SETTING]")
+        sc = apply_point(sc, dict(constants), f"experiment constant ({Path(str(file)).name})")
     return sc
+
+
+def apply_point(scenario: Any, point: dict[str, Any], source: str = "experiment point") -> Any:
+    """``scenario`` with a point's values: reform-design keys (levers, stressors) first,
+    then parameter values (scalars and mapping entries); everything validated."""
+    design = {k: v for k, v in point.items() if is_design_key(k)}
+    values = {k: v for k, v in point.items() if not is_design_key(k)}
+    if design:
+        scenario = apply_design(scenario, design, source)
+    if values:
+        scenario = scenario.with_values(point_changes(scenario, values), source=source)
+    return scenario
+
+
+def check_not_lever_set(key: str, lever_set: dict[str, str], file: Path | str, where: str) -> None:
+    """Refuse varying or fixing a parameter that a scenario's lever sets."""
+    if is_design_key(key):
+        return
+    base_key = ".".join(key.split(".")[:2])
+    if base_key in lever_set:
+        lever = lever_set[base_key].split(" ")[0]
+        raise InputError(file, f"{where}.{key}", key,
+                         f"a parameter no lever sets: lever {lever_set[base_key]} sets it and would ramp "
+                         f"on from the new value (vary levers.{lever}.SETTING or levers.{lever}.start)")
 
 
 def run_years(scenario: Any) -> tuple[int, ...]:
@@ -349,6 +387,8 @@ def _parameter(file: Path | str, i: int, row: dict, scenario: Any) -> Parameter:
     key = row.get("key")
     if not isinstance(key, str):
         raise InputError(file, f"parameters[{i}].key", key, "a parameter key group.name")
+    if is_design_key(key):
+        return _design_parameter(file, key, row, scenario)
     spec, entry = spec_for(key, file)
     integer = spec.kind == "int"
     where = f"parameters.{key}"
@@ -378,6 +418,44 @@ def _parameter(file: Path | str, i: int, row: dict, scenario: Any) -> Parameter:
     if levels is not None:
         levels = _int(file, f"{where}.levels", levels, 2)
     return Parameter(key, float(rng[0]), float(rng[1]), integer=integer, levels=levels)
+
+
+def _design_parameter(file: Path | str, key: str, row: dict, scenario: Any) -> Parameter:
+    """A varied lever or stressor setting, checked against the catalogue's bounds."""
+    dk = design_key(key, file)
+    where = f"parameters.{key}"
+    if ("range" in row) == ("values" in row):
+        raise InputError(file, where, row, "exactly one of range = [lo, hi] or values = [...]")
+    if "values" in row:
+        values = row["values"]
+        if not isinstance(values, list) or not values:
+            raise InputError(file, f"{where}.values", values, "a non-empty list")
+        for v in values:
+            dk.value(v, file, f"{where}.values")
+            try:
+                apply_design(scenario, {key: v}, file)
+            except InputError as exc:
+                raise InputError(file, f"{where}.values", v, exc.allowed) from None
+        return Parameter(key, values=tuple(values), integer=dk.integer)
+    rng = row["range"]
+    if (not isinstance(rng, list) or len(rng) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in rng)
+            or not rng[0] < rng[1]):
+        raise InputError(file, f"{where}.range", rng, "[lo, hi] with lo < hi")
+    if dk.is_flag:
+        raise InputError(file, f"{where}.range", rng, "values = [false, true] for an on/off switch")
+    lo, hi = dk.bounds
+    if (lo is not None and rng[0] < lo) or (hi is not None and rng[1] > hi):
+        raise InputError(file, f"{where}.range", rng, f"bounds within {dk.allowed}")
+    for v in rng:
+        try:
+            apply_design(scenario, {key: v}, file)
+        except InputError as exc:
+            raise InputError(file, f"{where}.range", rng, exc.allowed) from None
+    levels = row.get("levels")
+    if levels is not None:
+        levels = _int(file, f"{where}.levels", levels, 2)
+    return Parameter(key, float(rng[0]), float(rng[1]), integer=dk.integer, levels=levels)
 
 
 def _stressor_sets(file: Path, value: Any) -> tuple[tuple[str, ...], ...]:

@@ -33,7 +33,7 @@ from sim.io import write_parquet
 RUN_COLUMNS = ("run_id", "run_index", "experiment", "scenario", "scenario_hash", "stressors", "seed",
                "replication", "point", "params", "status", "error", "started", "finished", "wall_s",
                "version", "git_commit")
-DATASETS = ("runs", "indicators", "daily", "flows", "departments")
+DATASETS = ("runs", "indicators", "daily", "flows", "departments", "money")
 
 
 class Store:
@@ -74,7 +74,7 @@ def query(results_dir: str | Path, sql: str) -> pd.DataFrame:
     """Run DuckDB SQL over the stored datasets and return a DataFrame.
 
     ``results_dir`` is ``results/`` (every experiment) or one experiment's folder. The
-    views ``runs``, ``indicators``, ``daily``, ``flows`` and ``departments`` are defined;
+    views ``runs``, ``indicators``, ``daily``, ``flows``, ``departments`` and ``money`` are defined;
     all but ``runs`` hold finished runs only. Example::
 
         query("results", "SELECT scenario, avg(value) FROM indicators "
@@ -93,7 +93,7 @@ def load(results_dir: str | Path, dataset: str, run_ids: Iterable[str] | None = 
 
     Args:
         results_dir: ``results/`` or one experiment's folder.
-        dataset: one of ``runs``, ``indicators``, ``daily``, ``flows``, ``departments``.
+        dataset: one of ``runs``, ``indicators``, ``daily``, ``flows``, ``departments``, ``money``.
         run_ids: keep only these runs (e.g. those of one plan).
     """
     if dataset not in DATASETS:
