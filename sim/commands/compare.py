@@ -49,7 +49,8 @@ def cost_per_point_text(paired, lang: str = "en") -> str:
 
     if "cost_per_point" not in paired.columns:
         return "(no money ledger stored)"
-    outcome = paired["indicator"].map(lambda k: k in INDICATOR_BY_KEY and INDICATOR_BY_KEY[k].kind == "outcome")
+    outcome = paired["indicator"].map(
+        lambda k: k in INDICATOR_BY_KEY and INDICATOR_BY_KEY[k].kind == "outcome")
     rows = paired[outcome]
     table = pd.DataFrame({
         "path": rows["path"], "year": rows["year"],
