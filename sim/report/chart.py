@@ -112,8 +112,8 @@ def chart(results_dir: str | Path, indicators: Sequence[str], scenarios: Sequenc
     if lang == "zh":
         font = cjk_font()
         if font is None:
-            raise InputError(None, "--lang", "zh", "a system with a CJK font (apt-get install fonts-noto-cjk), "
-                                                    "or --lang en")
+            raise InputError(None, "--lang", "zh",
+                             "a system with a CJK font (apt-get install fonts-noto-cjk), or --lang en")
     ind = labelled_indicators(results_dir)
     known = list(dict.fromkeys(ind["scenario"]))
     scenarios = list(scenarios) if scenarios else known
