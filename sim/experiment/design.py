@@ -365,7 +365,7 @@ def sample(exp: Experiment, round_integers: bool = True) -> pd.DataFrame:
             x = morris.sample(exp.problem, exp.n, num_levels=exp.levels, seed=seed)
         frame = pd.DataFrame(x, columns=names)
     for p in exp.parameters:
-        if p.integer and round_integers:
+        if p.integer and round_integers and pd.api.types.is_numeric_dtype(frame[p.key]):
             frame[p.key] = frame[p.key].round().astype(int)
     frame.index.name = "point"
     return frame

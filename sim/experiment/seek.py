@@ -5,7 +5,7 @@ at which a target is met in a given share of replications.
 >>> result = seek("levers.staffing_1_3_n.residents_per_contract_post", "coordinated",
 ...               "out_of_list_share<0.20@2025", share=0.8, reps=10)
 >>> result.answer, result.bracket, result.runs
->>> result.probes        # value, share_meeting, meets, runs - one row per probe
+>>> result.probes        # value, mean, share_meeting, meets, runs - one row per probe
 
 Bisection on common random numbers: every probe runs the same replication seeds, so two
 probes differ only by the setting. It assumes that the share meeting the target moves
@@ -71,7 +71,7 @@ class SeekResult:
         else:
             best = self.probes.loc[self.probes["share_meeting"].idxmax()]
             body = (f"not met anywhere in [{_num(lo)}, {_num(hi)}] (best {best['share_meeting']:.0%} "
-                    f"at {_num(best['value'])}): no answer in this range")
+                    f"at {_num(best['value'])}, mean {best['mean']:.4g}): no answer in this range")
         lines = [head, body, f"{len(self.probes)} probes x {self.reps} replications = {self.runs} runs "
                              "(common random numbers)"]
         return "\n".join(lines + ([self.note] if self.note else []))
@@ -123,12 +123,12 @@ def seek(key: str, scenario: Any = None, target: str | tuple[str, Target] = "", 
     log = lo > 0 and hi / lo >= 100
     if tol is None:
         tol = 1.0 if integer else (0.02 if log else (hi - lo) / 100)
-    probes: dict[float, tuple[float, int]] = {}
+    probes: dict[float, tuple[float, int, float]] = {}
 
     def meets(v: float) -> bool:
         if v not in probes:
             x = np.asarray(evaluator(v), dtype=float)
-            probes[v] = (_share(x, tgt), len(x))
+            probes[v] = (_share(x, tgt), len(x), float(np.nanmean(x)) if np.isfinite(x).any() else np.nan)
         return probes[v][0] >= share - 1e-12
 
     at_lo, at_hi = meets(lo), meets(hi)
@@ -155,8 +155,8 @@ def seek(key: str, scenario: Any = None, target: str | tuple[str, Target] = "", 
             note = (f"note: you asked for the {'greatest' if want == 'max' else 'least'} setting, but the "
                     f"target is met {'below' if direction == 'max' else 'above'} the threshold, so the "
                     f"{want} meeting it is the range's end ({_num(hi if want == 'max' else lo)})")
-    table = pd.DataFrame([{"value": v, "share_meeting": s, "meets": s >= share - 1e-12, "runs": n}
-                          for v, (s, n) in probes.items()])
+    table = pd.DataFrame([{"value": v, "mean": m, "share_meeting": s, "meets": s >= share - 1e-12, "runs": n}
+                          for v, (s, n, m) in probes.items()])
     return SeekResult(key, indicator, tgt, share, status, answer, bracket, direction, table, reps, note)
 
 
