@@ -37,7 +37,8 @@ def test_targets_are_structured_data():
 
 
 def test_parse_target():
-    assert parse_target("out_of_list_share<0.20@2025") == ("out_of_list_share", Target("<", 0.2, 2025, "share"))
+    want = ("out_of_list_share", Target("<", 0.2, 2025, "share"))
+    assert parse_target("out_of_list_share<0.20@2025") == want
     assert parse_target("satisfaction >= 90%")[1] == Target(">=", 0.9, 2028, "share")
     for bad in ("satisfaction=0.9", "nothing<1@2025", "satisfaction>=x"):
         with pytest.raises(InputError):
@@ -83,7 +84,8 @@ def test_seek_increasing_direction_and_no_answer():
              max_probes=20, evaluator=decreasing)
     truth = (0.2 - np.sort(NOISE)[-5]) * 10000  # five of ten above 0.30 beyond the 5th largest noise's
     assert r.direction == "min" and r.bracket[0] <= truth <= r.bracket[1] and r.answer == r.bracket[1]
-    none = seek(STAFFING, target="out_of_list_share<0.05@2025", reps=10, lo=100, hi=5000, evaluator=decreasing)
+    none = seek(STAFFING, target="out_of_list_share<0.05@2025", reps=10, lo=100, hi=5000,
+                evaluator=decreasing)
     assert none.status == "none_meet" and none.answer is None and len(none.probes) == 2
 
 
@@ -132,7 +134,8 @@ def write(tmp_path: Path, key: str, spec: str, scenario: str = "baseline") -> Pa
     ("levers.staffing_1_3_n", "values = [1.0]", "parameters.key"),
     (STAFFING, "range = [10.0, 2000.0]", f"parameters.{STAFFING}.range"),
     (STAFFING, "values = [500.0, 2e6]", f"parameters.{STAFFING}.values"),
-    ("levers.staffing_1_3_n.start", "values = [\"2024-13-01\"]", f"parameters.levers.staffing_1_3_n.start.values"),
+    ("levers.staffing_1_3_n.start", "values = [\"2024-13-01\"]",
+     "parameters.levers.staffing_1_3_n.start.values"),
     ("stressors.revenue_shock", "range = [0.0, 1.0]", "parameters.stressors.revenue_shock.range"),
     ("stressors.revenue_shock", "values = [1, 0]", "parameters.stressors.revenue_shock.values"),
     ("stressors.revenue_shock.revenue_fall", "range = [0.0, 1.5]",
@@ -196,7 +199,8 @@ def test_lever_sweep_summary_is_grouped_by_setting(tmp_path):
 
 
 def test_constants_take_design_keys():
-    sc = apply_point(load_scenario("baseline"), {"stressors.revenue_shock": True, "run.end_date": "2024-06-30"})
+    sc = apply_point(load_scenario("baseline"),
+                     {"stressors.revenue_shock": True, "run.end_date": "2024-06-30"})
     assert [u.name for u in sc.stressors] == ["revenue_shock"]
 
 
@@ -217,8 +221,8 @@ def two_runs():
 
 def test_cost_table_reconciles_with_the_money_ledger(two_runs):
     money = pd.concat([m for *_, m in two_runs], ignore_index=True)
-    costs = cost_table(money, "baseline", [2024, 2025],
-                       levers={"integrated_resources": scenario_levers(load_scenario("integrated_resources"))})
+    levers = {"integrated_resources": scenario_levers(load_scenario("integrated_resources"))}
+    costs = cost_table(money, "baseline", [2024, 2025], levers=levers)
     ledger = {(name, r): res.tables[0].state.set_index("year") for name, r, res, _ in two_runs}
     for year in (2024, 2025):
         c = costs[costs["year"] == year].set_index("item")
@@ -226,8 +230,8 @@ def test_cost_table_reconciles_with_the_money_ledger(two_runs):
             for who, col in (("baseline", "baseline"), ("integrated_resources", "value")):
                 want = np.mean([ledger[(who, r)].loc[:year, f"money_{item}"].sum() for r in (0, 1)])
                 assert c.loc[item, col] == pytest.approx(want)
-        total = np.mean([sum(ledger[("integrated_resources", r)].loc[:year, f"money_{k}"].sum() for k in SPENDING)
-                         for r in (0, 1)])
+        path = [ledger[("integrated_resources", r)].loc[:year] for r in (0, 1)]
+        total = np.mean([sum(x[f"money_{k}"].sum() for k in SPENDING) for x in path])
         assert c.loc["spent_total", "value"] == pytest.approx(total)
     assert costs.loc[(costs["item"] == "pay_spent"), "levers"].str.contains("staffing_1_3_n").all()
 
@@ -236,7 +240,8 @@ def test_money_sources_equal_uses(two_runs):
     """Every yuan that arrived was spent, lapsed or is still in the general balance."""
     for *_, money in two_runs:
         m = money.groupby("item")["yuan"].sum()
-        last = money[(money["item"] == "general_balance") & (money["year"] == money["year"].max())]["yuan"].sum()
+        end = money[money["year"] == money["year"].max()]
+        last = end.loc[end["item"] == "general_balance", "yuan"].sum()
         uses = sum(m[k] for k in SPENDING) + m["livelihood_lapsed"] + last
         assert m["arrived"] == pytest.approx(uses, rel=1e-9)
         assert m["arrived"] == pytest.approx(m["self_revenue"] + m["transfer_revenue"] + m["donations"])
@@ -274,7 +279,8 @@ def test_chart_writes_a_figure(tmp_path, lang, suffix):
 
 def test_stored_money_dataset(tmp_path):
     path = write(tmp_path, "staff.work_hours_per_day", "values = [9.0]")
-    path.write_text(path.read_text().replace('datasets = ["indicators"]', 'datasets = ["indicators", "money"]'))
+    text = path.read_text().replace('datasets = ["indicators"]', 'datasets = ["indicators", "money"]')
+    path.write_text(text)
     the_plan = plan(load_experiment(path))
     execute(the_plan, tmp_path / "r", progress=False)
     money = load(tmp_path / "r" / "design", "money")
