@@ -4,6 +4,7 @@ search (:func:`sim.experiment.seek.seek`)."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 from sim.commands.sweep import parse_sets
 
@@ -46,7 +47,8 @@ def main(args: argparse.Namespace) -> int:
         raise InputError(None, "--seed", args.seed, "a non-negative integer")
     lo, hi = args.range if args.range else (None, None)
     result = seek(args.param, args.scenario, args.target, args.share, args.reps, lo, hi, args.want, args.tol,
-                  args.max_probes, args.seed, parse_sets(args.set), args.workers)
+                  args.max_probes, args.seed, parse_sets(args.set), args.workers,
+                  on_probe=lambda v, s: print(f"  probe {v:g}: {s:.0%} meet", file=sys.stderr, flush=True))
     print(result.text())
     with pd.option_context("display.width", 200, "display.float_format", "{:.4g}".format):
         print(result.probes.to_string(index=False))

@@ -81,7 +81,8 @@ def seek(key: str, scenario: Any = None, target: str | tuple[str, Target] = "", 
          reps: int = 10, lo: float | None = None, hi: float | None = None, want: str = "auto",
          tol: float | None = None, max_probes: int = 14, seed: int = DEFAULT_SEED,
          values: dict[str, Any] | None = None, workers: int | None = None,
-         evaluator: Evaluator | None = None) -> SeekResult:
+         evaluator: Evaluator | None = None,
+         on_probe: Callable[[float, float], None] | None = None) -> SeekResult:
     """Find the setting of ``key`` at which ``target`` is met in ``share`` of replications.
 
     Args:
@@ -101,6 +102,7 @@ def seek(key: str, scenario: Any = None, target: str | tuple[str, Target] = "", 
         values: parameter values or design keys fixed at every probe (e.g. a shorter run).
         workers: worker processes per probe.
         evaluator: replaces the model (tests): setting -> indicator values per replication.
+        on_probe: called with (setting, share meeting) after each probe (progress).
     """
     from sim.experiment.targets import parse_target
 
@@ -129,6 +131,8 @@ def seek(key: str, scenario: Any = None, target: str | tuple[str, Target] = "", 
         if v not in probes:
             x = np.asarray(evaluator(v), dtype=float)
             probes[v] = (_share(x, tgt), len(x), float(np.nanmean(x)) if np.isfinite(x).any() else np.nan)
+            if on_probe is not None:
+                on_probe(v, probes[v][0])
         return probes[v][0] >= share - 1e-12
 
     at_lo, at_hi = meets(lo), meets(hi)
