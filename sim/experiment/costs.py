@@ -195,13 +195,16 @@ def cost_text(costs: pd.DataFrame, year: int | None = None) -> str:
     year = int(costs["year"].max()) if year is None else year
     c = costs[(costs["year"] == year) & (costs["role"] != "balance")]
     cells: dict[str, dict[str, str]] = {}
+    levers: dict[str, set[str]] = {}
     for r in c.itertuples():
         name = f"{r.item} ({r.payer})" if r.payer else r.item
         text = f"{r.diff / 1e4:+,.0f}"
         if r.ci_low == r.ci_low:
             text += f" [{r.ci_low / 1e4:+,.0f}, {r.ci_high / 1e4:+,.0f}]"
-        cells.setdefault(name, {})[r.path] = text + (f" <- {r.levers}" if r.levers else "")
+        cells.setdefault(name, {})[r.path] = text
+        levers.setdefault(name, set()).update(x for x in str(r.levers).split(", ") if x)
     frame = pd.DataFrame.from_dict(cells, orient="index").fillna("")
+    frame["levers"] = [", ".join(sorted(levers.get(n, ()))) for n in frame.index]
     frame.index.name = f"through {year}: extra 10k yuan vs baseline"
     with pd.option_context("display.width", 250, "display.max_rows", 500, "display.max_columns", 20,
                            "display.max_colwidth", 90):

@@ -20,10 +20,12 @@ class Target:
     unit: str = ""
 
     def meets(self, value: float) -> bool | None:
-        """Whether ``value`` meets the target (None for a missing value)."""
+        """Whether ``value`` meets the target (None for a missing value); a value equal to
+        the target up to rounding (1e-9 relative) meets ``>=`` and ``<=``."""
         if value != value:
             return None
-        return {">=": value >= self.value, "<=": value <= self.value,
+        eps = 1e-9 * max(1.0, abs(self.value))
+        return {">=": value >= self.value - eps, "<=": value <= self.value + eps,
                 ">": value > self.value, "<": value < self.value}[self.op]
 
     @property
