@@ -82,7 +82,8 @@ def main(args: argparse.Namespace) -> int:
               if args.stress_effect else f"paired differences from {args.scenarios[0]}")
     print(f"{versus} ({args.reps} replications, common random numbers, "
           f"95% CI){' under ' + '+'.join(args.stress) if args.stress else ''}")
-    print(paired_table(result.paired, args.lang, kinds))
+    print(paired_table(result.paired, args.lang, kinds,
+                       "stressed - unstressed" if args.stress_effect else "path - baseline"))
     if args.targets:
         from sim.experiment.targets import targets_text
 

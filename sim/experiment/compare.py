@@ -202,8 +202,8 @@ def mean_ci(x: np.ndarray, conf: float = 0.95) -> tuple[float, float]:
     return m - half, m + half
 
 
-def paired_table(paired: pd.DataFrame, lang: str = "en", kinds: Sequence[str] = ("outcome", "process")
-                 ) -> str:
+def paired_table(paired: pd.DataFrame, lang: str = "en", kinds: Sequence[str] = ("outcome", "process"),
+                 versus: str = "path - baseline") -> str:
     """The paired table as text: one block per year, indicators x paths, ``diff [lo, hi]``.
 
     Shares are shown in percentage points; diagnostics are left out unless asked for.
@@ -225,12 +225,17 @@ def paired_table(paired: pd.DataFrame, lang: str = "en", kinds: Sequence[str] = 
                 text += f" [{fmt.format(row.ci_low * scale)}, {fmt.format(row.ci_high * scale)}]"
             name = getattr(ind, lang) + (" (pp)" if ind.unit == "share" else f" ({ind.unit})")
             cells.setdefault(name, {})[row.path] = text
-        table = pd.DataFrame.from_dict(cells, orient="index").reindex(columns=paths).fillna("")
-        table.index.name = f"{year}: path - baseline"
-        with pd.option_context("display.width", 250, "display.max_rows", 500, "display.max_columns", 20,
-                               "display.max_colwidth", 60):
-            blocks.append(table.to_string())
+        blocks.append(cells_text(cells, paths, f"{year}: {versus}"))
     return "\n\n".join(blocks)
+
+
+def cells_text(cells: dict[str, dict[str, str]], columns: list[str], title: str) -> str:
+    """Rows of text cells (row name -> column -> text) as one aligned text table."""
+    table = pd.DataFrame.from_dict(cells, orient="index").reindex(columns=columns).fillna("")
+    table.index.name = title
+    with pd.option_context("display.width", 250, "display.max_rows", 500, "display.max_columns", 20,
+                           "display.max_colwidth", 60):
+        return table.to_string()
 
 
 def write_report_if_available(results: Path, lang: str = "en") -> Path | None:

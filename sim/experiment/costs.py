@@ -205,7 +205,7 @@ def cost_text(costs: pd.DataFrame, year: int | None = None) -> str:
         levers.setdefault(name, set()).update(x for x in str(r.levers).split(", ") if x)
     frame = pd.DataFrame.from_dict(cells, orient="index").fillna("")
     frame["levers"] = [", ".join(sorted(levers.get(n, ()))) for n in frame.index]
-    frame.index.name = f"through {year}: extra 10k yuan vs baseline"
+    frame.index.name = f"through {year}: 10k yuan, path - its reference"
     with pd.option_context("display.width", 250, "display.max_rows", 500, "display.max_columns", 20,
                            "display.max_colwidth", 90):
         return frame.to_string()

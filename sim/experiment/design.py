@@ -392,23 +392,11 @@ def _parameter(file: Path | str, i: int, row: dict, scenario: Any) -> Parameter:
     spec, entry = spec_for(key, file)
     integer = spec.kind == "int"
     where = f"parameters.{key}"
-    if ("range" in row) == ("values" in row):
-        raise InputError(file, where, row, "exactly one of range = [lo, hi] or values = [...]")
-    if "values" in row:
-        values = row["values"]
-        if not isinstance(values, list) or not values:
-            raise InputError(file, f"{where}.values", values, "a non-empty list")
-        for v in values:
-            try:
-                scenario.with_values(point_changes(scenario, {key: v}), source=str(file))
-            except InputError as exc:
-                raise InputError(file, f"{where}.values", v, exc.allowed) from None
-        return Parameter(key, values=tuple(values), integer=integer)
-    rng = row["range"]
-    if (not isinstance(rng, list) or len(rng) != 2
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in rng)
-            or not rng[0] < rng[1]):
-        raise InputError(file, f"{where}.range", rng, "[lo, hi] with lo < hi")
+    values = _values(file, where, row, lambda v: scenario.with_values(point_changes(scenario, {key: v}),
+                                                                      source=str(file)))
+    if values is not None:
+        return Parameter(key, values=values, integer=integer)
+    rng = _range(file, where, row)
     if spec.kind not in ("float", "int") and not entry:
         raise InputError(file, f"{where}.range", rng, f"a list of values for a {spec.kind} parameter")
     for v in rng:
@@ -420,28 +408,46 @@ def _parameter(file: Path | str, i: int, row: dict, scenario: Any) -> Parameter:
     return Parameter(key, float(rng[0]), float(rng[1]), integer=integer, levels=levels)
 
 
-def _design_parameter(file: Path | str, key: str, row: dict, scenario: Any) -> Parameter:
-    """A varied lever or stressor setting, checked against the catalogue's bounds."""
-    dk = design_key(key, file)
-    where = f"parameters.{key}"
+def _values(file: Path | str, where: str, row: dict, check: Any) -> tuple | None:
+    """A row's ``values``, each checked by ``check(value)`` (None when the row has a range)."""
     if ("range" in row) == ("values" in row):
         raise InputError(file, where, row, "exactly one of range = [lo, hi] or values = [...]")
-    if "values" in row:
-        values = row["values"]
-        if not isinstance(values, list) or not values:
-            raise InputError(file, f"{where}.values", values, "a non-empty list")
-        for v in values:
-            dk.value(v, file, f"{where}.values")
-            try:
-                apply_design(scenario, {key: v}, file)
-            except InputError as exc:
-                raise InputError(file, f"{where}.values", v, exc.allowed) from None
-        return Parameter(key, values=tuple(values), integer=dk.integer)
+    if "values" not in row:
+        return None
+    values = row["values"]
+    if not isinstance(values, list) or not values:
+        raise InputError(file, f"{where}.values", values, "a non-empty list")
+    for v in values:
+        try:
+            check(v)
+        except InputError as exc:
+            raise InputError(file, f"{where}.values", v, exc.allowed) from None
+    return tuple(values)
+
+
+def _range(file: Path | str, where: str, row: dict) -> list:
+    """A row's ``range = [lo, hi]`` (numbers, lo < hi)."""
     rng = row["range"]
     if (not isinstance(rng, list) or len(rng) != 2
             or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in rng)
             or not rng[0] < rng[1]):
         raise InputError(file, f"{where}.range", rng, "[lo, hi] with lo < hi")
+    return rng
+
+
+def _design_parameter(file: Path | str, key: str, row: dict, scenario: Any) -> Parameter:
+    """A varied lever or stressor setting, checked against the catalogue's bounds."""
+    dk = design_key(key, file)
+    where = f"parameters.{key}"
+
+    def check(v: Any) -> None:
+        dk.value(v, file, f"{where}.values")
+        apply_design(scenario, {key: v}, file)
+
+    values = _values(file, where, row, check)
+    if values is not None:
+        return Parameter(key, values=values, integer=dk.integer)
+    rng = _range(file, where, row)
     if dk.is_flag:
         raise InputError(file, f"{where}.range", rng, "values = [false, true] for an on/off switch")
     lo, hi = dk.bounds

@@ -109,6 +109,8 @@ def share_meeting(values: np.ndarray, target: Target) -> float:
 def targets_text(table: pd.DataFrame, lang: str = "en", due_only: bool = False) -> str:
     """The target table as text: one block per year, indicators x scenarios,
     ``mean [lo, hi] met%`` (shares in %), with the target and its due year."""
+    from sim.experiment.compare import cells_text
+
     if table.empty:
         return "(no targeted indicators)"
     keep = table[table["due"]] if due_only else table
@@ -121,11 +123,7 @@ def targets_text(table: pd.DataFrame, lang: str = "en", due_only: bool = False) 
             t = Target(r.target_op, r.target_value, r.target_year, ind.unit)
             name = f"{getattr(ind, lang)} ({t.text})"
             cells.setdefault(name, {})[r.scenario] = _cell(r, ind.unit)
-        frame = pd.DataFrame.from_dict(cells, orient="index").reindex(columns=scenarios).fillna("")
-        frame.index.name = f"{year}: mean [95% CI] met"
-        with pd.option_context("display.width", 250, "display.max_rows", 500, "display.max_columns", 20,
-                               "display.max_colwidth", 60):
-            blocks.append(frame.to_string())
+        blocks.append(cells_text(cells, scenarios, f"{year}: mean [95% CI] met"))
     return "\n\n".join(blocks)
 
 
