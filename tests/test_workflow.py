@@ -285,3 +285,41 @@ def test_stored_money_dataset(tmp_path):
     execute(the_plan, tmp_path / "r", progress=False)
     money = load(tmp_path / "r" / "design", "money")
     assert {"replication", "item", "yuan"} <= set(money.columns) and (money["item"] == "pay_spent").any()
+
+
+# --- compare: stress effect, targets and costs together ------------------------------------
+def test_compare_pairs_a_stressed_path_with_itself(tmp_path):
+    from sim.experiment.compare import compare
+    from sim.experiment.executors import SerialExecutor
+
+    small = {"population.residents": 5000, "run.end_date": "2024-12-31"}
+    c = compare(["baseline"], reps=2, years=[2024], results_dir=tmp_path, executor=SerialExecutor(),
+                progress=False, constants=small, stress_effect=["revenue_shock"])
+    assert set(c.paired["path"]) == {"baseline+revenue_shock"}
+    assert set(c.targets["scenario"]) == {"baseline", "baseline+revenue_shock"}
+    ind = load(c.results, "indicators")
+    stress = dict(zip(c.plan.table["run_id"], c.plan.table["stressors"]))
+    sel = ind[(ind["indicator"] == "fiscal_self_sufficiency") & (ind["year"] == 2024)]
+    shocked = sel[sel["run_id"].map(stress) == "revenue_shock"].set_index("replication")["value"]
+    plain = sel[sel["run_id"].map(stress) == ""].set_index("replication")["value"]
+    row = c.paired[c.paired["indicator"] == "fiscal_self_sufficiency"].iloc[0]
+    assert row["diff"] == pytest.approx((shocked - plain).mean())
+    transfers = c.costs[(c.costs["item"] == "transfer_revenue")].iloc[0]
+    assert transfers["diff"] < 0 and "stressor revenue_shock" in transfers["levers"]
+    assert {"extra_spent", "cost_per_point"} <= set(c.paired.columns)
+    with pytest.raises(InputError):
+        compare(["baseline"], reps=2, stress=["revenue_shock"], stress_effect=["revenue_shock"])
+
+
+@pytest.mark.parametrize("argv", [
+    ["seek", STAFFING, "--scenario", "baseline", "--target", "satisfaction=0.9"],
+    ["seek", STAFFING, "--scenario", "nowhere", "--target", "satisfaction>=0.9@2025"],
+    ["chart", "--results", "no/such/folder", "--indicators", "satisfaction"],
+    ["chart", "--indicators", "nothing"],
+    ["compare", "--set", "levers.staffing_1_3_n.nothing=3", "--reps", "2"],
+])
+def test_workflow_commands_refuse_bad_input(argv, capsys):
+    from sim.cli import main
+
+    assert main(argv) == 2
+    assert capsys.readouterr().err.startswith("streetsim: error:")
