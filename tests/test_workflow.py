@@ -323,3 +323,12 @@ def test_workflow_commands_refuse_bad_input(argv, capsys):
 
     assert main(argv) == 2
     assert capsys.readouterr().err.startswith("streetsim: error:")
+
+
+def test_scenarios_show_wraps_to_the_terminal(monkeypatch, capsys):
+    from sim.cli import main
+
+    monkeypatch.setenv("COLUMNS", "90")
+    assert main(["scenarios", "show", "combined"]) == 0
+    lines = capsys.readouterr().out.splitlines()[1:]
+    assert len(lines) > 100 and max(len(x) for x in lines) <= 90

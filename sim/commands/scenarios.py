@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import textwrap
 
 import pandas as pd
 
@@ -52,7 +53,7 @@ def main_show(args: argparse.Namespace) -> int:
     print(f"scenario {scenario.name} {scenario.name_zh} (chain: {' -> '.join(scenario.chain)}); "
           f"digest {scenario.digest()}")
     if scenario.description:
-        print(scenario.description)
+        print(textwrap.fill(scenario.description, terminal_width()))
     levers = lever_table(scenario)
     if len(levers):
         print()
