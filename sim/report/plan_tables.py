@@ -28,7 +28,9 @@ TEXT = {
     "item": ("Ledger item", "账目"), "payer": ("Payer / budget", "支付方／预算"),
     "levers": ("Levers", "杠杆"),
     "through": ("through {year}", "截至{year}年"),
-    "no_money": ("No money ledger stored with these results.", "这些结果未保存资金账目。"),
+    "no_money": ("No cost table: it is made by streetsim compare (paths against a baseline, with the "
+                 "money ledger stored).",
+                 "无成本表：成本表由 streetsim compare 生成（各路径对照基线，并保存资金账目）。"),
 }
 PAYERS_ZH = {"street own revenue": "街道自有收入", "district transfers": "区级转移支付",
              "social donations": "社会捐赠", "livelihood pots": "民生资金",
