@@ -7,8 +7,9 @@
 
 Drawn with matplotlib (no browser needed), PNG or SVG by the file's suffix. Chinese text
 needs a CJK font: the first of :data:`CJK_FAMILIES` that the system has (Debian/Ubuntu:
-``apt-get install fonts-noto-cjk``); without one a Chinese chart is refused with a
-clear message rather than drawn with empty boxes. SVG keeps text as glyph outlines,
+``apt-get install fonts-noto-cjk``; CI gets it from ``scripts/ensure_chromium.sh``);
+no font is shipped. Without one a Chinese chart is refused with a clear message rather
+than drawn with empty boxes. SVG keeps text as glyph outlines,
 so the slide needs no font.
 """
 
