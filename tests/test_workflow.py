@@ -332,3 +332,9 @@ def test_scenarios_show_wraps_to_the_terminal(monkeypatch, capsys):
     assert main(["scenarios", "show", "combined"]) == 0
     lines = capsys.readouterr().out.splitlines()[1:]
     assert len(lines) > 100 and max(len(x) for x in lines) <= 90
+
+
+def test_seek_refuses_a_parameter_a_lever_sets():
+    with pytest.raises(InputError) as err:
+        seek("staff.residents_per_contract_post", "integrated_resources", "out_of_list_share<0.2@2025")
+    assert "levers.staffing_1_3_n" in err.value.allowed

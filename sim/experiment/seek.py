@@ -186,7 +186,8 @@ def model_evaluator(key: str, scenario: Any, indicator: str, year: int, reps: in
                     values: dict[str, Any] | None = None, workers: int | None = None) -> Evaluator:
     """Setting -> the indicator's value in ``year`` for each of ``reps`` replications,
     from model runs on the same seeds (validated before any run)."""
-    from sim.experiment.design import apply_point, run_years
+    from sim.experiment.design import apply_point, check_not_lever_set, run_years
+    from sim.levers.keys import lever_keys_set
     from sim.many import run_many
     from sim.params.loader import Scenario, load_scenario
     from sim.seeds import replication_seeds
@@ -196,6 +197,7 @@ def model_evaluator(key: str, scenario: Any, indicator: str, year: int, reps: in
     base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     if values:
         base = apply_point(base, dict(values), "seek values")
+    check_not_lever_set(key, lever_keys_set(base), "<command line>", "seek")
     if year not in run_years(base):
         raise InputError(None, "--target", year, f"a simulated year {list(run_years(base))}")
     seeds = replication_seeds(seed, reps)
