@@ -8,11 +8,19 @@ The Python API (the CLI is a thin layer over it)::
     result.yearly                               # DataFrame: year x indicator
     result.indicators                           # long format
     result.cases                                # per-case event table
+    frame = run_many(scenario, seeds=10)        # ten replications, one tidy frame
 """
 
 from sim.params.errors import InputError
 from sim.params.loader import Scenario, load_scenario
 from sim.runner import RunResult, run
 
-__all__ = ["InputError", "RunResult", "Scenario", "load_scenario", "run"]
+__all__ = ["InputError", "RunResult", "Scenario", "load_scenario", "run", "run_many"]
 __version__ = "0.1.0"
+
+
+def run_many(*args, **kwargs):
+    """Several replications as one tidy frame (see :func:`sim.many.run_many`)."""
+    from sim.many import run_many as _run_many
+
+    return _run_many(*args, **kwargs)

@@ -41,7 +41,7 @@ seed = 7
 key = "staff.work_hours_per_day"
 values = [8.5, 9.5]
 """
-DATASETS = ("indicators", "daily", "flows", "departments")
+DATASETS = ("indicators", "daily", "flows", "departments", "money")
 
 
 def experiment(tmp_path: Path, reps: int = 2, end: str = "2024-02-29") -> Path:

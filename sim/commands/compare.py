@@ -31,6 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="scenario names or files, comma-separated; the first is the baseline "
                         f"(default {','.join(DEFAULT_SCENARIOS)})")
     p.add_argument("--stress", type=_names, default=[], help="stressors applied to every scenario")
+    p.add_argument("--stress-effect", type=_names, default=[], metavar="STRESSORS",
+                   help="pair each scenario under these stressors with itself unstressed (same seeds)")
+    p.add_argument("--targets", action="store_true",
+                   help="also print levels with 95%% CIs and the share of replications meeting each "
+                        "plan target")
+    p.add_argument("--costs", action="store_true",
+                   help="also print money by ledger item, payer and lever (path - baseline, cumulative)")
     p.add_argument("--reps", type=options.count(2), default=30, help="replications per scenario (default 30)")
     p.add_argument("--seed", type=options.seed, default=DEFAULT_SEED, help="experiment seed")
     p.add_argument("--years", type=_years, default=list(DEFAULT_YEARS),
@@ -45,6 +52,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main)
 
 
+def cost_per_point_text(paired, lang: str = "en") -> str:
+    """Extra spending and yuan per point gained, outcomes only, as text."""
+    import pandas as pd
+
+    from sim.indicators.definitions import INDICATOR_BY_KEY
+
+    if "cost_per_point" not in paired.columns:
+        return "(no money ledger stored)"
+    outcome = paired["indicator"].map(
+        lambda k: k in INDICATOR_BY_KEY and INDICATOR_BY_KEY[k].kind == "outcome")
+    rows = paired[outcome]
+    table = pd.DataFrame({
+        "path": rows["path"], "year": rows["year"],
+        "indicator": rows["indicator"].map(lambda k: getattr(INDICATOR_BY_KEY[k], lang)),
+        "diff": rows["diff"], "extra_spent_10k_yuan": rows["extra_spent"] / 1e4,
+        "10k_yuan_per_point": rows["cost_per_point"] / 1e4})
+    with pd.option_context("display.width", 250, "display.max_rows", 500,
+                           "display.float_format", "{:,.3g}".format):
+        return "cost per point gained (point = 1 pp for shares, 1 unit otherwise; blank: no gain)\n" + \
+            table.to_string(index=False, na_rep="")
+
+
 def main(args: argparse.Namespace) -> int:
     """Run the comparison, print the paired table, write the report when available."""
     from sim.experiment.compare import compare, compare_experiment, paired_table, write_report_if_available
@@ -53,15 +82,33 @@ def main(args: argparse.Namespace) -> int:
 
     constants = parse_sets(args.set)
     # validate everything before a worker starts
-    compare_experiment(args.scenarios, args.reps, args.seed, args.stress, args.years, args.name, constants)
+    compare_experiment(args.scenarios, args.reps, args.seed, args.stress, args.years, args.name, constants,
+                       args.stress_effect)
     check_results_dir(args.results)
     with executor_from_args(args) as ex:
         result = compare(args.scenarios, args.reps, args.seed, args.stress, args.years, args.results,
-                         ex, args.progress, args.name, constants, reuse_stale=args.reuse_stale)
+                         ex, args.progress, args.name, constants, args.stress_effect,
+                         reuse_stale=args.reuse_stale)
     kinds = ("outcome", "process", "input", "diagnostic") if args.all_indicators else ("outcome", "process")
-    print(f"paired differences, each path - {args.scenarios[0]} ({args.reps} replications, common random "
-          f"numbers, 95% CI){' under ' + '+'.join(args.stress) if args.stress else ''}")
-    print(paired_table(result.paired, args.lang, kinds, baseline=args.scenarios[0]))
+    versus = (f"each scenario under {'+'.join(args.stress_effect)} minus the same scenario unstressed"
+              if args.stress_effect else f"paired differences, each path - {args.scenarios[0]}")
+    print(f"{versus} ({args.reps} replications, common random numbers, "
+          f"95% CI){' under ' + '+'.join(args.stress) if args.stress else ''}")
+    print(paired_table(result.paired, args.lang, kinds,
+                       "stressed - unstressed" if args.stress_effect else f"path - {args.scenarios[0]}"))
+    if args.targets:
+        from sim.experiment.targets import targets_text
+
+        print("\nplan targets: mean [95% CI] and share of replications meeting the target")
+        print(targets_text(result.targets, args.lang))
+    if args.costs:
+        from sim.experiment.costs import cost_text
+
+        for year in args.years:
+            print()
+            print(cost_text(result.costs, year))
+        print()
+        print(cost_per_point_text(result.paired, args.lang))
     print(result.summary.text())
     code = 0 if result.summary.ok else 1
     if args.report:

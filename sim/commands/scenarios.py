@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import textwrap
 
 import pandas as pd
 
@@ -29,9 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _print(frame: pd.DataFrame) -> None:
-    with pd.option_context("display.width", 250, "display.max_rows", 1000, "display.max_columns", 30,
-                           "display.max_colwidth", 80):
-        print(frame.to_string())
+    """Print a table wrapped to the terminal's width (columns in blocks, long texts cut)."""
+    width = terminal_width()
+    print(frame.to_string(line_width=width, max_colwidth=max(20, width // 3)))
+
+
+def terminal_width() -> int:
+    """Columns of the terminal (``COLUMNS`` when set; 100 when not a terminal)."""
+    return max(40, shutil.get_terminal_size((100, 24)).columns)
 
 
 def main_list(args: argparse.Namespace) -> int:
@@ -46,7 +53,7 @@ def main_show(args: argparse.Namespace) -> int:
     print(f"scenario {scenario.name} {scenario.name_zh} (chain: {' -> '.join(scenario.chain)}); "
           f"digest {scenario.digest()}")
     if scenario.description:
-        print(scenario.description)
+        print(textwrap.fill(scenario.description, terminal_width()))
     levers = lever_table(scenario)
     if len(levers):
         print()

@@ -8,7 +8,14 @@ difference and its 95% confidence interval (Student t over replications).
 
 >>> from sim.experiment.compare import compare
 >>> result = compare(reps=30)
->>> result.paired        # path, indicator, year, n, baseline, value, diff, ci_low, ci_high
+>>> result.paired        # path, indicator, year, n, baseline, value, diff, ci_low, ci_high,
+...                      # extra_spent, cost_per_point
+>>> result.targets       # levels with CIs and the share of replications meeting each plan target
+>>> result.costs         # money by ledger item, payer and lever, paired against the baseline
+
+With ``stress_effect=["revenue_shock"]`` every scenario runs with and without the
+stressors on the same seeds, and each stressed path is paired with the same path
+unstressed (path label ``combined+revenue_shock``, baseline ``combined``).
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ class Comparison:
     paired: pd.DataFrame
     summary: Summary
     plan: Plan
+    targets: pd.DataFrame | None = None
+    costs: pd.DataFrame | None = None
 
     @property
     def results(self) -> Path:
@@ -51,14 +60,20 @@ class Comparison:
 def compare_experiment(scenarios: Sequence[str] = DEFAULT_SCENARIOS, reps: int = 30,
                        seed: int = DEFAULT_SEED, stress: Sequence[str] = (),
                        years: Sequence[int] = DEFAULT_YEARS, name: str | None = None,
-                       constants: dict[str, Any] | None = None) -> Experiment:
+                       constants: dict[str, Any] | None = None,
+                       stress_effect: Sequence[str] = ()) -> Experiment:
     """The experiment behind ``streetsim compare`` (validated; nothing runs)."""
-    if reps < 2:
-        from sim.params.errors import InputError
+    from sim.params.errors import InputError
 
+    if reps < 2:
         raise InputError(None, "--reps", reps, "at least 2 replications (a CI needs two)")
-    name = name or ("compare" + ("-" + "+".join(stress) if stress else ""))
-    exp = Experiment(name=name, scenarios=tuple(scenarios), stressor_sets=(tuple(stress),),
+    both = sorted(set(stress) & set(stress_effect))
+    if both:
+        raise InputError(None, "--stress-effect", both[0], "a stressor not already in --stress")
+    name = name or ("compare" + ("-" + "+".join(stress) if stress else "")
+                    + ("-effect-" + "+".join(stress_effect) if stress_effect else ""))
+    sets = (tuple(stress),) + ((tuple(stress) + tuple(stress_effect),) if stress_effect else ())
+    exp = Experiment(name=name, scenarios=tuple(scenarios), stressor_sets=sets,
                      replications=int(reps), seed=int(seed), constants=dict(constants or {}),
                      indicators=tuple(i.key for i in INDICATORS), years=tuple(years))
     return resolve(exp)
@@ -68,7 +83,8 @@ def compare(scenarios: Sequence[str] = DEFAULT_SCENARIOS, reps: int = 30, seed: 
             stress: Sequence[str] = (), years: Sequence[int] = DEFAULT_YEARS,
             results_dir: str | Path = "results", executor: Executor | None = None,
             progress: bool = True, name: str | None = None,
-            constants: dict[str, Any] | None = None, reuse_stale: bool = False) -> Comparison:
+            constants: dict[str, Any] | None = None, stress_effect: Sequence[str] = (),
+            reuse_stale: bool = False) -> Comparison:
     """Run the baseline (the first scenario) and every path, and pair them.
 
     Args:
@@ -82,19 +98,70 @@ def compare(scenarios: Sequence[str] = DEFAULT_SCENARIOS, reps: int = 30, seed: 
         progress: show a progress bar.
         name: experiment name (default ``compare`` or ``compare-<stressors>``).
         constants: parameter values fixed in every scenario (e.g. a smaller population).
+        stress_effect: stressors whose effect on each scenario is measured: every scenario
+            also runs under them, paired with itself unstressed (instead of with the baseline).
         reuse_stale: reuse stored runs of another code version (see :func:`sim.experiment.sweep.execute`).
 
     Returns:
-        A :class:`Comparison`; the paired table is also stored as ``paired.parquet``.
+        A :class:`Comparison`; the paired, target and cost tables are also stored as
+        ``paired.parquet``, ``targets.parquet`` and ``costs.parquet``.
     """
-    exp = compare_experiment(scenarios, reps, seed, stress, years, name, constants)
+    exp = compare_experiment(scenarios, reps, seed, stress, years, name, constants, stress_effect)
     the_plan = plan(exp)
     summary = execute(the_plan, results_dir, executor, progress, reuse_stale=reuse_stale)
-    ind = load(summary.results, "indicators", run_ids=the_plan.run_ids)
-    labels = list(dict.fromkeys(the_plan.table["scenario"]))
-    paired = paired_differences(ind, labels[0], exp.years, paths=labels[1:])
+    paired, targets, costs = compare_tables(the_plan, summary.results, stress_effect)
     write_parquet(paired, summary.results / "paired.parquet")
-    return Comparison(paired, summary, the_plan)
+    write_parquet(targets, summary.results / "targets.parquet")
+    write_parquet(costs, summary.results / "costs.parquet")
+    return Comparison(paired, summary, the_plan, targets, costs)
+
+
+def compare_tables(the_plan: Plan, results: Path, stress_effect: Sequence[str] = ()
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The paired (with costs per point), target and cost tables of a compare plan's stored runs."""
+    from sim.experiment.costs import cost_per_point, cost_table, scenario_levers
+    from sim.experiment.targets import target_table
+
+    exp = the_plan.experiment
+    label = run_labels(the_plan, stress_effect)
+    ind = _relabel(load(results, "indicators", run_ids=the_plan.run_ids), label)
+    money = _relabel(load(results, "money", run_ids=the_plan.run_ids), label)
+    levers = {label[j.run_id]: scenario_levers(j.scenario) for j in the_plan.jobs}
+    names = list(dict.fromkeys(the_plan.table["scenario"]))
+    if stress_effect:
+        suffix = "+" + "+".join(stress_effect)
+        pairs = [(s, [s + suffix]) for s in names]
+    else:
+        pairs = [(names[0], names[1:])]
+    paired_parts, cost_parts = [], []
+    for base, paths in pairs:
+        paired_parts.append(paired_differences(ind, base, exp.years, paths=paths))
+        if not money.empty:
+            cost_parts.append(cost_table(money, base, exp.years, paths, levers))
+    paired = pd.concat(paired_parts, ignore_index=True)
+    costs = pd.concat(cost_parts, ignore_index=True) if cost_parts else cost_table(
+        pd.DataFrame(columns=["scenario", "replication", "street", "year", "item", "yuan"]), "", [])
+    if not costs.empty:
+        paired = cost_per_point(paired, costs)
+    targets = target_table(ind, years=exp.years)
+    return paired, targets, costs
+
+
+def run_labels(the_plan: Plan, stress_effect: Sequence[str] = ()) -> dict[str, str]:
+    """Run id -> scenario label; runs under the ``stress_effect`` stressors get
+    ``scenario+stressor`` labels."""
+    extra = set(stress_effect)
+    out = {}
+    for r in the_plan.table.itertuples():
+        added = [s for s in str(r.stressors).split(",") if s in extra]
+        out[r.run_id] = r.scenario + ("+" + "+".join(added) if added else "")
+    return out
+
+
+def _relabel(frame: pd.DataFrame, label: dict[str, str]) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    return frame.assign(scenario=frame["run_id"].map(label))
 
 
 def paired_differences(indicators: pd.DataFrame, baseline: str, years: Sequence[int],
@@ -138,7 +205,7 @@ def mean_ci(x: np.ndarray, conf: float = 0.95) -> tuple[float, float]:
 
 
 def paired_table(paired: pd.DataFrame, lang: str = "en", kinds: Sequence[str] = ("outcome", "process"),
-                 baseline: str = "baseline") -> str:
+                 versus: str = "path - baseline") -> str:
     """The paired table as text: one block per year, indicators x paths, ``diff [lo, hi]``.
 
     Shares are shown in percentage points; diagnostics are left out unless asked for.
@@ -160,12 +227,17 @@ def paired_table(paired: pd.DataFrame, lang: str = "en", kinds: Sequence[str] = 
                 text += f" [{fmt.format(row.ci_low * scale)}, {fmt.format(row.ci_high * scale)}]"
             name = getattr(ind, lang) + (" (pp)" if ind.unit == "share" else f" ({ind.unit})")
             cells.setdefault(name, {})[row.path] = text
-        table = pd.DataFrame.from_dict(cells, orient="index").reindex(columns=paths).fillna("")
-        table.index.name = f"{year}: path - {baseline}"
-        with pd.option_context("display.width", 250, "display.max_rows", 500, "display.max_columns", 20,
-                               "display.max_colwidth", 60):
-            blocks.append(table.to_string())
+        blocks.append(cells_text(cells, paths, f"{year}: {versus}"))
     return "\n\n".join(blocks)
+
+
+def cells_text(cells: dict[str, dict[str, str]], columns: list[str], title: str) -> str:
+    """Rows of text cells (row name -> column -> text) as one aligned text table."""
+    table = pd.DataFrame.from_dict(cells, orient="index").reindex(columns=columns).fillna("")
+    table.index.name = title
+    with pd.option_context("display.width", 250, "display.max_rows", 500, "display.max_columns", 20,
+                           "display.max_colwidth", 60):
+        return table.to_string()
 
 
 def write_report_if_available(results: Path, lang: str = "en") -> Path | None:

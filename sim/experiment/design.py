@@ -29,11 +29,16 @@ An experiment file (TOML, see ``experiments/``) says what to run::
     [outputs]                            # every indicator is stored; these are the ones
     indicators = ["satisfaction"]        # summaries and sensitivity indices are made of
     years = [2027, 2030]                 # (default: the last simulated year)
-    datasets = ["indicators", "daily", "flows", "departments"]   # what to store per run
+    datasets = ["indicators", "daily", "flows", "departments", "money"]   # what to store per run
 
 A parameter is a scalar ``group.name`` or one entry of a mapping, ``group.name.key``
 (``group.name.key1.key2`` for a table of tables); entries of mappings that must sum to
-one cannot vary alone. An assumption parameter is one whose provenance source starts
+one cannot vary alone. The reform design varies too (:mod:`sim.levers.keys`):
+``levers.NAME.SETTING``, ``levers.NAME.start`` / ``.end`` (a date or a year),
+``stressors.NAME`` (``values = [false, true]``) and ``stressors.NAME.SETTING``, checked
+against the catalogue's bounds; they may also be constants. A parameter that a
+scenario's lever sets cannot be varied or fixed (the lever would move on from the new
+value): vary the lever's setting instead. An assumption parameter is one whose provenance source starts
 with "assumption"; ``[assumptions]`` takes scalars (float and int) only.
 """
 
@@ -52,13 +57,14 @@ import pandas as pd
 
 from sim.experiment import adapters
 from sim.indicators.definitions import INDICATOR_BY_KEY
+from sim.levers.keys import apply_design, design_key, is_design_key, lever_keys_set
 from sim.params.errors import InputError
 from sim.params.loader import SUMS_TO_ONE, read_toml
 from sim.params.schema import SPEC_BY_KEY, ParamSpec
 from sim.seeds import check_seed
 
 SAMPLERS = ("factorial", "lhs", "sobol", "morris")
-DATASETS = ("indicators", "daily", "flows", "departments")
+DATASETS = ("indicators", "daily", "flows", "departments", "money")
 DEFAULT_BAND = 0.3
 MAX_REPLICATIONS = 100_000
 MAX_RUNS = 1_000_000
@@ -193,18 +199,22 @@ def resolve(exp: Experiment, raw_params: list[dict] | None = None,
     if not exp.scenarios:
         raise InputError(file, "experiment.scenarios", [], "at least one scenario")
     base = prepare(exp.scenarios[0], exp.constants, file)
+    lever_set: dict[str, str] = {}
     for name in exp.scenarios:
         for stressors in exp.stressor_sets:
-            if name != exp.scenarios[0] or stressors:
-                prepare(name, exp.constants, file, stressors)
+            sc = base if name == exp.scenarios[0] and not stressors else prepare(name, exp.constants, file,
+                                                                                  stressors)
+            lever_set.update({k: f"{v} in {sc.name}" for k, v in lever_keys_set(sc).items()})
     params = [_parameter(file, i, row, base) for i, row in enumerate(raw_params or [])]
+    for key, where in [(p.key, "parameters") for p in params] + [(k, "constants") for k in exp.constants]:
+        check_not_lever_set(key, lever_set, file, where)
     skipped: list[str] = []
     if assumptions is not None:
         band = assumptions.get("band", DEFAULT_BAND)
         if isinstance(band, bool) or not isinstance(band, (int, float)) or not 0 < band < 1:
             raise InputError(file, "assumptions.band", band, "a share in (0, 1)")
         exclude = set(_str_list(file, "assumptions.exclude", assumptions.get("exclude", [])))
-        taken = {p.key for p in params} | set(exp.constants) | exclude
+        taken = {p.key for p in params} | set(exp.constants) | exclude | set(lever_set)
         extra, skipped = assumption_parameters(base, band, taken)
         params.extend(extra)
     if len({p.key for p in params}) != len(params):
@@ -257,11 +267,38 @@ def prepare(scenario: str, constants: dict[str, Any], file: Path | str,
     sc = adapters.apply_stressors(sc, stressors, file)
     if constants:
         for key in constants:
-            if ".".join(str(key).split(".")[:2]) not in SPEC_BY_KEY:
+            if is_design_key(key):
+                design_key(key, file, f"constants.{key}")
+            elif ".".join(str(key).split(".")[:2]) not in SPEC_BY_KEY:
                 raise InputError(file, f"constants.{key}", constants[key],
-                                 "a parameter key group.name (or group.name.key for one entry)")
-        sc = sc.with_values(dict(constants), source=f"experiment constant ({Path(str(file)).name})")
+                                 "a parameter key group.name (or group.name.key for one entry), "
+                                 "levers.NAME.SETTING or stressors.NAME[.SETTING]")
+        sc = apply_point(sc, dict(constants), f"experiment constant ({Path(str(file)).name})")
     return sc
+
+
+def apply_point(scenario: Any, point: dict[str, Any], source: str = "experiment point") -> Any:
+    """``scenario`` with a point's values: reform-design keys (levers, stressors) first,
+    then parameter values (scalars and mapping entries); everything validated."""
+    design = {k: v for k, v in point.items() if is_design_key(k)}
+    values = {k: v for k, v in point.items() if not is_design_key(k)}
+    if design:
+        scenario = apply_design(scenario, design, source)
+    if values:
+        scenario = scenario.with_values(point_changes(scenario, values), source=source)
+    return scenario
+
+
+def check_not_lever_set(key: str, lever_set: dict[str, str], file: Path | str, where: str) -> None:
+    """Refuse varying or fixing a parameter that a scenario's lever sets."""
+    if is_design_key(key):
+        return
+    base_key = ".".join(key.split(".")[:2])
+    if base_key in lever_set:
+        lever = lever_set[base_key].split(" ")[0]
+        raise InputError(file, f"{where}.{key}", key,
+                         f"a parameter no lever sets: lever {lever_set[base_key]} sets it and would ramp "
+                         f"on from the new value (vary levers.{lever}.SETTING or levers.{lever}.start)")
 
 
 def run_years(scenario: Any) -> tuple[int, ...]:
@@ -369,7 +406,7 @@ def sample(exp: Experiment, round_integers: bool = True) -> pd.DataFrame:
             x = morris.sample(exp.problem, exp.n, num_levels=exp.levels, seed=seed)
         frame = pd.DataFrame(x, columns=names)
     for p in exp.parameters:
-        if p.integer and round_integers:
+        if p.integer and round_integers and pd.api.types.is_numeric_dtype(frame[p.key]):
             frame[p.key] = frame[p.key].round().astype(int)
     frame.index.name = "point"
     return frame
@@ -391,26 +428,16 @@ def _parameter(file: Path | str, i: int, row: dict, scenario: Any) -> Parameter:
     key = row.get("key")
     if not isinstance(key, str):
         raise InputError(file, f"parameters[{i}].key", key, "a parameter key group.name")
+    if is_design_key(key):
+        return _design_parameter(file, key, row, scenario)
     spec, entry = spec_for(key, file)
     integer = spec.kind == "int"
     where = f"parameters.{key}"
-    if ("range" in row) == ("values" in row):
-        raise InputError(file, where, row, "exactly one of range = [lo, hi] or values = [...]")
-    if "values" in row:
-        values = row["values"]
-        if not isinstance(values, list) or not values:
-            raise InputError(file, f"{where}.values", values, "a non-empty list")
-        for v in values:
-            try:
-                scenario.with_values(point_changes(scenario, {key: v}), source=str(file))
-            except InputError as exc:
-                raise InputError(file, f"{where}.values", v, exc.allowed) from None
-        return Parameter(key, values=tuple(values), integer=integer)
-    rng = row["range"]
-    if (not isinstance(rng, list) or len(rng) != 2
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in rng)
-            or not rng[0] < rng[1]):
-        raise InputError(file, f"{where}.range", rng, "[lo, hi] with lo < hi")
+    values = _values(file, where, row, lambda v: scenario.with_values(point_changes(scenario, {key: v}),
+                                                                      source=str(file)))
+    if values is not None:
+        return Parameter(key, values=values, integer=integer)
+    rng = _range(file, where, row)
     if spec.kind not in ("float", "int") and not entry:
         raise InputError(file, f"{where}.range", rng, f"a list of values for a {spec.kind} parameter")
     for v in rng:
@@ -420,6 +447,62 @@ def _parameter(file: Path | str, i: int, row: dict, scenario: Any) -> Parameter:
     if levels is not None:
         levels = _int(file, f"{where}.levels", levels, 2)
     return Parameter(key, float(rng[0]), float(rng[1]), integer=integer, levels=levels)
+
+
+def _values(file: Path | str, where: str, row: dict, check: Any) -> tuple | None:
+    """A row's ``values``, each checked by ``check(value)`` (None when the row has a range)."""
+    if ("range" in row) == ("values" in row):
+        raise InputError(file, where, row, "exactly one of range = [lo, hi] or values = [...]")
+    if "values" not in row:
+        return None
+    values = row["values"]
+    if not isinstance(values, list) or not values:
+        raise InputError(file, f"{where}.values", values, "a non-empty list")
+    for v in values:
+        try:
+            check(v)
+        except InputError as exc:
+            raise InputError(file, f"{where}.values", v, exc.allowed) from None
+    return tuple(values)
+
+
+def _range(file: Path | str, where: str, row: dict) -> list:
+    """A row's ``range = [lo, hi]`` (numbers, lo < hi)."""
+    rng = row["range"]
+    if (not isinstance(rng, list) or len(rng) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in rng)
+            or not rng[0] < rng[1]):
+        raise InputError(file, f"{where}.range", rng, "[lo, hi] with lo < hi")
+    return rng
+
+
+def _design_parameter(file: Path | str, key: str, row: dict, scenario: Any) -> Parameter:
+    """A varied lever or stressor setting, checked against the catalogue's bounds."""
+    dk = design_key(key, file)
+    where = f"parameters.{key}"
+
+    def check(v: Any) -> None:
+        dk.value(v, file, f"{where}.values")
+        apply_design(scenario, {key: v}, file)
+
+    values = _values(file, where, row, check)
+    if values is not None:
+        return Parameter(key, values=values, integer=dk.integer)
+    rng = _range(file, where, row)
+    if dk.is_flag:
+        raise InputError(file, f"{where}.range", rng, "values = [false, true] for an on/off switch")
+    lo, hi = dk.bounds
+    if (lo is not None and rng[0] < lo) or (hi is not None and rng[1] > hi):
+        raise InputError(file, f"{where}.range", rng, f"bounds within {dk.allowed}")
+    for v in rng:
+        try:
+            apply_design(scenario, {key: v}, file)
+        except InputError as exc:
+            raise InputError(file, f"{where}.range", rng, exc.allowed) from None
+    levels = row.get("levels")
+    if levels is not None:
+        levels = _int(file, f"{where}.levels", levels, 2)
+    return Parameter(key, float(rng[0]), float(rng[1]), integer=dk.integer, levels=levels)
 
 
 def _stressor_sets(file: Path, value: Any) -> tuple[tuple[str, ...], ...]:

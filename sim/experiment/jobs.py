@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiment.design import point_changes
+from sim.experiment.design import apply_point
 
 DAILY_COLUMNS = ("street", "day", "date", "hours_available", "hours_training", "hours_emergency",
                  "hours_out_of_list", "hours_in_list", "hours_data_entry", "hours_casework", "queue",
@@ -87,7 +87,7 @@ def run_job(job: Job, run_fn: Callable[[Any, int], Any] = simulate) -> RunOutput
     try:
         scenario = job.scenario
         if job.params:
-            scenario = scenario.with_values(point_changes(scenario, job.params), source="experiment point")
+            scenario = apply_point(scenario, job.params, "experiment point")
         result = run_fn(scenario, job.seed)
         tables = run_tables(result, job)
         status, error = "ok", ""
@@ -104,7 +104,8 @@ def run_job(job: Job, run_fn: Callable[[Any, int], Any] = simulate) -> RunOutput
 def run_tables(result: Any, job: Job) -> dict[str, pd.DataFrame]:
     """The datasets the job asks for, from a :class:`sim.runner.RunResult`."""
     out: dict[str, pd.DataFrame] = {}
-    makers = {"indicators": _indicators, "daily": _daily, "flows": _flows, "departments": _departments}
+    makers = {"indicators": _indicators, "daily": _daily, "flows": _flows, "departments": _departments,
+              "money": _money}
     for name in job.datasets:
         frame = makers[name](result, job)
         frame.insert(0, "run_id", job.run_id)
@@ -167,6 +168,25 @@ def _departments(result: Any, job: Job) -> pd.DataFrame:
     }).reset_index()
     out.insert(0, "scenario", job.scenario_name)
     return out[cols]
+
+
+def _money(result: Any, job: Job) -> pd.DataFrame:
+    """The money ledger of every street and year, long: scenario, seed, replication, street,
+    year, item, yuan
+    (items as in :class:`sim.money.Purse`, plus ``general_balance`` at year end)."""
+    rows = []
+    for tables in result.tables:
+        state = tables.state
+        items = [c for c in state.columns if c.startswith("money_")]
+        long = state.melt(id_vars=["street", "year"], value_vars=items, var_name="item", value_name="yuan")
+        rows.append(long)
+    frame = pd.concat(rows, ignore_index=True)
+    return pd.DataFrame({
+        "scenario": job.scenario_name, "seed": np.int64(job.seed), "replication": np.int64(job.replication),
+        "street": frame["street"].astype(str),
+        "year": frame["year"].astype("int64"), "item": frame["item"].str.removeprefix("money_").astype(str),
+        "yuan": frame["yuan"].astype("float64"),
+    })
 
 
 def _json_default(value: Any) -> Any:

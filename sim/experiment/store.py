@@ -50,7 +50,7 @@ from sim.io import write_parquet, write_text
 RUN_COLUMNS = ("run_id", "run_index", "experiment", "scenario", "scenario_hash", "stressors", "seed",
                "replication", "point", "params", "status", "error", "started", "finished", "wall_s",
                "version", "git_commit", "rows")
-DATASETS = ("runs", "indicators", "daily", "flows", "departments")
+DATASETS = ("runs", "indicators", "daily", "flows", "departments", "money")
 LOCK_NAME = ".lock"
 DAMAGED_DIR = "damaged"
 
@@ -310,7 +310,7 @@ def query(results_dir: str | Path, sql: str, notify: Callable[[str], None] | Non
     """Run DuckDB SQL over the stored datasets and return a DataFrame.
 
     ``results_dir`` is ``results/`` (every experiment) or one experiment's folder. The
-    tables ``runs``, ``indicators``, ``daily``, ``flows`` and ``departments`` hold the
+    tables ``runs``, ``indicators``, ``daily``, ``flows``, ``departments`` and ``money`` hold the
     intact runs (all but ``runs`` finished runs only; damaged runs are skipped and named
     through ``notify``). The session is confined: the data are loaded first, then file
     access is switched off and the configuration locked, so ``COPY``, ``ATTACH``,
@@ -358,7 +358,7 @@ def load(results_dir: str | Path, dataset: str, run_ids: Iterable[str] | None = 
 
     Args:
         results_dir: ``results/`` or one experiment's folder.
-        dataset: one of ``runs``, ``indicators``, ``daily``, ``flows``, ``departments``.
+        dataset: one of ``runs``, ``indicators``, ``daily``, ``flows``, ``departments``, ``money``.
         run_ids: keep only these runs (e.g. those of one plan).
         notify: told (one line) about damaged runs that were skipped.
     """

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from sim.experiment import adapters
-from sim.experiment.design import Experiment, load_experiment, point_changes, prepare, sample
+from sim.experiment.design import Experiment, apply_point, load_experiment, prepare, sample
 from sim.experiment.executors import Done, Executor, make_executor
 from sim.experiment.jobs import Job, RunOutput, run_id, run_job, simulate
 from sim.experiment.progress import progress_bar
@@ -193,21 +193,33 @@ def sweep(experiment: str | Path | Experiment, results_dir: str | Path = "result
 
 
 def output_summary(the_plan: Plan, results_dir: str | Path) -> pd.DataFrame:
-    """Mean, SD and count of the experiment's output indicators, per scenario, stressor set
-    and year, over every point and replication stored."""
+    """Mean, SD and count of the experiment's output indicators per scenario, stressor set,
+    setting and year: one row per distinct combination of the varied parameters' values
+    (a column each), over the replications stored."""
     from sim.experiment.store import load
 
     exp = the_plan.experiment
-    cols = ["scenario", "stressors", "indicator", "year", "mean", "sd", "n"]
+    names = list(the_plan.points.columns)
+    group = ["scenario", "stressors", *names, "indicator", "year"]
+    cols = [*group, "mean", "sd", "n"]
     ind = load(Path(results_dir) / exp.name, "indicators", run_ids=the_plan.run_ids)
     if ind.empty:
         return pd.DataFrame(columns=cols)
     ind = ind[ind["indicator"].isin(exp.indicators) & ind["year"].isin(exp.years)]
-    stress = dict(zip(the_plan.table["run_id"], the_plan.table["stressors"]))
-    ind = ind.assign(stressors=ind["run_id"].map(stress))
-    out = ind.groupby(["scenario", "stressors", "indicator", "year"], sort=False)["value"].agg(
-        ["mean", "std", "count"]).reset_index()
+    runs = run_params(the_plan).drop(columns=["scenario", "point", "replication", "seed"])
+    ind = ind.merge(runs.drop_duplicates("run_id"), on="run_id", how="left")
+    out = ind.groupby(group, sort=False, dropna=False)["value"].agg(["mean", "std", "count"]).reset_index()
     return out.rename(columns={"std": "sd", "count": "n"})[cols]
+
+
+def run_params(the_plan: Plan) -> pd.DataFrame:
+    """One row per planned run: run_id, scenario, stressors, point, replication, seed and a
+    column per varied parameter (its value at the run's point) - no JSON to parse."""
+    table = the_plan.table[["run_id", "scenario", "stressors", "point", "replication", "seed"]]
+    points = the_plan.points.reset_index().rename(columns={"index": "point"})
+    if "point" not in points.columns:
+        points = points.assign(point=range(len(points)))
+    return table.merge(points, on="point", how="left")
 
 
 def manifest(exp: Experiment, reused: Sequence[str] = ()) -> dict[str, Any]:
@@ -292,7 +304,7 @@ def _validate_point(scenario: Any, params: dict[str, Any], p: int, file: Path | 
     if not params:
         return
     try:
-        scenario.with_values(point_changes(scenario, params), source=str(file))
+        apply_point(scenario, params, str(file))
     except InputError as exc:
         raise InputError(file, f"point {p}: {exc.field}", exc.value, exc.allowed) from None
 

@@ -7,6 +7,33 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+OPERATORS = (">=", "<=", ">", "<")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A plan target as data: ``indicator op value`` from the due year on."""
+
+    op: str
+    value: float
+    due: int
+    unit: str = ""
+
+    def meets(self, value: float) -> bool | None:
+        """Whether ``value`` meets the target (None for a missing value); a value equal to
+        the target up to rounding (1e-9 relative) meets ``>=`` and ``<=``."""
+        if value != value:
+            return None
+        eps = 1e-9 * max(1.0, abs(self.value))
+        return {">=": value >= self.value - eps, "<=": value <= self.value + eps,
+                ">": value > self.value, "<": value < self.value}[self.op]
+
+    @property
+    def text(self) -> str:
+        """E.g. '>= 90% by 2028' (shares shown as percentages)."""
+        v = f"{self.value:.0%}" if self.unit == "share" else f"{self.value:g}"
+        return f"{self.op} {v} by {self.due}"
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -40,6 +67,13 @@ class Indicator:
             ">=": value >= self.target, "<=": value <= self.target,
             ">": value > self.target, "<": value < self.target,
         }[self.target_op]
+
+    @property
+    def plan_target(self) -> Target | None:
+        """The target as structured data (operator, value, due year), or None."""
+        if self.target_op is None or self.target is None:
+            return None
+        return Target(self.target_op, float(self.target), int(self.target_from), self.unit)
 
     @property
     def target_text(self) -> str:
@@ -135,6 +169,7 @@ def indicator_table() -> pd.DataFrame:
     return pd.DataFrame([{
         "indicator": i.key, "name_zh": i.zh, "name_en": i.en, "unit": i.unit, "kind": i.kind,
         "target": i.target_text, "target_from": i.target_from if i.target is not None else None,
+        "target_op": i.target_op, "target_value": i.target,
     } for i in INDICATORS])
 
 

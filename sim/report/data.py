@@ -49,6 +49,8 @@ class ReportData:
         sensitivity: the engine's indices (``sim.experiment.sensitivity``): scenario, stressors,
             indicator, year, parameter, index (mu_star, sigma, mu or S1, ST), value, conf (or None).
         calibration: pattern, indicator, target, tolerance, mean, ci_low, ci_high, pass (or None).
+        targets, costs, paired: the target, cost and paired tables ``streetsim compare`` stores
+            (:mod:`sim.experiment.targets`, :mod:`sim.experiment.costs`), or None.
     """
 
     arms: pd.DataFrame
@@ -64,6 +66,9 @@ class ReportData:
     sweep: pd.DataFrame | None = None
     sensitivity: pd.DataFrame | None = None
     calibration: pd.DataFrame | None = None
+    targets: pd.DataFrame | None = None
+    costs: pd.DataFrame | None = None
+    paired: pd.DataFrame | None = None
 
     @property
     def arm_order(self) -> list[str]:
@@ -94,7 +99,8 @@ def report_data(runs: pd.DataFrame | None, indicators: pd.DataFrame,
                 departments: pd.DataFrame | None = None, *, meta: dict[str, Any] | None = None,
                 scenarios: pd.DataFrame | None = None, changes: pd.DataFrame | None = None,
                 levers: pd.DataFrame | None = None, sensitivity: pd.DataFrame | None = None,
-                calibration: pd.DataFrame | None = None) -> ReportData:
+                calibration: pd.DataFrame | None = None, targets: pd.DataFrame | None = None,
+                costs: pd.DataFrame | None = None, paired: pd.DataFrame | None = None) -> ReportData:
     """Build :class:`ReportData` from the store's datasets (columns as in ``sim.experiment.store``).
 
     Args:
@@ -106,6 +112,8 @@ def report_data(runs: pd.DataFrame | None, indicators: pd.DataFrame,
         changes, levers: optional scenario definitions (see :class:`ReportData`).
         sensitivity: optional Morris/Sobol indices in the long format of
             :func:`sim.experiment.sensitivity.analyse`.
+        targets, costs, paired: optional tables of ``streetsim compare`` (targets met, money
+            by item, paired differences with cost per point).
         calibration: optional calibration table (columns of :func:`sim.calibration.check`);
             when None it is computed from the runs of the ``baseline`` scenario, if any.
     """
@@ -127,7 +135,7 @@ def report_data(runs: pd.DataFrame | None, indicators: pd.DataFrame,
         levers=levers if levers is not None else pd.DataFrame(
             columns=["scenario", "kind", "name", "phase", "settings", "clause"]),
         runs=runs, meta=meta, sweep=sweep_table(values, ok, meta),
-        sensitivity=sensitivity, calibration=calibration)
+        sensitivity=sensitivity, calibration=calibration, targets=targets, costs=costs, paired=paired)
 
 
 def mean_ci(x: np.ndarray) -> tuple[int, float, float, float]:

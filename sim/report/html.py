@@ -16,11 +16,12 @@ from plotly.offline import get_plotlyjs
 from sim.indicators.definitions import INDICATOR_BY_KEY, INDICATORS, KINDS
 from sim.report.data import ReportData, scorecard, scorecard_years
 from sim.report.i18n import indicator_name, t
+from sim.report.plan_tables import costs_html, targets_html
 from sim.report.style import STATUS_COLOURS, ReportFigure, fmt_diff, fmt_value, target_text
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "toImageButtonOptions": {"format": "png", "scale": 2}}
-SECTIONS = ("scorecard", "series", "diff", "mechanisms", "sensitivity", "methods")
+SECTIONS = ("scorecard", "series", "diff", "costs", "mechanisms", "sensitivity", "methods")
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI','Noto Sans CJK SC','Microsoft YaHei','PingFang SC',
  sans-serif;margin:0;color:#222;background:#fafafa}
@@ -57,11 +58,13 @@ def render(data: ReportData, figures: list[ReportFigure], lang: str) -> str:
     head_lines.append(f"{escape(t('generated', lang))}{colon}{dt.datetime.now().strftime('%Y-%m-%d %H:%M')}")
     body = [
         _section("scorecard", lang, "scorecard_intro",
-                 _figs(by_section.get("scorecard", [])) + scorecard_table(data, lang)),
+                 _figs(by_section.get("scorecard", [])) + scorecard_table(data, lang)
+                 + targets_html(data.targets, data.arm_label, lang)),
         _section("series", lang, "series_intro", "".join(
             f"<h3>{escape(t(f'kind_{k}', lang))}</h3>{_figs(by_section[f'series_{k}'])}"
             for k in KINDS if by_section.get(f"series_{k}"))),
         _section("diff", lang, "diff_intro", _figs(by_section.get("diff", [])) or _p(t("no_data", lang))),
+        _section("costs", lang, None, costs_html(data.costs, data.paired, data.arm_label, lang)),
         _section("mechanisms", lang, "mech_intro",
                  _figs(by_section.get("mechanisms", [])) or _p(t("no_data", lang))),
         _section("sensitivity", lang, None,

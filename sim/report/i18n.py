@@ -18,6 +18,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "experiment": ("Experiment", "实验"),
     "generated": ("Generated", "生成时间"),
     "sec_scorecard": ("Scorecard against the plan's targets", "对照方案目标的计分卡"),
+    "sec_costs": ("Cost beside effect", "成本与效果"),
     "sec_series": ("Indicators over time", "指标随时间变化"),
     "sec_diff": ("Differences from the baseline", "与基线的差异"),
     "sec_mechanisms": ("Why: the mechanisms", "原因：机制视图"),

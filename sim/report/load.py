@@ -18,7 +18,7 @@ from sim.experiment import store
 from sim.params.errors import InputError
 from sim.report.data import ReportData, report_data
 
-EXTRA_TABLES = ("sensitivity", "calibration")
+EXTRA_TABLES = ("sensitivity", "calibration", "targets", "costs", "paired")
 
 
 def experiment_dir(results_dir: str | Path) -> Path:
