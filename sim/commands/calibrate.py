@@ -119,7 +119,7 @@ def fit_main(args: argparse.Namespace) -> int:
         how = "given"
         if pub.reps_chosen:
             how = (f"chosen: the fewest with loss noise <= {args.noise:g}" if pub.noise <= args.noise
-                   else f"the most allowed (--max-reps); loss noise still above {args.noise:g}")
+                   else f"the most --max-reps allows, loss noise still above {args.noise:g}")
         print(f"fit {scenario.name}: {args.trials} trials x {pub.reps} replications ({how}; "
               f"loss noise s.d. {pub.noise:.4g} from {args.pilot} pilot runs), seed {args.seed}")
         print(f"commit {record['commit'] or '(unknown)'}"
