@@ -88,6 +88,7 @@ def fit_main(args: argparse.Namespace) -> int:
     from sim.experiment.executors import make_executor
     from sim.experiment.fit import (
         fit_for_publication,
+        git_state,
         parse_fit_args,
         profile_curve,
         provenance_record,
@@ -105,6 +106,7 @@ def fit_main(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / "calibration" / f"{scenario.name}_calibrated.toml"
     if out.suffix != ".toml":
         raise InputError(None, "--out", str(out), "a .toml file")
+    code = git_state()
     with make_executor("process", args.workers) as ex:
         pub = fit_for_publication(scenario, params, trials=args.trials, reps=args.reps, seed=args.seed,
                                   executor=ex, pilot=args.pilot, max_reps=args.max_reps,
@@ -113,7 +115,7 @@ def fit_main(args: argparse.Namespace) -> int:
     result = pub.fit
     command = " ".join(["streetsim calibrate", args.scenario, "--fit", *args.fit, "--trials",
                         str(args.trials), "--reps", str(pub.reps), "--seed", str(args.seed)])
-    record = provenance_record(pub, scenario, command, out)
+    record = provenance_record(pub, scenario, command, out, code)
     fmt = {"display.width": 200, "display.max_colwidth": 48, "display.float_format": "{:.4g}".format}
     with pd.option_context(*[x for kv in fmt.items() for x in kv]):
         how = "given"
