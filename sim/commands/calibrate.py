@@ -93,6 +93,7 @@ def fit_main(args: argparse.Namespace) -> int:
     from sim.experiment.executors import make_executor
     from sim.experiment.fit import (
         fit_for_publication,
+        git_state,
         parse_fit_args,
         profile_curve,
         provenance_record,
@@ -111,6 +112,7 @@ def fit_main(args: argparse.Namespace) -> int:
     from sim.io import check_out_file
 
     check_out_file(out, "--out", (".toml",))
+    code = git_state()
     with make_executor("process", args.workers) as ex:
         pub = fit_for_publication(scenario, params, trials=args.trials, reps=args.reps, seed=args.seed,
                                   executor=ex, pilot=args.pilot, max_reps=args.max_reps,
@@ -119,13 +121,13 @@ def fit_main(args: argparse.Namespace) -> int:
     result = pub.fit
     command = " ".join(["streetsim calibrate", args.scenario, "--fit", *args.fit, "--trials",
                         str(args.trials), "--reps", str(pub.reps), "--seed", str(args.seed)])
-    record = provenance_record(pub, scenario, command, out)
+    record = provenance_record(pub, scenario, command, out, code)
     fmt = {"display.width": 200, "display.max_colwidth": 48, "display.float_format": "{:.4g}".format}
     with pd.option_context(*[x for kv in fmt.items() for x in kv]):
         how = "given"
         if pub.reps_chosen:
             how = (f"chosen: the fewest with loss noise <= {args.noise:g}" if pub.noise <= args.noise
-                   else f"the most allowed (--max-reps); loss noise still above {args.noise:g}")
+                   else f"the most --max-reps allows, loss noise still above {args.noise:g}")
         print(f"fit {scenario.name}: {args.trials} trials x {pub.reps} replications ({how}; "
               f"loss noise s.d. {pub.noise:.4g} from {args.pilot} pilot runs), seed {args.seed}")
         print(f"commit {record['commit'] or '(unknown)'}"

@@ -240,8 +240,9 @@ def _toml(value: Any) -> str:
 # --- fitting for publication: replications, profiles, identifiability, held-out seeds ------------
 REPS_CANDIDATES = (4, 6, 8, 12, 16, 20, 30, 40)
 FLAT_LOSS = 0.01
-"""A profile whose loss moves less than this across the whole range is flat: the patterns
-do not identify the parameter (a pattern at its band's edge costs 0.05)."""
+"""A profile whose loss moves less than this (or, where the loss exceeds 1, less than this
+share of it) across the whole range is flat: the patterns do not identify the parameter
+(a pattern at its band's edge costs 0.05)."""
 
 
 def derived_seed(seed: int, name: str) -> int:
@@ -323,8 +324,9 @@ def identifiability(prof: pd.DataFrame, seed: int, draws: int = 400) -> pd.DataF
     """Per parameter: the loss's spread along its profile and whether the parameter is
     identifiable. The replications are resampled together at every point (a paired
     bootstrap, as the points share their seeds); the parameter is identifiable when the
-    spread exceeds :data:`FLAT_LOSS` and the loss at the profile's worst point stays above
-    its best point's in 97.5% of the resamples."""
+    spread exceeds :data:`FLAT_LOSS` (times the lowest loss where that exceeds 1) and the
+    loss at the profile's worst point stays above its best point's in 97.5% of the
+    resamples."""
     rng = np.random.default_rng(derived_seed(seed, "bootstrap-profile"))
     keys = [p.key for p in PATTERNS]
     rows = []
@@ -342,7 +344,7 @@ def identifiability(prof: pd.DataFrame, seed: int, draws: int = 400) -> pd.DataF
         low = float(np.percentile(diffs, 2.5))
         rows.append({"parameter": key, "loss_min": float(curve.min()), "loss_max": float(curve.max()),
                      "spread": spread, "spread_ci_low": low, "best_on_profile": best_v,
-                     "identifiable": bool(spread > FLAT_LOSS and low > 0)})
+                     "identifiable": bool(spread > FLAT_LOSS * max(1.0, float(curve.min())) and low > 0)})
     return pd.DataFrame(rows)
 
 
@@ -441,10 +443,9 @@ def fit_for_publication(scenario: Any, params: list[FitParameter], trials: int =
     return out
 
 
-def provenance_record(pub: Publication, base: Any, command: str, out: Path) -> dict[str, Any]:
-    """What a reader needs to reproduce the fit: commit, seeds, files and settings."""
-    import hashlib
-    import platform
+def git_state() -> dict[str, Any]:
+    """The commit of the code and whether the tree has uncommitted changes (read when a
+    fit starts, so that the record names the code that ran)."""
     import subprocess
 
     root = Path(__file__).resolve().parents[2]
@@ -456,11 +457,20 @@ def provenance_record(pub: Publication, base: Any, command: str, out: Path) -> d
         except (OSError, subprocess.CalledProcessError):
             return ""
 
+    return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": bool(git("status", "--porcelain"))}
+
+
+def provenance_record(pub: Publication, base: Any, command: str, out: Path,
+                      git: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a reader needs to reproduce the fit: commit, seeds, files and settings."""
+    import hashlib
+    import platform
+
     base_path = Path(base.path)
     digest = hashlib.sha256(base_path.read_bytes()).hexdigest() if base_path.exists() else ""
     return {
         "command": command, "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "commit": git("rev-parse", "HEAD"), "uncommitted_changes": bool(git("status", "--porcelain")),
+        **(git or git_state()),
         "scenario_file": str(base_path), "scenario_sha256": digest, "calibrated_file": str(out),
         "experiment_seed": pub.fit.seed, "replications": pub.reps,
         "replications_chosen_for_noise": pub.reps_chosen, "loss_noise_sd": pub.noise,
