@@ -8,7 +8,8 @@ import sys
 
 from sim.params.errors import InputError
 
-COMMAND_MODULES = ("run", "calibrate", "compare", "sweep", "sensitivity", "results", "report", "scenarios")
+COMMAND_MODULES = ("run", "calibrate", "compare", "sweep", "sensitivity", "results", "report", "scenarios",
+                   "discover", "city")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -115,13 +115,18 @@ def discover(path: str = "combined", n: int = 200, reps: int = 1, seed: int = DE
     unc = model.factors[model.factors.role == "uncertainty"].reset_index(drop=True)
     points = lhs_points(unc, n, seed)
     scenarios = [Sample(name=i, **{c: _py(points.at[i, c]) for c in points.columns}) for i in range(n)]
-    off = {f"lever__{u.name}": False for u in scenario.levers}
-    policies = [Sample(name="baseline", **off), Sample(name=scenario.name)]
+    lev = model.factors[model.factors.role == "lever"]
+    as_path = {r.name: _py(r.default) for r in lev.itertuples(index=False)}
+    off = {**as_path, **{f"lever__{u.name}": False for u in scenario.levers}}
+    policies = [Sample(name="baseline", **off), Sample(name=scenario.name, **as_path)]
     workers = workers or 2
     evaluator = (SequentialEvaluator(model) if workers == 1
                  else MultiprocessingEvaluator(model, n_processes=workers))
     with evaluator as ev:
         experiments, out = ev.perform_experiments(scenarios=scenarios, policies=policies)
+    failed = [k for k, v in out.items() if np.ma.is_masked(v)]
+    if failed:
+        raise RuntimeError(f"some runs failed (outcome {failed[0]}); see the log above")
     outcomes = _long_outcomes(experiments, out, indicators, year, scenario.name)
     failures = failure_table(outcomes, indicators, year, scenario.name)
     x = points.rename(columns=dict(zip(unc.name, unc.key)))
@@ -174,7 +179,8 @@ def find_boxes(x: pd.DataFrame, failures: pd.DataFrame, path: str, max_dims: int
 
     logging.getLogger("EMA").setLevel(logging.ERROR)
     rows = []
-    x = x.reset_index(drop=True)
+    # integers as floats: EMA 3.0's PRIM pastes half-integer limits into integer columns
+    x = x.reset_index(drop=True).astype({c: float for c in x.columns if x[c].dtype.kind in "iu"})
     for (ind, failure), y in failures.items():
         y = y.to_numpy(dtype=bool)
         share = float(y.mean())
@@ -199,11 +205,12 @@ def _best_box(box: Any, max_dims: int) -> dict[str, Any] | None:
     if ok.empty:
         return None
     i = int((ok["coverage"] * ok["density"]).idxmax())
-    stats, lims = box.inspect(i, style="data")[0]
-    limits = {}
-    for dim in lims.index:
-        lo, hi = lims.loc[dim].iloc[0], lims.loc[dim].iloc[1]
-        limits[str(dim)] = _limit(lo, hi)
+    from ema_workbench.analysis.scenario_discovery_util import _determine_restricted_dims
+
+    stats = traj.loc[i]
+    lims = box.box_lims[i]
+    limits = {str(d): _limit(lims.at[0, d], lims.at[1, d])
+              for d in _determine_restricted_dims(lims, box.box_lims[0])}
     return {"coverage": float(stats["coverage"]), "density": float(stats["density"]),
             "mass": float(stats["mass"]), "res_dim": int(stats["res_dim"]),
             "restrictions": "; ".join(f"{k} {v}" for k, v in limits.items()),
@@ -221,6 +228,7 @@ def cart_leaf(x: pd.DataFrame, y: np.ndarray) -> dict[str, Any] | None:
     """The CART leaf (EMA's ``cart``) with the largest coverage x density of failures."""
     from ema_workbench.analysis import cart
 
+    x = x.astype(float)  # EMA 3.0's CART cannot split boolean columns
     model = cart.CART(x, y, mass_min=0.05)
     model.build_tree()
     best, best_score = None, -1.0
@@ -244,7 +252,8 @@ def _restricted_cart(lims: pd.DataFrame, x: pd.DataFrame) -> dict[str, str]:
             if set(lo) != set(x[d].unique()):
                 out[str(d)] = _limit(lo, lo)
         elif float(lo) > float(x[d].min()) or float(hi) < float(x[d].max()):
-            out[str(d)] = _limit(lo, hi)
+            out[str(d)] = (("in {True}" if float(lo) >= 0.5 else "in {False}") if str(d).startswith("stress:")
+                           else _limit(lo, hi))
     return out
 
 
