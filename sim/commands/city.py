@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("city", type=Path, help="city file, e.g. scenarios/city.toml")
     p.add_argument("--seed", type=int, default=None, help="root seed (default: the file's, else 1)")
     p.add_argument("--executor", choices=EXECUTORS, default="process", help="process (default), serial, dask")
-    p.add_argument("--scheduler", default=None, help="Dask scheduler tcp://HOST:PORT (implies --executor dask)")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler tcp://HOST:PORT (implies dask)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
     p.add_argument("--results", type=Path, default=Path("results"), help="results store (default results/)")
     p.add_argument("--daily", action="store_true", help="also store each district's daily series")

@@ -25,7 +25,8 @@ def city_summary(result: CityResult, labels: Sequence[str] = (), year: int | Non
               & ind["indicator"].isin(indicators)]
     wide = sel.pivot_table(index=["district", "street"], columns="indicator", values="value", sort=False)
     wide = wide.reindex(columns=[k for k in indicators if k in wide.columns])
-    streets = result.streets.groupby("district").agg(streets=("street", "size"), residents=("residents", "sum"))
+    streets = result.streets.groupby("district").agg(streets=("street", "size"),
+                                                     residents=("residents", "sum"))
     rows = []
     for (k, group), values in wide.iterrows():
         label = labels[k] if k < len(labels) else ""

@@ -29,7 +29,8 @@ TEXT = {
     "table": ("Headline indicators in {year}", "{year}年主要指标"),
     "run": ("{n} districts, {streets} streets, seed {seed}; {wall:.1f} s, peak memory of one process "
             "{peak:,.0f} MB; results in {folder}",
-            "{n}个区、{streets}个街道，种子{seed}；用时{wall:.1f}秒，单进程峰值内存{peak:,.0f} MB；结果在{folder}"),
+            "{n}个区、{streets}个街道，种子{seed}；用时{wall:.1f}秒，"
+            "单进程峰值内存{peak:,.0f} MB；结果在{folder}"),
     "failed": ("Failed districts", "失败的区"),
 }
 
