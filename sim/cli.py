@@ -9,7 +9,7 @@ import sys
 from sim.params.errors import InputError
 
 COMMAND_MODULES = ("run", "calibrate", "compare", "sweep", "sensitivity", "results", "report", "scenarios",
-                   "discover", "city")
+                   "discover", "city", "explore")
 
 
 def build_parser() -> argparse.ArgumentParser:
