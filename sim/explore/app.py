@@ -20,7 +20,7 @@ from sim.report.i18n import indicator_name
 
 
 @solara.component
-def Indicators(model: ExplorerModel):
+def Indicators(model: ExplorerModel):  # noqa: N802 (a Solara component)
     """Indicator small multiples against targets and the baseline."""
     if not model.years_done:
         solara.Info(word("no_year", model.lang))
@@ -28,7 +28,7 @@ def Indicators(model: ExplorerModel):
 
 
 @solara.component
-def Scorecard(model: ExplorerModel):
+def Scorecard(model: ExplorerModel):  # noqa: N802 (a Solara component)
     """The last finished year: every indicator with a target, scenario vs. baseline."""
     if not model.years_done:
         return
@@ -50,13 +50,13 @@ def Scorecard(model: ExplorerModel):
 
 
 @solara.component
-def Hours(model: ExplorerModel):
+def Hours(model: ExplorerModel):  # noqa: N802 (a Solara component)
     """Staff hours by use."""
     solara.FigurePlotly(hours_figure(model))
 
 
 @solara.component
-def Flow(model: ExplorerModel):
+def Flow(model: ExplorerModel):  # noqa: N802 (a Solara component)
     """Case flow of the scenario."""
     solara.FigurePlotly(flow_figure(model))
 

@@ -41,7 +41,8 @@ def indicator_figure(model, keys=HEADLINE) -> go.Figure:
             fig.add_trace(go.Scatter(x=part["year"], y=part["value"], mode="lines+markers",
                                      name=model.path_name if arm == "path" else word("baseline", lang),
                                      legendgroup=arm, showlegend=i == 0,
-                                     line={"color": ARM_COLOURS[arm], "dash": "solid" if arm == "path" else "dot"}),
+                                     line={"color": ARM_COLOURS[arm],
+                                           "dash": "solid" if arm == "path" else "dot"}),
                           row=row + 1, col=col + 1)
         spec = INDICATOR_BY_KEY[key]
         if spec.target is not None:
@@ -51,9 +52,13 @@ def indicator_figure(model, keys=HEADLINE) -> go.Figure:
                           row=row + 1, col=col + 1)
         fig.update_xaxes(range=[2023.7, 2030.3], dtick=1, row=row + 1, col=col + 1)
     fig.update_layout(height=520, margin={"t": 60, "b": 30, "l": 40, "r": 10}, template="plotly_white",
-                      title=f"{word('indicators', lang)}: {', '.join(str(x) for x in model.years_done) or '-'}",
+                      title=f"{word('indicators', lang)}: {_years(model)}",
                       legend={"orientation": "h", "y": -0.08})
     return fig
+
+
+def _years(model) -> str:
+    return ", ".join(str(x) for x in model.years_done) or "-"
 
 
 def hours_figure(model) -> go.Figure:
