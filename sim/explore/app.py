@@ -19,19 +19,17 @@ from sim.indicators.definitions import INDICATORS
 from sim.report.i18n import indicator_name
 
 
-@solara.component
-def Indicators(model: ExplorerModel):  # noqa: N802 (a Solara component)
+def indicators_view(model: ExplorerModel) -> None:
     """Indicator small multiples against targets and the baseline."""
     if not model.years_done:
         solara.Info(word("no_year", model.lang))
     solara.FigurePlotly(indicator_figure(model))
 
 
-@solara.component
-def Scorecard(model: ExplorerModel):  # noqa: N802 (a Solara component)
+def scorecard_view(model: ExplorerModel) -> None:
     """The last finished year: every indicator with a target, scenario vs. baseline."""
     if not model.years_done:
-        return
+        return None
     y = model.yearly()
     last = y[y["year"] == model.years_done[-1]].pivot(index="indicator", columns="arm", values="value")
     rows = []
@@ -49,18 +47,29 @@ def Scorecard(model: ExplorerModel):  # noqa: N802 (a Solara component)
     solara.DataFrame(pd.DataFrame(rows), items_per_page=40)
 
 
-@solara.component
-def Hours(model: ExplorerModel):  # noqa: N802 (a Solara component)
+def hours_view(model: ExplorerModel) -> None:
     """Staff hours by use."""
     solara.FigurePlotly(hours_figure(model))
 
 
-@solara.component
-def Flow(model: ExplorerModel):  # noqa: N802 (a Solara component)
+def flow_view(model: ExplorerModel) -> None:
     """Case flow of the scenario."""
     solara.FigurePlotly(flow_figure(model))
 
 
+def setup_view(model: ExplorerModel) -> None:
+    """What is running: scenario, levers in force, stressors, seed and size."""
+    sc = model.street_scenario
+    levers = ", ".join(u.name for u in sc.levers) or "-"
+    risks = ", ".join(u.name for u in sc.stressors) or "-"
+    solara.Markdown(f"**{model.path_name}** · seed {model.seed_value} · "
+                    f"{sc.values['population.residents']:,} residents\n\n"
+                    f"<span class='levers'>levers: {levers}</span>\n\n"
+                    f"<span class='risks'>risks: {risks}</span>")
+
+
+# Views are plain functions: SolaraViz wraps them so that they redraw after every step.
 model = ExplorerModel(path="combined", seed=1, residents=20_000)
-page = SolaraViz(model, components=[(Indicators, 0), (Scorecard, 0), (Hours, 0), (Flow, 0)],
+VIEWS = [setup_view, indicators_view, scorecard_view, hours_view, flow_view]
+page = SolaraViz(model, components=[(v, 0) for v in VIEWS],
                  model_params=explorer_params(), name="streetsim explorer 街道治理仿真", play_interval=200)
