@@ -49,6 +49,8 @@ class ReportData:
         sensitivity: the engine's indices (``sim.experiment.sensitivity``): scenario, stressors,
             indicator, year, parameter, index (mu_star, sigma, mu or S1, ST), value, conf (or None).
         calibration: pattern, indicator, target, tolerance, mean, ci_low, ci_high, pass (or None).
+        discovery: scenario-discovery boxes stored beside the experiment (``sim.discovery``):
+            path, indicator, failure, share, coverage, density, mass, res_dim, restrictions (or None).
     """
 
     arms: pd.DataFrame
@@ -64,6 +66,7 @@ class ReportData:
     sweep: pd.DataFrame | None = None
     sensitivity: pd.DataFrame | None = None
     calibration: pd.DataFrame | None = None
+    discovery: pd.DataFrame | None = None
 
     @property
     def arm_order(self) -> list[str]:
