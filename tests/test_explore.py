@@ -99,10 +99,10 @@ def test_browser_switch_lever_step_and_see_figure_update(tmp_path: Path) -> None
         label = next(e for e in driver.find_elements(By.CSS_SELECTOR, ".v-select")
                      if "staffing_1_3_n" in e.text)
         label.find_element(By.CSS_SELECTOR, ".v-select__slot").click()
-        _wait(lambda: [i for i in driver.find_elements(By.CSS_SELECTOR, ".menuable__content__active .v-list-item")
-                       if i.text.strip() == "off"], 30, "no 'off' item")
-        next(i for i in driver.find_elements(By.CSS_SELECTOR, ".menuable__content__active .v-list-item")
-             if i.text.strip() == "off").click()
+        menu = ".menuable__content__active .v-list-item"
+        _wait(lambda: [i for i in driver.find_elements(By.CSS_SELECTOR, menu) if i.text.strip() == "off"], 30,
+              "no 'off' item")
+        next(i for i in driver.find_elements(By.CSS_SELECTOR, menu) if i.text.strip() == "off").click()
         button("reset").click()
         _wait(lambda: "levers:" in text() and "staffing_1_3_n" not in _levers(text()), 120,
               "lever still in force after Reset")

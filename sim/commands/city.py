@@ -47,8 +47,8 @@ def main(args: argparse.Namespace) -> int:
     result = run_city(list(city.districts), seed, workers=args.workers, executor=executor,
                       scheduler=args.scheduler, name=city.name, results_dir=args.results, daily=args.daily)
     wall = time.perf_counter() - t0
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    peak = max([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                *result.stats["peak_rss_mb"].dropna().tolist()])
     table = city_summary(result, city.labels, lang=args.lang)
     if not table.empty:
         print(f"\nheadline indicators, {table.attrs['year']}:")
@@ -57,6 +57,9 @@ def main(args: argparse.Namespace) -> int:
         print(f"district {k} failed: {err}")
     print(f"\n{len(city.districts) - len(result.failed)} of {len(city.districts)} districts in {wall:.1f} s; "
           f"peak memory of one process {peak:,.0f} MB")
+    for r in result.stats.itertuples():
+        print(f"  district {r.district} ({city.labels[r.district]}): {r.wall_s:.1f} s, "
+              f"worker peak {r.peak_rss_mb:,.0f} MB")
     folder = Path(args.results) / city.name
     report = write_city_report(result, city, folder / "report.html", args.lang, wall_s=wall, peak_mb=peak)
     print(f"stored {folder}")

@@ -170,8 +170,10 @@ def discovery_html(boxes: pd.DataFrame | None, lang: str) -> str:
         label = t(base, lang) + (f" ({method}" if method else "")
         rows.append([str(r.path), indicator_name(str(r.indicator), lang), label, f"{r.share:.0%}",
                      f"{r.coverage:.0%}", f"{r.density:.0%}", f"{r.mass:.0%}", str(r.restrictions)])
-    return _table([t("scenario", lang), t("indicator", lang), t("fails_failure", lang), t("fails_share", lang),
-                   t("coverage", lang), t("density", lang), t("mass", lang), t("restrictions", lang)], rows)
+    keys = ("scenario", "indicator", "fails_failure", "fails_share", "coverage", "density", "mass",
+            "restrictions")
+    head = [t(k, lang) for k in keys]
+    return _table(head, rows)
 
 
 def methods(data: ReportData, lang: str) -> str:

@@ -63,7 +63,8 @@ TEXT: dict[str, tuple[str, str]] = {
                    "行政投入（方案设定的决策，而非结果）"),
     "no_discovery": ("No scenario discovery stored next to these results; run "
                      "`streetsim discover --path combined` to find where a path fails.",
-                     "结果目录旁没有情景发现结果；运行 `streetsim discover --path combined` 寻找路径失效的条件。"),
+                     "结果目录旁没有情景发现结果；运行 `streetsim discover --path combined` "
+                     "寻找路径失效的条件。"),
     "sec_fails": ("Where this reform fails", "改革在哪些条件下失效"),
     "fails_intro": ("Scenario discovery (PRIM): a Latin hypercube over the assumption parameters and "
                     "the risks, each point run under the reform path and the baseline on the same seeds. "
