@@ -20,7 +20,8 @@ from tests.test_report import hand_frames
 @pytest.fixture(scope="module")
 def data():
     f = hand_frames()
-    return report_data(f["runs"], f["indicators"], f["daily"], f["flows"], f["departments"], meta={"name": "d"})
+    return report_data(f["runs"], f["indicators"], f["daily"], f["flows"], f["departments"],
+                       meta={"name": "d"})
 
 
 def test_scorecard_scrolls_with_the_indicator_column_frozen(data) -> None:
@@ -28,8 +29,8 @@ def test_scorecard_scrolls_with_the_indicator_column_frozen(data) -> None:
     assert 'class="tablewrap card"' in table
     css = report_html.CSS
     assert re.search(r"\.tablewrap\.card\{overflow:auto;max-height:\d+vh", css)
-    assert re.search(r"\.tablewrap\.card th:first-child,\.tablewrap\.card td:first-child\{position:sticky;left:0",
-                     css)
+    frozen = r"\.tablewrap\.card th:first-child,\.tablewrap\.card td:first-child\{position:sticky;left:0"
+    assert re.search(frozen, css)
 
 
 def test_input_indicators_are_grouped_apart(data, monkeypatch) -> None:
