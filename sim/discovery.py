@@ -18,7 +18,9 @@ Where a failure is neither rare nor the rule (between ``min_share`` and ``1-min_
 of the points), PRIM peels the uncertainty space to the box of assumptions in which it
 concentrates. The box kept on the peeling trajectory is the one with the largest
 ``coverage x density`` among boxes restricting at most ``max_dims`` dimensions (boxes
-restricting many dimensions of a 200-point sample overfit). Every box has its coverage
+restricting many dimensions of a 200-point sample overfit); restrictions whose
+quasi-p-value exceeds 0.05 are then dropped one by one (EMA's ``drop_restriction``), and a
+failure left with no significant restriction gets no box. Every box has its coverage
 (share of all failures inside it), density (share of the points inside it that fail),
 mass (share of all points inside it) and restricted dimensions.
 
@@ -199,21 +201,35 @@ def find_boxes(x: pd.DataFrame, failures: pd.DataFrame, path: str, max_dims: int
     return boxes.sort_values(["coverage"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _best_box(box: Any, max_dims: int) -> dict[str, Any] | None:
+def _best_box(box: Any, max_dims: int, alpha: float = 0.05) -> dict[str, Any] | None:
+    """The box with the largest coverage x density restricting 1..``max_dims`` dimensions,
+    less the restrictions whose quasi-p-value (EMA's significance of each restriction)
+    exceeds ``alpha``; None when no significant restriction is left."""
+    from ema_workbench.analysis.scenario_discovery_util import _determine_restricted_dims
+
     traj = box.peeling_trajectory
     ok = traj[(traj["res_dim"] >= 1) & (traj["res_dim"] <= max_dims)]
     if ok.empty:
         return None
     i = int((ok["coverage"] * ok["density"]).idxmax())
-    from ema_workbench.analysis.scenario_discovery_util import _determine_restricted_dims
-
-    stats = traj.loc[i]
+    qps = {}
+    while True:
+        dims = list(_determine_restricted_dims(box.box_lims[i], box.box_lims[0]))
+        qps = {d: min((q for q in box.p_values[i].get(d, []) if q == q and q >= 0), default=0.0)
+               for d in dims}
+        weak = [d for d in dims if qps[d] > alpha]
+        if not weak or not dims:
+            break
+        box.drop_restriction(max(weak, key=qps.get), i)
+        i = len(box.peeling_trajectory) - 1
+    if not dims:
+        return None
+    stats = box.peeling_trajectory.loc[i]
     lims = box.box_lims[i]
-    limits = {str(d): _limit(lims.at[0, d], lims.at[1, d])
-              for d in _determine_restricted_dims(lims, box.box_lims[0])}
+    limits = {str(d): _limit(lims.at[0, d], lims.at[1, d]) for d in dims}
     return {"coverage": float(stats["coverage"]), "density": float(stats["density"]),
-            "mass": float(stats["mass"]), "res_dim": int(stats["res_dim"]),
-            "restrictions": "; ".join(f"{k} {v}" for k, v in limits.items()),
+            "mass": float(stats["mass"]), "res_dim": len(dims),
+            "restrictions": "; ".join(f"{k} {v} (qp {qps[k]:.2g})" for k, v in limits.items()),
             "limits": json.dumps(limits, ensure_ascii=False)}
 
 
