@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 
 
@@ -30,7 +29,7 @@ def main(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "solara", "run", "sim.explore.app", "--host", args.host,
            "--port", str(args.port), "--production", "--no-open"]
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
-    try:
-        return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
-        return 0
+    sys.stdout.flush()
+    # become the server, so that stopping this process (Ctrl+C, kill PID) stops it
+    os.execve(sys.executable, cmd, env)
+    return 0  # not reached
