@@ -4,7 +4,10 @@
 # embedded results store under results/, ending with the HTML report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY="${STREETSIM_PYTHON:-python3.12}"
+PY="$(bash scripts/find_python.sh)"
+echo "using $("$PY" --version 2>&1) at $PY"
+# STREETSIM_ONLY_FIND_PYTHON=1 stops here (tests/test_scripts.py checks the search alone)
+[ -z "${STREETSIM_ONLY_FIND_PYTHON:-}" ] || exit 0
 "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e .

@@ -24,7 +24,7 @@ from pathlib import Path
 from sim.params.errors import InputError
 
 COMMAND_MODULES = ("run", "calibrate", "compare", "sweep", "sensitivity", "results", "report", "scenarios",
-                   "validate", "seek", "chart")
+                   "validate", "seek", "chart", "discover", "city", "explore")
 EXIT_USER, EXIT_ENV = 2, 1
 
 

@@ -15,7 +15,7 @@ import json
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +37,7 @@ class CityResult:
     indicators: pd.DataFrame  # run_id, district, scenario, seed, replication, street, year, indicator, value
     streets: pd.DataFrame     # district, street, residents, region, ... (see DistrictResult.streets)
     failed: dict[int, str]    # district index -> error
+    stats: pd.DataFrame = field(default_factory=pd.DataFrame)  # district, wall_s, peak_rss_mb (its worker)
 
 
 def run_city(districts: Sequence[District | str | Path], seed: int, workers: int | None = None,
@@ -69,6 +70,7 @@ def run_city(districts: Sequence[District | str | Path], seed: int, workers: int
     jobs = [(d, s) for d, s in zip(loaded, seeds)]
     frames: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
     failed: dict[int, str] = {}
+    stats: list[dict] = []
     with make_executor(executor, workers, scheduler) as ex:
         for done in ex.imap(district_job, jobs):
             k = done.index
@@ -76,6 +78,8 @@ def run_city(districts: Sequence[District | str | Path], seed: int, workers: int
             tables = _stored_tables(out.get("result"), ids[k], k, daily)
             if store is not None:
                 store.write_run(_run_row(loaded[k], seeds[k], k, ids[k], name, out), tables)
+            stats.append({"district": k, "wall_s": float(out.get("wall_s", 0.0)),
+                          "peak_rss_mb": float(out.get("peak_rss_mb", float("nan")))})
             if out.get("error"):
                 failed[k] = out["error"]
             else:
@@ -84,7 +88,9 @@ def run_city(districts: Sequence[District | str | Path], seed: int, workers: int
     ordered = [frames[k] for k in sorted(frames)]
     indicators = pd.concat([f[0] for f in ordered], ignore_index=True) if ordered else pd.DataFrame()
     streets = pd.concat([f[1] for f in ordered], ignore_index=True) if ordered else pd.DataFrame()
-    return CityResult(name=name, indicators=indicators, streets=streets, failed=failed)
+    stats_frame = pd.DataFrame(stats, columns=["district", "wall_s", "peak_rss_mb"]).sort_values("district")
+    return CityResult(name=name, indicators=indicators, streets=streets, failed=failed,
+                      stats=stats_frame.reset_index(drop=True))
 
 
 def district_job(district: District, seed: int) -> dict:
@@ -92,13 +98,23 @@ def district_job(district: District, seed: int) -> dict:
     started = pd.Timestamp.now(tz="UTC")
     t0 = time.perf_counter()
     try:
-        return {"result": run_district(district, seed), "error": "", "started": started,
-                "wall_s": time.perf_counter() - t0}
+        result = run_district(district, seed)
+        return {"result": result, "error": "", "started": started, "wall_s": time.perf_counter() - t0,
+                "peak_rss_mb": _peak_rss_mb()}
     except Exception as exc:
         last = traceback.extract_tb(exc.__traceback__)[-1:]
         where = f" at {last[0].filename}:{last[0].lineno}" if last else ""
         return {"error": f"{type(exc).__name__}: {exc}{where}", "started": started,
                 "wall_s": time.perf_counter() - t0}
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (a worker's, over the jobs it ran)."""
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def _digest(d: District) -> str:

@@ -51,6 +51,8 @@ class ReportData:
         calibration: pattern, indicator, target, tolerance, mean, ci_low, ci_high, pass (or None).
         targets, costs, paired: the target, cost and paired tables ``streetsim compare`` stores
             (:mod:`sim.experiment.targets`, :mod:`sim.experiment.costs`), or None.
+        discovery: scenario-discovery boxes stored beside the experiment (``sim.discovery``):
+            path, indicator, failure, share, coverage, density, mass, res_dim, restrictions (or None).
     """
 
     arms: pd.DataFrame
@@ -69,6 +71,7 @@ class ReportData:
     targets: pd.DataFrame | None = None
     costs: pd.DataFrame | None = None
     paired: pd.DataFrame | None = None
+    discovery: pd.DataFrame | None = None
 
     @property
     def arm_order(self) -> list[str]:

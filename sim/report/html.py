@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-from sim.indicators.definitions import INDICATOR_BY_KEY, INDICATORS, KINDS
+from sim.indicators.definitions import INDICATOR_BY_KEY, INDICATORS
 from sim.report.data import ReportData, scorecard, scorecard_years
 from sim.report.i18n import indicator_name, t
 from sim.report.plan_tables import costs_html, targets_html
@@ -21,7 +21,8 @@ from sim.report.style import STATUS_COLOURS, ReportFigure, fmt_diff, fmt_value, 
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "toImageButtonOptions": {"format": "png", "scale": 2}}
-SECTIONS = ("scorecard", "series", "diff", "costs", "mechanisms", "sensitivity", "methods")
+SECTIONS = ("scorecard", "series", "diff", "costs", "mechanisms", "sensitivity", "fails", "methods")
+KIND_ORDER = tuple(dict.fromkeys(i.kind for i in INDICATORS))
 CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI','Noto Sans CJK SC','Microsoft YaHei','PingFang SC',
  sans-serif;margin:0;color:#222;background:#fafafa}
@@ -35,6 +36,13 @@ h3{margin:18px 0 6px}.intro{color:#555;font-size:13px;max-width:1100px}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:14px}
 .fig{background:#fff;border:1px solid #e3e3e3;border-radius:4px;padding:4px;min-width:0}
 .fig.wide{grid-column:1/-1}.tablewrap{overflow-x:auto;max-width:100%}
+.tablewrap.card{overflow:auto;max-height:80vh;border:1px solid #ddd}.tablewrap.card table{margin:0}
+.tablewrap.card thead th{position:sticky;top:0;z-index:2}
+.tablewrap.card thead tr:nth-child(2) th{top:22px}
+.tablewrap.card th:first-child,.tablewrap.card td:first-child{position:sticky;left:0;z-index:1;
+ background:#fff;min-width:180px;max-width:220px;box-shadow:1px 0 0 #ccc}
+.tablewrap.card thead th:first-child{z-index:3;background:#f0f3f6}
+.tablewrap.card tr.group td{position:sticky;left:0;background:#e8edf2}
 table{border-collapse:collapse;font-size:12px;background:#fff;margin:6px 0 14px}
 th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}th{background:#f0f3f6}
 td.num{text-align:right;white-space:nowrap}td small{color:#555;display:block}
@@ -62,13 +70,14 @@ def render(data: ReportData, figures: list[ReportFigure], lang: str) -> str:
                  + targets_html(data.targets, data.arm_label, lang)),
         _section("series", lang, "series_intro", "".join(
             f"<h3>{escape(t(f'kind_{k}', lang))}</h3>{_figs(by_section[f'series_{k}'])}"
-            for k in KINDS if by_section.get(f"series_{k}"))),
+            for k in KIND_ORDER if by_section.get(f"series_{k}"))),
         _section("diff", lang, "diff_intro", _figs(by_section.get("diff", [])) or _p(t("no_data", lang))),
         _section("costs", lang, None, costs_html(data.costs, data.paired, data.arm_label, lang)),
         _section("mechanisms", lang, "mech_intro",
                  _figs(by_section.get("mechanisms", [])) or _p(t("no_data", lang))),
         _section("sensitivity", lang, None,
                  _figs(by_section.get("sensitivity", [])) or _p(t("no_sensitivity", lang))),
+        _section("fails", lang, "fails_intro", discovery_html(data.discovery, lang)),
         _section("methods", lang, None, methods(data, lang)),
     ]
     return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n'
@@ -125,7 +134,9 @@ def scorecard_table(data: ReportData, lang: str) -> str:
             + "".join(f"<th>{escape(data.arm_label(a, lang))}</th>" for _ in years for a in arms) + "</tr>")
     rows, kind = [], None
     present = set(card["indicator"])
-    for ind in [i for i in INDICATORS if i.key in present]:
+    kinds = list(dict.fromkeys(i.kind for i in INDICATORS))  # each kind once, in definition order
+    shown = sorted((i for i in INDICATORS if i.key in present), key=lambda i: kinds.index(i.kind))
+    for ind in shown:
         if ind.kind != kind:
             kind = ind.kind
             group = escape(t(f"kind_{kind}", lang))
@@ -135,8 +146,8 @@ def scorecard_table(data: ReportData, lang: str) -> str:
                     + "".join(_cell(cells.get((ind.key, a, y)), ind.unit, lang) for y in years for a in arms)
                     + "</tr>")
     legend = " · ".join(f"{m} {escape(t(k, lang))}" for k, m in STATUS_MARKS.items())
-    return (f'<p class="intro">{legend}</p><div class="tablewrap"><table><thead>{head}</thead>'
-            f'<tbody>{"".join(rows)}</tbody></table></div>')
+    return (f'<p class="intro">{legend}</p><div class="tablewrap card" id="scorecard-table"><table>'
+            f'<thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def _cell(r: object, unit: str, lang: str) -> str:
@@ -149,6 +160,25 @@ def _cell(r: object, unit: str, lang: str) -> str:
         text += (f"<small>Δ {fmt_diff(r.diff, unit)} [{fmt_diff(r.diff_low, unit)}, "
                  f"{fmt_diff(r.diff_high, unit)}]</small>")
     return f'<td class="num st-{r.status}" title="{escape(t(r.status, lang))}">{text}</td>'
+
+
+def discovery_html(boxes: pd.DataFrame | None, lang: str) -> str:
+    """The scenario-discovery boxes (``streetsim discover``): per path, indicator and
+    failure, the share of points failing and the box's coverage, density, mass and
+    restricted dimensions."""
+    if boxes is None or boxes.empty:
+        return _p(t("no_discovery", lang))
+    rows = []
+    for r in boxes.itertuples():
+        failure = str(r.failure)
+        base, _, method = failure.partition(" (")
+        label = t(base, lang) + (f" ({method}" if method else "")
+        rows.append([str(r.path), indicator_name(str(r.indicator), lang), label, f"{r.share:.0%}",
+                     f"{r.coverage:.0%}", f"{r.density:.0%}", f"{r.mass:.0%}", str(r.restrictions)])
+    keys = ("scenario", "indicator", "fails_failure", "fails_share", "coverage", "density", "mass",
+            "restrictions")
+    head = [t(k, lang) for k in keys]
+    return _table(head, rows)
 
 
 def methods(data: ReportData, lang: str) -> str:

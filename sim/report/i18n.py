@@ -58,9 +58,31 @@ TEXT: dict[str, tuple[str, str]] = {
     "not_due": ("not due", "未到期"),
     "no_target": ("no target", "无目标"),
     "kind_process": ("Process indicators", "过程指标"),
-    "kind_input": ("Inputs set by decision (not scored)", "投入指标（行政决定，不计达标）"),
     "kind_outcome": ("Outcome indicators", "结果指标"),
     "kind_diagnostic": ("Diagnostics", "诊断指标"),
+    "kind_input": ("Administrative inputs (decisions set by the plan, not outcomes)",
+                   "行政投入（方案设定的决策，而非结果）"),
+    "no_discovery": ("No scenario discovery stored next to these results; run "
+                     "`streetsim discover --path combined` to find where a path fails.",
+                     "结果目录旁没有情景发现结果；运行 `streetsim discover --path combined` "
+                     "寻找路径失效的条件。"),
+    "sec_fails": ("Where this reform fails", "改革在哪些条件下失效"),
+    "fails_intro": ("Scenario discovery (PRIM): a Latin hypercube over the assumption parameters and "
+                    "the risks, each point run under the reform path and the baseline on the same seeds. "
+                    "Each box is the region of assumptions in which the path misses a target or does worse "
+                    "than the baseline: coverage = share of all failures inside the box, density = share of "
+                    "the points inside the box that fail, mass = share of all points inside it.",
+                    "情景发现（PRIM）：对假设参数和风险做拉丁超立方抽样，每个点在同一种子下分别运行改革路径和现状。"
+                    "每个盒子是路径未达目标或劣于现状的假设区域：覆盖率=盒内失败占全部失败之比，"
+                    "密度=盒内点中失败之比，质量=盒内点占全部点之比。"),
+    "fails_failure": ("failure", "失效方式"),
+    "misses_target": ("misses the plan's target", "未达方案目标"),
+    "worse_than_baseline": ("worse than the baseline", "劣于现状"),
+    "fails_share": ("points failing", "失败点占比"),
+    "coverage": ("coverage", "覆盖率"),
+    "density": ("density", "密度"),
+    "mass": ("mass", "质量"),
+    "restrictions": ("restricted dimensions", "受限维度"),
     "phase_short": ("Short term", "近期"),
     "phase_middle": ("Middle term", "中期"),
     "phase_long": ("Long term", "远期"),

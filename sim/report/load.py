@@ -50,9 +50,19 @@ def load_report_data(results_dir: str | Path) -> ReportData:
     used = sorted({s for x in runs["stressors"].fillna("") for s in str(x).split(",") if s})
     scenarios, changes, levers = scenario_definitions(manifest.get("scenarios") or [], used)
     extras = {name: _extra(folder, name) for name in EXTRA_TABLES}
-    return report_data(runs, indicators, store.load(folder, "daily"), store.load(folder, "flows"),
+    data = report_data(runs, indicators, store.load(folder, "daily"), store.load(folder, "flows"),
                        store.load(folder, "departments"), meta=_meta(folder, manifest),
                        scenarios=scenarios, changes=changes, levers=levers, **extras)
+    data.discovery = discovery_boxes(folder)
+    return data
+
+
+def discovery_boxes(folder: Path) -> pd.DataFrame | None:
+    """Boxes of every scenario discovery stored beside the experiment
+    (``<results>/*/discovery/boxes.parquet``, written by ``streetsim discover``)."""
+    files = sorted(Path(folder).parent.glob("*/discovery/boxes.parquet"))
+    frames = [pd.read_parquet(f) for f in files]
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 LEVER_COLUMNS = ["scenario", "kind", "name", "phase", "settings", "clause"]
