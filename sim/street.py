@@ -108,6 +108,7 @@ class Street:
         self.closing_today: list[np.ndarray] = []
         self.backlog_hours = 0.0
         self.complaint_hours_due = 0.0
+        self.assessment_pressure = 0.0
         self.condition = np.full((int(params.population.communities), 4), float(params.perception.initial))
         self.quit_prob: np.ndarray | None = None
         self.renovated = float(params.facilities.renovated_initial) * params.population.communities

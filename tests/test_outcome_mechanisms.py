@@ -233,3 +233,28 @@ def test_no_arrival_is_recorded_after_the_case_closed(bouncy_model):
     assert int(late.sum()) == 0
     ep = bouncy_model.pool.episodes.to_frame()
     assert ep.loc[ep["state"] == EP_LAPSED, "arrival_h"].isna().all()
+
+
+def test_dissatisfied_call_backs_press_on_the_street_through_its_assessment(small):
+    from sim.mechanisms.workforce import assessment_pressure
+
+    m = StreetModel(small, seed=SEED)
+    street = m.streets[0]
+    cs = street.cases
+    happy = np.array([True, True, False, False])
+    ids = cs.append(4, resident=np.arange(4), category=0, raised_h=0.0, closed_h=24.0 * 5,
+                    state=CLOSED, outcome=1, callback_satisfied=happy)
+    assert len(ids) == 4
+    weight = small.params.assessment.results_weight
+    assert assessment_pressure(street, 31) == pytest.approx(weight * 0.5)
+    assert assessment_pressure(street, 200) == 0.0  # nothing closed in the last 30 days
+    unweighted = StreetModel(small.with_values({"assessment.results_weight": 0.0}), seed=SEED).streets[0]
+    unweighted.cases.append(4, resident=np.arange(4), category=0, raised_h=0.0, closed_h=24.0 * 5,
+                            state=CLOSED, outcome=1, callback_satisfied=happy)
+    assert assessment_pressure(unweighted, 31) == 0.0
+
+
+def test_assessment_strain_raises_stress(two_years):
+    calm = run(two_years.with_values({"workforce.assessment_strain": 0.0}), seed=SEED)
+    pressed = run(two_years.with_values({"workforce.assessment_strain": 3.0}), seed=SEED)
+    assert pressed.daily["stress_mean"].mean() > calm.daily["stress_mean"].mean() + 0.05

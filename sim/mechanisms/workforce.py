@@ -6,8 +6,11 @@ Stress follows, with memory ``stress_memory_days``, the ratio of each workday's 
 the ``sustainable_hours_per_day`` a person can carry without strain (the statutory
 eight-hour day): hours worked, with each out-of-list hour weighing
 ``out_of_list_strain`` (work outside one's duties, resented: brief §2), plus tasks that
-did not fit and the person's share of the casework backlog (at most one more day). The annual quit hazard of
-a person is ``quit_hazard[contract] * youth multiplier (under 35) *
+did not fit and the person's share of the casework backlog (at most one more day), plus
+``assessment_strain`` times the street's *assessment pressure*: the district assesses the
+street on results, so the share of last month's call-backs that were not satisfied,
+times ``assessment.results_weight``, weighs on every post (updated at each month start).
+The annual quit hazard of a person is ``quit_hazard[contract] * youth multiplier (under 35) *
 exp(pay_gap_elasticity * pay gap + stress_elasticity * (stress - 1))``, where the pay
 gap is the shortfall of their pay against the local urban average. Each departure makes
 the others' load heavier (the vicious cycle of brief §8).
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.staff import CONTRACT, ESTABLISHED, draw_recruit, initial_skill, posts_for
+from sim.cases import CLOSED
 from sim.draws import daily_prob, lognormal_mean
 from sim.hours import DayHours
 from sim.street import HIRE, LEAVE, PROMOTE, QUIT, RETIRE
@@ -49,7 +53,8 @@ def daily(street: Street, t: int) -> None:
         avail = np.maximum(hours.available, 1e-9)
         unmet = hours.demanded_out_of_list - hours.used["out_of_list"] + backlog / filled
         strained = used + (w.out_of_list_strain - 1.0) * hours.used["out_of_list"]
-        load = np.where(r.filled, (strained + np.minimum(unmet, avail)) / w.sustainable_hours_per_day, 0.0)
+        load = (strained + np.minimum(unmet, avail)) / w.sustainable_hours_per_day
+        load = np.where(r.filled, load + w.assessment_strain * street.assessment_pressure, 0.0)
         r.stress += (load - r.stress) / w.stress_memory_days
     if t % 7 == 0 or street.quit_prob is None:
         street.quit_prob = daily_prob(annual_quit_hazard(street))
@@ -62,11 +67,27 @@ def daily(street: Street, t: int) -> None:
 
 
 def monthly(street: Street, t: int) -> None:
-    """Open or freeze posts so that each contract type has the posts the parameters give."""
+    """The street's assessment pressure from last month's call-backs; open or freeze posts
+    so that each contract type has the posts the parameters give."""
+    street.assessment_pressure = assessment_pressure(street, t)
     n_est, n_con = posts_for(street.p)
     lag = max(1, int(round(street.p.workforce.refill_lag_days)))
     for kind, target in ((ESTABLISHED, n_est), (CONTRACT, n_con)):
         adjust_posts(street, kind, target, t + lag)
+
+
+def assessment_pressure(street: Street, t: int, days: int = 30) -> float:
+    """The district assesses the street on results (``assessment.results_weight``):
+    the share of the last ``days`` days' closed cases whose resident was not satisfied at
+    the call-back, times that weight (0 when no case closed)."""
+    cs = street.cases
+    closed_h = cs.view("closed_h")
+    recent = (cs.view("state") == CLOSED) & (closed_h >= (t - days) * 24.0) & (closed_h < t * 24.0)
+    n = int(np.count_nonzero(recent))
+    if n == 0:
+        return 0.0
+    unhappy = n - int(np.count_nonzero(cs.view("callback_satisfied")[recent]))
+    return float(street.p.assessment.results_weight) * unhappy / n
 
 
 def adjust_posts(street: Street, kind: int, target: int, refill_day: int) -> None:

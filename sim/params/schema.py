@@ -136,6 +136,7 @@ SPECS: list[ParamSpec] = [
     *_specs("workforce", [
         ("sustainable_hours_per_day", _F, "hours/day", 1.0, 24.0, "Daily load staff sustain without strain."),
         ("out_of_list_strain", _F, "factor", 0.0, 10.0, "Strain of an out-of-list hour vs an in-list one."),
+        ("assessment_strain", _F, "load", 0.0, 10.0, "Load added at full assessment pressure."),
         ("quit_hazard", "map:contract", "1/year", *SHARE, "Base annual quit hazard."),
         ("youth_quit_multiplier", _F, "factor", 0.0, 10.0, "Hazard multiplier for under-35s."),
         ("pay_gap_elasticity", _F, "1/pay-gap", 0.0, 20.0, "Log-hazard per unit of pay gap."),
