@@ -1,0 +1,77 @@
+"""The array (numpy) versions of the mechanism functions that now run compiled (numba).
+
+Kept as the reference the compiled kernels must reproduce bit for bit
+(``tests/test_kernels.py``) and as the "before" of ``benchmarks/bench_kernels.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+VOLUNTEER = -2
+
+
+def fill_in_order(need: np.ndarray, avail: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """``sim.mechanisms.triage.fill_in_order`` before it was compiled."""
+    cum_need = np.cumsum(need)
+    cum_avail = np.cumsum(avail)
+    total_avail = cum_avail[-1] if len(cum_avail) else 0.0
+    fit = int(np.searchsorted(cum_need, total_avail + 1e-9, side="right"))
+    start = cum_need[:fit] - need[:fit]
+    handler = np.full(len(need), -1, dtype=np.int64)
+    if fit:
+        handler[:fit] = np.minimum(np.searchsorted(cum_avail, start, side="right"), len(avail) - 1)
+    total = cum_need[fit - 1] if fit else 0.0
+    used = np.minimum(np.maximum(total - (cum_avail - avail), 0.0), avail)
+    return handler, used, fit
+
+
+def allocate_kernel(hours, wants, spec_needed, filled, specialty, free_in, volunteer_left):
+    """``sim.mechanisms.triage.allocate_kernel`` as the array code it was before."""
+    free = free_in.copy()
+    used = np.zeros(len(free))
+    handler = np.full(len(hours), -1, dtype=np.int64)
+    specialist = np.zeros(len(hours), bool)
+    for s in np.unique(spec_needed[wants]):
+        sel = np.flatnonzero(wants & (spec_needed == s))
+        if volunteer_left > 0:
+            cum = np.cumsum(hours[sel])
+            nv = int(np.searchsorted(cum, volunteer_left + 1e-9, side="right"))
+            handler[sel[:nv]] = VOLUNTEER
+            specialist[sel[:nv]] = True
+            volunteer_left -= float(cum[nv - 1]) if nv else 0.0
+            sel = sel[nv:]
+        posts = np.flatnonzero(filled & (specialty == s))
+        if len(sel) == 0 or len(posts) == 0:
+            continue
+        h, u, fit = fill_in_order(hours[sel], free[posts])
+        handler[sel[:fit]] = posts[h[:fit]]
+        specialist[sel[:fit]] = True
+        used[posts] += u
+        free[posts] -= u
+    rest = np.flatnonzero(handler == -1)
+    if len(rest):
+        posts = np.flatnonzero(free > 0)
+        h, u, fit = fill_in_order(hours[rest], free[posts])
+        handler[rest[:fit]] = posts[h[:fit]]
+        used[posts] += u
+    return handler, specialist, used, volunteer_left
+
+
+def choose_departments(weights: np.ndarray, k: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``sim.mechanisms.whistle.choose_departments`` before it was compiled."""
+    expo = -np.log1p(-u)
+    keys = np.divide(expo, weights, out=np.full(weights.shape, np.inf), where=weights > 0)
+    kmax = int(k.max()) if len(k) else 0
+    order = np.argsort(keys, axis=1)[:, :kmax]
+    k = np.minimum(k, (weights > 0).sum(axis=1))
+    take = np.arange(kmax)[None, :] < k[:, None]
+    owner = np.nonzero(take)[0]
+    return order[take], owner
+
+
+PORTS = {
+    "triage.allocate_kernel": ("sim.mechanisms.triage", "allocate_kernel", allocate_kernel),
+    "whistle.choose_departments": ("sim.mechanisms.whistle", "choose_departments", choose_departments),
+}
+"""Compiled function -> (module, name, array version)."""
