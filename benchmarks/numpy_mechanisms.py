@@ -70,8 +70,26 @@ def choose_departments(weights: np.ndarray, k: np.ndarray, u: np.ndarray) -> tup
     return order[take], owner
 
 
+def lapse_later_arrivals(street, ids: np.ndarray) -> None:
+    """``sim.mechanisms.whistle.lapse_later_arrivals`` before it was compiled."""
+    from sim.cases import EP_LAPSED
+
+    cs = street.cases
+    ep = street.pool.episodes
+    arr = ep.view("arrival_h")
+    future = np.flatnonzero(arr > np.nanmin(cs.closed_h[ids]))
+    if len(future):
+        mine = future[(ep.view("street")[future] == street.index) & np.isin(ep.view("case")[future], ids)]
+        late = mine[arr[mine] > cs.closed_h[ep.view("case")[mine].astype(np.int64)]]
+        ep.state[late] = EP_LAPSED
+        ep.arrival_h[late] = np.nan
+    late_case = cs.departments_arrived_h[ids] > cs.closed_h[ids]
+    cs.departments_arrived_h[ids[late_case]] = np.nan
+
+
 PORTS = {
     "triage.allocate_kernel": ("sim.mechanisms.triage", "allocate_kernel", allocate_kernel),
     "whistle.choose_departments": ("sim.mechanisms.whistle", "choose_departments", choose_departments),
+    "whistle.lapse_later_arrivals": ("sim.mechanisms.whistle", "lapse_later_arrivals", lapse_later_arrivals),
 }
 """Compiled function -> (module, name, array version)."""

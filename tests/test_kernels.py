@@ -52,3 +52,19 @@ def test_choose_departments_matches_the_array_version(seed):
     got, want = whistle.choose_departments(weights, k, u), ref.choose_departments(weights, k, u)
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_late_episodes_match_the_array_selection(seed):
+    rng = np.random.default_rng(seed)
+    n_cases, n_ep = 200, int(rng.integers(0, 400))
+    closed_h = np.where(rng.random(n_cases) < 0.2, np.nan, rng.uniform(0, 500, n_cases))
+    arrival = np.where(rng.random(n_ep) < 0.3, np.nan, rng.uniform(0, 600, n_ep))
+    ep_street = rng.integers(0, 3, n_ep).astype(np.int16)
+    ep_case = rng.integers(0, n_cases, n_ep).astype(np.int32)
+    ids = rng.choice(n_cases, int(rng.integers(1, 30)), replace=False)
+    with np.errstate(invalid="ignore"):
+        first = np.nanmin(closed_h[ids]) if np.isfinite(closed_h[ids]).any() else np.nan
+        mine = (arrival > first) & (ep_street == 1) & np.isin(ep_case, ids)
+        want = np.flatnonzero(mine & (arrival > closed_h[ep_case.astype(np.int64)]))
+    np.testing.assert_array_equal(whistle.late_episodes(arrival, ep_street, ep_case, 1, closed_h, ids), want)

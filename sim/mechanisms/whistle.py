@@ -190,15 +190,35 @@ def lapse_later_arrivals(street: Street, ids: np.ndarray) -> None:
     their episodes lapse and the case keeps no arrival time past its closing."""
     cs = street.cases
     ep = street.pool.episodes
-    arr = ep.view("arrival_h")
-    future = np.flatnonzero(arr > np.nanmin(cs.closed_h[ids]))
-    if len(future):
-        mine = future[(ep.view("street")[future] == street.index) & np.isin(ep.view("case")[future], ids)]
-        late = mine[arr[mine] > cs.closed_h[ep.view("case")[mine].astype(np.int64)]]
-        ep.state[late] = EP_LAPSED
-        ep.arrival_h[late] = np.nan
+    late = late_episodes(ep.view("arrival_h"), ep.view("street"), ep.view("case"), street.index,
+                         cs.closed_h, np.asarray(ids, dtype=np.int64))
+    ep.state[late] = EP_LAPSED
+    ep.arrival_h[late] = np.nan
     late_case = cs.departments_arrived_h[ids] > cs.closed_h[ids]
     cs.departments_arrived_h[ids[late_case]] = np.nan
+
+
+@njit(cache=True)
+def late_episodes(arrival_h: np.ndarray, ep_street: np.ndarray, ep_case: np.ndarray, street: int,
+                  closed_h: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Episodes (ascending) of ``street``'s cases ``ids`` arriving after their case's
+    closing time. Compiled: one pass over the episode table."""
+    first_close = np.inf
+    for i in ids:
+        if closed_h[i] < first_close:
+            first_close = closed_h[i]
+    wanted = np.sort(ids)
+    out = np.empty(len(arrival_h), dtype=np.int64)
+    n = 0
+    for j in range(len(arrival_h)):
+        a = arrival_h[j]
+        if a > first_close and ep_street[j] == street:
+            c = np.int64(ep_case[j])
+            pos = np.searchsorted(wanted, c)
+            if pos < len(wanted) and wanted[pos] == c and a > closed_h[c]:
+                out[n] = j
+                n += 1
+    return out[:n]
 
 
 def complaints_by_department(street: Street, t: int, days: int = 30) -> np.ndarray:
