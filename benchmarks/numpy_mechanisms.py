@@ -87,9 +87,32 @@ def lapse_later_arrivals(street, ids: np.ndarray) -> None:
     cs.departments_arrived_h[ids[late_case]] = np.nan
 
 
+def count_waiting(state: np.ndarray, closed_h: np.ndarray) -> int:
+    """``sim.mechanisms.recording.count_waiting`` as the array expression it was."""
+    from sim.cases import WHISTLED
+
+    return int(np.count_nonzero((state == WHISTLED) & np.isnan(closed_h)))
+
+
+def late_episodes(arrival_h, ep_street, ep_case, street, closed_h, ids):
+    """``sim.mechanisms.whistle.late_episodes`` as the array selection it was."""
+    future = np.flatnonzero(arrival_h > np.nanmin(closed_h[ids]))
+    mine = future[(ep_street[future] == street) & np.isin(ep_case[future], ids)]
+    return mine[arrival_h[mine] > closed_h[ep_case[mine].astype(np.int64)]]
+
+
 PORTS = {
     "triage.allocate_kernel": ("sim.mechanisms.triage", "allocate_kernel", allocate_kernel),
     "whistle.choose_departments": ("sim.mechanisms.whistle", "choose_departments", choose_departments),
+    "recording.count_waiting": ("sim.mechanisms.recording", "count_waiting", count_waiting),
     "whistle.lapse_later_arrivals": ("sim.mechanisms.whistle", "lapse_later_arrivals", lapse_later_arrivals),
 }
-"""Compiled function -> (module, name, array version)."""
+"""Compiled function -> (module, name, array version): swapped whole into a run."""
+
+KERNELS = {
+    "triage.allocate_kernel": ("sim.mechanisms.triage", "allocate_kernel", allocate_kernel),
+    "whistle.choose_departments": ("sim.mechanisms.whistle", "choose_departments", choose_departments),
+    "whistle.late_episodes": ("sim.mechanisms.whistle", "late_episodes", late_episodes),
+    "recording.count_waiting": ("sim.mechanisms.recording", "count_waiting", count_waiting),
+}
+"""Compiled kernel -> (module, name, array version): replayed on recorded arguments."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.mechanisms import triage, whistle
+from sim.mechanisms import recording, triage, whistle
 
 _spec = importlib.util.spec_from_file_location(
     "numpy_mechanisms", Path(__file__).resolve().parents[1] / "benchmarks" / "numpy_mechanisms.py")
@@ -68,3 +68,10 @@ def test_late_episodes_match_the_array_selection(seed):
         mine = (arrival > first) & (ep_street == 1) & np.isin(ep_case, ids)
         want = np.flatnonzero(mine & (arrival > closed_h[ep_case.astype(np.int64)]))
     np.testing.assert_array_equal(whistle.late_episodes(arrival, ep_street, ep_case, 1, closed_h, ids), want)
+
+
+def test_count_waiting_matches_the_array_count():
+    rng = np.random.default_rng(3)
+    state = rng.integers(0, 6, 5000).astype(np.int8)
+    closed_h = np.where(rng.random(5000) < 0.5, np.nan, 1.0)
+    assert recording.count_waiting(state, closed_h) == ref.count_waiting(state, closed_h) > 0
