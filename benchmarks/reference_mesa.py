@@ -8,7 +8,6 @@ and the time is scaled to the full horizon (the cost per day is flat).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections import deque
@@ -18,7 +17,8 @@ import mesa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reference_rules import Rules, baseline_rules, report, streetsim_seconds  # noqa: E402
+from reference_rules import Rules  # noqa: E402
+from reference_rules import main as reference_main  # noqa: E402
 
 
 class Resident(mesa.Agent):
@@ -71,26 +71,18 @@ class ResidentModel(mesa.Model):
         self.day += 1
 
 
-def main() -> None:
-    """Time the reference and print its figures."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--days", type=int, default=60, help="days to run (0: the full horizon)")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--no-streetsim", action="store_true", help="skip timing the streetsim run")
-    args = ap.parse_args()
-    rules = baseline_rules()
-    days = args.days or rules.days
+def run_mesa(rules: Rules, days: int, seed: int) -> dict[str, float]:
+    """Build the agents and run the rules for ``days`` days."""
     t0 = time.perf_counter()
-    model = ResidentModel(rules, args.seed)
+    model = ResidentModel(rules, seed)
+    setup = time.perf_counter() - t0
     for _ in range(days):
         model.step()
-    seconds = time.perf_counter() - t0
     sat = [a.satisfaction for a in model.agents]
-    summary = {"raised": model.raised, "served": model.served, "abandoned": model.abandoned,
-               "queued at end": len(model.queue), "mean satisfaction": sum(sat) / len(sat)}
-    report("plain Mesa shuffle_do reference", rules, days, seconds, summary,
-           None if args.no_streetsim else streetsim_seconds(args.seed))
+    return {"raised": model.raised, "served": model.served, "abandoned": model.abandoned,
+            "queued at end": len(model.queue), "mean satisfaction": sum(sat) / len(sat),
+            "setup seconds": setup}
 
 
 if __name__ == "__main__":
-    main()
+    reference_main("plain Mesa shuffle_do reference", __doc__.splitlines()[0], run_mesa, default_days=60)

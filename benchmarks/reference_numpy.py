@@ -1,21 +1,20 @@
 """Reference: the resident-only rule set (``reference_rules.py``) in dense numpy, timed
 beside a streetsim baseline run on the same population and horizon.
 
-    python benchmarks/reference_numpy.py [--days N] [--seed 1] [--no-streetsim]
+    python benchmarks/reference_numpy.py [--days N (0: all)] [--seed 1] [--no-streetsim]
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from reference_rules import Rules, baseline_rules, report, streetsim_seconds  # noqa: E402
+from reference_rules import Rules  # noqa: E402
+from reference_rules import main as reference_main  # noqa: E402
 
 
 def run_numpy(rules: Rules, days: int, seed: int) -> dict[str, float]:
@@ -52,21 +51,5 @@ def run_numpy(rules: Rules, days: int, seed: int) -> dict[str, float]:
             "mean satisfaction": float(satisfaction.mean())}
 
 
-def main() -> None:
-    """Time the reference and print its figures."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--days", type=int, default=None, help="days to run (default: the full horizon)")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--no-streetsim", action="store_true", help="skip timing the streetsim run")
-    args = ap.parse_args()
-    rules = baseline_rules()
-    days = args.days or rules.days
-    t0 = time.perf_counter()
-    summary = run_numpy(rules, days, args.seed)
-    seconds = time.perf_counter() - t0
-    report("dense numpy reference", rules, days, seconds, summary,
-           None if args.no_streetsim else streetsim_seconds(args.seed))
-
-
 if __name__ == "__main__":
-    main()
+    reference_main("dense numpy reference", __doc__.splitlines()[0], run_numpy, default_days=0)

@@ -12,7 +12,9 @@ daily demand, so that a queue forms.
 
 from __future__ import annotations
 
+import argparse
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sim.model import StreetModel
@@ -56,9 +58,11 @@ def streetsim_seconds(seed: int = 1, repeat: int = 1) -> float:
 
 def report(name: str, rules: Rules, days_run: int, seconds: float, summary: dict[str, float],
            streetsim: float | None) -> None:
-    """Print a reference's time (scaled to the full horizon when it ran fewer days),
-    its summary and the ratio to the streetsim run."""
-    full = seconds * rules.days / days_run
+    """Print a reference's time (scaled to the full horizon when it ran fewer days; a
+    ``setup seconds`` entry of the summary is not scaled), its summary and the ratio to
+    the streetsim run."""
+    setup = summary.pop("setup seconds", 0.0)
+    full = setup + (seconds - setup) * rules.days / days_run
     print(f"{name}: {rules.residents} residents, {days_run} of {rules.days} days in {seconds:.2f} s"
           + (f" (scaled to the full horizon: {full:.2f} s)" if days_run != rules.days else ""))
     print("  " + ", ".join(f"{k} {v:,.3f}" if isinstance(v, float) else f"{k} {v:,}"
@@ -68,3 +72,20 @@ def report(name: str, rules: Rules, days_run: int, seconds: float, summary: dict
         verdict = f"{ratio:.1f}x faster" if ratio >= 1 else f"{1 / ratio:.1f}x slower"
         print(f"  streetsim baseline model run {streetsim:.2f} s: the reference takes {ratio:.2f}x "
               f"streetsim's time (streetsim is {verdict})")
+
+
+def main(name: str, description: str, run: Callable[[Rules, int, int], dict[str, float]],
+         default_days: int) -> None:
+    """Command line of a reference: ``--days`` (0: the full horizon), ``--seed``,
+    ``--no-streetsim``; times ``run(rules, days, seed)`` and prints the figures."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--days", type=int, default=default_days, help="days to run (0: the full horizon)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-streetsim", action="store_true", help="skip timing the streetsim run")
+    args = ap.parse_args()
+    rules = baseline_rules()
+    days = args.days or rules.days
+    t0 = time.perf_counter()
+    summary = run(rules, days, args.seed)
+    seconds = time.perf_counter() - t0
+    report(name, rules, days, seconds, summary, None if args.no_streetsim else streetsim_seconds(args.seed))
