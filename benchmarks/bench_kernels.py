@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from numpy_mechanisms import KERNELS, PORTS  # noqa: E402
@@ -29,6 +31,18 @@ from sim.params.loader import load_scenario  # noqa: E402
 
 WHOLE_TABLE = {"whistle.late_episodes", "recording.count_waiting"}
 """Kernels whose arguments include whole tables: only every ``--every``-th call is kept."""
+
+
+def compact_decisions(args: tuple) -> tuple:
+    """``apply_decisions`` arguments with the episode columns cut to the due episodes
+    (renumbered 0..n-1): the kernel touches no other row, and the copies stay small."""
+    due = args[0]
+    return (np.arange(len(due)), *(a.copy() if hasattr(a, "copy") else a for a in args[1:10]),
+            *(column[due].copy() for column in args[10:]))
+
+
+COMPACT = {"departments.apply_decisions": compact_decisions}
+"""Kernels whose recorded arguments are compacted before being kept."""
 
 
 def record_calls(scenario, seed: int, every: int) -> tuple[dict[str, list], dict[str, int]]:
@@ -42,7 +56,9 @@ def record_calls(scenario, seed: int, every: int) -> tuple[dict[str, list], dict
 
         def recorder(*args, _k=kernel, _label=label):
             counts[_label] += 1
-            if _label not in WHOLE_TABLE or counts[_label] % every == 0:
+            if _label in COMPACT:
+                calls[_label].append(COMPACT[_label](args))
+            elif _label not in WHOLE_TABLE or counts[_label] % every == 0:
                 calls[_label].append(tuple(a.copy() if hasattr(a, "copy") else a for a in args))
             return _k(*args)
 

@@ -101,6 +101,29 @@ def late_episodes(arrival_h, ep_street, ep_case, street, closed_h, ids):
     return mine[arrival_h[mine] > closed_h[ep_case[mine].astype(np.int64)]]
 
 
+def apply_decisions(due, answered, escalated, unclear, u_bounce, bounce_prob, arrival_h, max_repeats,
+                    repeat_day, escalate_day, ep_arrival_h, ep_state, ep_bounced, ep_next_day, ep_escalated,
+                    ep_n_sent):
+    """``sim.agents.departments.apply_decisions`` as the array code of ``decide`` it was."""
+    from sim.cases import EP_ARRIVED, EP_FAILED, EP_MOVED
+
+    bounce = answered & unclear & (u_bounce < bounce_prob)
+    arrive = answered & ~bounce
+    ep_arrival_h[due[arrive]] = arrival_h[arrive]
+    ep_state[due[arrive]] = EP_ARRIVED
+    ep_state[due[bounce]] = EP_MOVED
+    ep_bounced[due] = bounce
+    silent = ~answered
+    repeat = silent & ~escalated & (ep_n_sent[due] < max_repeats)
+    escalate = silent & ~escalated & ~repeat
+    fail = silent & escalated
+    ep_next_day[due[repeat]] = repeat_day
+    ep_escalated[due[escalate]] = True
+    ep_next_day[due[escalate]] = escalate_day
+    ep_state[due[fail]] = EP_FAILED
+    return arrive, bounce, fail
+
+
 PORTS = {
     "triage.allocate_kernel": ("sim.mechanisms.triage", "allocate_kernel", allocate_kernel),
     "whistle.choose_departments": ("sim.mechanisms.whistle", "choose_departments", choose_departments),
@@ -114,5 +137,6 @@ KERNELS = {
     "whistle.choose_departments": ("sim.mechanisms.whistle", "choose_departments", choose_departments),
     "whistle.late_episodes": ("sim.mechanisms.whistle", "late_episodes", late_episodes),
     "recording.count_waiting": ("sim.mechanisms.recording", "count_waiting", count_waiting),
+    "departments.apply_decisions": ("sim.agents.departments", "apply_decisions", apply_decisions),
 }
 """Compiled kernel -> (module, name, array version): replayed on recorded arguments."""

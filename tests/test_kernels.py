@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.agents import departments
 from sim.mechanisms import recording, triage, whistle
 
 _spec = importlib.util.spec_from_file_location(
@@ -75,3 +76,21 @@ def test_count_waiting_matches_the_array_count():
     state = rng.integers(0, 6, 5000).astype(np.int8)
     closed_h = np.where(rng.random(5000) < 0.5, np.nan, 1.0)
     assert recording.count_waiting(state, closed_h) == ref.count_waiting(state, closed_h) > 0
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_apply_decisions_matches_the_array_version(seed):
+    rng = np.random.default_rng(seed)
+    n_ep = 300
+    n = int(rng.integers(0, 80))
+    due = np.sort(rng.choice(n_ep, n, replace=False)).astype(np.int64)
+    flags = [rng.random(n) < share for share in (0.6, 0.3, 0.5)]  # answered, escalated, unclear
+    columns = (np.full(n_ep, np.nan), rng.integers(0, 5, n_ep).astype(np.int8), rng.random(n_ep) < 0.1,
+               rng.integers(-1, 50, n_ep).astype(np.int32), rng.random(n_ep) < 0.2,
+               rng.integers(0, 5, n_ep).astype(np.int16))
+    args = (*flags, rng.random(n), 0.4, rng.uniform(0, 900, n), 3.0, 12, 15)
+    mine, theirs = [c.copy() for c in columns], [c.copy() for c in columns]
+    got = departments.apply_decisions(due, *args, *mine)
+    want = ref.apply_decisions(due, *args, *theirs)
+    for g, w in zip((*got, *mine), (*want, *theirs)):
+        np.testing.assert_array_equal(g, w)
