@@ -41,7 +41,13 @@ def compact_decisions(args: tuple) -> tuple:
             *(column[due].copy() for column in args[10:]))
 
 
-COMPACT = {"departments.apply_decisions": compact_decisions}
+def compact_routes(args: tuple) -> tuple:
+    """``routes_kernel`` arguments with the case columns cut to the queued cases."""
+    ids = args[0]
+    return (np.arange(len(ids)), *(column[ids].copy() for column in args[1:6]), *args[6:])
+
+
+COMPACT = {"departments.apply_decisions": compact_decisions, "triage.routes_kernel": compact_routes}
 """Kernels whose recorded arguments are compacted before being kept."""
 
 

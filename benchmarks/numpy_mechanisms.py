@@ -124,6 +124,21 @@ def apply_decisions(due, answered, escalated, unclear, u_bounce, bounce_prob, ar
     return arrive, bounce, fail
 
 
+def routes_kernel(ids, u_route, needs_department, so_suitable, channel, category, delegated, propensity,
+                  intake_hours, street_hours, whistle_hours, referral_hours):
+    """``sim.mechanisms.triage.routes_kernel`` as the array code (``plan_routes`` and
+    ``route_hours``) it was."""
+    from sim.cases import ROUTE_DEPT, ROUTE_SO, ROUTE_STREET
+
+    u = u_route[ids]
+    to_dept = needs_department[ids] & (u >= delegated)
+    to_so = ~needs_department[ids] & so_suitable[ids] & (u < propensity)
+    route = np.where(to_dept, ROUTE_DEPT, np.where(to_so, ROUTE_SO, ROUTE_STREET)).astype(np.int8)
+    by_route = np.where(route == ROUTE_DEPT, whistle_hours,
+                        np.where(route == ROUTE_SO, referral_hours, street_hours[category[ids]]))
+    return route, intake_hours[channel[ids]] + by_route
+
+
 PORTS = {
     "triage.allocate_kernel": ("sim.mechanisms.triage", "allocate_kernel", allocate_kernel),
     "whistle.choose_departments": ("sim.mechanisms.whistle", "choose_departments", choose_departments),
@@ -138,5 +153,6 @@ KERNELS = {
     "whistle.late_episodes": ("sim.mechanisms.whistle", "late_episodes", late_episodes),
     "recording.count_waiting": ("sim.mechanisms.recording", "count_waiting", count_waiting),
     "departments.apply_decisions": ("sim.agents.departments", "apply_decisions", apply_decisions),
+    "triage.routes_kernel": ("sim.mechanisms.triage", "routes_kernel", routes_kernel),
 }
 """Compiled kernel -> (module, name, array version): replayed on recorded arguments."""

@@ -94,3 +94,17 @@ def test_apply_decisions_matches_the_array_version(seed):
     want = ref.apply_decisions(due, *args, *theirs)
     for g, w in zip((*got, *mine), (*want, *theirs)):
         np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_routes_kernel_matches_the_array_version(seed):
+    rng = np.random.default_rng(seed)
+    n_cases = 400
+    ids = rng.choice(n_cases, int(rng.integers(0, 100)), replace=False).astype(np.int64)
+    u = rng.random((n_cases, 5))
+    args = (ids, u[:, 2], rng.random(n_cases) < 0.4, rng.random(n_cases) < 0.5,
+            rng.integers(0, 3, n_cases).astype(np.int8), rng.integers(0, 6, n_cases).astype(np.int8),
+            float(rng.choice([0.0, 0.3, 1.0])), 0.6, rng.uniform(0.1, 1, 3), rng.uniform(0.5, 4, 6), 1.5, 0.7)
+    for g, w in zip(triage.routes_kernel(*args), ref.routes_kernel(*args)):
+        np.testing.assert_array_equal(g, w)
+        assert g.dtype == w.dtype

@@ -53,8 +53,7 @@ def daily(street: Street, t: int) -> None:
         return
     cs = street.cases
     q = street.queue
-    route = plan_routes(street, q)
-    hours = route_hours(street, q, route)
+    route, hours = plan_routes(street, q)
     free = street.hours.free
     cum = np.cumsum(hours)
     k = int(np.searchsorted(cum, free.sum() + 1e-9, side="right"))
@@ -122,24 +121,45 @@ def abandon_stale(street: Street, t: int) -> None:
         feedback.end_now(street, ids)
 
 
-def plan_routes(street: Street, ids: np.ndarray) -> np.ndarray:
-    """Route of each queued case if admitted today (before social-organisation room)."""
+def plan_routes(street: Street, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Route of each queued case if admitted today (before social-organisation room) and
+    the staff hours it takes on that route (intake included)."""
     cs = street.cases
     p = street.p
-    u = cs.u[ids, U_ROUTE]
-    to_dept = cs.needs_department[ids] & (u >= p.departments.enforcement_delegated)
-    to_so = ~cs.needs_department[ids] & cs.so_suitable[ids] & (u < p.referral.propensity)
-    return np.where(to_dept, ROUTE_DEPT, np.where(to_so, ROUTE_SO, ROUTE_STREET)).astype(np.int8)
+    c = p.cases
+    return routes_kernel(ids, cs.u[:, U_ROUTE], cs.needs_department, cs.so_suitable, cs.channel, cs.category,
+                         float(p.departments.enforcement_delegated), float(p.referral.propensity),
+                         np.asarray(c.intake_hours, dtype=np.float64),
+                         np.asarray(c.street_handling_hours, dtype=np.float64),
+                         float(c.whistle_coordination_hours), float(c.referral_hours))
 
 
-def route_hours(street: Street, ids: np.ndarray, route: np.ndarray) -> np.ndarray:
-    """Staff hours each case takes on its route (intake included)."""
-    cs = street.cases
-    c = street.p.cases
-    by_route = np.where(route == ROUTE_DEPT, c.whistle_coordination_hours,
-                        np.where(route == ROUTE_SO, c.referral_hours,
-                                 c.street_handling_hours[cs.category[ids]]))
-    return c.intake_hours[cs.channel[ids]] + by_route
+@njit(cache=True)
+def routes_kernel(ids: np.ndarray, u_route: np.ndarray, needs_department: np.ndarray, so_suitable: np.ndarray,
+                  channel: np.ndarray, category: np.ndarray, delegated: float, propensity: float,
+                  intake_hours: np.ndarray, street_hours: np.ndarray, whistle_hours: float,
+                  referral_hours: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`plan_routes` over plain arrays (compiled): a case needing a department's
+    power goes to the departments unless the power is delegated to the street; a case
+    that suits a social organisation goes there with the referral propensity; the
+    street handles the rest."""
+    n = len(ids)
+    route = np.empty(n, np.int8)
+    hours = np.empty(n)
+    for i in range(n):
+        c = ids[i]
+        u = u_route[c]
+        if needs_department[c] and u >= delegated:
+            route[i] = ROUTE_DEPT
+            by_route = whistle_hours
+        elif not needs_department[c] and so_suitable[c] and u < propensity:
+            route[i] = ROUTE_SO
+            by_route = referral_hours
+        else:
+            route[i] = ROUTE_STREET
+            by_route = street_hours[category[c]]
+        hours[i] = intake_hours[channel[c]] + by_route
+    return route, hours
 
 
 @njit(cache=True)
