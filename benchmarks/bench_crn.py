@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from sim.experiment.compare import compare_experiment, mean_ci
+from sim.experiment.compare import compare_experiment
 from sim.experiment.executors import make_executor
 from sim.experiment.store import load
 from sim.experiment.sweep import execute, plan
+from sim.stats import ci_bounds as mean_ci
 
 SMALL = {"population.residents": 5000, "run.end_date": "2024-12-31"}
 

@@ -11,12 +11,31 @@ The Python API (the CLI is a thin layer over it)::
     frame = run_many(scenario, seeds=10)        # ten replications, one tidy frame
 """
 
+from typing import TYPE_CHECKING
+
 from sim.params.errors import InputError
-from sim.params.loader import Scenario, load_scenario
-from sim.runner import RunResult, run
+
+if TYPE_CHECKING:
+    from sim.params.loader import Scenario, load_scenario
+    from sim.runner import RunResult, run
 
 __all__ = ["InputError", "RunResult", "Scenario", "load_scenario", "run", "run_many"]
 __version__ = "0.1.0"
+
+_LAZY = {"Scenario": "sim.params.loader", "load_scenario": "sim.params.loader",
+         "RunResult": "sim.runner", "run": "sim.runner"}
+
+
+def __getattr__(name: str):
+    """Import the API on first use, so that ``import sim`` (and ``streetsim --help``)
+    stays light."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 
 def run_many(*args, **kwargs):

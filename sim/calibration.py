@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.experiment.executors import map_jobs
 from sim.params.loader import Scenario
 from sim.seeds import replication_seeds
+from sim.stats import t_half_width
 
 
 @dataclass(frozen=True)
@@ -170,9 +170,7 @@ def check(scenario: Scenario, reps: int = 20, seed: int = 20240101, workers: int
     for p in PATTERNS:
         x = frame[p.key].dropna().to_numpy()
         mean = float(x.mean()) if len(x) else float("nan")
-        half = np.nan
-        if len(x) > 1:
-            half = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
+        half = t_half_width(x)
         rows.append({
             "pattern": p.label, "indicator": p.indicator, "target": p.target,
             "tolerance": f"[{_fmt(p.lo, p.indicator)}, {_fmt(p.hi, p.indicator)}]",

@@ -23,8 +23,26 @@ from pathlib import Path
 
 from sim.params.errors import InputError
 
-COMMAND_MODULES = ("run", "calibrate", "compare", "sweep", "sensitivity", "results", "report", "scenarios",
-                   "validate", "seek", "chart", "discover", "city", "explore")
+COMMANDS = {
+    "run": "run one replication of a scenario",
+    "calibrate": "check (or fit) the calibration against brief §7",
+    "compare": "compare the reform paths with the baseline (paired, 95%% CI)",
+    "sweep": "run an experiment file (parameter sweep) into the results store",
+    "sensitivity": "global sensitivity analysis of the assumption parameters",
+    "results": "query, list or verify the results store (DuckDB SQL over Parquet)",
+    "report": "write the comparison report (one self-contained HTML file)",
+    "scenarios": "list, show or diff scenarios",
+    "validate": "extreme conditions, reachable range and micro-evidence checks",
+    "seek": "find the lever setting that meets a target in a share of replications",
+    "chart": "one PNG/SVG chart of chosen indicators and scenarios, with targets",
+    "discover": "scenario discovery (PRIM): where a reform path fails",
+    "city": "run every district of a city file (process pool or Dask)",
+    "explore": "serve the live explorer in the browser (Mesa SolaraViz)",
+}
+"""Subcommands and their one-line help. A command's module (``sim.commands.NAME``, which
+registers the same help text: ``tests/test_cli_run.py``) is imported only when that
+command runs, so that ``streetsim --help`` starts without numpy, pandas or mesa."""
+COMMAND_MODULES = tuple(COMMANDS)
 EXIT_USER, EXIT_ENV = 2, 1
 
 
@@ -36,21 +54,39 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USER, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand registered."""
+def build_parser(only: str | None = "*") -> argparse.ArgumentParser:
+    """The argument parser.
+
+    Args:
+        only: the subcommand whose module is imported and fully registered; every other
+            one is listed with its help line only. ``"*"`` registers every subcommand,
+            ``None`` none.
+    """
     import importlib
 
     parser = Parser(prog="streetsim", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="print the traceback of an unexpected error")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"sim.commands.{name}").register(sub)
+    for name, text in COMMANDS.items():
+        if only in ("*", name):
+            importlib.import_module(f"sim.commands.{name}").register(sub)
+        else:
+            sub.add_parser(name, help=text)
     return parser
+
+
+def requested_command(argv: list[str]) -> str | None:
+    """The subcommand named on a command line (the first word that is not an option)."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: parse, validate, run; every failure ends in one line and an exit status."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(only=requested_command(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a bad option (one line already printed)

@@ -51,7 +51,7 @@ class StreetModel(mesa.Model):
                  street_params: list[Params] | None = None,
                  street_schedules: list[Callable[[dt.date], Params | None] | None] | None = None,
                  capacity_scale: float | None = None) -> None:
-        super().__init__(rng=int(seed))
+        super().__init__(rng=int(seed))  # Mesa's ``rng``/``random`` are seeded with the root seed
         self.scenario = scenario
         self.seed = int(seed)
         self.schedule_fn = getattr(scenario, "params_at", None)
@@ -118,10 +118,20 @@ class StreetModel(mesa.Model):
             if mine is not None and mine is not street.p:
                 street.set_params(mine)
 
-    def run(self) -> StreetModel:
-        """Run to the end date."""
+    def run(self, datacollector: mesa.DataCollector | None = None) -> StreetModel:
+        """Run to the end date.
+
+        Args:
+            datacollector: a Mesa ``DataCollector`` (model and agent reporters read the
+                live model); it collects once at the end of every simulated day.
+
+        ``self.steps`` (Mesa's step counter) counts the days simulated.
+        """
         while self.running:
+            day = self.t
             self.step()
+            if datacollector is not None and self.t > day:
+                datacollector.collect(self)
         return self
 
 

@@ -54,10 +54,8 @@ def labelled_cases(cases: pd.DataFrame, start: np.datetime64) -> pd.DataFrame:
     out["state"] = pd.Categorical.from_codes(out["state"], STATE_NAMES)
     out["outcome"] = pd.Categorical.from_codes(out["outcome"], OUTCOME_NAMES)
     out["drop_reason"] = pd.Categorical.from_codes(out["drop_reason"], DROP_REASONS)
-    out["route"] = out["route"].map(ROUTE_NAMES).astype("category")
-    out["departments"] = [
-        ",".join(DEPARTMENTS[i] for i in range(len(DEPARTMENTS)) if m >> i & 1) for m in out["dept_mask"]
-    ]
+    out["route"] = route_labels(out["route"].to_numpy())
+    out["departments"] = department_labels(out["dept_mask"].to_numpy())
     out = out.drop(columns=["dept_mask"])
     still_open = (cases["outcome"] == OUTCOME_NAMES.index("open")).to_numpy()
     planned = out["closed_h"].where(still_open)
@@ -66,6 +64,30 @@ def labelled_cases(cases: pd.DataFrame, start: np.datetime64) -> pd.DataFrame:
     for col in ("raised_h", "accepted_h", "first_response_h", "whistled_h", "closed_h"):
         out[col.replace("_h", "_at")] = pd.Timestamp(start) + pd.to_timedelta(out[col], unit="h")
     return out
+
+
+def route_labels(route: np.ndarray) -> pd.Categorical:
+    """Route codes as a categorical of route names (categories in name order)."""
+    return _from_lookup(np.asarray(route, dtype=np.int64), ROUTE_NAMES)
+
+
+def department_labels(masks: np.ndarray) -> pd.Categorical:
+    """Department bit masks as a categorical of comma-joined department names (``""``
+    for none): joined once per distinct mask, then looked up by code for every row (and
+    written to Parquet dictionary-encoded)."""
+    masks = np.asarray(masks, dtype=np.int64)
+    return _from_lookup(masks, {int(m): ",".join(d for i, d in enumerate(DEPARTMENTS) if m >> i & 1)
+                                for m in np.unique(masks)})
+
+
+def _from_lookup(codes: np.ndarray, names: dict[int, str]) -> pd.Categorical:
+    """Codes as a categorical through a code -> name table; the categories are the
+    distinct names that occur, sorted (as ``Series.map(...).astype("category")`` gives)."""
+    present, inverse = np.unique(codes, return_inverse=True)
+    labels = sorted({names[int(c)] for c in present})
+    position = np.array([labels.index(names[int(c)]) for c in present], dtype=np.int64)
+    return pd.Categorical.from_codes(position[inverse.reshape(-1)] if len(present) else
+                                     np.empty(0, dtype=np.int64), labels)
 
 
 def labelled_episodes(ep: pd.DataFrame) -> pd.DataFrame:

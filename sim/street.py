@@ -16,8 +16,39 @@ from sim.agents.staff import Roster, draw_recruit, initial_skill, posts_for
 from sim.calendar import Calendar
 from sim.cases import CaseTable
 from sim.domain import DEPARTMENTS, SO_SPECIALTIES
+from sim.events import (  # noqa: F401 - the codes stay importable from sim.street
+    COUNCIL_COLUMNS,
+    EMERGENCY_COLUMNS,
+    HIRE,
+    LEAVE,
+    PROMOTE,
+    QUIT,
+    RETIRE,
+    SO_ENTER,
+    SO_EVENT_COLUMNS,
+    SO_EXIT,
+    SO_EXIT_FUNDS,
+    SO_EXIT_VENUE,
+    STAFF_EVENT_COLUMNS,
+)
 from sim.hours import DayHours
-from sim.mechanisms.recording import DailyRecord
+from sim.mechanisms import (
+    council,
+    demand,
+    emergency,
+    enrolment,
+    feedback,
+    perception,
+    platform,
+    recording,
+    socialorgs,
+    tasks,
+    timebudget,
+    triage,
+    whistle,
+    workforce,
+)
+from sim.mechanisms import money as money_mech
 from sim.money import Purse
 from sim.params.values import Params
 from sim.population import Residents
@@ -28,33 +59,6 @@ if TYPE_CHECKING:
     import mesa
 
     from sim.agents.departments import DepartmentPool
-
-STAFF_EVENT_COLUMNS = {
-    "day": ("int32", -1), "slot": ("int16", -1), "event": ("int8", -1),
-    "contract": ("int8", -1), "age": ("float64", np.nan), "specialty": ("int8", -1),
-    "years_in_grade": ("float64", np.nan), "reason": ("int8", -1),
-}
-HIRE, LEAVE, PROMOTE = 0, 1, 2
-QUIT, RETIRE = 0, 1
-
-EMERGENCY_COLUMNS = {
-    "day": ("int32", -1), "type": ("int8", -1), "warned": ("bool", False),
-    "street_supplies": ("bool", False), "response_h": ("float64", np.nan),
-    "resolve_h": ("float64", np.nan), "staff_hours_lost": ("float64", 0.0),
-    "false_alarm": ("bool", False),
-}
-
-SO_EVENT_COLUMNS = {
-    "day": ("int32", -1), "org": ("int32", -1), "event": ("int8", -1),
-    "specialty": ("int8", -1), "supported": ("bool", False), "age_days": ("int32", -1),
-    "reason": ("int8", -1),
-}
-SO_ENTER, SO_EXIT = 0, 1
-SO_EXIT_FUNDS, SO_EXIT_VENUE = 0, 1
-
-COUNCIL_COLUMNS = {"day": ("int32", -1), "community": ("int16", -1),
-                   "functioning": ("bool", False), "adopted": ("bool", False)}
-
 
 class Street:
     """State of one street and its daily step.
@@ -121,7 +125,7 @@ class Street:
         self.contract_pay_year = [0.0, 0]  # contract pay paid this year, contract staff-months
         self.secondment_paid_share = 1.0
         self.digital_access_synced = params.population.digital_access.copy()
-        self.daily = DailyRecord(calendar.n_days)
+        self.daily = recording.DailyRecord(calendar.n_days)
         self.yearly_state: dict[int, dict[str, float]] = {}
         self._build_staff()
         self._build_councils()
@@ -166,21 +170,6 @@ class Street:
     # --- the day --------------------------------------------------------------------------
     def begin_day(self, t: int) -> None:
         """Calendar events, emergencies, staff time, demand arrival and intake."""
-        from sim.mechanisms import (
-            council,
-            demand,
-            emergency,
-            enrolment,
-            perception,
-            platform,
-            socialorgs,
-            tasks,
-            timebudget,
-            triage,
-            workforce,
-        )
-        from sim.mechanisms import money as money_mech
-
         cal = self.cal
         if t == 0 or cal.year[t] != cal.year[t - 1]:
             if t > 0:
@@ -207,9 +196,6 @@ class Street:
 
     def end_day(self, t: int, answers: dict[str, np.ndarray]) -> None:
         """Whistle results, closings and feedback, workforce, records, year end."""
-        from sim.mechanisms import feedback, recording, whistle, workforce
-        from sim.mechanisms import money as money_mech
-
         whistle.apply_answers(self, t, answers)
         feedback.close_due(self, t)
         workforce.daily(self, t)

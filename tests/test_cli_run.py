@@ -108,3 +108,26 @@ def test_bad_scenario_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys,
 def test_negative_seed_is_refused(tmp_path, capsys):
     assert main(["run", "baseline", "--seed", "-1", "--out", str(tmp_path / "o")]) == 2
     assert "--seed" in capsys.readouterr().err
+
+
+def test_lazy_command_list_matches_the_registered_commands():
+    """The help lines listed without importing a command equal what its module registers."""
+    import argparse
+
+    from sim.cli import COMMANDS, build_parser
+
+    full = build_parser()
+    sub = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
+    registered = {c.dest: c.help for c in sub._choices_actions}
+    assert registered == COMMANDS
+
+
+def test_help_imports_no_command_module_nor_numpy():
+    import subprocess
+    import sys
+
+    code = ("import sys, sim.cli\ntry:\n    sim.cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'pandas', 'mesa')"
+            " or m.startswith('sim.commands.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"

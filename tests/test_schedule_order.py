@@ -38,10 +38,11 @@ def calls_in(func) -> list[str]:
 
 
 def mechanism_aliases(func) -> dict[str, str]:
-    """Local names of the mechanism modules a function imports."""
+    """Local names of the mechanism modules a function (or its module) imports."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    module = ast.parse(inspect.getsource(inspect.getmodule(func)))
     out = {}
-    for node in ast.walk(tree):
+    for node in [*ast.walk(tree), *module.body]:
         if isinstance(node, ast.ImportFrom) and node.module == "sim.mechanisms":
             for a in node.names:
                 out[a.asname or a.name] = a.name

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+from numba import njit
 
 from sim.cases import EP_ARRIVED, EP_FAILED, EP_MOVED, EP_PENDING, WHISTLED, EpisodeTable
 from sim.domain import DEPARTMENT_NAMES_ZH, DEPARTMENTS
@@ -212,28 +213,16 @@ class DepartmentPool:
         ep.n_sent[due] += (~escalated).astype(np.int16)
 
         # unclear duty: an answering department may disclaim the case (a bounce)
-        unclear = ep.unclear[due]
-        bounce = answered & unclear & (u[:, 1] < d.bounce_prob * (1.0 - clarity))
-        arrive = answered & ~bounce
         mean_delay = self.delay_today[dept]
         sigma = self.p.cases.delay_sigma * 0.8
         delay = lognormal_mean(mean_delay, sigma, u[:, 2])
         # a department cannot come before the whistle went out (same-day first whistles)
         arrival_h = np.maximum(day * 24.0, ep.first_sent_h[due]) + delay
-        ep.arrival_h[due[arrive]] = arrival_h[arrive]
-        ep.state[due[arrive]] = EP_ARRIVED
-        ep.state[due[bounce]] = EP_MOVED
-        ep.bounced[due] = bounce
-
-        # not answered: whistle again, escalate, or give up
-        silent = ~answered
-        repeat = silent & ~escalated & (ep.n_sent[due] < d.max_repeats)
-        escalate = silent & ~escalated & ~repeat
-        fail = silent & escalated
-        ep.next_day[due[repeat]] = day + max(1, int(round(d.repeat_interval_days)))
-        ep.escalated[due[escalate]] = True
-        ep.next_day[due[escalate]] = day + max(1, int(round(d.escalation_delay_days)))
-        ep.state[due[fail]] = EP_FAILED
+        arrive, bounce, fail = apply_decisions(
+            due, answered, escalated, ep.unclear[due], u[:, 1], d.bounce_prob * (1.0 - clarity), arrival_h,
+            float(d.max_repeats), day + max(1, int(round(d.repeat_interval_days))),
+            day + max(1, int(round(d.escalation_delay_days))),
+            ep.arrival_h, ep.state, ep.bounced, ep.next_day, ep.escalated, ep.n_sent)
 
         self.active = act[ep.state[act] == EP_PENDING]
         return {"arrived": due[arrive], "arrival_h": arrival_h[arrive], "bounced": due[bounce],
@@ -252,3 +241,42 @@ class DepartmentPool:
             if m.any():
                 alive[m] = table.state[case[m]] == WHISTLED
         return alive
+
+
+@njit(cache=True)
+def apply_decisions(due: np.ndarray, answered: np.ndarray, escalated: np.ndarray, unclear: np.ndarray,
+                    u_bounce: np.ndarray, bounce_prob: float, arrival_h: np.ndarray, max_repeats: float,
+                    repeat_day: int, escalate_day: int, ep_arrival_h: np.ndarray, ep_state: np.ndarray,
+                    ep_bounced: np.ndarray, ep_next_day: np.ndarray, ep_escalated: np.ndarray,
+                    ep_n_sent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Write the day's decisions into the episode columns (compiled, one pass).
+
+    An answering department disclaims an unclear case with ``bounce_prob`` (a bounce)
+    and otherwise arrives at ``arrival_h``; a silent one is whistled again on
+    ``repeat_day`` (until ``max_repeats`` whistles), then escalated to be answered on
+    ``escalate_day``, and a silent escalation fails. Returns the masks arrive, bounce and
+    fail over ``due``."""
+    n = len(due)
+    arrive = np.zeros(n, np.bool_)
+    bounce = np.zeros(n, np.bool_)
+    fail = np.zeros(n, np.bool_)
+    for i in range(n):
+        e = due[i]
+        if answered[i]:
+            if unclear[i] and u_bounce[i] < bounce_prob:
+                bounce[i] = True
+                ep_state[e] = EP_MOVED
+            else:
+                arrive[i] = True
+                ep_arrival_h[e] = arrival_h[i]
+                ep_state[e] = EP_ARRIVED
+        elif escalated[i]:
+            fail[i] = True
+            ep_state[e] = EP_FAILED
+        elif ep_n_sent[e] < max_repeats:
+            ep_next_day[e] = repeat_day
+        else:
+            ep_escalated[e] = True
+            ep_next_day[e] = escalate_day
+        ep_bounced[e] = bounce[i]
+    return arrive, bounce, fail

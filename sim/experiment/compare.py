@@ -25,9 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.experiment.design import Experiment, resolve
 from sim.experiment.executors import Executor
@@ -35,6 +33,7 @@ from sim.experiment.store import load
 from sim.experiment.sweep import Plan, Summary, execute, plan
 from sim.indicators.definitions import INDICATOR_BY_KEY, INDICATORS
 from sim.io import write_parquet
+from sim.stats import ci_bounds as mean_ci  # noqa: F401 - the name importers use
 
 DEFAULT_SCENARIOS = ("baseline", "integrated_resources", "coordinated", "digital", "combined")
 DEFAULT_YEARS = (2025, 2027, 2030)
@@ -192,16 +191,6 @@ def paired_differences(indicators: pd.DataFrame, baseline: str, years: Sequence[
     out["_p"] = out["path"].map({p: i for i, p in enumerate(paths)})
     out["_i"] = out["indicator"].map(order).fillna(len(order))
     return out.sort_values(["_p", "_i", "year"]).drop(columns=["_p", "_i"]).reset_index(drop=True)
-
-
-def mean_ci(x: np.ndarray, conf: float = 0.95) -> tuple[float, float]:
-    """Student-t confidence interval of the mean of ``x`` (NaN with fewer than 2 values)."""
-    x = np.asarray(x, dtype=float)
-    if len(x) < 2:
-        return float("nan"), float("nan")
-    m = float(x.mean())
-    half = float(stats.t.ppf(0.5 + conf / 2, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
-    return m - half, m + half
 
 
 def paired_table(paired: pd.DataFrame, lang: str = "en", kinds: Sequence[str] = ("outcome", "process"),

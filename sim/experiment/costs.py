@@ -115,7 +115,7 @@ def cost_table(money: pd.DataFrame, baseline: str, years: Sequence[int], paths: 
         path, year, item, role, payer, levers, n, baseline, value (the path's mean), diff,
         ci_low, ci_high - in yuan. ``spent_total`` is the sum of every spending item.
     """
-    from sim.experiment.compare import mean_ci
+    from sim.stats import ci_bounds as mean_ci
 
     paths = [s for s in dict.fromkeys(money["scenario"]) if s != baseline] if paths is None else list(paths)
     rows = []

@@ -136,13 +136,20 @@ def _year_of(result: Any, hours: pd.Series) -> np.ndarray:
 
 
 def _flows(result: Any, job: Job) -> pd.DataFrame:
-    cases = result.cases
-    frame = pd.DataFrame({
-        "year": _year_of(result, cases["raised_h"]).astype("int64"),
-        "route": cases["route"].astype(str), "outcome": cases["outcome"].astype(str),
-        "drop_reason": cases["drop_reason"].astype(str),
-    })
-    counts = frame.groupby(["year", "route", "outcome", "drop_reason"]).size().rename("n").reset_index()
+    """Cases counted by year raised, route, outcome and drop reason: counted on the codes,
+    the few counted rows then labelled as :attr:`RunResult.cases` labels them."""
+    from sim.cases import DROP_REASONS, OUTCOME_NAMES
+    from sim.outputs import route_labels
+
+    keys = ["route", "outcome", "drop_reason"]
+    cases = pd.concat([t.cases[["raised_h", *keys]] for t in result.tables], ignore_index=True)
+    frame = pd.DataFrame({"year": _year_of(result, cases["raised_h"]).astype("int64"),
+                          **{k: cases[k].to_numpy() for k in keys}})
+    counts = frame.groupby(["year", *keys]).size().rename("n").reset_index()
+    counts["route"] = np.asarray(route_labels(counts["route"].to_numpy()), dtype=object).astype(str)
+    counts["outcome"] = pd.Categorical.from_codes(counts["outcome"], OUTCOME_NAMES).astype(str)
+    counts["drop_reason"] = pd.Categorical.from_codes(counts["drop_reason"], DROP_REASONS).astype(str)
+    counts = counts.sort_values(["year", *keys], kind="stable").reset_index(drop=True)
     counts["n"] = counts["n"].astype("int64")
     counts.insert(0, "scenario", job.scenario_name)
     return counts

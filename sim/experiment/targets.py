@@ -69,7 +69,7 @@ def target_table(indicators: pd.DataFrame, targets: Mapping[str, Target] | None 
         operator, value and due year, whether the year is due, and the share of
         replications meeting it.
     """
-    from sim.experiment.compare import mean_ci
+    from sim.stats import ci_bounds as mean_ci
 
     targets = plan_targets() if targets is None else dict(targets)
     ind = indicators

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.experiment.executors import map_jobs
 from sim.indicators.definitions import INDICATORS
 from sim.params.loader import Scenario
 from sim.seeds import replication_seeds
+from sim.stats import t_half_width
 
 YEARS: tuple[int, ...] = (2025, 2027, 2030)
 """End of the short term, of the middle term, and of the run (brief §4 timeline)."""
@@ -69,9 +69,7 @@ def pair(ours: list[pd.DataFrame], theirs: list[pd.DataFrame], years: tuple[int,
             a = np.array([f.loc[year, ind.key] for f in ours], dtype=float)
             b = np.array([f.loc[year, ind.key] for f in theirs], dtype=float)
             d = (a - b)[~np.isnan(a - b)]
-            half = np.nan
-            if len(d) > 1:
-                half = float(stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
+            half = t_half_width(d)
             rows.append({"indicator": ind.key, "name_en": ind.en, "name_zh": ind.zh, "kind": ind.kind,
                          "year": year, "scenario": _mean(a), "baseline": _mean(b),
                          "difference": _mean(d), "ci95": half, "n": len(d)})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from sim.agents.staff import CONTRACT
 from sim.cases import CLOSED, WHISTLED
@@ -62,8 +63,7 @@ def record_day(street: Street, t: int) -> None:
     c["queue"][t] = len(street.queue) + len(street.online_inbox)
     c["in_service"][t] = len(street.in_service)
     # whistled to departments and not yet in service (no closing time planned)
-    c["waiting_departments"][t] = int(np.count_nonzero((street.cases.view("state") == WHISTLED)
-                                                       & np.isnan(street.cases.view("closed_h"))))
+    c["waiting_departments"][t] = count_waiting(street.cases.view("state"), street.cases.view("closed_h"))
     c["whistles_pending"][t] = int(np.count_nonzero(pool.episodes.street[pool.active] == street.index))
     c["hours_available"][t] = street.hours.available.sum()
     for bucket in ("training", "emergency", "out_of_list", "in_list", "data_entry", "casework"):
@@ -80,6 +80,17 @@ def record_day(street: Street, t: int) -> None:
     c["general_balance"][t] = street.purse.general
     c["social_orgs"][t] = len(street.sos)
     street.daily.n = t + 1
+
+
+@njit(cache=True)
+def count_waiting(state: np.ndarray, closed_h: np.ndarray) -> int:
+    """Cases whistled to departments with no closing time planned yet (compiled: one
+    pass over the case table, no temporaries)."""
+    n = 0
+    for i in range(len(state)):
+        if state[i] == WHISTLED and np.isnan(closed_h[i]):
+            n += 1
+    return n
 
 
 def close_year(street: Street, t: int) -> None:

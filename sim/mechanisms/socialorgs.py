@@ -18,8 +18,8 @@ import numpy as np
 
 from sim.agents.socialorg import SocialOrganisation
 from sim.domain import PROFESSIONAL_SO_SPECIALTIES, SO_SPECIALTIES
+from sim.events import SO_ENTER, SO_EXIT, SO_EXIT_FUNDS, SO_EXIT_VENUE
 from sim.mechanisms.money import wage_reserve
-from sim.street import SO_ENTER, SO_EXIT, SO_EXIT_FUNDS, SO_EXIT_VENUE
 
 if TYPE_CHECKING:
     from sim.street import Street

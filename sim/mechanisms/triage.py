@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from sim.cases import (
     AT_SO,
@@ -52,8 +53,7 @@ def daily(street: Street, t: int) -> None:
         return
     cs = street.cases
     q = street.queue
-    route = plan_routes(street, q)
-    hours = route_hours(street, q, route)
+    route, hours = plan_routes(street, q)
     free = street.hours.free
     cum = np.cumsum(hours)
     k = int(np.searchsorted(cum, free.sum() + 1e-9, side="right"))
@@ -121,40 +121,63 @@ def abandon_stale(street: Street, t: int) -> None:
         feedback.end_now(street, ids)
 
 
-def plan_routes(street: Street, ids: np.ndarray) -> np.ndarray:
-    """Route of each queued case if admitted today (before social-organisation room)."""
+def plan_routes(street: Street, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Route of each queued case if admitted today (before social-organisation room) and
+    the staff hours it takes on that route (intake included)."""
     cs = street.cases
     p = street.p
-    u = cs.u[ids, U_ROUTE]
-    to_dept = cs.needs_department[ids] & (u >= p.departments.enforcement_delegated)
-    to_so = ~cs.needs_department[ids] & cs.so_suitable[ids] & (u < p.referral.propensity)
-    return np.where(to_dept, ROUTE_DEPT, np.where(to_so, ROUTE_SO, ROUTE_STREET)).astype(np.int8)
+    c = p.cases
+    return routes_kernel(ids, cs.u[:, U_ROUTE], cs.needs_department, cs.so_suitable, cs.channel, cs.category,
+                         float(p.departments.enforcement_delegated), float(p.referral.propensity),
+                         np.asarray(c.intake_hours, dtype=np.float64),
+                         np.asarray(c.street_handling_hours, dtype=np.float64),
+                         float(c.whistle_coordination_hours), float(c.referral_hours))
 
 
-def route_hours(street: Street, ids: np.ndarray, route: np.ndarray) -> np.ndarray:
-    """Staff hours each case takes on its route (intake included)."""
-    cs = street.cases
-    c = street.p.cases
-    by_route = np.where(route == ROUTE_DEPT, c.whistle_coordination_hours,
-                        np.where(route == ROUTE_SO, c.referral_hours,
-                                 c.street_handling_hours[cs.category[ids]]))
-    return c.intake_hours[cs.channel[ids]] + by_route
+@njit(cache=True)
+def routes_kernel(ids: np.ndarray, u_route: np.ndarray, needs_department: np.ndarray, so_suitable: np.ndarray,
+                  channel: np.ndarray, category: np.ndarray, delegated: float, propensity: float,
+                  intake_hours: np.ndarray, street_hours: np.ndarray, whistle_hours: float,
+                  referral_hours: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`plan_routes` over plain arrays (compiled): a case needing a department's
+    power goes to the departments unless the power is delegated to the street; a case
+    that suits a social organisation goes there with the referral propensity; the
+    street handles the rest."""
+    n = len(ids)
+    route = np.empty(n, np.int8)
+    hours = np.empty(n)
+    for i in range(n):
+        c = ids[i]
+        u = u_route[c]
+        if needs_department[c] and u >= delegated:
+            route[i] = ROUTE_DEPT
+            by_route = whistle_hours
+        elif not needs_department[c] and so_suitable[c] and u < propensity:
+            route[i] = ROUTE_SO
+            by_route = referral_hours
+        else:
+            route[i] = ROUTE_STREET
+            by_route = street_hours[category[c]]
+        hours[i] = intake_hours[channel[c]] + by_route
+    return route, hours
 
 
+@njit(cache=True)
 def fill_in_order(need: np.ndarray, avail: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Give cases (in order) consecutive stretches of the posts' free hours.
 
     Returns the post holding the start of each case's stretch (``-1`` for cases that do
-    not fit), hours used per post, and the number of cases that fit.
+    not fit), hours used per post, and the number of cases that fit. (Compiled; the same
+    running sums and comparisons as the array expressions it replaced.)
     """
     cum_need = np.cumsum(need)
     cum_avail = np.cumsum(avail)
     total_avail = cum_avail[-1] if len(cum_avail) else 0.0
-    fit = int(np.searchsorted(cum_need, total_avail + 1e-9, side="right"))
-    start = cum_need[:fit] - need[:fit]
+    fit = np.searchsorted(cum_need, total_avail + 1e-9, side="right")
     handler = np.full(len(need), -1, dtype=np.int64)
     if fit:
-        handler[:fit] = np.minimum(np.searchsorted(cum_avail, start, side="right"), len(avail) - 1)
+        handler[:fit] = np.minimum(np.searchsorted(cum_avail, cum_need[:fit] - need[:fit], side="right"),
+                                   len(avail) - 1)
     total = cum_need[fit - 1] if fit else 0.0
     used = np.minimum(np.maximum(total - (cum_avail - avail), 0.0), avail)
     return handler, used, fit
@@ -169,37 +192,55 @@ def allocate_staff(street: Street, ids: np.ndarray, hours: np.ndarray
     """
     cs = street.cases
     r = street.roster
-    free = street.hours.free.copy()
-    used = np.zeros(r.n)
-    handler = np.full(len(ids), -1, dtype=np.int64)
-    specialist = np.zeros(len(ids), bool)
     wants = cs.needs_specialist[ids] & (cs.route[ids] != ROUTE_DEPT)
     spec_needed = SPECIALIST_OF_CATEGORY[cs.category[ids]]
-    volunteer_left = street.volunteer_hours_today
+    handler, specialist, used, volunteer_left = allocate_kernel(
+        np.ascontiguousarray(hours, dtype=np.float64), wants, spec_needed, r.filled,
+        r.specialty.astype(np.int64), street.hours.free, float(street.volunteer_hours_today))
+    street.volunteer_hours_today = volunteer_left
+    if (handler == -1).any():  # cannot happen: admission kept total hours within free hours
+        raise RuntimeError("allocation exceeded free hours")
+    return handler, specialist, used
+
+
+@njit(cache=True)
+def allocate_kernel(hours: np.ndarray, wants: np.ndarray, spec_needed: np.ndarray, filled: np.ndarray,
+                    specialty: np.ndarray, free_in: np.ndarray, volunteer_left: float
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """:func:`allocate_staff` over plain arrays: specialty by specialty (in code order),
+    the talent pool's volunteer hours first, then the matching posts; then every other
+    case on the posts with hours left. Returns handler, specialist, hours used per post
+    and the volunteer hours left."""
+    free = free_in.copy()
+    used = np.zeros(len(free))
+    handler = np.full(len(hours), -1, dtype=np.int64)
+    specialist = np.zeros(len(hours), np.bool_)
     for s in np.unique(spec_needed[wants]):
         sel = np.flatnonzero(wants & (spec_needed == s))
         if volunteer_left > 0:
             cum = np.cumsum(hours[sel])
-            nv = int(np.searchsorted(cum, volunteer_left + 1e-9, side="right"))
-            handler[sel[:nv]] = VOLUNTEER
-            specialist[sel[:nv]] = True
-            volunteer_left -= float(cum[nv - 1]) if nv else 0.0
+            nv = np.searchsorted(cum, volunteer_left + 1e-9, side="right")
+            for j in range(nv):
+                handler[sel[j]] = VOLUNTEER
+                specialist[sel[j]] = True
+            volunteer_left -= cum[nv - 1] if nv else 0.0
             sel = sel[nv:]
-        posts = np.flatnonzero(r.filled & (r.specialty == s))
+        posts = np.flatnonzero(filled & (specialty == s))
         if len(sel) == 0 or len(posts) == 0:
             continue
         h, u, fit = fill_in_order(hours[sel], free[posts])
-        handler[sel[:fit]] = posts[h[:fit]]
-        specialist[sel[:fit]] = True
-        used[posts] += u
-        free[posts] -= u
-    street.volunteer_hours_today = volunteer_left
+        for j in range(fit):
+            handler[sel[j]] = posts[h[j]]
+            specialist[sel[j]] = True
+        for j in range(len(posts)):
+            used[posts[j]] += u[j]
+            free[posts[j]] -= u[j]
     rest = np.flatnonzero(handler == -1)
     if len(rest):
         posts = np.flatnonzero(free > 0)
         h, u, fit = fill_in_order(hours[rest], free[posts])
-        handler[rest[:fit]] = posts[h[:fit]]
-        used[posts] += u
-        if fit < len(rest):  # cannot happen: admission kept total hours within free hours
-            raise RuntimeError("allocation exceeded free hours")
-    return handler, specialist, used
+        for j in range(fit):
+            handler[rest[j]] = posts[h[j]]
+        for j in range(len(posts)):
+            used[posts[j]] += u[j]
+    return handler, specialist, used, volunteer_left

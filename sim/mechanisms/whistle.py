@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from sim.cases import (
     CLOSING,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from sim.street import Street
 
 
+@njit(cache=True)
 def choose_departments(weights: np.ndarray, k: np.ndarray, u: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray]:
     """Distinct departments per row, drawn by weight without replacement.
@@ -40,16 +42,31 @@ def choose_departments(weights: np.ndarray, k: np.ndarray, u: np.ndarray
     Uses the exponential race (Efraimidis-Spirakis): each department gets the key
     ``-log(u) / weight`` and the ``k`` smallest keys win. ``weights`` and ``u`` are
     ``(n, departments)``; ``k`` is ``(n,)``. Returns the chosen departments and, for
-    each, the row it belongs to (rows in order).
+    each, the row it belongs to (rows in order; within a row, smallest key first).
+    Compiled: one pass over the rows.
     """
-    expo = -np.log1p(-u)  # exponential draws; u < 1 so this is finite
-    keys = np.divide(expo, weights, out=np.full(weights.shape, np.inf), where=weights > 0)
-    kmax = int(k.max()) if len(k) else 0
-    order = np.argsort(keys, axis=1)[:, :kmax]
-    k = np.minimum(k, (weights > 0).sum(axis=1))
-    take = np.arange(kmax)[None, :] < k[:, None]
-    owner = np.nonzero(take)[0]
-    return order[take], owner
+    n, m = weights.shape
+    chosen = np.empty(n * m, dtype=np.int64)
+    owner = np.empty(n * m, dtype=np.int64)
+    keys = np.empty(m)
+    out = 0
+    for i in range(n):
+        positive = 0
+        for j in range(m):
+            if weights[i, j] > 0:
+                keys[j] = -np.log1p(-u[i, j]) / weights[i, j]  # u < 1 so this is finite
+                positive += 1
+            else:
+                keys[j] = np.inf
+        take = min(k[i], positive)
+        if take <= 0:
+            continue
+        order = np.argsort(keys)
+        for r in range(take):
+            chosen[out] = order[r]
+            owner[out] = i
+            out += 1
+    return chosen[:out], owner[:out]
 
 
 def send_cases(street: Street, ids: np.ndarray, t: int) -> None:
@@ -173,15 +190,35 @@ def lapse_later_arrivals(street: Street, ids: np.ndarray) -> None:
     their episodes lapse and the case keeps no arrival time past its closing."""
     cs = street.cases
     ep = street.pool.episodes
-    arr = ep.view("arrival_h")
-    future = np.flatnonzero(arr > np.nanmin(cs.closed_h[ids]))
-    if len(future):
-        mine = future[(ep.view("street")[future] == street.index) & np.isin(ep.view("case")[future], ids)]
-        late = mine[arr[mine] > cs.closed_h[ep.view("case")[mine].astype(np.int64)]]
-        ep.state[late] = EP_LAPSED
-        ep.arrival_h[late] = np.nan
+    late = late_episodes(ep.view("arrival_h"), ep.view("street"), ep.view("case"), street.index,
+                         cs.closed_h, np.asarray(ids, dtype=np.int64))
+    ep.state[late] = EP_LAPSED
+    ep.arrival_h[late] = np.nan
     late_case = cs.departments_arrived_h[ids] > cs.closed_h[ids]
     cs.departments_arrived_h[ids[late_case]] = np.nan
+
+
+@njit(cache=True)
+def late_episodes(arrival_h: np.ndarray, ep_street: np.ndarray, ep_case: np.ndarray, street: int,
+                  closed_h: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Episodes (ascending) of ``street``'s cases ``ids`` arriving after their case's
+    closing time. Compiled: one pass over the episode table."""
+    first_close = np.inf
+    for i in ids:
+        if closed_h[i] < first_close:
+            first_close = closed_h[i]
+    wanted = np.sort(ids)
+    out = np.empty(len(arrival_h), dtype=np.int64)
+    n = 0
+    for j in range(len(arrival_h)):
+        a = arrival_h[j]
+        if a > first_close and ep_street[j] == street:
+            c = np.int64(ep_case[j])
+            pos = np.searchsorted(wanted, c)
+            if pos < len(wanted) and wanted[pos] == c and a > closed_h[c]:
+                out[n] = j
+                n += 1
+    return out[:n]
 
 
 def complaints_by_department(street: Street, t: int, days: int = 30) -> np.ndarray:

@@ -29,8 +29,8 @@ import numpy as np
 from sim.agents.staff import CONTRACT, ESTABLISHED, draw_recruit, initial_skill, posts_for
 from sim.cases import CLOSED
 from sim.draws import daily_prob, lognormal_mean
+from sim.events import HIRE, LEAVE, PROMOTE, QUIT, RETIRE
 from sim.hours import DayHours
-from sim.street import HIRE, LEAVE, PROMOTE, QUIT, RETIRE
 
 if TYPE_CHECKING:
     from sim.street import Street

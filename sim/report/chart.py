@@ -45,7 +45,7 @@ def cjk_font() -> str | None:
 def chart_data(indicators: pd.DataFrame, keys: Sequence[str], scenarios: Sequence[str],
                conf: float = 0.95) -> pd.DataFrame:
     """Mean and CI per scenario label, indicator and year (labels as in ``indicators``)."""
-    from sim.experiment.compare import mean_ci
+    from sim.stats import ci_bounds as mean_ci
 
     ind = indicators
     if "street" in ind.columns and (ind["street"] == "all").any():

@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.calibration import PATTERNS, pattern_values
 from sim.indicators.definitions import INDICATOR_BY_KEY
+from sim.stats import mean_ci
 
 BUCKETS = ("casework", "in_list", "out_of_list", "data_entry", "training", "emergency")
 """Staff-hour uses recorded daily (``hours_<bucket>``); the rest of the available hours is slack."""
@@ -139,19 +139,6 @@ def report_data(runs: pd.DataFrame | None, indicators: pd.DataFrame,
             columns=["scenario", "kind", "name", "phase", "settings", "clause"]),
         runs=runs, meta=meta, sweep=sweep_table(values, ok, meta),
         sensitivity=sensitivity, calibration=calibration, targets=targets, costs=costs, paired=paired)
-
-
-def mean_ci(x: np.ndarray) -> tuple[int, float, float, float]:
-    """(n, mean, low, high) of the Student-t 95% interval; NaN bounds below two values."""
-    x = x[~np.isnan(x)]
-    n = len(x)
-    if n == 0:
-        return 0, np.nan, np.nan, np.nan
-    m = float(x.mean())
-    if n < 2:
-        return 1, m, np.nan, np.nan
-    half = float(stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / np.sqrt(n))
-    return n, m, m - half, m + half
 
 
 def run_values(indicators: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
