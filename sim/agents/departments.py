@@ -92,6 +92,9 @@ class DepartmentPool:
         self.episodes = EpisodeTable(capacity)
         self.log = ColumnTable(WHISTLE_LOG_COLUMNS, capacity * 2)
         self.active = np.empty(0, dtype=np.int64)
+        self.incoming = np.empty(0, dtype=np.int64)
+        """Arrived episodes whose arrival time may still lie ahead (checked when a case
+        ends: :func:`sim.mechanisms.whistle.lapse_later_arrivals`)."""
         self.inflow = np.zeros(N_DEPARTMENTS)
         self._new_today = np.zeros(N_DEPARTMENTS)
         self.load = np.zeros(N_DEPARTMENTS)
@@ -225,6 +228,8 @@ class DepartmentPool:
             ep.arrival_h, ep.state, ep.bounced, ep.next_day, ep.escalated, ep.n_sent)
 
         self.active = act[ep.state[act] == EP_PENDING]
+        ahead = self.incoming[ep.arrival_h[self.incoming] > day * 24.0]
+        self.incoming = np.concatenate([ahead, due[arrive]])
         return {"arrived": due[arrive], "arrival_h": arrival_h[arrive], "bounced": due[bounce],
                 "failed": due[fail]}
 

@@ -190,8 +190,10 @@ def lapse_later_arrivals(street: Street, ids: np.ndarray) -> None:
     their episodes lapse and the case keeps no arrival time past its closing."""
     cs = street.cases
     ep = street.pool.episodes
-    late = late_episodes(ep.view("arrival_h"), ep.view("street"), ep.view("case"), street.index,
-                         cs.closed_h, np.asarray(ids, dtype=np.int64))
+    # only answers decided but not yet arrived can come after a case ends today
+    cand = street.pool.incoming
+    late = cand[late_episodes(ep.arrival_h[cand], ep.street[cand], ep.case[cand], street.index,
+                              cs.closed_h, np.asarray(ids, dtype=np.int64))]
     ep.state[late] = EP_LAPSED
     ep.arrival_h[late] = np.nan
     late_case = cs.departments_arrived_h[ids] > cs.closed_h[ids]
