@@ -49,6 +49,7 @@ from sim.levers.catalogue import LEVERS
 from sim.levers.stressors import STRESSORS
 from sim.params.loader import Scenario, load_scenario
 from sim.params.schema import SPEC_BY_KEY
+from sim.scalars import python_scalar
 from sim.seeds import replication_seeds
 
 LEVER_BAND = 0.5
@@ -83,12 +84,7 @@ def horizon(scenario: Scenario, years: Sequence[int] | None = None, residents: i
 
 def plain(value: Any) -> Any:
     """numpy scalars (and EMA's categories) as plain Python values."""
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
+    value = python_scalar(value)
     return getattr(value, "value", value) if not isinstance(value, (int, float, bool, str)) else value
 
 

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment.design import apply_point
+from sim.scalars import python_scalar
 
 DAILY_COLUMNS = ("street", "day", "date", "hours_available", "hours_training", "hours_emergency",
                  "hours_out_of_list", "hours_in_list", "hours_data_entry", "hours_casework", "queue",
@@ -197,10 +198,5 @@ def _money(result: Any, job: Job) -> pd.DataFrame:
 
 
 def _json_default(value: Any) -> Any:
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return str(value)
+    plain = python_scalar(value)
+    return plain if plain is not value else str(value)

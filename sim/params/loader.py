@@ -38,6 +38,7 @@ from sim.domain import KEY_SETS
 from sim.params.errors import InputError
 from sim.params.schema import GROUPS, SPEC_BY_KEY, SPECS, ParamSpec
 from sim.params.values import Params
+from sim.scalars import python_scalar
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 """Scenarios shipped with the project (``scenarios/`` at the repository root)."""
@@ -371,8 +372,7 @@ def plain_value(spec: ParamSpec, value: Any) -> Any:
     Workbench hand them out), and an integral float becomes an int for an int parameter."""
     if isinstance(value, dict):
         return {k: plain_value(spec, v) for k, v in value.items()}
-    if hasattr(value, "item") and hasattr(value, "dtype") and getattr(value, "ndim", 1) == 0:
-        value = value.item()
+    value = python_scalar(value)
     if (spec.kind == "int" and isinstance(value, float) and not isinstance(value, bool)
             and math.isfinite(value) and value.is_integer()):
         value = int(value)
