@@ -55,10 +55,7 @@ def monthly(street: Street, t: int) -> None:
     pc = street.p.perception
     cs = street.cases
     n_comm = len(res.word_of_mouth)
-    closed_h = cs.view("closed_h")
-    state = cs.view("state")
-    month_ago = (t - 30) * 24.0
-    last = np.flatnonzero((state == CLOSED) & (closed_h >= month_ago) & (closed_h < t * 24.0))
+    last = np.flatnonzero(cs.closed_within(t, 30))
     if len(last):
         comm = res.community[cs.resident[last]]
         n = np.bincount(comm, minlength=n_comm)

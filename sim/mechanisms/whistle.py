@@ -153,8 +153,7 @@ def bounce(street: Street, episodes: np.ndarray, t: int) -> None:
     cid, k = np.unique(cid, return_counts=True)
     weights = d.candidates[cs.category[cid]].copy()
     # a replacement must be a department not yet on the case (nor one disclaiming it)
-    on_case = (cs.dept_mask[cid][:, None] >> np.arange(weights.shape[1])[None, :]) & 1
-    weights[on_case.astype(bool)] = 0.0
+    weights[department_bits(cs.dept_mask[cid], weights.shape[1])] = 0.0
     out = (cs.n_bounces[cid] > d.max_bounces) | ((weights > 0).sum(axis=1) < k)
     drop_now(street, cid[out], t, DR_BOUNCED_OUT)
     keep = ~out
@@ -227,8 +226,12 @@ def complaints_by_department(street: Street, t: int, days: int = 30) -> np.ndarr
     """Complaints on this street's cases closed in the last ``days`` days, counted for
     every department that was whistled for the case."""
     cs = street.cases
-    closed_h = cs.view("closed_h")
-    recent = cs.view("complaint") & (closed_h >= (t - days) * 24.0) & (closed_h < t * 24.0)
+    recent = cs.view("complaint") & cs.closed_within(t, days)
     masks = cs.view("dept_mask")[recent]
     n_dept = street.p.departments.answer_prob.shape[0]
-    return ((masks[:, None] >> np.arange(n_dept)[None, :]) & 1).sum(axis=0).astype(float)
+    return department_bits(masks, n_dept).sum(axis=0).astype(float)
+
+
+def department_bits(masks: np.ndarray, n_dept: int) -> np.ndarray:
+    """Cases' department bitmasks as a boolean (cases x departments) table."""
+    return ((np.asarray(masks)[:, None] >> np.arange(n_dept)[None, :]) & 1).astype(bool)

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.staff import CONTRACT, ESTABLISHED, draw_recruit, initial_skill, posts_for
-from sim.cases import CLOSED
 from sim.draws import daily_prob, lognormal_mean
 from sim.events import HIRE, LEAVE, PROMOTE, QUIT, RETIRE
 from sim.hours import DayHours
@@ -81,8 +80,7 @@ def assessment_pressure(street: Street, t: int, days: int = 30) -> float:
     the share of the last ``days`` days' closed cases whose resident was not satisfied at
     the call-back, times that weight (0 when no case closed)."""
     cs = street.cases
-    closed_h = cs.view("closed_h")
-    recent = (cs.view("state") == CLOSED) & (closed_h >= (t - days) * 24.0) & (closed_h < t * 24.0)
+    recent = cs.closed_within(t, days)
     n = int(np.count_nonzero(recent))
     if n == 0:
         return 0.0
