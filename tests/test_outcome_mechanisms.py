@@ -72,6 +72,10 @@ def test_intrinsic_work_is_the_floor_of_street_cases(small):
     done = cs[(cs["outcome"] == "resolved") & (cs["route"] == "street")]
     # with no dispatch and no work a case closes when it is accepted (or at the next opening)
     assert float((done["closed_h"] - done["accepted_h"]).max()) <= 24.0 * 3
+    # forty office hours of intrinsic work are a working week on the office clock
+    slow = _street_resolve_hours(small, {"cases.dispatch_hours_per_grid": 0.0,
+                                         "cases.intrinsic_work_hours": {c: 40.0 for c in CATEGORIES}})
+    assert slow > 24.0 * 5
 
 
 # --- departments: load and accountability ---------------------------------------------
