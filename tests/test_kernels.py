@@ -108,3 +108,12 @@ def test_routes_kernel_matches_the_array_version(seed):
     for g, w in zip(triage.routes_kernel(*args), ref.routes_kernel(*args)):
         np.testing.assert_array_equal(g, w)
         assert g.dtype == w.dtype
+
+
+def test_pairwise_sum_adds_as_numpy_does():
+    from sim.compiled import pairwise_sum
+
+    rng = np.random.default_rng(0)
+    for n in [*range(0, 300), 1000, 4097, 58000]:
+        a = (rng.random(n) - 0.3) * rng.choice([1e-3, 1.0, 1e6])
+        assert pairwise_sum(a) == a.sum(), n
