@@ -16,38 +16,68 @@ PAIRWISE_BLOCK = 128
 
 
 @njit(cache=True)
-def _pairwise(a: np.ndarray, lo: int, n: int) -> float:
+def _block(a: np.ndarray, lo: int, n: int) -> float:
+    """NumPy's sum of at most ``PAIRWISE_BLOCK`` values: eight running partial sums."""
     if n < 8:
         res = 0.0
         for i in range(lo, lo + n):
             res += a[i]
         return res
-    if n <= PAIRWISE_BLOCK:
-        r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
-        r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
-        i = 8
-        m = n - (n % 8)
-        while i < m:
-            r0 += a[lo + i]
-            r1 += a[lo + i + 1]
-            r2 += a[lo + i + 2]
-            r3 += a[lo + i + 3]
-            r4 += a[lo + i + 4]
-            r5 += a[lo + i + 5]
-            r6 += a[lo + i + 6]
-            r7 += a[lo + i + 7]
-            i += 8
-        res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-        while i < n:
-            res += a[lo + i]
-            i += 1
-        return res
-    n2 = n // 2
-    n2 -= n2 % 8
-    return _pairwise(a, lo, n2) + _pairwise(a, lo + n2, n - n2)
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    m = n - (n % 8)
+    while i < m:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
 
 
 @njit(cache=True)
 def pairwise_sum(a: np.ndarray) -> float:
-    """The sum of a contiguous 1-d float64 array, added as ``numpy.sum`` adds it."""
-    return _pairwise(a, 0, len(a))
+    """The sum of a contiguous 1-d float64 array, added as ``numpy.sum`` adds it.
+
+    NumPy halves a long array (at a multiple of 8) and adds the two halves' sums; this
+    walks the same tree with an explicit stack (numba cannot cache recursive functions).
+    """
+    n = len(a)
+    if n <= PAIRWISE_BLOCK:
+        return _block(a, 0, n)
+    los = np.empty(64, np.int64)
+    ns = np.empty(64, np.int64)
+    step = np.zeros(64, np.int64)  # 0: start, 1: left half done, 2: both done
+    left = np.empty(64)
+    los[0], ns[0], sp, val = 0, n, 1, 0.0
+    while sp > 0:
+        f = sp - 1
+        lo, m = los[f], ns[f]
+        if m <= PAIRWISE_BLOCK:
+            val = _block(a, lo, m)
+            sp -= 1
+            continue
+        half = m // 2
+        half -= half % 8
+        if step[f] == 0:
+            step[f] = 1
+            los[sp], ns[sp], step[sp] = lo, half, 0
+            sp += 1
+        elif step[f] == 1:
+            left[f] = val
+            step[f] = 2
+            los[sp], ns[sp], step[sp] = lo + half, m - half, 0
+            sp += 1
+        else:
+            val = left[f] + val
+            sp -= 1
+    return val
