@@ -2,9 +2,10 @@
 
 Prints, after one warm-up run (imports, compiled kernels, caches): the model run
 alone and run + tables + indicators (wall and CPU seconds, best of ``--repeat``),
-peak memory (Python allocations by tracemalloc during one run, and the process's
-peak resident set), resident-days per second, and, as fresh processes, the whole
-``streetsim run baseline`` command and ``streetsim --help`` start-up.
+peak memory (the peak resident set of a fresh process running once - what a sweep
+worker needs; Python allocations by tracemalloc during one run; this process's peak),
+resident-days per second, and, as fresh processes, the whole ``streetsim run baseline``
+command and ``streetsim --help`` start-up.
 
     python benchmarks/bench_baseline.py [--repeat 3] [--seed 1] [--no-cli]
 """
@@ -12,6 +13,7 @@ peak resident set), resident-days per second, and, as fresh processes, the whole
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import resource
 import subprocess
@@ -42,6 +44,27 @@ def process_seconds(argv: list[str], repeat: int) -> float:
     return best
 
 
+ONE_RUN = """
+import sys
+from sim.params.loader import load_scenario
+from sim.runner import run
+def hwm():  # the process's own peak (ru_maxrss would include the parent's, from the fork)
+    with open("/proc/self/status") as f:
+        return next(int(x.split()[1]) / 1024 for x in f if x.startswith("VmHWM"))
+before = hwm()
+_ = run(load_scenario("baseline"), seed=int(sys.argv[1])).yearly
+print(before, hwm())
+"""
+
+
+def fresh_run_rss(seed: int) -> tuple[float, float]:
+    """Peak RSS (MB) of a fresh process after its imports, and after one full run with
+    tables and indicators (what a sweep worker needs per run)."""
+    out = subprocess.run([sys.executable, "-c", ONE_RUN, str(seed)], check=True, capture_output=True,
+                         text=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -56,10 +79,12 @@ def main() -> None:
     _ = run(scenario, seed=args.seed).yearly  # warm-up: imports, compiled kernels, caches
     walls, cpus, fulls = [], [], []
     for _ in range(args.repeat):
+        gc.collect()  # a finished model's agents form cycles; pool workers collect after each run
         w0, c0 = time.perf_counter(), time.process_time()
         StreetModel(scenario, seed=args.seed).run()
         walls.append(time.perf_counter() - w0)
         cpus.append(time.process_time() - c0)
+        gc.collect()
         w0 = time.perf_counter()
         _ = run(scenario, seed=args.seed).yearly
         fulls.append(time.perf_counter() - w0)
@@ -74,8 +99,13 @@ def main() -> None:
     print(f"model run cpu s    best {min(cpus):.2f}")
     print(f"run + tables + indicators wall s  best {min(fulls):.2f}  "
           f"all {', '.join(f'{w:.2f}' for w in fulls)}")
-    print(f"peak memory MB     {traced_peak / 2**20:.0f} Python allocations in one run (tracemalloc); "
-          f"{peak_rss_mb():.0f} process peak RSS ({base_rss:.0f} before the first run)")
+    gc.collect()
+    imports_rss, one_rss = fresh_run_rss(args.seed)
+    print(f"peak memory MB     {one_rss:.0f} peak RSS of a fresh process running once "
+          f"({imports_rss:.0f} after its imports)")
+    print(f"                   {traced_peak / 2**20:.0f} Python allocations in one run (tracemalloc); "
+          f"{peak_rss_mb():.0f} peak RSS of this process over all its runs "
+          f"({base_rss:.0f} before the first run)")
     print(f"resident-days/s    {resident_days / best:,.0f}")
     if not args.no_cli:
         with tempfile.TemporaryDirectory() as tmp:

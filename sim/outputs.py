@@ -12,11 +12,15 @@ from sim.model import StreetModel
 from sim.street import Street
 
 
-def street_tables(model: StreetModel, street: Street) -> Tables:
-    """All recorded tables of one street."""
+def street_tables(model: StreetModel, street: Street, copy: bool = True) -> Tables:
+    """All recorded tables of one street.
+
+    With ``copy=False`` the case table is a view of the street's columns and is
+    completed in place (memory: a full street's case table is ~50 MB); only for a
+    finished model that is then discarded (:func:`sim.runner.run`)."""
     cal = model.calendar
     yod = cal.year
-    cases = street.cases.to_frame()
+    cases = street.cases.to_frame(copy=copy)
     cases.insert(0, "case", np.arange(len(cases)))
     cases.insert(0, "street", street.index)
     pool = model.pool

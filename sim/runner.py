@@ -103,7 +103,7 @@ def run(scenario: Scenario | str | Path, seed: int) -> RunResult:
     refuse_district(scenario)
     seed = check_seed(seed, scenario.path, "seed")
     model = StreetModel(scenario, seed=seed).run()
-    tables = [street_tables(model, s) for s in model.streets]
+    tables = [street_tables(model, s, copy=False) for s in model.streets]  # model discarded
     yearly = yearly_indicators(tables[0])
     return RunResult(scenario=scenario.name, seed=int(seed), yearly=yearly, tables=tables,
                      start=np.datetime64(model.calendar.start.isoformat()))

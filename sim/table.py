@@ -49,6 +49,10 @@ class ColumnTable:
         """The filled part of a column (a view, not a copy)."""
         return self.cols[name][: self.n]
 
-    def to_frame(self) -> pd.DataFrame:
-        """All filled rows as a DataFrame (copies)."""
-        return pd.DataFrame({name: col[: self.n].copy() for name, col in self.cols.items()})
+    def to_frame(self, copy: bool = True) -> pd.DataFrame:
+        """All filled rows as a DataFrame: copies, or (``copy=False``, for a table that
+        will not change again) views of the columns, so that writing into the frame writes
+        into the table."""
+        if copy:
+            return pd.DataFrame({name: col[: self.n].copy() for name, col in self.cols.items()})
+        return pd.DataFrame({name: col[: self.n] for name, col in self.cols.items()}, copy=False)

@@ -138,7 +138,7 @@ def run_district(district: District | str | Path, seed: int, keep_tables: bool =
         district = load_district(district)
     model, profiles = build_district_model(district, seed)
     model.run()
-    tables = [street_tables(model, s) for s in model.streets]
+    tables = [street_tables(model, s, copy=False) for s in model.streets]  # model discarded
     streets = profiles_frame(profiles, [s.p for s in model.streets])
     start = np.datetime64(model.calendar.start.isoformat())
     del model

@@ -203,8 +203,20 @@ def make_executor(kind: str = "process", workers: int | None = None,
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     """A process pool whose workers end when this process ends (see :func:`watch_parent`)."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=watch_parent,
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=init_worker,
                                initargs=(os.getpid(),))
+
+
+def init_worker(pid: int) -> None:
+    """Worker initializer: watch the parent (:func:`watch_parent`), import the model, and
+    freeze what the imports made (``gc.freeze``) so that the collection after each job
+    (:func:`sim.experiment.jobs.run_job`) looks at that job's objects only."""
+    import gc
+
+    import sim.runner  # noqa: F401 - imported once, before the freeze
+
+    watch_parent(pid)
+    gc.freeze()
 
 
 def watch_parent(pid: int, interval: float = 0.5) -> None:

@@ -6,6 +6,7 @@ error is caught and returned, so a sweep records the failure and goes on.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import time
@@ -91,6 +92,7 @@ def run_job(job: Job, run_fn: Callable[[Any, int], Any] = simulate) -> RunOutput
             scenario = apply_point(scenario, job.params, "experiment point")
         result = run_fn(scenario, job.seed)
         tables = run_tables(result, job)
+        del result
         status, error = "ok", ""
     except Exception as exc:
         tables = {}
@@ -98,6 +100,10 @@ def run_job(job: Job, run_fn: Callable[[Any, int], Any] = simulate) -> RunOutput
         last = traceback.extract_tb(exc.__traceback__)[-1:]
         where = f" at {last[0].filename}:{last[0].lineno}" if last else ""
         error = f"{type(exc).__name__}: {exc}{where}"
+    if gc.get_freeze_count():
+        # a finished model's agents form reference cycles: free them now, not after
+        # several runs have piled up (a pool worker froze its imports, so this is quick)
+        gc.collect()
     return RunOutput(job.run_id, status, error, started, pd.Timestamp.now(tz="UTC"),
                      time.perf_counter() - t0, tables)
 
