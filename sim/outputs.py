@@ -32,11 +32,14 @@ def street_tables(model: StreetModel, street: Street, copy: bool = True) -> Tabl
     wl = pool.log.to_frame()
     wl = wl[wl["street"] == street.index].reset_index(drop=True)
     wl["first_of_episode"] = (wl["attempt"] == 1) & (wl["kind"] == 0)
-    cases["n_whistles"] = 0
-    if len(ep):
-        per_case = ep.groupby("case")[["n_sent", "escalated"]].agg({"n_sent": "sum", "escalated": "any"})
-        cases.loc[per_case.index, "n_whistles"] = per_case["n_sent"].to_numpy()
-        cases.loc[per_case.index, "escalated"] = per_case["escalated"].to_numpy()
+    # whistles sent for each case, and whether any of its episodes was escalated
+    of_case = ep["case"].to_numpy().astype(np.int64)
+    n = len(cases)
+    cases["n_whistles"] = np.bincount(of_case, weights=ep["n_sent"].to_numpy(), minlength=n).astype(np.int64)
+    escalated = cases["escalated"].to_numpy().copy()
+    has = np.bincount(of_case, minlength=n) > 0
+    escalated[has] = (np.bincount(of_case, weights=ep["escalated"].to_numpy(), minlength=n) > 0)[has]
+    cases["escalated"] = escalated
     daily = street.daily.to_frame()
     state = pd.DataFrame([{"street": street.index, "year": y, **v} for y, v in street.yearly_state.items()])
     return Tables(

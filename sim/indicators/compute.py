@@ -63,39 +63,45 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
                  .sum().groupby("year").mean())
     st = combine_state(tb.state)
 
-    ep = tb.episodes
-    wl = tb.whistles.assign(year=yod[tb.whistles["day"].to_numpy()]) if len(tb.whistles) else None
+    wl = _WhistleArrays(tb.episodes, tb.whistles, yod)
     se = tb.staff_events.assign(year=yod[tb.staff_events["day"].to_numpy()])
+    # the case columns, once (numpy arrays; the loop below only masks them)
+    outcome = cs["outcome"].to_numpy()
+    resolved = outcome == RESOLVED
+    reported = cs["reported_resolved"].to_numpy()
+    wait = (cs["closed_h"] - cs["raised_h"]).to_numpy()
+    cat = cs["category"].to_numpy()
+    is_repeat = cs["is_repeat"].to_numpy()
+    channel_online = cs["channel"].to_numpy() == ONLINE
+    quick = (cs["first_response_h"] - cs["raised_h"]).to_numpy() <= 24.0
+    complained = cs["complaint"].to_numpy()
+    complained_unclear = cs["complaint_unclear"].to_numpy()
+    to_so = cs["route"].to_numpy() == 1
+    elderly_case = cs["elderly"].to_numpy()
     rows = []
     for y in tb.years:
         r: dict[str, float] = {"year": y}
         in_y = raised_year == y
-        resolved = cs["outcome"].to_numpy() == RESOLVED
         n_demands = int(in_y.sum())
         r["demands"] = n_demands
         r["resolution_rate"] = _ratio((in_y & resolved).sum(), n_demands)
-        r["resolution_rate_reported"] = _ratio((in_y & cs["reported_resolved"].to_numpy()).sum(), n_demands)
+        r["resolution_rate_reported"] = _ratio((in_y & reported).sum(), n_demands)
         closed_res = (closed_year == y) & resolved
-        wait = (cs["closed_h"] - cs["raised_h"]).to_numpy()
         r["mean_resolve_hours"] = float(wait[closed_res].mean()) if closed_res.any() else float("nan")
-        cat = cs["category"].to_numpy()
         med = in_y & (cat == MEDIATION)
         r["dispute_resolution_rate"] = _ratio((med & resolved).sum(), med.sum())
         for i, c in enumerate(CATEGORIES):
             r[f"mix_{c}"] = _ratio((in_y & (cat == i)).sum(), n_demands)
-        r["repeat_share"] = _ratio((in_y & cs["is_repeat"].to_numpy()).sum(), n_demands)
-        online = in_y & (cs["channel"].to_numpy() == ONLINE)
-        quick = (cs["first_response_h"] - cs["raised_h"]).to_numpy() <= 24.0
+        r["repeat_share"] = _ratio((in_y & is_repeat).sum(), n_demands)
+        online = in_y & channel_online
         r["online_response_rate"] = _ratio((online & quick).sum(), online.sum())
-        complaint = (closed_year == y) & cs["complaint"].to_numpy()
+        complaint = (closed_year == y) & complained
         r["complaints"] = int(complaint.sum())
-        r["complaints_unclear_share"] = _ratio((complaint & cs["complaint_unclear"].to_numpy()).sum(),
-                                               complaint.sum())
-        so_cases = in_y & (cs["route"].to_numpy() == 1)
+        r["complaints_unclear_share"] = _ratio((complaint & complained_unclear).sum(), complaint.sum())
+        so_cases = in_y & to_so
         r["so_activity"] = so_cases.sum() / tb.residents * 10_000
-        elderly = in_y & cs["elderly"].to_numpy()
-        r["elderly_online_share"] = _ratio((elderly & (cs["channel"].to_numpy() == ONLINE)).sum(),
-                                           elderly.sum())
+        elderly = in_y & elderly_case
+        r["elderly_online_share"] = _ratio((elderly & channel_online).sum(), elderly.sum())
 
         dy = d_year.loc[y] if y in d_year.index else None
         worked = float(sum(dy[b] for b in HOUR_BUCKETS)) if dy is not None else 0.0
@@ -105,7 +111,7 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
         if y in workdays.index:
             r["duplicate_entry_hours"] = _ratio(workdays.loc[y, "entry"], workdays.loc[y, "staff"])
 
-        r.update(_whistle_indicators(ep, wl, y))
+        r.update(wl.indicators(y))
         r.update(_staff_indicators(se, headcount, y))
 
         em = tb.emergencies
@@ -169,25 +175,43 @@ def combine_state(state: pd.DataFrame) -> pd.DataFrame:
     return out[cols]
 
 
-def _whistle_indicators(ep: pd.DataFrame, wl: pd.DataFrame | None, y: int) -> dict[str, float]:
-    out = {"dept_response_rate": np.nan, "dept_arrival_hours": np.nan, "depts_needing_repeats": np.nan}
-    if wl is None or not len(wl):
+class _WhistleArrays:
+    """The whistle log's and episodes' columns the yearly whistle indicators read, once."""
+
+    def __init__(self, ep: pd.DataFrame, wl: pd.DataFrame, yod: np.ndarray) -> None:
+        self.any = bool(len(wl))
+        if not self.any:
+            return
+        routine = wl["kind"].to_numpy() == 0
+        self.year = np.where(routine, yod[wl["day"].to_numpy()], 0)  # routine whistles' year
+        self.answered = wl["answered"].to_numpy()
+        self.first = wl["first_of_episode"].to_numpy()
+        self.department = wl["department"].to_numpy().astype(np.int64)
+        arrived = (ep["state"] == 1).to_numpy()
+        arrival_h = ep["arrival_h"].to_numpy()[arrived]
+        ok = (arrival_h // 24).astype(int) >= 0
+        self.arrival_year = np.asarray(ep["arrival_year"])[arrived][ok]
+        self.arrival_wait = (arrival_h - ep["first_sent_h"].to_numpy()[arrived])[ok]
+
+    def indicators(self, y: int) -> dict[str, float]:
+        """Department response rate, arrival hours and the share needing repeats in ``y``."""
+        out = {"dept_response_rate": np.nan, "dept_arrival_hours": np.nan, "depts_needing_repeats": np.nan}
+        if not self.any:
+            return out
+        w = self.year == y
+        out["dept_response_rate"] = _ratio((w & self.answered).sum(), w.sum())
+        a = self.arrival_year == y
+        if a.any():
+            out["dept_arrival_hours"] = float(self.arrival_wait[a].mean())
+        # a department 'needs repeated whistles' when most episodes it first heard of this
+        # year were not answered at the first whistle
+        first = w & self.first
+        size = np.bincount(self.department[first], minlength=1)
+        answered = np.bincount(self.department[first & self.answered], minlength=len(size))
+        enough = size >= MIN_EPISODES_FOR_DEPT
+        if enough.any():
+            out["depts_needing_repeats"] = float((answered[enough] / size[enough] < 0.5).mean())
         return out
-    w = wl[(wl["year"] == y) & (wl["kind"] == 0)]
-    out["dept_response_rate"] = _ratio(w["answered"].sum(), len(w))
-    arrived = ep[ep["state"] == 1]
-    arr_year = (arrived["arrival_h"] // 24).astype(int)
-    a = arrived[(arr_year >= 0) & (np.asarray(arrived["arrival_year"]) == y)]
-    if len(a):
-        out["dept_arrival_hours"] = float((a["arrival_h"] - a["first_sent_h"]).mean())
-    # a department 'needs repeated whistles' when most episodes it first heard of this
-    # year were not answered at the first whistle
-    first = w[w["first_of_episode"]]
-    per = first.groupby("department")["answered"].agg(["mean", "size"])
-    per = per[per["size"] >= MIN_EPISODES_FOR_DEPT]
-    if len(per):
-        out["depts_needing_repeats"] = float((per["mean"] < 0.5).mean())
-    return out
 
 
 def _staff_indicators(se: pd.DataFrame, headcount: pd.DataFrame, y: int) -> dict[str, float]:
