@@ -46,22 +46,22 @@ def process_seconds(argv: list[str], repeat: int) -> float:
 
 ONE_RUN = """
 import sys
+sys.path.insert(0, sys.argv[2])
+from bench_district import peak_rss_mb
 from sim.params.loader import load_scenario
 from sim.runner import run
-def hwm():  # the process's own peak (ru_maxrss would include the parent's, from the fork)
-    with open("/proc/self/status") as f:
-        return next(int(x.split()[1]) / 1024 for x in f if x.startswith("VmHWM"))
-before = hwm()
+before = peak_rss_mb()
 _ = run(load_scenario("baseline"), seed=int(sys.argv[1])).yearly
-print(before, hwm())
+print(before, peak_rss_mb())
 """
 
 
 def fresh_run_rss(seed: int) -> tuple[float, float]:
     """Peak RSS (MB) of a fresh process after its imports, and after one full run with
     tables and indicators (what a sweep worker needs per run)."""
-    out = subprocess.run([sys.executable, "-c", ONE_RUN, str(seed)], check=True, capture_output=True,
-                         text=True).stdout.split()
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = subprocess.run([sys.executable, "-c", ONE_RUN, str(seed), here], check=True,
+                         capture_output=True, text=True).stdout.split()
     return float(out[0]), float(out[1])
 
 

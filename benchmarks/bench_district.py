@@ -3,7 +3,7 @@
 Each size runs in a fresh child process pinned to one core (BLAS threads off), so its
 peak resident memory is its own. The child runs :func:`sim.district.run_district` on
 ``scenarios/district.toml`` with ``district.streets`` set to the size, and reports wall
-time, peak RSS (``getrusage``) and the RSS after imports. The parent prints a table
+time, peak RSS (``VmHWM``) and the RSS after imports. The parent prints a table
 (markdown), the cost per street-year and per 100,000 resident-years (flat when cost grows
 linearly), and a national sizing from the largest size measured.
 
@@ -26,10 +26,21 @@ ROOT = Path(__file__).resolve().parents[1]
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak resident set (``VmHWM``; ``ru_maxrss`` of a child started
+    by fork and exec can carry the parent's peak), in MB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            return next(int(x.split()[1]) / 1024 for x in f if x.startswith("VmHWM"))
+    except (OSError, StopIteration):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def measure_one(streets: int, end_date: str, seed: int, district_path: str) -> dict:
     """Run one district in this process and measure it (called in the child)."""
     import datetime as dt
-    import resource
 
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -37,11 +48,11 @@ def measure_one(streets: int, end_date: str, seed: int, district_path: str) -> d
 
     d = load_district(district_path).with_values({"district.streets": streets, "run.end_date": end_date},
                                                  source="benchmark")
-    rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_start = peak_rss_mb()
     t0 = time.perf_counter()
     result = run_district(d, seed=seed)
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mb()
     years = ((dt.date.fromisoformat(end_date) - d.scenario.params.run.start_date).days + 1) / 365.25
     return {"streets": streets, "residents": int(result.streets["residents"].sum()), "years": years,
             "wall_s": wall, "peak_rss_mb": peak, "rss_after_imports_mb": rss_start}
