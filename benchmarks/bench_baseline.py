@@ -23,8 +23,8 @@ import time
 import tracemalloc
 
 from sim.model import StreetModel
-from sim.params.loader import load_scenario
 from sim.runner import run
+from sim.scenarios import load_scenario
 
 
 def peak_rss_mb() -> float:
@@ -46,7 +46,7 @@ def process_seconds(argv: list[str], repeat: int) -> float:
 
 ONE_RUN = """
 import sys
-from sim.params.loader import load_scenario
+from sim.scenarios import load_scenario
 from sim.runner import run
 def hwm():  # the process's own peak (ru_maxrss would include the parent's, from the fork)
     with open("/proc/self/status") as f:

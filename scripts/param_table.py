@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.domain import KEY_SETS
-from sim.params.loader import Scenario, load_scenario
+from sim.params.scenario import Scenario
 from sim.params.schema import GROUPS, SPECS, ParamSpec
+from sim.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 ODD = ROOT / "docs" / "ODD.md"

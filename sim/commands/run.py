@@ -18,8 +18,8 @@ import pandas as pd
 from sim.commands import options
 from sim.indicators.definitions import INDICATOR_BY_KEY
 from sim.io import check_out_dir, write_run
-from sim.params.loader import load_scenario
 from sim.runner import run
+from sim.scenarios import load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:

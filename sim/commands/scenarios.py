@@ -10,7 +10,7 @@ import textwrap
 import pandas as pd
 
 from sim.experiment.scenario_tools import diff_scenarios, fmt, lever_table, list_scenarios, show_scenario
-from sim.params.loader import load_scenario
+from sim.scenarios import load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -30,7 +30,8 @@ from typing import Any
 
 from sim.experiment.adapters import load_scenario
 from sim.params.errors import InputError
-from sim.params.loader import Provenance, Scenario, read_toml, resolve_path
+from sim.params.reading import Provenance, read_toml, resolve_path
+from sim.params.scenario import Scenario
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ from sim.experiment import adapters
 from sim.indicators.definitions import INDICATOR_BY_KEY
 from sim.levers.keys import apply_design, design_key, is_design_key, lever_keys_set
 from sim.params.errors import InputError
-from sim.params.loader import SUMS_TO_ONE, read_toml
+from sim.params.reading import SUMS_TO_ONE, read_toml
 from sim.params.schema import SPEC_BY_KEY, ParamSpec
 from sim.seeds import check_seed
 

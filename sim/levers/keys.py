@@ -199,7 +199,4 @@ def _with_stressor_tables(scenario: Any, stressors: dict[str, dict[str, Any]], f
         table.update(fields)
         use = read_stressor(name, table, str(file))
         uses[name] = replace(use, file=old.file if old else str(file))
-    out = replace(scenario, stressors=tuple(uses.values()))
-    out._cache.clear()
-    out.check_schedule()
-    return out
+    return scenario.with_schedule(replace(scenario.schedule, stressors=tuple(uses.values())))
