@@ -29,11 +29,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sim.levers.base import Lever, Setting, Stressor
+from sim.levers.base import Lever, Stressor
 from sim.levers.catalogue import LEVERS
 from sim.levers.stressors import STRESSORS
 from sim.params.errors import InputError
 from sim.params.schedule import Ramp, to_date
+from sim.params.spec import ValueSpec
 
 LEVER_FIELDS = ("start", "end", "stages", "enabled", "source")
 STRESSOR_FIELDS = ("start", "enabled", "source")
@@ -100,7 +101,7 @@ class StressorUse:
                 "settings": dict(self.settings)}
 
 
-def _settings(known: tuple[Setting, ...], table: dict[str, Any], path: Path | str, prefix: str
+def _settings(known: tuple[ValueSpec, ...], table: dict[str, Any], path: Path | str, prefix: str
               ) -> dict[str, Any]:
     by_name = {s.name: s for s in known}
     return {k: by_name[k].check(v, path, f"{prefix}.{k}") for k, v in table.items()}

@@ -33,7 +33,8 @@ from typing import Any
 
 from sim.domain import KEY_SETS
 from sim.params.errors import InputError
-from sim.params.schema import GROUPS, SPEC_BY_KEY, SPECS, ParamSpec
+from sim.params.schema import GROUPS, SPEC_BY_KEY, SPECS
+from sim.params.spec import ValueSpec
 from sim.scalars import python_scalar
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
@@ -132,7 +133,7 @@ def _check_meta(meta: dict[str, Any], path: Path) -> None:
                              f"{4000 if key == 'description' else 200} characters")
 
 
-def plain_value(spec: ParamSpec, value: Any) -> Any:
+def plain_value(spec: ValueSpec, value: Any) -> Any:
     """``value`` as plain Python: numpy scalars become int/float/bool (as SALib and EMA
     Workbench hand them out), and an integral float becomes an int for an int parameter."""
     if isinstance(value, dict):
@@ -195,7 +196,7 @@ def validate_scheduled(file: str, field_name: str, key: str, value: Any) -> None
         raise InputError(file, f"{field_name} -> {exc.field}", exc.value, exc.allowed) from None
 
 
-def _spec_or_error(file: Path | str, key: str) -> ParamSpec:
+def _spec_or_error(file: Path | str, key: str) -> ValueSpec:
     if key in SPEC_BY_KEY:
         return SPEC_BY_KEY[key]
     group = key.split(".", 1)[0]
@@ -240,17 +241,17 @@ def apply_entries(doc: dict, path: Path, values: dict, prov: dict, root: bool) -
                              f"every parameter in a root scenario ({len(missing)} missing)")
 
 
-def _number(spec: ParamSpec, v: Any, file: Path | str, field_name: str, integer: bool) -> float:
+def _number(spec: ValueSpec, v: Any, file: Path | str, field_name: str, integer: bool) -> float:
     ok = isinstance(v, int) if integer else isinstance(v, (int, float))
     if isinstance(v, bool) or not ok or (isinstance(v, float) and not math.isfinite(v)):
         want = "an integer" if integer else "a finite number"
         raise InputError(file, field_name, v, f"{want} in {spec.range_text} ({spec.unit})")
-    if (spec.lo is not None and v < spec.lo) or (spec.hi is not None and v > spec.hi):
+    if not spec.in_range(v):
         raise InputError(file, field_name, v, f"a value in {spec.range_text} ({spec.unit})")
     return v
 
 
-def _mapping(spec: ParamSpec, v: Any, keyset: str, file: Path | str, field_name: str) -> dict:
+def _mapping(spec: ValueSpec, v: Any, keyset: str, file: Path | str, field_name: str) -> dict:
     keys = KEY_SETS[keyset]
     if not isinstance(v, dict):
         raise InputError(file, field_name, v, f"a table with keys {list(keys)}")
@@ -263,7 +264,7 @@ def _mapping(spec: ParamSpec, v: Any, keyset: str, file: Path | str, field_name:
     return v
 
 
-def validate_value(spec: ParamSpec, v: Any, file: Path | str) -> Any:
+def validate_value(spec: ValueSpec, v: Any, file: Path | str) -> Any:
     """Check one value against its spec; return it unchanged (JSON-like)."""
     key = spec.key
     if spec.kind == "bool":
