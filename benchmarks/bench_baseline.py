@@ -23,8 +23,8 @@ import time
 import tracemalloc
 
 from sim.model import StreetModel
-from sim.params.loader import load_scenario
 from sim.runner import run
+from sim.scenarios import load_scenario
 
 
 def peak_rss_mb() -> float:
@@ -48,7 +48,7 @@ ONE_RUN = """
 import sys
 sys.path.insert(0, sys.argv[2])
 from bench_district import peak_rss_mb
-from sim.params.loader import load_scenario
+from sim.scenarios import load_scenario
 from sim.runner import run
 before = peak_rss_mb()
 _ = run(load_scenario("baseline"), seed=int(sys.argv[1])).yearly

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from numpy_mechanisms import KERNELS, PORTS  # noqa: E402
 
 from sim.model import StreetModel  # noqa: E402
-from sim.params.loader import load_scenario  # noqa: E402
+from sim.scenarios import load_scenario  # noqa: E402
 
 WHOLE_TABLE = {"whistle.late_episodes", "recording.count_waiting"}
 """Kernels whose arguments include whole tables: only every ``--every``-th call is kept."""

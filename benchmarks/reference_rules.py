@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sim.model import StreetModel
-from sim.params.loader import load_scenario
+from sim.scenarios import load_scenario
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from sim.domain import KEY_SETS
-from sim.params.loader import Scenario, load_scenario
-from sim.params.schema import GROUPS, SPECS, ParamSpec
+from sim.params.scenario import Scenario
+from sim.params.schema import GROUPS, SPECS
+from sim.params.spec import ValueSpec
+from sim.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 ODD = ROOT / "docs" / "ODD.md"
@@ -32,7 +34,7 @@ def _num(v: Any) -> str:
     return str(v) if isinstance(v, int) and not isinstance(v, bool) else f"{float(v):g}"
 
 
-def format_value(spec: ParamSpec, value: Any) -> str:
+def format_value(spec: ValueSpec, value: Any) -> str:
     """A parameter value as table text (maps as ``key value`` lists)."""
     if spec.kind == "bool":
         return "true" if value else "false"
@@ -48,7 +50,7 @@ def format_value(spec: ParamSpec, value: Any) -> str:
     return "; ".join(rows) + " (others 0)"
 
 
-def format_range(spec: ParamSpec) -> str:
+def format_range(spec: ValueSpec) -> str:
     """Allowed values of a parameter."""
     if spec.kind == "bool":
         return "true / false"

@@ -49,7 +49,7 @@ import pandas as pd  # noqa: E402
 
 from sim.model import StreetModel  # noqa: E402
 from sim.outputs import street_tables  # noqa: E402
-from sim.params.loader import load_scenario  # noqa: E402
+from sim.scenarios import load_scenario  # noqa: E402
 
 TABLES = ("cases", "episodes", "whistles", "daily", "staff_events", "emergencies", "so_events",
           "council", "state")

@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.params.loader import load_scenario
 from sim.runner import run
+from sim.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "baseline_summary.csv"

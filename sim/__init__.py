@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING
 from sim.params.errors import InputError
 
 if TYPE_CHECKING:
-    from sim.params.loader import Scenario, load_scenario
+    from sim.params.scenario import Scenario
     from sim.runner import RunResult, run
+    from sim.scenarios import load_scenario
 
 __all__ = ["InputError", "RunResult", "Scenario", "load_scenario", "run", "run_many"]
 __version__ = "0.1.0"
 
-_LAZY = {"Scenario": "sim.params.loader", "load_scenario": "sim.params.loader",
+_LAZY = {"Scenario": "sim.params.scenario", "load_scenario": "sim.scenarios",
          "RunResult": "sim.runner", "run": "sim.runner"}
 
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.experiment.executors import map_jobs
-from sim.params.loader import Scenario
+from sim.params.scenario import Scenario
 from sim.seeds import replication_seeds
 from sim.stats import t_half_width
 

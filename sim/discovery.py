@@ -43,7 +43,7 @@ from sim.experiment.compare import DEFAULT_SEED
 from sim.experiment.design import latin_hypercube, sampler_seed
 from sim.indicators.definitions import INDICATOR_BY_KEY, INDICATORS
 from sim.params.errors import InputError
-from sim.params.loader import load_scenario
+from sim.scenarios import load_scenario
 
 FAILURES = ("misses_target", "worse_than_baseline")
 BOX_COLUMNS = ["path", "indicator", "failure", "share", "coverage", "density", "mass", "res_dim",

@@ -47,9 +47,10 @@ from sim.experiment.design import DEFAULT_BAND, assumption_parameters
 from sim.indicators.definitions import INDICATORS
 from sim.levers.catalogue import LEVERS
 from sim.levers.stressors import STRESSORS
-from sim.params.loader import Scenario, load_scenario
+from sim.params.scenario import Scenario
 from sim.params.schema import SPEC_BY_KEY
 from sim.scalars import python_scalar
+from sim.scenarios import load_scenario
 from sim.seeds import replication_seeds
 
 LEVER_BAND = 0.5

@@ -25,7 +25,8 @@ from sim.indicators.compute import Tables, yearly_indicators
 from sim.model import StreetModel
 from sim.outputs import labelled_cases, labelled_emergencies, labelled_episodes, street_tables
 from sim.params.errors import InputError
-from sim.params.loader import Scenario, load_scenario
+from sim.params.scenario import Scenario
+from sim.scenarios import load_scenario
 from sim.seeds import check_seed
 
 

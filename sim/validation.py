@@ -27,7 +27,9 @@ import pandas as pd
 
 from sim.experiment.executors import map_jobs
 from sim.indicators.definitions import INDICATORS
-from sim.params.loader import SCENARIO_DIR, Scenario, load_scenario
+from sim.params.reading import SCENARIO_DIR
+from sim.params.scenario import Scenario
+from sim.scenarios import load_scenario
 from sim.seeds import replication_seeds
 
 EXTREMES_DIR = SCENARIO_DIR / "extremes"

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.params.loader import SCENARIO_DIR, Scenario, load_scenario
+from sim.params.reading import SCENARIO_DIR
+from sim.params.scenario import Scenario
+from sim.scenarios import load_scenario
 
 BASELINE_FILE = SCENARIO_DIR / "baseline.toml"
 

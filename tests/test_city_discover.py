@@ -13,7 +13,7 @@ from sim.cli import main
 from sim.district.cityfile import load_city
 from sim.experiment.store import load
 from sim.params.errors import InputError
-from sim.params.loader import SCENARIO_DIR
+from sim.params.reading import SCENARIO_DIR
 
 
 def _city(tmp: Path, count: int = 2) -> Path:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.params.loader import SCENARIO_DIR
+from sim.params.reading import SCENARIO_DIR
 
 SMALL_RUN = """
 [population]

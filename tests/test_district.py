@@ -18,8 +18,8 @@ from sim.district import build_district_model, load_district, run_city, run_dist
 from sim.district.aggregate import combine_tables
 from sim.experiment.store import load
 from sim.indicators.compute import combine_state, yearly_indicators
-from sim.params.loader import load_scenario
 from sim.runner import run
+from sim.scenarios import load_scenario
 
 BASE = """[scenario]
 name = "tiny"

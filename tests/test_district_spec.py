@@ -12,8 +12,8 @@ from sim.district import load_district
 from sim.district.profiles import StreetProfile, draw_profiles, street_changes
 from sim.district.spec import FIELDS, DistrictParams
 from sim.params.errors import InputError
-from sim.params.loader import load_scenario
 from sim.rng import Streams
+from sim.scenarios import load_scenario
 
 FIELD_VALUES = {
     "streets": ("15", "streets"), "heterogeneous": ("true", "flag"), "east_share": ("1.0", "share"),

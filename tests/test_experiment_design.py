@@ -9,8 +9,8 @@ import pytest
 
 from sim.experiment.design import assumption_parameters, load_experiment, point_changes, sample
 from sim.params.errors import InputError
-from sim.params.loader import load_scenario
 from sim.params.schema import SPEC_BY_KEY
+from sim.scenarios import load_scenario
 
 HEAD = """
 [experiment]
@@ -164,7 +164,7 @@ def test_an_unknown_scenario_is_refused_before_any_run(tmp_path):
 
 @pytest.mark.parametrize("name", ["quick", "morris", "sobol", "stress_paths", "staffing_lhs"])
 def test_shipped_experiment_files_are_valid(name):
-    from sim.params.loader import SCENARIO_DIR
+    from sim.params.reading import SCENARIO_DIR
 
     exp = load_experiment(SCENARIO_DIR.parent / "experiments" / f"{name}.toml")
     assert exp.name == name

@@ -7,7 +7,7 @@ import pytest
 from sim.calibration import PATTERNS
 from sim.experiment.fit import FitParameter, fit, loss, parse_fit_args, write_calibrated
 from sim.params.errors import InputError
-from sim.params.loader import load_scenario
+from sim.scenarios import load_scenario
 
 TINY = {"population.residents": 5000, "run.end_date": "2024-06-30"}
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from sim.indicators.definitions import INDICATOR_BY_KEY
 from sim.params.errors import InputError
-from sim.params.loader import SUMS_TO_ONE
+from sim.params.reading import SUMS_TO_ONE
 from sim.params.schema import SPECS
 from sim.runner import run
 
@@ -71,7 +71,7 @@ def check_run(result) -> None:
 
 @pytest.fixture(scope="module")
 def tiny(request):
-    from sim.params.loader import load_scenario
+    from sim.scenarios import load_scenario
 
     return load_scenario("baseline").with_values(TINY)
 

@@ -26,10 +26,10 @@ from sim.mechanisms.socialorgs import venue_slots
 from sim.mechanisms.workforce import annual_quit_hazard
 from sim.model import StreetModel
 from sim.money import Purse
-from sim.params.loader import load_scenario
 from sim.params.schedule import month_starts
 from sim.params.schema import SPEC_BY_KEY
 from sim.runner import run
+from sim.scenarios import load_scenario
 
 SEED = 5
 TINY = {"population.residents": 3000, "run.end_date": "2024-06-30"}

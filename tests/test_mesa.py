@@ -11,7 +11,7 @@ from sim.agents.departments import Department
 from sim.agents.socialorg import SocialOrganisation
 from sim.agents.staff import StaffMember
 from sim.model import StreetModel
-from sim.params.loader import load_scenario
+from sim.scenarios import load_scenario
 
 SEED = 20240
 

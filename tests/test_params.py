@@ -10,8 +10,9 @@ import pytest
 
 from sim.domain import CATEGORIES, DEPARTMENTS
 from sim.params.errors import InputError
-from sim.params.loader import SCENARIO_DIR, load_scenario
+from sim.params.reading import SCENARIO_DIR
 from sim.params.schema import SPECS
+from sim.scenarios import load_scenario
 
 BASELINE_FILE = SCENARIO_DIR / "baseline.toml"
 

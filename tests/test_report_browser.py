@@ -16,7 +16,7 @@ import pytest
 from sim.experiment.design import Experiment, resolve
 from sim.experiment.executors import SerialExecutor
 from sim.experiment.sweep import execute, plan
-from sim.params.loader import SCENARIO_DIR
+from sim.params.reading import SCENARIO_DIR
 from sim.report import load_report_data, render_report
 from sim.report.figures import all_figures
 from sim.report.static import find_browser, write_static

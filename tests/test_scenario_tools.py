@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
+from sim.experiment.scenario_tools import diff_scenarios, list_scenarios, show_scenario
+from sim.experiment.versus import pair, paired, wide
 from sim.indicators.definitions import INDICATORS
 from sim.levers import LEVERS, STRESSORS
-from sim.levers.tools import diff_scenarios, list_scenarios, show_scenario
-from sim.levers.versus import pair, paired, wide
-from sim.params.loader import load_scenario
+from sim.scenarios import load_scenario
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
 QUARTER = {"population.residents": 3000, "run.end_date": "2024-03-31"}

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sim.levers import LEVERS
-from sim.params.loader import load_scenario
+from sim.scenarios import load_scenario
 from sim.validation import (
     EXTREMES,
     EXTREMES_DIR,

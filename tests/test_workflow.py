@@ -22,7 +22,7 @@ from sim.experiment.targets import parse_target, target_table
 from sim.indicators.definitions import INDICATOR_BY_KEY, Target
 from sim.levers.keys import apply_design, design_key
 from sim.params.errors import InputError
-from sim.params.loader import load_scenario
+from sim.scenarios import load_scenario
 
 STAFFING = "levers.staffing_1_3_n.residents_per_contract_post"
 

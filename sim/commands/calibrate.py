@@ -11,7 +11,7 @@ import pandas as pd
 from sim.calibration import check
 from sim.commands import options
 from sim.params.errors import InputError
-from sim.params.loader import load_scenario
+from sim.scenarios import load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:

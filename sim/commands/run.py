@@ -6,7 +6,7 @@ per-street and district tables are printed, pilot and non-pilot streets apart.
 ``--stress NAME`` (repeatable) runs under risk stressors (``sim.levers.stressors``).
 ``--vs OTHER --reps N`` runs both scenarios on the same ``N`` replication seeds (both
 under the stressors given) and prints, for 2025, 2027 and 2030, each indicator for the
-scenario and the other with the paired difference (:func:`sim.levers.versus.paired`)."""
+scenario and the other with the paired difference (:func:`sim.experiment.versus.paired`)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ import pandas as pd
 from sim.commands import options
 from sim.indicators.definitions import INDICATOR_BY_KEY
 from sim.io import check_out_dir, write_run
-from sim.params.loader import load_scenario
 from sim.runner import run
+from sim.scenarios import load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -102,8 +102,8 @@ def _main_district(args: argparse.Namespace) -> int:
 
 def _main_versus(args: argparse.Namespace, scenario) -> int:
     """Paired comparison of the scenario with ``--vs`` over ``--reps`` replications."""
+    from sim.experiment.versus import paired, wide
     from sim.io import write_parquet
-    from sim.levers.versus import paired, wide
 
     other = load_scenario(args.vs, stressors=args.stress)
     table = paired(scenario, other, reps=args.reps, seed=args.seed, workers=args.workers)

@@ -1,5 +1,5 @@
 """``streetsim scenarios list | show NAME [--stress S] | diff A B``: scenario tools
-(:mod:`sim.levers.tools`)."""
+(:mod:`sim.experiment.scenario_tools`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import textwrap
 
 import pandas as pd
 
-from sim.levers.tools import diff_scenarios, fmt, lever_table, list_scenarios, show_scenario
-from sim.params.loader import load_scenario
+from sim.experiment.scenario_tools import diff_scenarios, fmt, lever_table, list_scenarios, show_scenario
+from sim.scenarios import load_scenario
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from sim.district.spec import District, load_district
 from sim.params.errors import InputError
-from sim.params.loader import read_toml
+from sim.params.reading import read_toml
 
 CITY_FIELDS = {"name", "description", "seed", "districts"}
 ENTRY_FIELDS = {"file", "count", "source"}

@@ -30,47 +30,35 @@ from typing import Any
 
 from sim.experiment.adapters import load_scenario
 from sim.params.errors import InputError
-from sim.params.loader import Provenance, Scenario, read_toml, resolve_path
+from sim.params.reading import Provenance, read_toml, resolve_path
+from sim.params.scenario import Scenario
+from sim.params.spec import ValueSpec
 
 
-@dataclass(frozen=True)
-class FieldSpec:
-    """What one ``[district]`` field may hold (``kind``: int, float, bool or range)."""
-
-    name: str
-    kind: str
-    unit: str
-    lo: float | None = None
-    hi: float | None = None
-    doc: str = ""
-
-    @property
-    def allowed(self) -> str:
-        """Human-readable allowed values."""
-        if self.kind == "bool":
-            return "true or false"
-        what = {"int": "an integer", "float": "a number", "range": "two numbers [low, high], low <= high,"}
-        return f"{what[self.kind]} in [{self.lo:g}, {self.hi:g}] ({self.unit})"
+def _field(name: str, kind: str, unit: str, lo: float | None = None, hi: float | None = None,
+           doc: str = "") -> ValueSpec:
+    """A ``[district]`` field (``kind``: int, float, bool or range); its key is ``district.NAME``."""
+    return ValueSpec(name, kind, unit, lo, hi, doc, group="district")
 
 
-FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("streets", "int", "streets", 1, 1000, "Streets sharing the district departments."),
-    FieldSpec("heterogeneous", "bool", "flag", doc="Streets drawn from the distributions below; "
-              "false: every street is a copy of the base street."),
-    FieldSpec("east_share", "float", "share", 0, 1, "Share of streets in the eastern region."),
-    FieldSpec("budget_east", "float", "yuan/year", 1, 1e10, "Budget of an average eastern street."),
-    FieldSpec("budget_central_west", "float", "yuan/year", 0, 1e10,
-              "Budget of an average central/western street."),
-    FieldSpec("large_share", "float", "share", 0, 1, "Share of streets of the large size class."),
-    FieldSpec("large_residents", "range", "persons", 100, 2_000_000, "Residents of a large street."),
-    FieldSpec("small_residents", "range", "persons", 100, 2_000_000, "Residents of the other streets."),
-    FieldSpec("ageing_share", "float", "share", 0, 1, "Share of ageing streets."),
-    FieldSpec("ageing_elderly_share", "range", "share", 0, 0.95, "Share aged 60+ in an ageing street."),
-    FieldSpec("other_elderly_share", "range", "share", 0, 0.95, "Share aged 60+ in the other streets."),
-    FieldSpec("migrant_street_share", "float", "share", 0, 1, "Share of streets over the migrant threshold."),
-    FieldSpec("migrant_threshold", "int", "persons", 0, 2_000_000, "Migrants making a high-migrant street."),
-    FieldSpec("high_migrant_share", "range", "share", 0, 0.95, "Migrant share in a high-migrant street."),
-    FieldSpec("low_migrant_share", "range", "share", 0, 0.95, "Migrant share in the other streets."),
+FIELDS: tuple[ValueSpec, ...] = (
+    _field("streets", "int", "streets", 1, 1000, "Streets sharing the district departments."),
+    _field("heterogeneous", "bool", "flag", doc="Streets drawn from the distributions below; "
+           "false: every street is a copy of the base street."),
+    _field("east_share", "float", "share", 0, 1, "Share of streets in the eastern region."),
+    _field("budget_east", "float", "yuan/year", 1, 1e10, "Budget of an average eastern street."),
+    _field("budget_central_west", "float", "yuan/year", 0, 1e10,
+           "Budget of an average central/western street."),
+    _field("large_share", "float", "share", 0, 1, "Share of streets of the large size class."),
+    _field("large_residents", "range", "persons", 100, 2_000_000, "Residents of a large street."),
+    _field("small_residents", "range", "persons", 100, 2_000_000, "Residents of the other streets."),
+    _field("ageing_share", "float", "share", 0, 1, "Share of ageing streets."),
+    _field("ageing_elderly_share", "range", "share", 0, 0.95, "Share aged 60+ in an ageing street."),
+    _field("other_elderly_share", "range", "share", 0, 0.95, "Share aged 60+ in the other streets."),
+    _field("migrant_street_share", "float", "share", 0, 1, "Share of streets over the migrant threshold."),
+    _field("migrant_threshold", "int", "persons", 0, 2_000_000, "Migrants making a high-migrant street."),
+    _field("high_migrant_share", "range", "share", 0, 0.95, "Migrant share in a high-migrant street."),
+    _field("low_migrant_share", "range", "share", 0, 0.95, "Migrant share in the other streets."),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 ENTRY_FIELDS = {"value", "unit", "source"}
@@ -218,29 +206,21 @@ def _district_entries(path: Path, seen: list[Path]) -> tuple[dict[str, tuple[Any
     return entries, pilot
 
 
-def validate_field(spec: FieldSpec, v: Any, file: Path | str) -> Any:
+def validate_field(spec: ValueSpec, v: Any, file: Path | str) -> Any:
     """Check one district value; return it in model form (ranges as tuples)."""
-    key = f"district.{spec.name}"
-    if spec.kind == "bool":
-        if not isinstance(v, bool):
-            raise InputError(file, key, v, spec.allowed)
-        return v
+    spec.check(v, file)
     if spec.kind == "range":
-        if not (isinstance(v, list) and len(v) == 2 and all(_is_number(x) for x in v)
-                and spec.lo <= v[0] <= v[1] <= spec.hi):
-            raise InputError(file, key, v, spec.allowed)
         return (float(v[0]), float(v[1]))
-    ok = isinstance(v, int) if spec.kind == "int" else _is_number(v)
-    if isinstance(v, bool) or not ok or not spec.lo <= v <= spec.hi:
-        raise InputError(file, key, v, spec.allowed)
-    return int(v) if spec.kind == "int" else float(v)
+    if spec.kind == "int":
+        return int(v)
+    return float(v) if spec.kind == "float" else v
 
 
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def _field_or_error(file: Path | str, name: str) -> FieldSpec:
+def _field_or_error(file: Path | str, name: str) -> ValueSpec:
     if name in FIELD_BY_NAME:
         return FIELD_BY_NAME[name]
     raise InputError(file, f"district.{name}", name,

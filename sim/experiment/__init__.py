@@ -6,6 +6,8 @@
 * :mod:`~sim.experiment.jobs` - one run on a worker and the tables it yields;
 * :mod:`~sim.experiment.store` - the Parquet results store and its DuckDB queries;
 * :mod:`~sim.experiment.compare` - reform paths against the baseline, paired with CRN;
+* :mod:`~sim.experiment.versus` - one scenario against another on the same seeds (``run --vs``);
+* :mod:`~sim.experiment.scenario_tools` - list, show and diff scenarios (``streetsim scenarios``);
 * :mod:`~sim.experiment.sensitivity` - Morris and Sobol indices (SALib);
 * :mod:`~sim.experiment.fit` - fitting parameters to the brief §7 patterns (optuna);
 * :mod:`~sim.experiment.adapters` - scenarios, stressors and the code version;

@@ -1,7 +1,7 @@
 """The experiment engine's view of scenarios, stressors and the code version.
 
-This is the one place that knows how to load a scenario (with its reform levers) and
-how to put it under stressors (``Scenario.with_stressors``, see ``sim.levers``).
+The engine loads scenarios (with their reform levers, :func:`sim.scenarios.load_scenario`)
+and puts them under stressors (``Scenario.with_stressors``, see ``sim.levers``) through here.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from sim.params.errors import InputError
-from sim.params.loader import load_scenario as load_parameters
+from sim.scenarios import load_scenario as load_scenario_file
 
 
 def load_scenario(name_or_path: str | Path) -> Any:
     """Load a scenario (name or file) with its levers and stressors, validated."""
-    return load_parameters(name_or_path)
+    return load_scenario_file(name_or_path)
 
 
 def apply_stressors(scenario: Any, names: tuple[str, ...] | list[str], file: Any = None) -> Any:

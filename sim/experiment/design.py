@@ -59,8 +59,9 @@ from sim.experiment import adapters
 from sim.indicators.definitions import INDICATOR_BY_KEY
 from sim.levers.keys import apply_design, design_key, is_design_key, lever_keys_set
 from sim.params.errors import InputError
-from sim.params.loader import SUMS_TO_ONE, read_toml
-from sim.params.schema import SPEC_BY_KEY, ParamSpec
+from sim.params.reading import SUMS_TO_ONE, read_toml
+from sim.params.schema import SPEC_BY_KEY
+from sim.params.spec import ValueSpec
 from sim.seeds import check_seed
 
 SAMPLERS = ("factorial", "lhs", "sobol", "morris")
@@ -308,7 +309,7 @@ def run_years(scenario: Any) -> tuple[int, ...]:
     return tuple(range(start, end + 1))
 
 
-def spec_for(key: str, file: Path | str = "<experiment>") -> tuple[ParamSpec, tuple[str, ...]]:
+def spec_for(key: str, file: Path | str = "<experiment>") -> tuple[ValueSpec, tuple[str, ...]]:
     """The spec of a parameter key and the mapping entry path (empty for a scalar)."""
     parts = key.split(".")
     base_key = ".".join(parts[:2])

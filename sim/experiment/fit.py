@@ -29,7 +29,7 @@ from sim.experiment.design import DEFAULT_BAND, point_changes, sampler_seed, spe
 from sim.experiment.executors import Executor, SerialExecutor
 from sim.experiment.progress import progress_bar
 from sim.params.errors import InputError
-from sim.params.loader import SCENARIO_DIR
+from sim.params.reading import SCENARIO_DIR
 from sim.seeds import replication_seeds
 
 MISSING_COST = 4.0

@@ -189,7 +189,8 @@ def model_evaluator(key: str, scenario: Any, indicator: str, year: int, reps: in
     from sim.experiment.design import apply_point, check_not_lever_set, run_years
     from sim.levers.keys import lever_keys_set
     from sim.many import run_many
-    from sim.params.loader import Scenario, load_scenario
+    from sim.params.scenario import Scenario
+    from sim.scenarios import load_scenario
     from sim.seeds import replication_seeds
 
     if scenario is None:

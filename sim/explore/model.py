@@ -26,8 +26,8 @@ from sim.levers.catalogue import LEVERS
 from sim.levers.stressors import STRESSORS
 from sim.model import StreetModel
 from sim.outputs import labelled_cases, street_tables
-from sim.params.loader import load_scenario
 from sim.report.data import BUCKETS, flow_outcome
+from sim.scenarios import load_scenario
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 PATHS = ("baseline", "integrated_resources", "coordinated", "digital", "combined")

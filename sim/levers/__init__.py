@@ -4,8 +4,11 @@
   and default phase;
 * :mod:`sim.levers.stressors` - ``STRESSORS``: every risk overlay;
 * :mod:`sim.levers.uses` - how scenario files use them;
-* :mod:`sim.levers.tools` - list, show and diff scenarios;
-* :mod:`sim.levers.versus` - a paired comparison of a scenario against another.
+* :mod:`sim.levers.keys` - lever and stressor settings as sweep and ``--set`` keys.
+
+Listing, showing and diffing scenarios (:mod:`sim.experiment.scenario_tools`) and the
+paired ``run --vs`` comparison (:mod:`sim.experiment.versus`) sit with the experiment
+engine.
 """
 
 from sim.levers.catalogue import LEVERS, PATHS

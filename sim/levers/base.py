@@ -13,59 +13,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from sim.params.errors import InputError
 from sim.params.schedule import Ramp
+from sim.params.spec import ValueSpec
 
 Values = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class Setting:
-    """A named, bounded setting of a lever or stressor, with its default's provenance."""
-
-    name: str
-    default: float | int | bool
-    unit: str
-    lo: float | None = None
-    hi: float | None = None
-    source: str = ""
-
-    @property
-    def allowed(self) -> str:
-        """What the setting may hold, for error messages."""
-        if isinstance(self.default, bool):
-            return "true or false"
-        lo = "-inf" if self.lo is None else f"{self.lo:g}"
-        hi = "inf" if self.hi is None else f"{self.hi:g}"
-        want = "an integer" if isinstance(self.default, int) else "a number"
-        return f"{want} in [{lo}, {hi}] ({self.unit})"
-
-    def check(self, value: Any, file: Path | str, field: str) -> Any:
-        """The value if allowed, else InputError naming file, field and range."""
-        if isinstance(self.default, bool):
-            if not isinstance(value, bool):
-                raise InputError(file, field, value, self.allowed)
-            return value
-        integer = isinstance(self.default, int)
-        ok = isinstance(value, int) if integer else isinstance(value, (int, float))
-        if isinstance(value, bool) or not ok or value != value:
-            raise InputError(file, field, value, self.allowed)
-        if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
-            raise InputError(file, field, value, self.allowed)
-        return value
+def setting(name: str, default: float | int | bool, unit: str, lo: float | None = None,
+            hi: float | None = None, source: str = "") -> ValueSpec:
+    """A named, bounded setting of a lever or stressor, with its default's provenance; its
+    kind (bool, int or float) is its default's type."""
+    kind = "bool" if isinstance(default, bool) else "int" if isinstance(default, int) else "float"
+    return ValueSpec(name, kind, unit, lo, hi, default=default, source=source)
 
 
-def _settings_text(settings: tuple[Setting, ...]) -> list[str]:
+def _settings_text(settings: tuple[ValueSpec, ...]) -> list[str]:
     return [s.name for s in settings]
 
 
 class _WithSettings:
     """Default values and names of a lever's or stressor's ``settings``."""
 
-    settings: tuple[Setting, ...]
+    settings: tuple[ValueSpec, ...]
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -105,7 +76,7 @@ class Lever(_WithSettings):
     path: str
     clause: str
     targets: tuple[str, ...]
-    settings: tuple[Setting, ...]
+    settings: tuple[ValueSpec, ...]
     start: str
     end: str
     effect: Callable[[Values, Values], dict[str, Any]]
@@ -166,6 +137,6 @@ class Stressor(_WithSettings):
     risk: str
     group: str
     targets: tuple[str, ...]
-    settings: tuple[Setting, ...]
+    settings: tuple[ValueSpec, ...]
     apply: Callable[[Values, Values, Values], dict[str, Any]]
     reads: tuple[str, ...] = ()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sim.levers.base import Lever, Setting, Values
+from sim.levers.base import Lever, Values, setting
 from sim.params.schedule import Ramp
 
 A, B, C = "integrated_resources", "coordinated", "digital"
@@ -54,7 +54,7 @@ INTEGRATED = (
         "“1+3+N” staffing: 1 full-time party worker, 3 professionals (law, psychology, IT), "
         "N contract staff at 1 per 1,000 residents; 15 staff per 10,000 residents.",
         ("staff.residents_per_contract_post",),
-        (Setting("residents_per_contract_post", 1000.0, "residents/post", 50.0, 1e6,
+        (setting("residents_per_contract_post", 1000.0, "residents/post", 50.0, 1e6,
                  "brief §4A: N contract staff at 1 per 1,000 residents"),),
         SHORT_START, SHORT_END,
         lambda s, b: {"staff.residents_per_contract_post": min(float(b["staff.residents_per_contract_post"]),
@@ -66,12 +66,12 @@ INTEGRATED = (
         "At least 3 social workers, 2 legal advisers and 1 IT specialist per street "
         "(the '3' of 1+3+N: law, psychology, IT).",
         ("workforce.recruit_professional_share", "staff.professional_mix"),
-        (Setting("professional_share", 0.5, "share", 0.0, 1.0,
+        (setting("professional_share", 0.5, "share", 0.0, 1.0,
                  "assumption: half of recruits hired into professional posts"),
-         Setting("social_workers", 3.0, "persons", 0.0, 100.0, "brief §4A: at least 3 social workers"),
-         Setting("legal_advisers", 2.0, "persons", 0.0, 100.0, "brief §4A: 2 legal advisers"),
-         Setting("it_specialists", 1.0, "persons", 0.0, 100.0, "brief §4A: 1 IT specialist"),
-         Setting("psychologists", 1.0, "persons", 0.0, 100.0, "brief §4A: a psychology professional")),
+         setting("social_workers", 3.0, "persons", 0.0, 100.0, "brief §4A: at least 3 social workers"),
+         setting("legal_advisers", 2.0, "persons", 0.0, 100.0, "brief §4A: 2 legal advisers"),
+         setting("it_specialists", 1.0, "persons", 0.0, 100.0, "brief §4A: 1 IT specialist"),
+         setting("psychologists", 1.0, "persons", 0.0, 100.0, "brief §4A: a psychology professional")),
         "2024-01-01", "2024-12-31",
         lambda s, b: {"workforce.recruit_professional_share":
                       max(float(b["workforce.recruit_professional_share"]), s["professional_share"]),
@@ -82,7 +82,7 @@ INTEGRATED = (
         "youth_recruitment", A,
         "Under-35 share of staff 35% by 2025.",
         ("workforce.recruit_under35_share",),
-        (Setting("recruit_under35_share", 0.8, "share", 0.0, 1.0,
+        (setting("recruit_under35_share", 0.8, "share", 0.0, 1.0,
                  "assumption: recruitment aimed at young graduates"),),
         "2024-01-01", "2024-12-31",
         lambda s, b: {"workforce.recruit_under35_share":
@@ -92,8 +92,8 @@ INTEGRATED = (
         "secondment", A,
         "District department staff seconded to the street at least 3 months a year.",
         ("staff.seconded_person_months",),
-        (Setting("departments", 12, "departments", 0, 100, "brief §2: 12 departments work with the street"),
-         Setting("months", 3.0, "months/year", 0.0, 12.0, "brief §4A: at least 3 months a year")),
+        (setting("departments", 12, "departments", 0, 100, "brief §2: 12 departments work with the street"),
+         setting("months", 3.0, "months/year", 0.0, 12.0, "brief §4A: at least 3 months a year")),
         "2024-07-01", "2024-12-31",
         lambda s, b: {"staff.seconded_person_months": s["departments"] * s["months"]},
         cost="allowance per person-month (money.secondment_allowance) from the general budget",
@@ -102,10 +102,10 @@ INTEGRATED = (
         "coordination_fund", A,
         "A street coordination fund of 2% of district fiscal revenue.",
         ("money.coordination_fund",),
-        (Setting("share_of_revenue", 0.02, "share", 0.0, 1.0, "brief §4A: 2% of district fiscal revenue"),
-         Setting("district_revenue", 3.0e9, "yuan/year", 0.0, 1e12,
+        (setting("share_of_revenue", 0.02, "share", 0.0, 1.0, "brief §4A: 2% of district fiscal revenue"),
+         setting("district_revenue", 3.0e9, "yuan/year", 0.0, 1e12,
                  "assumption: general budget revenue of a large urban district"),
-         Setting("streets", 20, "streets", 1, 1000, "assumption: streets sharing the fund")),
+         setting("streets", 20, "streets", 1, 1000, "assumption: streets sharing the fund")),
         "2025-01-01", "2025-01-01",
         lambda s, b: {"money.coordination_fund":
                       s["share_of_revenue"] * s["district_revenue"] / s["streets"]},
@@ -125,8 +125,8 @@ INTEGRATED = (
         "service_budget", A,
         "A budget of at least 500 yuan per resident per year, 60%+ on livelihood services.",
         ("money.annual_budget", "money.livelihood_share"),
-        (Setting("yuan_per_resident", 500.0, "yuan/resident/year", 0.0, 1e5, "brief §4A: at least 500 yuan"),
-         Setting("livelihood_share", 0.6, "share", 0.0, 1.0, "brief §4A: 60%+ on livelihood services")),
+        (setting("yuan_per_resident", 500.0, "yuan/resident/year", 0.0, 1e5, "brief §4A: at least 500 yuan"),
+         setting("livelihood_share", 0.6, "share", 0.0, 1.0, "brief §4A: 60%+ on livelihood services")),
         "2025-01-01", "2027-01-01",
         _service_budget,
         cost="district transfers make up the rise; the street's own revenue is unchanged",
@@ -135,7 +135,7 @@ INTEGRATED = (
         "community_fund", A,
         "A community development fund with social donations reaching 15% of fiscal input.",
         ("money.donation_share",),
-        (Setting("donation_share", 0.15, "share", 0.0, 5.0, "brief §4A: 15% of fiscal input"),),
+        (setting("donation_share", 0.15, "share", 0.0, 5.0, "brief §4A: 15% of fiscal input"),),
         "2025-01-01", "2028-01-01",
         lambda s, b: {"money.donation_share": max(float(b["money.donation_share"]), s["donation_share"])},
         cost="social donations",
@@ -145,7 +145,7 @@ INTEGRATED = (
         "Facilities of schools, hospitals and firms opened by sharing agreements (“15-minute "
         "service circle”); 3+ new shared spaces per street; 80% facility sharing by 2025.",
         ("facilities.shared_spaces",),
-        (Setting("shared_spaces", 3, "spaces", 0, 1000, "brief §4A: 3+ new shared spaces per street"),),
+        (setting("shared_spaces", 3, "spaces", 0, 1000, "brief §4A: 3+ new shared spaces per street"),),
         SHORT_START, SHORT_END,
         lambda s, b: {"facilities.shared_spaces": int(b["facilities.shared_spaces"]) + s["shared_spaces"]},
         timing="short term: agreements signed by 2025"),
@@ -153,7 +153,7 @@ INTEGRATED = (
         "renovation", A,
         "80% of service centres renovated (ageing-friendly).",
         ("facilities.renovations_per_year",),
-        (Setting("centres_per_year", 2.0, "centres/year", 0.0, 100.0,
+        (setting("centres_per_year", 2.0, "centres/year", 0.0, 100.0,
                  "brief §4A: from 42% to 80% of 10 centres over 2024-2025"),),
         "2024-01-01", "2024-01-01",
         lambda s, b: {"facilities.renovations_per_year": s["centres_per_year"]},
@@ -164,7 +164,7 @@ INTEGRATED = (
         "pay_parity", A,
         "Contract-staff pay gap cut to 10%.",
         ("staff.pay",),
-        (Setting("pay_gap", 0.10, "share", 0.0, 1.0, "brief §4A: gap cut to 10%"),),
+        (setting("pay_gap", 0.10, "share", 0.0, 1.0, "brief §4A: gap cut to 10%"),),
         SHORT_START, SHORT_END,
         _pay_parity,
         cost="contract wages from the general budget",
@@ -173,8 +173,8 @@ INTEGRATED = (
         "training", A,
         "40 training hours a year, 80% certified.",
         ("staff.systematic_training_share", "staff.systematic_training_hours"),
-        (Setting("trained_share", 0.8, "share", 0.0, 1.0, "brief §4A: 80% certified"),
-         Setting("hours", 40.0, "hours/year", 0.0, 400.0, "brief §4A: 40 training hours a year")),
+        (setting("trained_share", 0.8, "share", 0.0, 1.0, "brief §4A: 80% certified"),
+         setting("hours", 40.0, "hours/year", 0.0, 400.0, "brief §4A: 40 training hours a year")),
         "2024-01-01", "2025-01-01",
         lambda s, b: {"staff.systematic_training_share":
                       max(float(b["staff.systematic_training_share"]), s["trained_share"]),
@@ -186,8 +186,8 @@ INTEGRATED = (
         "A community talent pool (retired teachers, doctors, lawyers) adding about 2,000 "
         "person-times of professional help a year.",
         ("staff.talent_pool_hours_per_year",),
-        (Setting("person_times", 2000.0, "person-times/year", 0.0, 1e6, "brief §4A: about 2,000"),
-         Setting("hours_each", 2.0, "hours", 0.0, 24.0, "assumption: a volunteer session of two hours")),
+        (setting("person_times", 2000.0, "person-times/year", 0.0, 1e6, "brief §4A: about 2,000"),
+         setting("hours_each", 2.0, "hours", 0.0, 24.0, "assumption: a volunteer session of two hours")),
         SHORT_START, SHORT_END,
         lambda s, b: {"staff.talent_pool_hours_per_year":
                       float(b["staff.talent_pool_hours_per_year"]) + s["person_times"] * s["hours_each"]},
@@ -217,10 +217,10 @@ COORDINATED = (
         "district emergency command platform.",
         ("departments.answer_delay_hours", "departments.max_repeats", "departments.joint_meeting",
          "departments.escalation_delay_days", "emergency.department_supply_hours"),
-        (Setting("response_hours", 24.0, "hours", 1.0, 2000.0, "brief §4B: level 1 within 24 hours"),
-         Setting("whistles_before_level_2", 1, "whistles", 1, 20,
+        (setting("response_hours", 24.0, "hours", 1.0, 2000.0, "brief §4B: level 1 within 24 hours"),
+         setting("whistles_before_level_2", 1, "whistles", 1, 20,
                  "brief §4B: an unanswered level-1 whistle goes to the level-2 joint meeting"),
-         Setting("supply_hours", 0.5, "hours", 0.0, 72.0,
+         setting("supply_hours", 0.5, "hours", 0.0, 72.0,
                  "assumption: the command platform dispatches department supplies in half an hour")),
         "2024-01-01", "2024-12-31",
         _three_level,
@@ -230,7 +230,7 @@ COORDINATED = (
         "responsibility_lists", B,
         "Responsibility lists for 12 departments naming their street-cooperation duties.",
         ("departments.duty_clarity",),
-        (Setting("clarity", 0.8, "share", 0.0, 1.0,
+        (setting("clarity", 0.8, "share", 0.0, 1.0,
                  "assumption: lists settle the lead of most unclear-duty cases"),),
         SHORT_START, SHORT_END,
         lambda s, b: {"departments.duty_clarity": max(float(b["departments.duty_clarity"]), s["clarity"])},
@@ -240,7 +240,7 @@ COORDINATED = (
         "Response time and resolution rate enter the departments' annual assessment, tied to "
         "bonuses and promotion; the street rates district departments (weight at least 10%).",
         ("departments.accountability",),
-        (Setting("weight", 0.10, "share", 0.0, 1.0, "brief §4B: weight at least 10%"),),
+        (setting("weight", 0.10, "share", 0.0, 1.0, "brief §4B: weight at least 10%"),),
         "2025-01-01", "2025-01-01",
         lambda s, b: {"departments.accountability": max(float(b["departments.accountability"]), s["weight"])},
         step=("departments.accountability",),
@@ -250,8 +250,8 @@ COORDINATED = (
         "Enforcement power in key fields (safety, urban management) moves down: 50% of "
         "department enforcement forces sunk to streets in 2024-2025.",
         ("departments.enforcement_delegated", "staff.sunk_enforcement_staff"),
-        (Setting("share", 0.5, "share", 0.0, 1.0, "brief §4B: 50% of enforcement forces"),
-         Setting("department_forces", 8.0, "persons", 0.0, 1000.0,
+        (setting("share", 0.5, "share", 0.0, 1.0, "brief §4B: 50% of enforcement forces"),
+         setting("department_forces", 8.0, "persons", 0.0, 1000.0,
                  "assumption: urban-management and market-regulation enforcers serving one street")),
         SHORT_START, SHORT_END,
         lambda s, b: {"departments.enforcement_delegated":
@@ -265,8 +265,8 @@ COORDINATED = (
         "“Community governance partners”: 10+ professional social organisations cultivated a year "
         "with venue and funding support.",
         ("socialorgs.supported_entrants_per_year", "socialorgs.venue_slots"),
-        (Setting("per_year", 10.0, "organisations/year", 0.0, 100.0, "brief §4B: 10+ a year"),
-         Setting("venues", 4, "venues", 0, 1000,
+        (setting("per_year", 10.0, "organisations/year", 0.0, 100.0, "brief §4B: 10+ a year"),
+         setting("venues", 4, "venues", 0, 1000,
                  "assumption: rooms freed in community service centres for partners")),
         SHORT_START, SHORT_END,
         lambda s, b: {"socialorgs.supported_entrants_per_year":
@@ -278,7 +278,7 @@ COORDINATED = (
         "council_revival", B,
         "Resident councils reach 60% adoption of resident proposals.",
         ("council.functioning_gain_per_year",),
-        (Setting("revived_per_year", 0.25, "share/year", 0.0, 1.0,
+        (setting("revived_per_year", 0.25, "share/year", 0.0, 1.0,
                  "assumption: a quarter of formal councils start working each year"),),
         "2026-01-01", "2026-01-01",
         lambda s, b: {"council.functioning_gain_per_year":
@@ -289,10 +289,10 @@ COORDINATED = (
         "duty_list_enforcement", B,
         "Work outside the duty list falls below 20% of work time by 2025.",
         ("tasks.duty_list_revision", "tasks.duty_list_enforcement"),
-        (Setting("revision", 4.0, "share/year", 0.0, 52.0,
+        (setting("revision", 4.0, "share/year", 0.0, 52.0,
                  "assumption: the list is revised every quarter, taking in the items handed down "
                  "since (coverage settles near 4 / (4 + churn), about 98%)"),
-         Setting("refusal", 0.8, "probability", 0.0, 1.0,
+         setting("refusal", 0.8, "probability", 0.0, 1.0,
                  "assumption: a list with teeth refuses most out-of-list tasks")),
         SHORT_START, SHORT_END,
         lambda s, b: {"tasks.duty_list_revision": max(float(b["tasks.duty_list_revision"]), s["revision"]),
@@ -324,9 +324,9 @@ DIGITAL = (
         "Costs: building the platform (one street spent 2 million yuan), running it about "
         "500,000 yuan a year.",
         ("platform.build_cost_per_year", "platform.running_cost_per_year", "cases.instant_dispatch"),
-        (Setting("build_cost", 2.0e6, "yuan", 0.0, 1e9, "brief §4C: one street spent 2 million yuan"),
-         Setting("running_cost", 5.0e5, "yuan/year", 0.0, 1e9, "brief §4C: about 500,000 yuan a year"),
-         Setting("instant_dispatch", 0.5, "share", 0.0, 1.0,
+        (setting("build_cost", 2.0e6, "yuan", 0.0, 1e9, "brief §4C: one street spent 2 million yuan"),
+         setting("running_cost", 5.0e5, "yuan/year", 0.0, 1e9, "brief §4C: about 500,000 yuan a year"),
+         setting("instant_dispatch", 0.5, "share", 0.0, 1.0,
                  "assumption: a case reported on the platform reaches the grid worker's phone at once; "
                  "half of the dispatch lag (scheduling, phone calls) goes, travel stays")),
         SHORT_START, SHORT_END,
@@ -343,7 +343,7 @@ DIGITAL = (
         "A street data centre joining 12 data classes of 8 departments (“one person, one file”); "
         "data sharing 80% by 2025.",
         ("data.data_shared",),
-        (Setting("share", 0.8, "share", 0.0, 1.0,
+        (setting("share", 0.8, "share", 0.0, 1.0,
                  "brief §4C: data sharing 80% by 2025 (the share a department that joins makes visible)"),),
         SHORT_START, SHORT_END,
         lambda s, b: {"data.data_shared": _at_least(b["data.data_shared"], s["share"])},
@@ -356,8 +356,8 @@ DIGITAL = (
         "18 systems merged into 3 platforms with one login, “enter once, reuse everywhere”: data "
         "entry under 1 hour a day per staff member.",
         ("data.systems_in_use", "data.systems_per_record"),
-        (Setting("systems", 3, "systems", 1, 100, "brief §4C: 3 platforms"),
-         Setting("systems_per_record", 1.0, "systems/record", 1.0, 20.0, "brief §4C: enter once")),
+        (setting("systems", 3, "systems", 1, 100, "brief §4C: 3 platforms"),
+         setting("systems_per_record", 1.0, "systems/record", 1.0, 20.0, "brief §4C: enter once")),
         SHORT_START, SHORT_END,
         lambda s, b: {"data.systems_in_use": min(int(b["data.systems_in_use"]), s["systems"]),
                       "data.systems_per_record": min(float(b["data.systems_per_record"]),
@@ -371,9 +371,9 @@ DIGITAL = (
         "navigation and one-click call for elderly users: online service coverage 60% in 2024, "
         "85% in 2025; online demand response rate 85%.",
         ("population.digital_access", "demand.online_check_days"),
-        (Setting("coverage", 0.85, "share", 0.0, 1.0,
+        (setting("coverage", 0.85, "share", 0.0, 1.0,
                  "brief §4C: online service coverage 85% in 2025 (60% at the 2024 stage)"),
-         Setting("inbox_check_days", 0.0, "days", 0.0, 30.0,
+         setting("inbox_check_days", 0.0, "days", 0.0, 30.0,
                  "assumption: the program puts online demands in the queue every workday")),
         SHORT_START, SHORT_END,
         lambda s, b: {"population.digital_access": _at_least(b["population.digital_access"], s["coverage"]),
@@ -388,7 +388,7 @@ DIGITAL = (
         "IoT sensors (door access, smoke, environment, lone elderly residents, overflowing bins) "
         "feeding early warning.",
         ("emergency.iot_coverage",),
-        (Setting("coverage", 0.5, "share", 0.0, 1.0,
+        (setting("coverage", 0.5, "share", 0.0, 1.0,
                  "assumption: sensors detect half of the emergencies early"),),
         "2026-01-01", "2027-12-31",
         lambda s, b: {"emergency.iot_coverage": max(float(b["emergency.iot_coverage"]), s["coverage"])},

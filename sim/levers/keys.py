@@ -29,11 +29,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sim.levers.base import Setting
 from sim.levers.catalogue import LEVERS
 from sim.levers.stressors import STRESSORS
 from sim.params.errors import InputError
 from sim.params.schedule import to_date
+from sim.params.spec import ValueSpec
 
 PREFIXES = ("levers.", "stressors.")
 DATE_FIELDS = ("start", "end")
@@ -53,7 +53,7 @@ class DesignKey:
     section: str  # "levers" or "stressors"
     name: str
     field: str  # a setting name, "start", "end", or "" (a stressor on/off)
-    setting: Setting | None = None
+    setting: ValueSpec | None = None
 
     @property
     def is_date(self) -> bool:
@@ -199,7 +199,4 @@ def _with_stressor_tables(scenario: Any, stressors: dict[str, dict[str, Any]], f
         table.update(fields)
         use = read_stressor(name, table, str(file))
         uses[name] = replace(use, file=old.file if old else str(file))
-    out = replace(scenario, stressors=tuple(uses.values()))
-    out._cache.clear()
-    out.check_schedule()
-    return out
+    return scenario.with_schedule(replace(scenario.schedule, stressors=tuple(uses.values())))

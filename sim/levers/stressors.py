@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.levers.base import Setting, Stressor, Values
+from sim.levers.base import Stressor, Values, setting
 
 POLICY, RESOURCES, COORDINATION, SOCIAL = ("policy execution", "resources", "coordination",
                                           "social acceptance")
@@ -60,7 +60,7 @@ STRESSORS_LIST = (
         "“Delegated on paper, kept in practice” (明放暗不放): enforcement nominally moved down but "
         "approvals kept, so the street still reports first and enforces later.", POLICY,
         ("departments.delegated_approval_days",),
-        (Setting("approval_days", 15.0, "days", 0.0, 120.0,
+        (setting("approval_days", 15.0, "days", 0.0, 120.0,
                  "brief §2: an upper-level approval cycle reaches 15 days"),),
         lambda s, v, b: {"departments.delegated_approval_days":
                          max(float(v["departments.delegated_approval_days"]), s["approval_days"])}),
@@ -68,15 +68,15 @@ STRESSORS_LIST = (
         "no_legal_backing",
         "No law backing delegated enforcement.", POLICY,
         ("departments.delegated_success_factor",),
-        (Setting("success_factor", 0.8, "factor", 0.0, 1.0,
+        (setting("success_factor", 0.8, "factor", 0.0, 1.0,
                  "assumption: a fifth of delegated cases fail when offenders contest the street's power"),),
         _delegated_factor("success_factor")),
     Stressor(
         "revenue_shock",
         "District revenue falls 8% → coordination fund short 15%.", RESOURCES,
         ("money.revenue_shock", "money.coordination_fund_shortfall"),
-        (Setting("revenue_fall", 0.08, "share", 0.0, 1.0, "brief §5: district revenue falls 8%"),
-         Setting("fund_short", 0.15, "share", 0.0, 1.0, "brief §5: coordination fund short 15%")),
+        (setting("revenue_fall", 0.08, "share", 0.0, 1.0, "brief §5: district revenue falls 8%"),
+         setting("fund_short", 0.15, "share", 0.0, 1.0, "brief §5: coordination fund short 15%")),
         lambda s, v, b: {"money.revenue_shock": max(float(v["money.revenue_shock"]), s["revenue_fall"]),
                          "money.coordination_fund_shortfall":
                          max(float(v["money.coordination_fund_shortfall"]), s["fund_short"])}),
@@ -84,7 +84,7 @@ STRESSORS_LIST = (
         "pay_gap_widens",
         "Contract pay gap widens past 20%.", RESOURCES,
         ("staff.pay",),
-        (Setting("pay_gap", 0.25, "share", 0.0, 1.0, "brief §5: past 20% (assumption: 25%)"),),
+        (setting("pay_gap", 0.25, "share", 0.0, 1.0, "brief §5: past 20% (assumption: 25%)"),),
         _pay_gap, reads=("staff.urban_average_pay",)),
     Stressor(
         "facility_refusal",
@@ -95,14 +95,14 @@ STRESSORS_LIST = (
         "platform_unfunded",
         "Platform running costs not funded → the system stalls or decays.", RESOURCES,
         ("platform.running_funded",),
-        (Setting("funded", 0.0, "share", 0.0, 1.0, "brief §5: running costs not funded"),),
+        (setting("funded", 0.0, "share", 0.0, 1.0, "brief §5: running costs not funded"),),
         lambda s, v, b: {"platform.running_funded": min(float(v["platform.running_funded"]), s["funded"])}),
     Stressor(
         "data_refusal",
         "Departments refuse to share data: data-centre agreements come about more rarely.",
         COORDINATION,
         ("data.join_prob_monthly",),
-        (Setting("agreements_kept", 0.2, "share", 0.0, 1.0,
+        (setting("agreements_kept", 0.2, "share", 0.0, 1.0,
                  "assumption: most departments refuse (brief §2: citing data security); a fifth "
                  "of the agreements still come about, under district pressure"),),
         lambda s, v, b: {"data.join_prob_monthly":
@@ -111,7 +111,7 @@ STRESSORS_LIST = (
         "so_unsustainable",
         "Social organisations cannot sustain themselves.", COORDINATION,
         ("socialorgs.service_grant_per_year", "referral.fee_per_case"),
-        (Setting("purchase_kept", 0.5, "share", 0.0, 1.0,
+        (setting("purchase_kept", 0.5, "share", 0.0, 1.0,
                  "assumption: the street's service purchases halve"),),
         lambda s, v, b: {"socialorgs.service_grant_per_year":
                          float(v["socialorgs.service_grant_per_year"]) * s["purchase_kept"],
@@ -130,7 +130,7 @@ STRESSORS_LIST = (
         "false_alarms",
         "False alarms from the emergency platform erode trust.", SOCIAL,
         ("emergency.false_alarm_rate",),
-        (Setting("alarms_at_full_coverage", 12.0, "alarms/year", 0.0, 365.0,
+        (setting("alarms_at_full_coverage", 12.0, "alarms/year", 0.0, 365.0,
                  "assumption: about one false alarm a month with sensors everywhere"),),
         lambda s, v, b: {"emergency.false_alarm_rate":
                          max(float(v["emergency.false_alarm_rate"]),
@@ -140,7 +140,7 @@ STRESSORS_LIST = (
         "clumsy_enforcement",
         "Clumsy new enforcement raises complaints.", SOCIAL,
         ("departments.delegated_success_factor",),
-        (Setting("success_factor", 0.85, "factor", 0.0, 1.0,
+        (setting("success_factor", 0.85, "factor", 0.0, 1.0,
                  "assumption: residents resist one delegated case in seven; unresolved cases complain"),),
         _delegated_factor("success_factor")),
     Stressor(
@@ -148,7 +148,7 @@ STRESSORS_LIST = (
         "Metric gaming: when assessment rewards reported results, reported and true outcomes part.",
         SOCIAL,
         ("assessment.gaming_propensity",),
-        (Setting("gaming_propensity", 0.6, "probability", 0.0, 1.0,
+        (setting("gaming_propensity", 0.6, "probability", 0.0, 1.0,
                  "assumption: under pressure most unresolved closures would be reported done"),),
         lambda s, v, b: {"assessment.gaming_propensity":
                          max(float(v["assessment.gaming_propensity"]), s["gaming_propensity"])}),

@@ -15,20 +15,26 @@ In a scenario file::
 
 ``enabled = false`` removes a lever or stressor inherited from the parent scenario.
 Every error names the file, the field, the value and what is allowed.
+
+A scenario receives its levers and stressors as one :class:`Schedule`, built here: the
+``Scenario`` type (:mod:`sim.params.scenario`) asks it for ramps and for more levers or
+stressors, and never reads a lever or stressor table itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sim.levers.base import Lever, Setting, Stressor
+from sim.levers.base import Lever, Stressor
 from sim.levers.catalogue import LEVERS
 from sim.levers.stressors import STRESSORS
 from sim.params.errors import InputError
 from sim.params.schedule import Ramp, to_date
+from sim.params.spec import ValueSpec
 
 LEVER_FIELDS = ("start", "end", "stages", "enabled", "source")
 STRESSOR_FIELDS = ("start", "enabled", "source")
@@ -78,6 +84,11 @@ class StressorUse:
         """The catalogue entry."""
         return STRESSORS[self.name]
 
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """Parameter keys it changes."""
+        return self.stressor.targets
+
     def apply(self, values: dict[str, Any], base: dict[str, Any], day: dt.date) -> dict[str, Any]:
         """Changes this stressor makes to ``values`` on ``day`` (empty before its start)."""
         if self.start is not None and day < self.start:
@@ -90,7 +101,7 @@ class StressorUse:
                 "settings": dict(self.settings)}
 
 
-def _settings(known: tuple[Setting, ...], table: dict[str, Any], path: Path | str, prefix: str
+def _settings(known: tuple[ValueSpec, ...], table: dict[str, Any], path: Path | str, prefix: str
               ) -> dict[str, Any]:
     by_name = {s.name: s for s in known}
     return {k: by_name[k].check(v, path, f"{prefix}.{k}") for k, v in table.items()}
@@ -208,3 +219,36 @@ def build_ramps(levers: tuple[LeverUse, ...], base: dict[str, Any]) -> dict[str,
                                  f"levers with distinct targets ({key} is also set by lever {out[key][0]})")
             out[key] = (use.name, ramp)
     return out
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A scenario's levers (file order) and stressors (applied in order)."""
+
+    levers: tuple[LeverUse, ...] = ()
+    stressors: tuple[StressorUse, ...] = ()
+
+    def ramps(self, base: dict[str, Any]) -> dict[str, tuple[str, Ramp]]:
+        """Every scheduled key with the lever setting it (see :func:`build_ramps`)."""
+        return build_ramps(self.levers, base)
+
+    def with_levers(self, tables: dict[str, dict[str, Any]], file: str = "<api>") -> Schedule:
+        """Levers added or replaced from ``[levers.NAME]`` tables (``enabled = false``
+        removes one)."""
+        uses = {u.name: u for u in self.levers}
+        for name, table in tables.items():
+            use = read_lever(name, table, file)
+            uses.pop(name, None)
+            if use is not None:
+                uses[name] = use
+        return replace(self, levers=tuple(uses.values()))
+
+    def with_stressors(self, names: Iterable[str], file: str = COMMAND_LINE) -> Schedule:
+        """More stressors, with their default settings from the first day; each once."""
+        uses = list(self.stressors)
+        for name in names:
+            use = stressor_by_name(name, file)
+            if any(u.name == name for u in uses):
+                raise InputError(file, "--stress", name, "each stressor once (it is already applied)")
+            uses.append(use)
+        return replace(self, stressors=tuple(uses))

@@ -1,55 +1,30 @@
 """The parameter schema: every model parameter's group, type, unit and allowed range.
 
 Values and provenance live in scenario files (``scenarios/baseline.toml``); this module
-says what a valid value is. A parameter's ``kind`` is one of
+says what a valid value is, one :class:`~sim.params.spec.ValueSpec` per parameter. A
+parameter's ``kind`` is one of
 
 * ``float`` / ``int`` / ``bool`` / ``date`` - a scalar;
 * ``map:KEYS`` - a table with exactly the keys of ``sim.domain.KEY_SETS[KEYS]``;
 * ``map2:KEYS1:KEYS2`` - a table of tables.
 
-``lo``/``hi`` bound every number in the value (inclusive). ``sensitivity`` gives the
-range explored by sensitivity analysis for assumption parameters (defaults to a band
-around the baseline value).
+``lo``/``hi`` bound every number in the value (inclusive).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sim.params.spec import ValueSpec
 
 
-@dataclass(frozen=True)
-class ParamSpec:
-    """What one parameter may hold."""
-
-    group: str
-    name: str
-    kind: str
-    unit: str
-    lo: float | None = None
-    hi: float | None = None
-    doc: str = ""
-
-    @property
-    def key(self) -> str:
-        """Dotted key ``group.name`` used in files, sweeps and error messages."""
-        return f"{self.group}.{self.name}"
-
-    @property
-    def range_text(self) -> str:
-        """Human-readable allowed range."""
-        lo = "-inf" if self.lo is None else f"{self.lo:g}"
-        hi = "inf" if self.hi is None else f"{self.hi:g}"
-        return f"[{lo}, {hi}]"
-
-
-def _specs(group: str, rows: list[tuple]) -> list[ParamSpec]:
-    return [ParamSpec(group, *row) for row in rows]
+def _specs(group: str, rows: list[tuple]) -> list[ValueSpec]:
+    """Rows ``(name, kind, unit, lo, hi, doc)`` of one group."""
+    return [ValueSpec(*row, group=group) for row in rows]
 
 
 SHARE = (0.0, 1.0)
 _F = "float"
 
-SPECS: list[ParamSpec] = [
+SPECS: list[ValueSpec] = [
     *_specs("run", [
         ("start_date", "date", "ISO date", None, None, "First simulated day."),
         ("end_date", "date", "ISO date", None, None, "Last simulated day (inclusive)."),
@@ -313,5 +288,5 @@ SPECS: list[ParamSpec] = [
     ]),
 ]
 
-SPEC_BY_KEY: dict[str, ParamSpec] = {s.key: s for s in SPECS}
+SPEC_BY_KEY: dict[str, ValueSpec] = {s.key: s for s in SPECS}
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(s.group for s in SPECS))

@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 
 from sim.domain import KEY_SETS
-from sim.params.schema import SPEC_BY_KEY, SPECS, ParamSpec
+from sim.params.schema import SPEC_BY_KEY, SPECS
+from sim.params.spec import ValueSpec
 
 
-def to_model_value(spec: ParamSpec, value: Any) -> Any:
+def to_model_value(spec: ValueSpec, value: Any) -> Any:
     """Convert a validated file value to what the model uses."""
     if spec.kind.startswith("map2:"):
         _, k1, k2 = spec.kind.split(":")
@@ -64,6 +65,6 @@ class Params:
         return Params(merged)
 
 
-def spec_of(key: str) -> ParamSpec:
+def spec_of(key: str) -> ValueSpec:
     """Spec of a dotted key (KeyError if unknown)."""
     return SPEC_BY_KEY[key]

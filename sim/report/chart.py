@@ -186,7 +186,7 @@ def draw(data: pd.DataFrame, indicators: list[str], scenarios: list[str], lang: 
 def scenario_names(labels: Sequence[str], lang: str) -> dict[str, str]:
     """Display names of scenario labels: the scenario's Chinese name in ``zh`` where its
     file has one; stressors after a ``+`` keep their keys."""
-    from sim.params.loader import load_scenario
+    from sim.scenarios import load_scenario
 
     out = {}
     for label in labels:

@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 
 from sim.params.errors import InputError
-from sim.params.loader import SCENARIO_DIR, Scenario, read_toml
+from sim.params.reading import SCENARIO_DIR, read_toml
+from sim.params.scenario import Scenario
 from sim.params.schema import SPECS
 
 
