@@ -7,17 +7,26 @@ Each resident carries the state of the expectancy-disconfirmation model of satis
 neighbours (their community's word of mouth) with time constant
 ``feedback.memory_years``; the relaxation is applied lazily (when a resident is touched
 and at the yearly survey), so a day costs nothing for residents without a case.
+
+Both updates are compiled (numba) kernels, :func:`relax_kernel` and
+:func:`experience_kernel`, which the case-closing kernel of :mod:`sim.mechanisms.feedback`
+calls too; :func:`pick_kernel` finds the residents raising demands.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
 
 from sim.domain import RESIDENT_AGE_BANDS
 from sim.params.values import Params
 
 ELDERLY = RESIDENT_AGE_BANDS.index("60_plus")
 BAND_EDGES = np.array([18, 35, 60])
+PICK_BUCKETS = 4096
+"""Equal slices of [0, 1) indexing the cumulative demand weights (:func:`pick_kernel`)."""
 
 
 def band_of(age: np.ndarray) -> np.ndarray:
@@ -63,34 +72,25 @@ class Residents:
         w = p.demand.propensity_by_age[self.band] * np.where(self.migrant, p.demand.migrant_propensity, 1.0)
         cum = np.cumsum(w)
         self._cum_weight = cum / cum[-1]
+        self._bucket_start = np.searchsorted(self._cum_weight, np.arange(PICK_BUCKETS + 1) / PICK_BUCKETS,
+                                             side="right")
         self.mean_propensity = float(w.mean())
 
     def pick(self, u: np.ndarray) -> np.ndarray:
         """Residents raising demands, one per uniform, by demand propensity."""
-        return np.minimum(np.searchsorted(self._cum_weight, u, side="right"), self.n - 1)
+        return pick_kernel(self._cum_weight, self._bucket_start, u)
 
     def relax(self, idx: np.ndarray, day: int, memory_years: float) -> None:
         """Bring ``own`` and ``trust`` of ``idx`` up to ``day``: they fade towards the
         word of mouth of the resident's community."""
-        dt_years = (day - self.touched_day[idx]) / 365.0
-        keep = np.exp(-dt_years / memory_years)
-        heard = self.word_of_mouth[self.community[idx]]
-        self.own[idx] = heard + (self.own[idx] - heard) * keep
-        self.trust[idx] = heard + (self.trust[idx] - heard) * keep
-        self.touched_day[idx] = day
+        relax_kernel(idx, day, float(memory_years), self.own, self.trust, self.touched_day,
+                     self.community, self.word_of_mouth)
 
     def experience(self, idx: np.ndarray, score: np.ndarray, day: int, p: Params) -> None:
         """Residents ``idx`` had a case outcome scored ``score`` (0-1) on ``day``."""
         f = p.feedback
-        self.relax(idx, day, f.memory_years)
-        if len(np.unique(idx)) == len(idx):
-            self.own[idx] += f.learning_rate * (score - self.own[idx])
-            self.trust[idx] += 0.5 * f.learning_rate * (score - self.trust[idx])
-            return
-        # a resident with several outcomes today: apply them one after another
-        for i, s in zip(idx, score, strict=True):
-            self.own[i] += f.learning_rate * (s - self.own[i])
-            self.trust[i] += 0.5 * f.learning_rate * (s - self.trust[i])
+        experience_kernel(idx, score, day, float(f.memory_years), float(f.learning_rate), self.own,
+                          self.trust, self.touched_day, self.community, self.word_of_mouth)
 
     def shock(self, loss: float, day: int, p: Params) -> None:
         """Everyone loses ``loss`` of trust in government responsiveness (e.g. a false
@@ -134,3 +134,73 @@ class Residents:
                 cand = np.flatnonzero(in_band & self.digital)
                 pick = cand[np.argsort(u[cand])[: have - want]]
                 self.digital[pick] = False
+
+
+@njit(cache=True)
+def relax_kernel(idx: np.ndarray, day: int, memory_years: float, own: np.ndarray, trust: np.ndarray,
+                 touched_day: np.ndarray, community: np.ndarray, word_of_mouth: np.ndarray) -> None:
+    """``own`` and ``trust`` of residents ``idx`` fade towards their community's word of
+    mouth, ``exp(-years since touched / memory_years)`` of the gap left, and are touched
+    on ``day``. A resident listed twice fades once (every value is computed from the
+    state before the call, then written)."""
+    n = len(idx)
+    new_own = np.empty(n)
+    new_trust = np.empty(n)
+    for k in range(n):
+        i = idx[k]
+        keep = math.exp(-((day - touched_day[i]) / 365.0) / memory_years)
+        heard = word_of_mouth[community[i]]
+        new_own[k] = heard + (own[i] - heard) * keep
+        new_trust[k] = heard + (trust[i] - heard) * keep
+    for k in range(n):
+        i = idx[k]
+        own[i] = new_own[k]
+        trust[i] = new_trust[k]
+        touched_day[i] = day
+
+
+@njit(cache=True)
+def experience_kernel(idx: np.ndarray, score: np.ndarray, day: int, memory_years: float,
+                      learning_rate: float, own: np.ndarray, trust: np.ndarray, touched_day: np.ndarray,
+                      community: np.ndarray, word_of_mouth: np.ndarray) -> None:
+    """Residents ``idx`` had case outcomes scored ``score`` on ``day``: relaxed to the day,
+    then ``own`` moves ``learning_rate`` and ``trust`` half as much of the way towards
+    each score, one outcome after another (a resident may have several)."""
+    relax_kernel(idx, day, memory_years, own, trust, touched_day, community, word_of_mouth)
+    half = 0.5 * learning_rate
+    for k in range(len(idx)):
+        i = idx[k]
+        own[i] += learning_rate * (score[k] - own[i])
+        trust[i] += half * (score[k] - trust[i])
+
+
+@njit(cache=True)
+def pick_kernel(cum: np.ndarray, bucket_start: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``min(searchsorted(cum, u, side="right"), len(cum) - 1)``: per uniform, the first
+    index whose cumulative weight exceeds it (the last for NaN, as NumPy sorts NaN last).
+
+    ``bucket_start[b]`` counts the weights at most ``b / B`` (``B + 1`` entries), so a
+    uniform in ``[b / B, (b + 1) / B)`` (``b = floor(u * B)``, exact for a power of two
+    ``B``) is searched for only between ``bucket_start[b]`` and ``bucket_start[b + 1]``;
+    others search the whole array. Same index, fewer memory reads."""
+    n = len(cum)
+    n_buckets = len(bucket_start) - 1
+    out = np.empty(len(u), np.int64)
+    for k in range(len(u)):
+        x = u[k]
+        if x != x:
+            out[k] = n - 1
+            continue
+        if 0.0 <= x < 1.0:
+            b = int(x * n_buckets)
+            lo, hi = bucket_start[b], bucket_start[b + 1]
+        else:
+            lo, hi = 0, n
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if cum[mid] <= x:
+                lo = mid + 1
+            else:
+                hi = mid
+        out[k] = min(lo, n - 1)
+    return out

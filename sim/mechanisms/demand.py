@@ -6,7 +6,15 @@ depends on age band and migrant status; the channel on digital access, age and w
 the street offers an online channel. Each case gets its needs (departments, money,
 data, a specialist, suitability for a social organisation) and its own block of
 uniforms for every later decision (common random numbers). Unresolved residents come
-back as repeat contacts on the day set at closing.
+back as repeat contacts on the day set at closing. New cases wait in the queue, or in the
+online inbox, which staff read every ``online_check_days`` workdays.
+
+A day is one compiled (numba) kernel, :func:`day_kernel`, run after the repeat contacts'
+uniforms are drawn; a month's draws are ordered, given residents and channels, and
+written to the case table by the kernels :func:`arrival_order`,
+:func:`sim.population.pick_kernel`, :func:`choose_channel` and :func:`write_cases`. The
+kernels take normal quantiles from SciPy's own compiled ``ndtri``
+(:func:`normal_quantile`).
 """
 
 from __future__ import annotations
@@ -14,7 +22,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import ndtri
+from llvmlite import binding
+from numba import literal_unroll, njit, types
+from numba.extending import get_cython_function_address
 
 from sim.cases import N_UNIFORMS, U_DELAY, U_REPEAT_DELAY
 from sim.domain import CHANNELS
@@ -23,6 +33,12 @@ from sim.population import ELDERLY
 
 if TYPE_CHECKING:
     from sim.street import Street
+
+# SciPy's own compiled ``ndtri`` (the function ``scipy.special.ndtri`` computes; exported by
+# ``scipy.special.cython_special``), linked into the kernels by symbol name, so cached
+# kernels find it again in a new process.
+binding.add_symbol("sim_scipy_ndtri", get_cython_function_address("scipy.special.cython_special", "ndtri"))
+_scipy_ndtri = types.ExternalFunction("sim_scipy_ndtri", types.float64(types.float64, types.intc))
 
 WALK_IN, PHONE, ONLINE = (CHANNELS.index(c) for c in ("walk_in", "phone", "online"))
 # columns of the per-demand draw block before the case's own uniforms
@@ -33,12 +49,24 @@ N_ATTR = 14
 
 def daily(street: Street, t: int) -> None:
     """Release today's new demands (drawn for the month on its first day), raise the
-    repeat contacts due today, and read the online inbox."""
+    repeat contacts due today, and read the online inbox: one compiled kernel
+    (:func:`day_kernel`) after the repeat contacts' uniforms are drawn."""
     if street.cal.is_month_start(t):
         plan_month(street, t)
-    release_new(street, t)
-    repeat_contacts(street, t)
-    read_online_inbox(street, t)
+    cs = street.cases
+    n = int(np.count_nonzero(street.repeats_day <= t))
+    if n:
+        u = street.streams["repeat"].random((n, N_UNIFORMS + 1))
+        first = int(cs.append(n)[0])
+    else:
+        u, first = _NO_DRAWS, cs.n
+    (street.queue, street.online_inbox, street.repeats_due, street.repeats_day,
+     street.workdays_since_inbox) = day_kernel(
+        t, street.future_day, street.future_ids, street.queue, street.online_inbox,
+        street.repeats_due, street.repeats_day, u, first, cs.u, cs.is_repeat, cs.parent,
+        cs.raised_h, cs.z_delay, cs.z_repeat, cs.channel, tuple([cs.cols[c] for c in INHERITED]),
+        bool(street.cal.is_workday[t]), street.workdays_since_inbox,
+        float(street.p.demand.online_check_days))
 
 
 def expected_daily(street: Street, days: np.ndarray) -> np.ndarray:
@@ -62,102 +90,240 @@ def plan_month(street: Street, t: int) -> None:
     days = np.arange(t, end)
     mult = rng.gamma(d.overdispersion_shape, 1.0 / d.overdispersion_shape, size=len(days))
     counts = rng.poisson(expected_daily(street, days) * mult)
-    n = int(counts.sum())
-    u = rng.random((n, N_ATTR + N_UNIFORMS))
-    day = np.repeat(days, counts)
-    # within a day, demands arrive in order of their hour
-    order = np.lexsort((u[:, C_HOUR], day))
-    u, day = u[order], day[order]
+    u = rng.random((int(counts.sum()), N_ATTR + N_UNIFORMS))
+    day, u = arrival_order(days, counts, u)
     res = street.residents
     who = res.pick(u[:, C_PICK])
     category = categorical(u[:, C_CAT], d.category_mix)
-    online_ok = d.online_channel & res.digital[who] & (u[:, C_CHAN] < d.online_choice[res.band[who]])
-    channel = np.where(online_ok, ONLINE, np.where(u[:, C_WALK] < d.walk_in_share_offline, WALK_IN, PHONE))
+    channel = choose_channel(who, u, res.digital, res.band, bool(d.online_channel),
+                             np.asarray(d.online_choice, dtype=np.float64), float(d.walk_in_share_offline))
     ids = add_cases(street, day, who, category, channel, u, repeat_of=None)
     street.future_ids = ids
     street.future_day = day
 
 
-def release_new(street: Street, t: int) -> None:
-    """Queue the demands raised today."""
-    lo = int(np.searchsorted(street.future_day, t, side="left"))
-    hi = int(np.searchsorted(street.future_day, t, side="right"))
-    if hi > lo:
-        enqueue(street, street.future_ids[lo:hi])
-
-
-def enqueue(street: Street, ids: np.ndarray) -> None:
-    """Put raised cases in the queue; online ones wait in the online inbox."""
-    online = street.cases.channel[ids] == ONLINE
-    street.queue = np.concatenate([street.queue, ids[~online]])
-    if online.any():
-        street.online_inbox = np.concatenate([street.online_inbox, ids[online]])
-
-
 def add_cases(street: Street, day: np.ndarray | int, who: np.ndarray, category: np.ndarray,
               channel: np.ndarray, u: np.ndarray, repeat_of: np.ndarray | None) -> np.ndarray:
-    """Record cases raised on ``day`` with their needs drawn from ``u``; returns ids."""
+    """Record cases raised on ``day`` with their needs drawn from ``u`` (rows of
+    ``N_ATTR + N_UNIFORMS`` uniforms; :func:`write_cases`); returns ids."""
     c = street.p.cases
+    cs = street.cases
     n = len(who)
-    needs_dept = u[:, C_DEPT] < c.p_needs_department[category]
-    multi = needs_dept & (u[:, C_MULTI] < c.p_multi_department[category])
-    n_dept = np.where(multi, 2 + (u[:, C_MULTI] < 0.3 * c.p_multi_department[category]), needs_dept)
-    unclear = multi & (u[:, C_UNCLEAR] < c.p_unclear_duty)
-    needs_money = u[:, C_MONEY] < c.p_needs_money[category]
     pot = categorical(u[:, C_POT], c.need_pot_mix)
-    amount = np.where(needs_money, c.money_need[category] * (0.5 + u[:, C_MONEY_AMT]), 0.0)
-    raised_h = day * 24.0 + 24.0 * u[:, C_HOUR]
-    z = ndtri(np.minimum(np.maximum(u[:, N_ATTR + np.array([U_DELAY, U_REPEAT_DELAY])], 1e-9), 1 - 1e-9))
-    ids = street.cases.append(
-        n, u=u[:, N_ATTR:], resident=who, category=category, channel=channel,
-        elderly=street.residents.band[who] == ELDERLY,
-        is_repeat=repeat_of is not None, parent=-1 if repeat_of is None else repeat_of,
-        needs_department=needs_dept, n_departments=n_dept, unclear_duty=unclear,
-        needs_money=needs_money, money_pot=pot, money_need=amount,
-        needs_data=u[:, C_DATA] < c.p_needs_data[category],
-        needs_specialist=u[:, C_SPEC] < c.p_needs_specialist[category],
-        so_suitable=u[:, C_SO] < c.p_so_suitable[category], raised_h=raised_h,
-        z_delay=z[:, 0], z_repeat=z[:, 1])
+    ids = cs.append(n)
+    write_cases(
+        ids, np.full(n, day, np.int64) if np.ndim(day) == 0 else day, who, category, channel, pot,
+        np.full(n, -1, np.int64) if repeat_of is None else np.broadcast_to(repeat_of, n).astype(np.int64),
+        repeat_of is not None, u, street.residents.band, c.p_needs_department,
+        c.p_multi_department, float(c.p_unclear_duty), c.p_needs_money, c.money_need, c.p_needs_data,
+        c.p_needs_specialist, c.p_so_suitable, cs.u, cs.resident, cs.category, cs.channel,
+        cs.elderly, cs.is_repeat, cs.parent, cs.needs_department, cs.n_departments,
+        cs.unclear_duty, cs.needs_money, cs.money_pot, cs.money_need, cs.needs_data,
+        cs.needs_specialist, cs.so_suitable, cs.raised_h, cs.z_delay, cs.z_repeat)
     return ids
 
 
-def read_online_inbox(street: Street, t: int) -> None:
-    """Staff read the online inbox on workdays every ``online_check_days`` workdays;
-    what they read joins the queue in order of arrival."""
-    d = street.p.demand
-    if not street.cal.is_workday[t] or len(street.online_inbox) == 0:
-        return
-    street.workdays_since_inbox += 1
-    if street.workdays_since_inbox < d.online_check_days:
-        return
-    street.workdays_since_inbox = 0
-    inbox = street.online_inbox
-    street.online_inbox = inbox[:0]
-    merged = np.concatenate([street.queue, inbox])
-    street.queue = merged[np.argsort(street.cases.raised_h[merged], kind="stable")]
+@njit(cache=True)
+def arrival_order(days: np.ndarray, counts: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The day of each demand (``counts[i]`` on ``days[i]``, ``days`` increasing) and the
+    rows of ``u`` in order of arrival: by day, then by hour ``u[:, C_HOUR]`` (stable, as
+    ``np.lexsort((hour, day))``)."""
+    day = np.empty(len(u), np.int64)
+    out = np.empty_like(u)
+    order = np.empty(len(u), np.int64)
+    hour = np.empty(len(u))
+    lo = 0
+    for i in range(len(days)):
+        hi = lo + counts[i]
+        # insertion sort of the day's rows by hour: stable (moves past strictly later hours)
+        for j in range(lo, hi):
+            h = u[j, C_HOUR]
+            k = j
+            while k > lo and hour[k - 1] > h:
+                hour[k] = hour[k - 1]
+                order[k] = order[k - 1]
+                k -= 1
+            hour[k] = h
+            order[k] = j
+        for j in range(lo, hi):
+            day[j] = days[i]
+            for m in range(u.shape[1]):
+                out[j, m] = u[order[j], m]
+        lo = hi
+    return day, out
 
 
-def repeat_contacts(street: Street, t: int) -> None:
-    """Residents whose case was not resolved come back: a new case with the parent's
-    needs and channel, its own uniforms, raised today."""
-    due = street.repeats_day <= t
-    if not due.any():
-        return
-    parents = street.repeats_due[due]
-    street.repeats_due = street.repeats_due[~due]
-    street.repeats_day = street.repeats_day[~due]
-    cs = street.cases
-    u = street.streams["repeat"].random((len(parents), N_UNIFORMS + 1))
-    order = np.argsort(u[:, -1], kind="stable")
-    parents, u = parents[order], u[order]
-    z = ndtri(np.minimum(np.maximum(u[:, [U_DELAY, U_REPEAT_DELAY]], 1e-9), 1 - 1e-9))
-    inherited = {col: cs.cols[col][parents] for col in INHERITED}
-    ids = cs.append(len(parents), u=u[:, :N_UNIFORMS], is_repeat=True, parent=parents,
-                    raised_h=t * 24.0 + 24.0 * u[:, -1], z_delay=z[:, 0], z_repeat=z[:, 1],
-                    **inherited)
-    enqueue(street, ids)
+@njit(cache=True)
+def choose_channel(who: np.ndarray, u: np.ndarray, digital: np.ndarray, band: np.ndarray,
+                   online_channel: bool, online_choice: np.ndarray, walk_in_share: float) -> np.ndarray:
+    """The channel of each demand: online when the street offers it, the resident has
+    digital access and ``u[:, C_CHAN]`` is below their age band's online choice; else a
+    walk-in with ``walk_in_share`` (``u[:, C_WALK]``), else a phone call."""
+    channel = np.empty(len(who), np.int64)
+    for k in range(len(who)):
+        i = who[k]
+        if online_channel and digital[i] and u[k, C_CHAN] < online_choice[band[i]]:
+            channel[k] = ONLINE
+        elif u[k, C_WALK] < walk_in_share:
+            channel[k] = WALK_IN
+        else:
+            channel[k] = PHONE
+    return channel
+
+
+@njit(cache=True)
+def write_cases(ids: np.ndarray, day: np.ndarray, who: np.ndarray, category: np.ndarray,
+                channel: np.ndarray, pot: np.ndarray, parent_of: np.ndarray, repeat: bool, u: np.ndarray,
+                band: np.ndarray, p_needs_department: np.ndarray,
+                p_multi_department: np.ndarray, p_unclear_duty: float, p_needs_money: np.ndarray,
+                money_need: np.ndarray, p_needs_data: np.ndarray, p_needs_specialist: np.ndarray,
+                p_so_suitable: np.ndarray, cs_u: np.ndarray, resident_col: np.ndarray,
+                category_col: np.ndarray, channel_col: np.ndarray, elderly: np.ndarray,
+                is_repeat: np.ndarray, parent: np.ndarray, needs_department: np.ndarray,
+                n_departments: np.ndarray, unclear_duty: np.ndarray, needs_money: np.ndarray,
+                money_pot: np.ndarray, money_need_col: np.ndarray, needs_data: np.ndarray,
+                needs_specialist: np.ndarray, so_suitable: np.ndarray, raised_h: np.ndarray,
+                z_delay: np.ndarray, z_repeat: np.ndarray) -> None:
+    """Write new cases ``ids`` (rows just appended) into the case columns, with their
+    needs drawn from ``u`` against the category's probabilities: a department (two or,
+    with ``0.3`` of the multi-department probability, three when several are needed;
+    unclear duty with ``p_unclear_duty`` then), money (``money_need`` times 0.5-1.5),
+    data, a specialist, suitability for a social organisation; the hour of the day; the
+    case's own uniforms ``u[:, N_ATTR:]`` and the normal quantiles of its delay uniforms
+    (:func:`normal_quantile`)."""
+    for k in range(len(ids)):
+        c = ids[k]
+        cat = category[k]
+        needs_dept = u[k, C_DEPT] < p_needs_department[cat]
+        multi = needs_dept and u[k, C_MULTI] < p_multi_department[cat]
+        if multi:
+            n_departments[c] = 3 if u[k, C_MULTI] < 0.3 * p_multi_department[cat] else 2
+        else:
+            n_departments[c] = 1 if needs_dept else 0
+        needs_department[c] = needs_dept
+        unclear_duty[c] = multi and u[k, C_UNCLEAR] < p_unclear_duty
+        money = u[k, C_MONEY] < p_needs_money[cat]
+        needs_money[c] = money
+        money_need_col[c] = money_need[cat] * (0.5 + u[k, C_MONEY_AMT]) if money else 0.0
+        money_pot[c] = pot[k]
+        needs_data[c] = u[k, C_DATA] < p_needs_data[cat]
+        needs_specialist[c] = u[k, C_SPEC] < p_needs_specialist[cat]
+        so_suitable[c] = u[k, C_SO] < p_so_suitable[cat]
+        raised_h[c] = day[k] * 24.0 + 24.0 * u[k, C_HOUR]
+        resident_col[c] = who[k]
+        category_col[c] = cat
+        channel_col[c] = channel[k]
+        elderly[c] = band[who[k]] == ELDERLY
+        is_repeat[c] = repeat
+        parent[c] = parent_of[k]
+        for m in range(cs_u.shape[1]):
+            cs_u[c, m] = u[k, N_ATTR + m]
+        z_delay[c] = normal_quantile(u[k, N_ATTR + U_DELAY])
+        z_repeat[c] = normal_quantile(u[k, N_ATTR + U_REPEAT_DELAY])
 
 
 INHERITED = ("resident", "category", "channel", "elderly", "needs_department", "n_departments",
              "unclear_duty", "needs_money", "money_pot",
              "money_need", "needs_data", "needs_specialist", "so_suitable")
+"""The columns a repeat contact takes from the case it repeats."""
+_NO_DRAWS = np.empty((0, N_UNIFORMS + 1))
+
+
+@njit(cache=True)
+def normal_quantile(u: float) -> float:
+    """``scipy.special.ndtri`` of ``u`` kept within ``[1e-9, 1 - 1e-9]`` (the same bits:
+    SciPy's compiled function)."""
+    if u < 1e-9:
+        u = 1e-9
+    if u > 1 - 1e-9:
+        u = 1 - 1e-9
+    return _scipy_ndtri(u, 0)
+
+
+@njit(cache=True)
+def day_kernel(t: int, future_day: np.ndarray, future_ids: np.ndarray, queue: np.ndarray,
+               inbox: np.ndarray, repeats_due: np.ndarray, repeats_day: np.ndarray, u: np.ndarray,
+               first: int, cs_u: np.ndarray, is_repeat: np.ndarray, parent: np.ndarray,
+               raised_h: np.ndarray, z_delay: np.ndarray, z_repeat: np.ndarray, channel: np.ndarray,
+               inherited: tuple, workday: bool, since_inbox: int, check_days: float
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """One day of demand arrival on the case columns.
+
+    1. The new demands raised on day ``t`` (``future_ids`` whose ``future_day`` is ``t``)
+       are enqueued.
+    2. The repeat contacts due by ``t`` (``repeats_day <= t``; as many as the rows of
+       ``u``) become new cases, rows ``first, first + 1, ...`` already appended to the
+       table, in order of their hour ``u[:, -1]`` (stable): each takes the columns
+       ``inherited`` (:data:`INHERITED`) of the case it repeats, its own uniforms ``u[:, :-1]``
+       and the normal quantiles of its delay and repeat-delay uniforms, and is enqueued.
+    3. On workdays with mail waiting, ``since_inbox`` counts up; when it reaches
+       ``check_days`` the inbox is read: queue and inbox merge in order of ``raised_h``
+       (stable).
+
+    Enqueueing appends cases to ``queue``, or to ``inbox`` when they came online.
+    Returns the queue, the inbox, the repeat contacts still to come (ids, days) and
+    ``since_inbox``.
+    """
+    lo = np.searchsorted(future_day, t, side="left")
+    hi = np.searchsorted(future_day, t, side="right")
+    n_rep = len(u)
+    rest = len(repeats_due) - n_rep
+    parents = np.empty(n_rep, np.int64)
+    rest_due = np.empty(rest, np.int64)
+    rest_day = np.empty(rest, np.int64)
+    j, k = 0, 0
+    for i in range(len(repeats_due)):
+        if repeats_day[i] <= t:
+            parents[j] = repeats_due[i]
+            j += 1
+        else:
+            rest_due[k] = repeats_due[i]
+            rest_day[k] = repeats_day[i]
+            k += 1
+    order = np.argsort(u[:, N_UNIFORMS], kind="mergesort")
+    n_uniforms = cs_u.shape[1]
+    for j in range(n_rep):
+        r = order[j]
+        c = first + j
+        p = parents[r]
+        for m in range(n_uniforms):
+            cs_u[c, m] = u[r, m]
+        is_repeat[c] = True
+        parent[c] = p
+        raised_h[c] = t * 24.0 + 24.0 * u[r, N_UNIFORMS]
+        z_delay[c] = normal_quantile(u[r, U_DELAY])
+        z_repeat[c] = normal_quantile(u[r, U_REPEAT_DELAY])
+    for col in literal_unroll(inherited):
+        for j in range(n_rep):
+            col[first + j] = col[parents[order[j]]]
+    # enqueue today's new cases, then the repeat contacts
+    raised = np.empty(hi - lo + n_rep, np.int64)
+    raised[: hi - lo] = future_ids[lo:hi]
+    for j in range(n_rep):
+        raised[hi - lo + j] = first + j
+    n_online = 0
+    for c in raised:
+        if channel[c] == ONLINE:
+            n_online += 1
+    new_queue = np.empty(len(queue) + len(raised) - n_online, np.int64)
+    new_inbox = np.empty(len(inbox) + n_online, np.int64)
+    new_queue[: len(queue)] = queue
+    new_inbox[: len(inbox)] = inbox
+    a, b = len(queue), len(inbox)
+    for c in raised:
+        if channel[c] == ONLINE:
+            new_inbox[b] = c
+            b += 1
+        else:
+            new_queue[a] = c
+            a += 1
+    # staff read the online inbox every check_days workdays
+    if workday and len(new_inbox):
+        since_inbox += 1
+        if not since_inbox < check_days:
+            since_inbox = 0
+            merged = np.concatenate((new_queue, new_inbox))
+            new_queue = merged[np.argsort(raised_h[merged], kind="mergesort")]
+            new_inbox = new_inbox[:0]
+    return new_queue, new_inbox, rest_due, rest_day, since_inbox
+

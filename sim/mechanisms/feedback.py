@@ -15,13 +15,19 @@ back as a repeat contact with probability ``p_repeat`` scaled by the resident's 
 Metric gaming: an unresolved closure is reported as resolved with probability
 ``gaming_propensity * (trace_weight + results_weight)`` - the share of the assessment that
 rests on reported, unverified material; true and reported outcomes are both kept.
+
+A day's closings run as one compiled (numba) kernel, :func:`close_kernel`; only the
+enrolment draws for resolved livelihood cases (their number is the kernel's result) are
+made and applied afterwards.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from sim.cases import (
     CLOSED,
@@ -32,13 +38,16 @@ from sim.cases import (
     U_REPEAT,
 )
 from sim.domain import CATEGORIES
-from sim.draws import lognormal_from_z
-from sim.mechanisms import perception
+from sim.mechanisms.perception import rating
+from sim.population import experience_kernel
 
 if TYPE_CHECKING:
     from sim.street import Street
 
 LIVELIHOOD = CATEGORIES.index("livelihood")
+REPEAT_DELAY_SIGMA = 0.5
+"""Log-normal sigma of the delay before a repeat contact."""
+_NO_IDS = np.empty(0, dtype=np.int64)
 
 
 def end_now(street: Street, ids: np.ndarray) -> None:
@@ -48,66 +57,157 @@ def end_now(street: Street, ids: np.ndarray) -> None:
 
 
 def close_due(street: Street, t: int) -> None:
-    """Close the cases ending today: those whose service ends today and those ended
-    during the day (abandoned, dropped after whistles), all at once."""
-    s = street.in_service
+    """Close the cases ending today: those ended during the day (abandoned, dropped after
+    whistles), then those whose service ends today, all at once."""
     parts = street.closing_today
+    if not parts and len(street.in_service) == 0:
+        return
     street.closing_today = []
-    if len(s):
-        due = street.cases.due_day[s] <= t
-        if due.any():
-            street.in_service = s[~due]
-            parts.append(s[due])
-    if parts:
-        close(street, np.concatenate(parts) if len(parts) > 1 else parts[0], t)
+    ended = (parts[0] if len(parts) == 1 else np.concatenate(parts)) if parts else _NO_IDS
+    street.in_service = _close(street, ended, street.in_service, t)
 
 
 def close(street: Street, ids: np.ndarray, t: int) -> None:
     """Close cases with their planned outcome and apply the residents' feedback."""
-    if len(ids) == 0:
-        return
+    if len(ids):
+        _close(street, ids, _NO_IDS, t)
+
+
+def _close(street: Street, ended: np.ndarray, service: np.ndarray, t: int) -> np.ndarray:
+    """Close ``ended`` and the cases of ``service`` due by day ``t`` (one kernel call),
+    then draw the enrolment of the candidates it found; returns ``service`` left open."""
     cs = street.cases
+    res = street.residents
     p = street.p
     f = p.feedback
-    cs.state[ids] = CLOSED
-    outcome = cs.planned_outcome[ids]
-    cs.outcome[ids] = outcome
-    cs.drop_reason[ids] = cs.planned_reason[ids]
-    resolved = outcome == RESOLVED
-    dropped = outcome == DROPPED
-    waited = cs.closed_h[ids] - cs.raised_h[ids]
-    in_time = waited <= p.cases.time_limit_hours[cs.category[ids]]
-    score = np.where(resolved, np.where(in_time, f.score_in_time, f.score_late), f.score_dropped)
-    who = cs.resident[ids]
-    res = street.residents
-    res.experience(who, score, t, p)
-    cs.perceived[ids] = score
-    cs.callback_satisfied[ids] = perception.callback_satisfied(street, who, score)
+    a = p.assessment
+    gaming = a.gaming_propensity * min(1.0, a.trace_weight + a.results_weight)
+    rest, n_complaints, street.repeats_due, street.repeats_day, cand = close_kernel(
+        ended, service, t, cs.due_day, cs.state, cs.planned_outcome, cs.outcome, cs.planned_reason,
+        cs.drop_reason, cs.closed_h, cs.raised_h, cs.category, cs.resident, cs.n_bounces, cs.u,
+        cs.z_repeat, cs.perceived, cs.callback_satisfied, cs.complaint, cs.complaint_unclear,
+        cs.reported_resolved, res.own, res.trust, res.touched_day, res.community, res.word_of_mouth,
+        res.expectation, res.disposition, res.eligible, res.enrolled, p.cases.time_limit_hours,
+        float(f.score_in_time), float(f.score_late), float(f.score_dropped), float(f.learning_rate),
+        float(f.memory_years), float(p.perception.disconfirmation_weight),
+        float(p.perception.callback_threshold), float(f.p_complaint), float(f.bounce_complaint_factor),
+        float(gaming), float(max(p.perception.initial, 1e-6)), float(f.p_repeat),
+        float(f.repeat_delay_days), street.repeats_due, street.repeats_day)
+    if n_complaints:
+        street.complaint_hours_due += float(n_complaints) * f.complaint_staff_hours
+    if len(cand):
+        hit = street.streams["enrolment"].random(len(cand)) < p.enrolment.contact_enrol_prob
+        res.enrolled[cand[hit]] = True
+    return rest
 
-    u = cs.u[ids]
-    bounced = cs.n_bounces[ids] > 0
-    p_complaint = np.minimum(1.0, f.p_complaint * np.where(bounced, f.bounce_complaint_factor, 1.0))
-    # unresolved residents complain; bounced residents complain even when finally served
-    complaint = (dropped | bounced) & (u[:, U_COMPLAINT] < p_complaint)
-    cs.complaint[ids] = complaint
-    cs.complaint_unclear[ids] = complaint & bounced
-    street.complaint_hours_due += float(np.count_nonzero(complaint)) * f.complaint_staff_hours
-    reported_weight = min(1.0, p.assessment.trace_weight + p.assessment.results_weight)
-    gaming = p.assessment.gaming_propensity * reported_weight
-    cs.reported_resolved[ids] = resolved | (dropped & (u[:, U_GAMING] < gaming))
 
-    trust_factor = np.minimum(res.trust[who] / max(p.perception.initial, 1e-6), 1.5)
-    again = dropped & (u[:, U_REPEAT] < f.p_repeat * trust_factor)
-    if again.any():
-        days = lognormal_from_z(f.repeat_delay_days, 0.5, cs.z_repeat[ids[again]])
-        street.repeats_due = np.concatenate([street.repeats_due, ids[again]])
-        street.repeats_day = np.concatenate([street.repeats_day, t + 1 + np.floor(days).astype(np.int64)])
+@njit(cache=True)
+def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.ndarray, state: np.ndarray,
+                 planned_outcome: np.ndarray, outcome: np.ndarray, planned_reason: np.ndarray,
+                 drop_reason: np.ndarray, closed_h: np.ndarray, raised_h: np.ndarray, category: np.ndarray,
+                 resident: np.ndarray, n_bounces: np.ndarray, u: np.ndarray, z_repeat: np.ndarray,
+                 perceived: np.ndarray, callback_ok: np.ndarray, complaint: np.ndarray,
+                 complaint_unclear: np.ndarray, reported_resolved: np.ndarray, own: np.ndarray,
+                 trust: np.ndarray, touched_day: np.ndarray, community: np.ndarray,
+                 word_of_mouth: np.ndarray, expectation: np.ndarray, disposition: np.ndarray,
+                 eligible: np.ndarray, enrolled: np.ndarray, time_limit_hours: np.ndarray,
+                 score_in_time: float, score_late: float, score_dropped: float, learning_rate: float,
+                 memory_years: float, disconfirmation_weight: float, callback_threshold: float,
+                 p_complaint: float, bounce_factor: float, gaming: float, trust_scale: float,
+                 p_repeat: float, repeat_delay_days: float, repeats_due: np.ndarray,
+                 repeats_day: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]:
+    """Close the cases ``ended`` and those of ``service`` due by day ``t`` (in that order),
+    writing their outcome and the residents' feedback into the case and resident columns.
 
-    # a resolved livelihood case of an eligible resident can enrol them
-    liv = resolved & (cs.category[ids] == LIVELIHOOD)
-    if liv.any():
-        cand = who[liv]
-        cand = cand[res.eligible[cand] & ~res.enrolled[cand]]
-        if len(cand):
-            hit = street.streams["enrolment"].random(len(cand)) < p.enrolment.contact_enrol_prob
-            res.enrolled[cand[hit]] = True
+    Per case: the score (resolved in time / late / not resolved) moves the resident's
+    memory and trust (:func:`sim.population.experience_kernel`, one outcome after
+    another); the call-back asks them (:func:`sim.mechanisms.perception.rating`); an
+    unresolved or bounced case becomes a complaint with ``p_complaint`` (times
+    ``bounce_factor`` if bounced, at most 1); an unresolved one is reported resolved with
+    ``gaming``, and comes back with ``p_repeat`` times the resident's trust over
+    ``trust_scale`` (at most 1.5) after a log-normal delay (mean ``repeat_delay_days``) from
+    its ``z_repeat``. Returns the cases of ``service`` still open, the number of
+    complaints, the repeat contacts (ids, days) with today's appended, and the residents
+    of resolved livelihood cases eligible but not enrolled (enrolment candidates).
+    """
+    n_due = 0
+    for c in service:
+        if due_day[c] <= t:
+            n_due += 1
+    rest = np.empty(len(service) - n_due, np.int64)
+    ids = np.empty(len(ended) + n_due, np.int64)
+    ids[: len(ended)] = ended
+    j, k = 0, len(ended)
+    for c in service:
+        if due_day[c] <= t:
+            ids[k] = c
+            k += 1
+        else:
+            rest[j] = c
+            j += 1
+    n = len(ids)
+    score = np.empty(n)
+    who = np.empty(n, np.int64)
+    for k in range(n):
+        c = ids[k]
+        state[c] = CLOSED
+        outcome[c] = planned_outcome[c]
+        drop_reason[c] = planned_reason[c]
+        if planned_outcome[c] == RESOLVED:
+            in_time = closed_h[c] - raised_h[c] <= time_limit_hours[category[c]]
+            score[k] = score_in_time if in_time else score_late
+        else:
+            score[k] = score_dropped
+        who[k] = resident[c]
+    experience_kernel(who, score, t, memory_years, learning_rate, own, trust, touched_day, community,
+                      word_of_mouth)
+    n_complaints = 0
+    again = np.zeros(n, np.bool_)
+    n_again = 0
+    n_cand = 0
+    cand = np.empty(n, np.int64)
+    for k in range(n):
+        c = ids[k]
+        i = who[k]
+        resolved = outcome[c] == RESOLVED
+        dropped = outcome[c] == DROPPED
+        perceived[c] = score[k]
+        callback_ok[c] = rating(score[k], expectation[i], disposition[i],
+                                disconfirmation_weight) >= callback_threshold
+        bounced = n_bounces[c] > 0
+        p = p_complaint * (bounce_factor if bounced else 1.0)
+        if p > 1.0:
+            p = 1.0
+        # unresolved residents complain; bounced residents complain even when finally served
+        complained = (dropped or bounced) and u[c, U_COMPLAINT] < p
+        complaint[c] = complained
+        complaint_unclear[c] = complained and bounced
+        if complained:
+            n_complaints += 1
+        reported_resolved[c] = resolved or (dropped and u[c, U_GAMING] < gaming)
+        trust_factor = trust[i] / trust_scale
+        if trust_factor > 1.5:
+            trust_factor = 1.5
+        if dropped and u[c, U_REPEAT] < p_repeat * trust_factor:
+            again[k] = True
+            n_again += 1
+        # a resolved livelihood case of an eligible resident can enrol them
+        if resolved and category[c] == LIVELIHOOD and eligible[i] and not enrolled[i]:
+            cand[n_cand] = i
+            n_cand += 1
+    if n_again:
+        m = len(repeats_due)
+        new_due = np.empty(m + n_again, np.int64)
+        new_day = np.empty(m + n_again, np.int64)
+        new_due[:m] = repeats_due
+        new_day[:m] = repeats_day
+        # log-normal delay with mean repeat_delay_days (sim.draws.lognormal_from_z)
+        mu = math.log(max(repeat_delay_days, 1e-9)) - 0.5 * REPEAT_DELAY_SIGMA * REPEAT_DELAY_SIGMA
+        for k in range(n):
+            if again[k]:
+                days = math.exp(mu + REPEAT_DELAY_SIGMA * z_repeat[ids[k]])
+                new_due[m] = ids[k]
+                new_day[m] = t + 1 + np.int64(math.floor(days))
+                m += 1
+        repeats_due, repeats_day = new_due, new_day
+    return rest, n_complaints, repeats_due, repeats_day, cand[:n_cand]

@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba.extending import register_jitable
 
 from sim.cases import CLOSED, RESOLVED, ROUTE_SO
 from sim.domain import CATEGORIES
@@ -43,9 +44,11 @@ LIVELIHOOD = CATEGORIES.index("livelihood")
 CONDITION_PARTS = ("environment", "service_centre", "social_orgs", "elderly_services")
 
 
+@register_jitable
 def rating(performance: np.ndarray, expectation: np.ndarray, disposition: np.ndarray,
            disconfirmation_weight: float) -> np.ndarray:
-    """A resident's rating (0-1 scale) of a performance they perceived."""
+    """A resident's rating (0-1 scale) of a performance they perceived (arrays or, also
+    inside compiled kernels, numbers)."""
     return performance + disconfirmation_weight * (performance - expectation) + disposition
 
 
