@@ -5,13 +5,15 @@ incremental count of cases waiting for departments) change no result."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from sim.agents.staff import CONTRACT
 from sim.cases import CLOSED, WHISTLED
 from sim.hours import BUCKETS
-from sim.mechanisms import recording
+from sim.mechanisms import recording, workforce
 from sim.model import StreetModel
 
 
@@ -126,3 +128,58 @@ def test_waiting_count_of_a_run_equals_the_whole_table_count(small, monkeypatch)
     got, want = np.array(counts).T
     np.testing.assert_array_equal(got, want)
     assert want.max() > 0
+
+
+# --- workforce ----------------------------------------------------------------------------
+def stress_rule(filled, stress, available, used, demanded, backlog, w, pressure):
+    """The workday stress update as array expressions (the code the kernel replaced)."""
+    n_filled = max(1, int(filled.sum()))
+    worked = sum(used.values())
+    avail = np.maximum(available, 1e-9)
+    unmet = demanded - used["out_of_list"] + backlog / n_filled
+    strained = worked + (w.out_of_list_strain - 1.0) * used["out_of_list"]
+    load = (strained + np.minimum(unmet, avail)) / w.sustainable_hours_per_day
+    load = np.where(filled, load + w.assessment_strain * pressure, 0.0)
+    return stress + (load - stress) / w.stress_memory_days
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_stress_and_turnover_follow_the_array_rule(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 80))
+    filled, _, _, stress, _ = staff(rng, n)
+    used, available = hours_used(rng, n), rng.uniform(0, 9, n)
+    demanded = used["out_of_list"] + rng.uniform(0, 2, n) * (rng.random(n) < 0.5)
+    w = SimpleNamespace(out_of_list_strain=float(rng.uniform(1, 2)),
+                        sustainable_hours_per_day=float(rng.uniform(6, 10)),
+                        assessment_strain=float(rng.uniform(0, 1)),
+                        stress_memory_days=float(rng.integers(5, 60)))
+    backlog, pressure, t = float(rng.uniform(0, 100)), float(rng.uniform(0, 0.5)), 40
+    vacant_until = np.where(filled, -1, rng.integers(-1, 80, n)).astype(np.int32)
+    u = rng.random((n, 2))
+    quit_prob = rng.uniform(0, 0.05, n)
+    workday = seed % 3 != 0
+    got = stress.copy()
+    events = workforce.stress_and_turnover(
+        workday, True, t, filled, got, vacant_until, u, quit_prob, available, *(used[b] for b in BUCKETS),
+        demanded, backlog, w.out_of_list_strain, w.sustainable_hours_per_day,
+        w.assessment_strain * pressure, w.stress_memory_days)
+    want = stress_rule(filled, stress, available, used, demanded, backlog, w, pressure) if workday else stress
+    np.testing.assert_array_equal(got, want)
+    quits = filled & (u[:, 0] < quit_prob)
+    refills = ~filled & (vacant_until >= 0) & (vacant_until <= t)
+    assert events == bool(quits.any() or refills.any())
+    assert workforce.turnover_due(t, filled, vacant_until, u, quit_prob) == events
+    assert not workforce.stress_and_turnover(
+        workday, False, t, filled, got, vacant_until, u, workforce.NO_PROB, available,
+        *(used[b] for b in BUCKETS), demanded, backlog, 1.0, 8.0, 0.0, 10.0)
+
+
+def test_turnover_is_seen_when_someone_quits_or_a_post_is_due():
+    filled = np.array([True, False, True])
+    u = np.array([[0.5, 0.1], [0.0, 0.0], [0.5, 0.1]])
+    prob = np.array([0.4, 1.0, 0.4])
+    assert not workforce.turnover_due(10, filled, np.array([-1, -1, -1], np.int32), u, prob)
+    assert not workforce.turnover_due(10, filled, np.array([-1, 11, -1], np.int32), u, prob)
+    assert workforce.turnover_due(10, filled, np.array([-1, 10, -1], np.int32), u, prob)
+    assert workforce.turnover_due(10, filled, np.array([-1, -1, -1], np.int32), u, np.array([0.4, 0, 0.6]))
