@@ -13,7 +13,7 @@ import pytest
 from sim.agents.staff import CONTRACT
 from sim.cases import CLOSED, WHISTLED
 from sim.hours import BUCKETS
-from sim.mechanisms import recording, workforce
+from sim.mechanisms import recording, tasks, timebudget, workforce
 from sim.model import StreetModel
 
 
@@ -183,3 +183,37 @@ def test_turnover_is_seen_when_someone_quits_or_a_post_is_due():
     assert not workforce.turnover_due(10, filled, np.array([-1, 11, -1], np.int32), u, prob)
     assert workforce.turnover_due(10, filled, np.array([-1, 10, -1], np.int32), u, prob)
     assert workforce.turnover_due(10, filled, np.array([-1, -1, -1], np.int32), u, np.array([0.4, 0, 0.6]))
+
+
+# --- tasks and staff time -------------------------------------------------------------------
+@pytest.mark.parametrize("seed", range(20))
+def test_task_hours_share_the_hours_over_held_posts(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    filled = rng.random(n) < 0.7
+    n_filled = int(filled.sum())
+    out_hours, in_hours = float(rng.integers(0, 20)) * 1.5, float(rng.integers(0, 20)) * 1.5
+    share = np.where(filled, 1.0 / max(n_filled, 1), 0.0)
+    out = np.full((3, n), np.nan)
+    tasks.task_hours(filled, n_filled, out_hours, in_hours, out)
+    demanded, out_of_list, in_list = out
+    np.testing.assert_array_equal(demanded, out_hours * share)
+    np.testing.assert_array_equal(out_of_list, out_hours * share)
+    np.testing.assert_array_equal(in_list, in_hours * share)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_day_hours_give_each_held_post_its_hours_and_training(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    filled, _, _, _, target = staff(rng, n)
+    per_post = float(rng.choice([8.0, 2.4, 0.0]))
+    guests = float(rng.choice([0.0, 0.0, 1.5, 3.25]))
+    want = per_post
+    if guests > 0:
+        want += guests * want / max(1, int(filled.sum()))
+    out = np.full((2, n), np.nan)
+    timebudget.day_hours(filled, target, per_post, guests, out)
+    available, training = out
+    np.testing.assert_array_equal(available, np.where(filled, want, 0.0))
+    np.testing.assert_array_equal(training, np.where(filled, target / timebudget.WORKDAYS_PER_YEAR, 0.0))
