@@ -10,11 +10,13 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.agents.staff import CONTRACT
+from sim.agents.staff import CONTRACT, ESTABLISHED, count_held
 from sim.cases import CLOSED, WHISTLED
 from sim.hours import BUCKETS
-from sim.mechanisms import recording, tasks, timebudget, workforce
+from sim.mechanisms import emergency, recording, tasks, timebudget, workforce
+from sim.mechanisms import money as money_mech
 from sim.model import StreetModel
+from sim.money import Purse
 
 
 def staff(rng, n):
@@ -217,3 +219,42 @@ def test_day_hours_give_each_held_post_its_hours_and_training(seed):
     available, training = out
     np.testing.assert_array_equal(available, np.where(filled, want, 0.0))
     np.testing.assert_array_equal(training, np.where(filled, target / timebudget.WORKDAYS_PER_YEAR, 0.0))
+
+
+# --- daily glue -----------------------------------------------------------------------------
+def test_emergency_daily_chance_is_the_array_expression():
+    for rate in (0.0, 0.5, 2.0, 12.0, 365.0):
+        assert emergency.daily_chance(rate) == 1.0 - np.exp(-rate / 365.0)
+
+
+def test_transfers_are_credited_on_the_day_they_arrive(small):
+    street = StreetModel(small, seed=1).streets[0]
+    money_mech.open_year(street, 0)
+    plain = Purse()
+    plain.__dict__.update({k: (v.copy() if hasattr(v, "copy") else v)
+                           for k, v in street.purse.__dict__.items()})
+    days = sorted({day for day, _, _ in street.purse.expected_transfers})
+    assert len(days) > 1
+    for t in range(days[-1] + 2):
+        money_mech.daily(street, t)
+        plain.receive_due(t, street.p)
+        assert street.purse.ledger == plain.ledger and street.purse.general == plain.general
+        np.testing.assert_array_equal(street.purse.pots, plain.pots)
+    assert street.purse.expected_transfers == plain.expected_transfers == []
+
+
+def test_street_calendar_flags_follow_the_calendar(two_years):
+    street = StreetModel(two_years, seed=1).streets[0]
+    cal = street.cal
+    for t in range(cal.n_days):
+        assert street._opens_year[t] == (t == 0 or cal.year[t] != cal.year[t - 1])
+        assert street._opens_month[t] == cal.is_month_start(t)
+        assert street._closes_year[t] == cal.is_year_end(t)
+    assert sum(street._opens_year) == 2 and sum(street._closes_year) == 2 and sum(street._opens_month) == 24
+
+
+def test_held_posts_are_counted_by_contract_type():
+    rng = np.random.default_rng(1)
+    filled, contract = rng.random(50) < 0.6, rng.integers(0, 2, 50).astype(np.int8)
+    for kind in (ESTABLISHED, CONTRACT):
+        assert count_held(filled, contract, kind) == int(np.count_nonzero(filled & (contract == kind)))
