@@ -126,6 +126,11 @@ class Street:
         self.secondment_paid_share = 1.0
         self.digital_access_synced = params.population.digital_access.copy()
         self.daily = recording.DailyRecord(calendar.n_days)
+        # the calendar's turning points as plain flags per day (looked up every day)
+        days = range(calendar.n_days)
+        self._opens_year = tuple(bool(t == 0 or calendar.year[t] != calendar.year[t - 1]) for t in days)
+        self._opens_month = tuple(bool(calendar.is_month_start(t)) for t in days)
+        self._closes_year = tuple(bool(calendar.is_year_end(t)) for t in days)
         self.yearly_state: dict[int, dict[str, float]] = {}
         self._build_staff()
         self._build_councils()
@@ -170,13 +175,12 @@ class Street:
     # --- the day --------------------------------------------------------------------------
     def begin_day(self, t: int) -> None:
         """Calendar events, emergencies, staff time, demand arrival and intake."""
-        cal = self.cal
-        if t == 0 or cal.year[t] != cal.year[t - 1]:
+        if self._opens_year[t]:
             if t > 0:
                 self.residents.age_one_year(self.p, self.streams["population"])
             money_mech.open_year(self, t)
             workforce.open_year(self, t)
-        if cal.is_month_start(t):
+        if self._opens_month[t]:
             platform.apply(self)
             workforce.monthly(self, t)
             money_mech.monthly(self, t)  # wages first: the rest get what is left
@@ -200,6 +204,6 @@ class Street:
         feedback.close_due(self, t)
         workforce.daily(self, t)
         recording.record_day(self, t)
-        if self.cal.is_year_end(t):
+        if self._closes_year[t]:
             money_mech.close_year(self, t)
             recording.close_year(self, t)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from numba import njit
 
 from sim.domain import PROFESSIONAL_SPECIALTIES, SPECIALTIES, STAFF_CONTRACTS
 
@@ -82,6 +83,10 @@ class Roster:
         """Mask of posts held by someone under 35."""
         return self.filled & (self.age < 35)
 
+    def held(self, kind: int) -> int:
+        """Number of posts of contract type ``kind`` held by someone."""
+        return count_held(self.filled, self.contract, kind)
+
     # --- posts opened ----------------------------------------------------------------
     def add_posts(self, kind: int, k: int) -> np.ndarray:
         """Open ``k`` new vacant posts of contract type ``kind``; returns their slots."""
@@ -121,6 +126,16 @@ class Roster:
         self.filled[slot] = False
         self.vacant_until[slot] = refill_day
         self.stress[slot] = 0.0
+
+
+@njit(cache=True)
+def count_held(filled: np.ndarray, contract: np.ndarray, kind: int) -> int:
+    """Posts of contract type ``kind`` held by someone (compiled: no temporaries)."""
+    n = 0
+    for i in range(len(filled)):
+        if filled[i] and contract[i] == kind:
+            n += 1
+    return n
 
 
 def draw_recruit(p: Params, rng: np.random.Generator, *, initial: bool) -> tuple[int, float]:

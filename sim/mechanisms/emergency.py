@@ -7,6 +7,7 @@ gives the same emergencies in every scenario; what differs is whether a warning 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,14 +22,21 @@ WARNING_DEPT = np.array([DEPARTMENTS.index(EMERGENCY_WARNING_DEPARTMENT[e]) for 
 N_DRAWS = 8
 
 
+@lru_cache(maxsize=256)
+def daily_chance(rate_per_year: float) -> float:
+    """Chance of at least one event in a day at ``rate_per_year`` (remembered per rate:
+    the same few rates come back every day)."""
+    return 1.0 - np.exp(-rate_per_year / 365.0)
+
+
 def daily(street: Street, t: int) -> None:
     """Maybe start an emergency or a false alarm today."""
     e = street.p.emergency
     u = street.streams["emergency"].random(N_DRAWS)
-    if u[6] < 1.0 - np.exp(-e.false_alarm_rate / 365.0):
+    if u[6] < daily_chance(e.false_alarm_rate):
         street.residents.shock(e.false_alarm_trust_loss, t, street.p)
         street.emergencies.append(1, day=t, type=-1, false_alarm=True)
-    if u[0] >= 1.0 - np.exp(-e.rate_per_year / 365.0):
+    if u[0] >= daily_chance(e.rate_per_year):
         return
     kind = int(categorical(np.array([u[1]]), e.type_mix)[0])
     shared = street.p.data.data_shared[WARNING_DEPT[kind]]

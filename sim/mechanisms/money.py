@@ -64,14 +64,17 @@ def monthly(street: Street, t: int) -> None:
 
 def wage_reserve(street: Street) -> float:
     """Contract wages of ``wage_reserve_months`` months for the posts now held."""
-    r = street.roster
-    held = int((r.filled & (r.contract == CONTRACT)).sum())
+    held = street.roster.held(CONTRACT)
     return held * float(street.p.staff.pay[CONTRACT]) * street.p.money.wage_reserve_months
 
 
 def daily(street: Street, t: int) -> None:
-    """Credit district transfers arriving today."""
-    street.purse.receive_due(t, street.p)
+    """Credit district transfers arriving today (most days none is due: the expected
+    tranches are only looked at)."""
+    for day, _, _ in street.purse.expected_transfers:
+        if day <= t:
+            street.purse.receive_due(t, street.p)
+            return
 
 
 def annual_contract_pay(street: Street) -> float:

@@ -2,6 +2,7 @@
 
 Nothing here changes the model's state except the yearly survey
 (:func:`sim.mechanisms.perception.survey`), after which residents' expectations adapt.
+The day's row is written by one compiled kernel (:func:`record_row`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from numba import njit
 
 from sim.agents.staff import CONTRACT
 from sim.cases import CLOSED, WHISTLED
+from sim.compiled import pairwise_sum
 from sim.domain import PROFESSIONAL_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.mechanisms import perception
 from sim.mechanisms.money import annual_contract_pay
@@ -37,49 +39,129 @@ DAILY_COLUMNS: dict[str, str] = {
 
 
 class DailyRecord:
-    """The daily series of one street: one preallocated array per column."""
+    """The daily series of one street: one preallocated row of float64 per day (every
+    column's values, integers and flags included, are exact in float64), cast to the
+    columns' types by :meth:`to_frame`."""
 
     def __init__(self, n_days: int) -> None:
-        self.cols = {c: np.zeros(n_days, dtype=dt) for c, dt in DAILY_COLUMNS.items()}
+        self.values = np.zeros((n_days, len(DAILY_COLUMNS)))
         self.n = 0
+        self.open_rows = np.empty(1024, dtype=np.int64)
+        """Its first ``n_open``: cases with no closing time planned at the last record
+        (see :func:`record_row`)."""
+        self.n_open = 0
+        self.rows_seen = 0
+        """Cases in the table at the last record."""
+
+    def make_room(self, n_cases: int) -> None:
+        """Grow ``open_rows`` to hold the open cases and those added since the last record."""
+        need = self.n_open + n_cases - self.rows_seen
+        if need > len(self.open_rows):
+            grown = np.empty(max(2 * len(self.open_rows), need), dtype=np.int64)
+            grown[: self.n_open] = self.open_rows[: self.n_open]
+            self.open_rows = grown
 
     def to_frame(self):
         """The recorded days as a DataFrame."""
         import pandas as pd
 
-        return pd.DataFrame({c: v[: self.n].copy() for c, v in self.cols.items()})
+        return pd.DataFrame({c: self.values[: self.n, j].astype(dt)
+                             for j, (c, dt) in enumerate(DAILY_COLUMNS.items())})
 
 
 def record_day(street: Street, t: int) -> None:
-    """Write today's row of the daily series."""
+    """Write today's row of the daily series (one call of :func:`record_row`)."""
     r = street.roster
     used = street.hours.used
     pool = street.pool
-    c = street.daily.cols
-    filled = r.filled
-    c["street"][t] = street.index
-    c["day"][t] = t
-    c["workday"][t] = street.cal.is_workday[t]
-    c["queue"][t] = len(street.queue) + len(street.online_inbox)
-    c["in_service"][t] = len(street.in_service)
-    # whistled to departments and not yet in service (no closing time planned)
-    c["waiting_departments"][t] = count_waiting(street.cases.view("state"), street.cases.view("closed_h"))
-    c["whistles_pending"][t] = int(np.count_nonzero(pool.episodes.street[pool.active] == street.index))
-    c["hours_available"][t] = street.hours.available.sum()
-    for bucket in ("training", "emergency", "out_of_list", "in_list", "data_entry", "casework"):
-        c["hours_" + bucket][t] = used[bucket].sum()
-    n_filled = int(np.count_nonzero(filled))
-    n_contract = int(np.count_nonzero(filled & (r.contract == CONTRACT)))
-    c["staff_filled"][t] = n_filled
-    c["staff_contract"][t] = n_contract
-    c["staff_established"][t] = n_filled - n_contract
-    c["staff_under35"][t] = int(np.count_nonzero(filled & (r.age < 35)))
-    c["stress_mean"][t] = r.stress[filled].mean() if n_filled else 0.0
-    c["tasks_accepted"][t], c["tasks_refused"][t], c["tasks_checked"][t] = street.task_counts
-    c["livelihood_balance"][t] = street.purse.pots.sum()
-    c["general_balance"][t] = street.purse.general
-    c["social_orgs"][t] = len(street.sos)
-    street.daily.n = t + 1
+    d = street.daily
+    cases = street.cases
+    accepted, refused, checked = street.task_counts
+    d.make_room(cases.n)
+    d.n_open = record_row(
+        d.values, t, street.index, bool(street.cal.is_workday[t]),
+        len(street.queue) + len(street.online_inbox), len(street.in_service),
+        accepted, refused, checked, float(street.purse.general), len(street.sos),
+        cases.state, cases.closed_h, d.open_rows, d.n_open, d.rows_seen, cases.n,
+        pool.episodes.street, pool.active,
+        street.hours.available, used["training"], used["emergency"], used["out_of_list"],
+        used["in_list"], used["data_entry"], used["casework"],
+        r.filled, r.contract, r.age, r.stress, street.purse.pots)
+    d.rows_seen = cases.n
+    d.n = t + 1
+
+
+@njit(cache=True)
+def record_row(values: np.ndarray, t: int, street: int, workday: bool, queue: int, in_service: int,
+               accepted: int, refused: int, checked: int, general: float, social_orgs: int,
+               state: np.ndarray, closed_h: np.ndarray, open_rows: np.ndarray, n_open: int,
+               rows_seen: int, n_cases: int, ep_street: np.ndarray, active: np.ndarray, available: np.ndarray,
+               training: np.ndarray, emergency: np.ndarray, out_of_list: np.ndarray,
+               in_list: np.ndarray, data_entry: np.ndarray, casework: np.ndarray,
+               filled: np.ndarray, contract: np.ndarray, age: np.ndarray, stress: np.ndarray,
+               pots: np.ndarray) -> int:
+    """Write row ``t`` of ``values`` (columns in ``DAILY_COLUMNS`` order); returns how
+    many cases (of the first ``n_cases``) have no closing time planned, having listed
+    them at the start of ``open_rows`` for the next record.
+
+    Cases waiting for departments are whistled cases with no closing time planned. A
+    planned closing time is never withdrawn, so only the cases without one at the last
+    record (the first ``n_open`` of ``open_rows``) and those added since (from
+    ``rows_seen``) are looked at; ``open_rows`` must hold them all. Sums of hours add in
+    NumPy's pairwise order.
+    """
+    k = 0
+    waiting = 0
+    for j in range(n_open + n_cases - rows_seen):
+        i = open_rows[j] if j < n_open else rows_seen + (j - n_open)
+        if np.isnan(closed_h[i]):
+            open_rows[k] = i  # k <= j: entries not yet read are never overwritten
+            k += 1
+            if state[i] == WHISTLED:
+                waiting += 1
+    pending = 0
+    for a in active:
+        if ep_street[a] == street:
+            pending += 1
+    n_filled = 0
+    n_contract = 0
+    n_young = 0
+    held = np.empty(len(filled))
+    for i in range(len(filled)):
+        if filled[i]:
+            held[n_filled] = stress[i]
+            n_filled += 1
+            if contract[i] == CONTRACT:
+                n_contract += 1
+            if age[i] < 35:
+                n_young += 1
+    row = values[t]
+    row[0] = street
+    row[1] = t
+    row[2] = workday
+    row[3] = queue
+    row[4] = in_service
+    row[5] = waiting
+    row[6] = pending
+    row[7] = pairwise_sum(available)
+    row[8] = pairwise_sum(training)
+    row[9] = pairwise_sum(emergency)
+    row[10] = pairwise_sum(out_of_list)
+    row[11] = pairwise_sum(in_list)
+    row[12] = pairwise_sum(data_entry)
+    row[13] = pairwise_sum(casework)
+    row[14] = n_filled
+    row[15] = n_filled - n_contract
+    row[16] = n_contract
+    row[17] = n_young
+    row[18] = pairwise_sum(held[:n_filled]) / n_filled if n_filled else 0.0
+    row[19] = accepted
+    row[20] = refused
+    row[21] = checked
+    row[22] = pairwise_sum(pots)
+    row[23] = general
+    row[24] = social_orgs
+    return k
 
 
 @njit(cache=True)

@@ -11,6 +11,9 @@ items a year), and revising the list brings uncovered items in (``duty_list_revi
 a share of the uncovered items a year). Coverage ``c`` follows
 ``dc/dt = revision * (1 - c) - churn * c`` from ``duty_list_coverage`` at the start,
 towards ``revision / (revision + churn)``.
+
+The day's counts are drawn in Python; the hours per post come from a compiled kernel
+(:func:`task_hours`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -35,14 +39,15 @@ def revise_list(street: Street) -> None:
 
 
 def daily(street: Street, t: int) -> None:
-    """Draw today's tasks and take their hours from every post evenly."""
+    """Draw today's tasks and take their hours from every post evenly (the per-post
+    hours come from :func:`task_hours`)."""
     rng = street.streams["tasks"]
     if not street.cal.is_workday[t]:
         street.task_counts = (0, 0, 0)  # (accepted, refused, checked against the list)
         return
     k = street.p.tasks
     r = street.roster
-    filled = int(r.filled.sum())
+    filled = int(np.count_nonzero(r.filled))
     lam = k.tasks_per_staff_day * filled
     coverage = street.duty_coverage
     n_out = int(rng.poisson(lam * k.out_of_list_share)) if filled else 0
@@ -52,8 +57,24 @@ def daily(street: Street, t: int) -> None:
     refused = int(rng.binomial(checked_out, k.duty_list_enforcement)) if checked_out else 0
     checked = checked_out + (int(rng.binomial(n_in, coverage)) if n_in else 0)
     street.task_counts = (n_out - refused + n_in, refused, checked)
-    share = np.where(r.filled, 1.0 / max(filled, 1), 0.0)
-    out_hours = (n_out - refused) * k.hours_per_task
-    street.hours.demanded_out_of_list = out_hours * share
-    street.hours.take("out_of_list", out_hours * share)
-    street.hours.take("in_list", n_in * k.hours_per_task * share)
+    per_post = np.empty((3, r.n))
+    task_hours(r.filled, filled, (n_out - refused) * k.hours_per_task, n_in * k.hours_per_task, per_post)
+    demanded, out_of_list, in_list = per_post
+    hours = street.hours
+    hours.demanded_out_of_list = demanded
+    hours.take("out_of_list", out_of_list)
+    hours.take("in_list", in_list)
+
+
+@njit(cache=True)
+def task_hours(filled: np.ndarray, n_filled: int, out_hours: float, in_hours: float,
+               out: np.ndarray) -> None:
+    """Hours per post of the accepted tasks, shared evenly over the ``n_filled`` held
+    posts, into the rows of ``out``: out-of-list hours asked, the same to take, and
+    in-list hours to take (filled in place: a kernel returning arrays costs more)."""
+    share = 1.0 / max(n_filled, 1)
+    for i in range(len(filled)):
+        s = share if filled[i] else 0.0
+        out[0, i] = out_hours * s
+        out[1, i] = out_hours * s
+        out[2, i] = in_hours * s

@@ -6,6 +6,9 @@ Priority within a day: training, emergency mobilisation, upper-level tasks
 Department staff working in the street - seconded for part of the year (as far as the
 street pays their allowance) or enforcement staff moved down - add their hours to the
 day, shared evenly over the filled posts; in effect they take casework.
+
+The hours of each post and the training it wants today come from one compiled kernel
+(:func:`day_hours`); the hours are taken through ``sim.hours.DayHours``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -21,24 +25,43 @@ WORKDAYS_PER_YEAR = 250.0
 
 
 def open_day(street: Street, t: int) -> None:
-    """Hours each post works today, then training and emergency mobilisation."""
+    """Hours each post works today (and the training it wants: :func:`day_hours`), then
+    training and emergency mobilisation."""
     s = street.p.staff
     r = street.roster
     workday = bool(street.cal.is_workday[t])
     per_post = s.work_hours_per_day * (1.0 if workday else s.weekend_staffing)
     guests = s.seconded_person_months / 12.0 * street.secondment_paid_share + s.sunk_enforcement_staff
-    if guests > 0:
-        per_post += guests * per_post / max(1, int(r.filled.sum()))
-    street.hours.reset(np.where(r.filled, per_post, 0.0))
+    per_post_hours = np.empty((2, r.n))
+    day_hours(r.filled, r.training_target, per_post, guests, per_post_hours)
+    available, training = per_post_hours
+    hours = street.hours
+    hours.reset(available)
     street.volunteer_hours_today = s.talent_pool_hours_per_year / WORKDAYS_PER_YEAR if workday else 0.0
     if workday:
-        want = np.where(r.filled, r.training_target / WORKDAYS_PER_YEAR, 0.0)
-        got = street.hours.take("training", want)
-        r.training_hours += got
+        r.training_hours += hours.take("training", training)
     if t <= street.mobilised_until:
-        lost = street.hours.take("emergency", street.hours.available * street.p.emergency.mobilised_share)
+        lost = hours.take("emergency", hours.available * street.p.emergency.mobilised_share)
         if len(street.emergencies):
             street.emergencies.staff_hours_lost[len(street.emergencies) - 1] += float(lost.sum())
+
+
+@njit(cache=True)
+def day_hours(filled: np.ndarray, training_target: np.ndarray, per_post: float, guests: float,
+              out: np.ndarray) -> None:
+    """Hours available per post (``per_post`` for held posts, plus an even share of the
+    guests' hours when there are guests) and the training hours each post wants today,
+    into the two rows of ``out`` (filled in place: a kernel returning arrays costs more)."""
+    n = len(filled)
+    if guests > 0:
+        n_filled = 0
+        for i in range(n):
+            if filled[i]:
+                n_filled += 1
+        per_post += guests * per_post / max(1, n_filled)
+    for i in range(n):
+        out[0, i] = per_post if filled[i] else 0.0
+        out[1, i] = training_target[i] / WORKDAYS_PER_YEAR if filled[i] else 0.0
 
 
 def data_entry(street: Street, t: int) -> None:
@@ -50,7 +73,7 @@ def data_entry(street: Street, t: int) -> None:
         return
     d = street.p.data
     r = street.roster
-    n = max(1, int(r.filled.sum()))
+    n = max(1, int(np.count_nonzero(r.filled)))
     records = d.records_per_staff_day + street.records_to_reenter / n
     street.records_to_reenter = 0.0
     minutes = records * (d.systems_per_record - 1.0) * d.minutes_per_entry

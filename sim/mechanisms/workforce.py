@@ -18,6 +18,11 @@ the others' load heavier (the vicious cycle of brief §8).
 Posts follow the parameters each month (``posts_for``): new posts open vacant and are
 filled after the mean refill lag; surplus posts are frozen once vacant (never while
 someone holds them); frozen posts reopen first when posts grow again.
+
+Each day's stress update and the search for quits and due refills are one compiled
+kernel (:func:`stress_and_turnover`); the quit hazards are re-evaluated weekly (and after
+any change of staff or pay) with array code, and the rare quits and refills themselves
+run in Python.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from sim.agents.staff import CONTRACT, ESTABLISHED, draw_recruit, initial_skill, posts_for
 from sim.draws import daily_prob, lognormal_mean
@@ -34,35 +40,101 @@ from sim.hours import DayHours
 if TYPE_CHECKING:
     from sim.street import Street
 
+NO_PROB = np.zeros(0)
+"""Stands in for the quit probabilities while they are being re-evaluated."""
+
 
 def daily(street: Street, t: int) -> None:
-    """Stress update, quits and refills."""
+    """Stress update, quits and refills: the workday's stress update and the search for
+    quits and due refills run in :func:`stress_and_turnover`; the rare quits and refills
+    themselves stay in Python."""
     r = street.roster
-    p = street.p
-    w = p.workforce
-    rng = street.streams["workforce"]
-    u = rng.random((r.n, 2))
-    if street.cal.is_workday[t]:
-        backlog = street.backlog_hours
-        filled = max(1, int(r.filled.sum()))
-        hours = street.hours
-        used = sum(hours.used.values())
-        # hours asked of each person: what they worked, tasks they could not fit, and their
-        # share of the casework backlog (at most one more day's worth)
-        avail = np.maximum(hours.available, 1e-9)
-        unmet = hours.demanded_out_of_list - hours.used["out_of_list"] + backlog / filled
-        strained = used + (w.out_of_list_strain - 1.0) * hours.used["out_of_list"]
-        load = (strained + np.minimum(unmet, avail)) / w.sustainable_hours_per_day
-        load = np.where(r.filled, load + w.assessment_strain * street.assessment_pressure, 0.0)
-        r.stress += (load - r.stress) / w.stress_memory_days
-    if t % 7 == 0 or street.quit_prob is None:
+    w = street.p.workforce
+    hours = street.hours
+    used = hours.used
+    u = street.streams["workforce"].random((r.n, 2))
+    rehazard = t % 7 == 0 or street.quit_prob is None
+    # on the weekly re-evaluation the hazards need today's stress first: no search yet
+    events = stress_and_turnover(
+        bool(street.cal.is_workday[t]), not rehazard, t, r.filled, r.stress, r.vacant_until, u,
+        NO_PROB if rehazard else street.quit_prob, hours.available, used["training"],
+        used["emergency"], used["out_of_list"], used["in_list"], used["data_entry"], used["casework"],
+        hours.demanded_out_of_list, float(street.backlog_hours), float(w.out_of_list_strain),
+        float(w.sustainable_hours_per_day), w.assessment_strain * street.assessment_pressure,
+        float(w.stress_memory_days))
+    if rehazard:
         street.quit_prob = daily_prob(annual_quit_hazard(street))
+        events = turnover_due(t, r.filled, r.vacant_until, u, street.quit_prob)
+    if events:
+        turnover(street, t, u)
+
+
+def turnover(street: Street, t: int, u: np.ndarray) -> None:
+    """Today's quits (uniforms ``u[:, 0]`` against the daily quit probability, ``u[:, 1]``
+    for the refill lag), then the refills due."""
+    r = street.roster
     quit = r.filled & (u[:, 0] < street.quit_prob)
     for slot in np.flatnonzero(quit):
         leave(street, int(slot), t, QUIT, u[slot, 1])
     refill = ~r.filled & (r.vacant_until >= 0) & (r.vacant_until <= t)
     for slot in np.flatnonzero(refill):
         hire(street, int(slot), t)
+
+
+@njit(cache=True)
+def turnover_due(t: int, filled: np.ndarray, vacant_until: np.ndarray, u: np.ndarray,
+                 quit_prob: np.ndarray) -> bool:
+    """Whether anyone quits today or a vacancy is due for refilling (a quitter's post
+    waits at least a day, so quits never make a refill due today)."""
+    for i in range(len(filled)):
+        if filled[i]:
+            if u[i, 0] < quit_prob[i]:
+                return True
+        elif 0 <= vacant_until[i] <= t:
+            return True
+    return False
+
+
+@njit(cache=True)
+def stress_and_turnover(workday: bool, search: bool, t: int, filled: np.ndarray, stress: np.ndarray,
+                        vacant_until: np.ndarray, u: np.ndarray, quit_prob: np.ndarray,
+                        available: np.ndarray, training: np.ndarray, emergency: np.ndarray,
+                        out_of_list: np.ndarray, in_list: np.ndarray, data_entry: np.ndarray,
+                        casework: np.ndarray, demanded_out_of_list: np.ndarray, backlog: float,
+                        out_of_list_strain: float, sustainable: float, assessment: float,
+                        memory: float) -> bool:
+    """On a workday, move each post's stress towards today's load (in place); then, if
+    ``search``, return :func:`turnover_due` (else False).
+
+    The load is the hours worked (out-of-list hours weighing ``out_of_list_strain``) plus
+    the out-of-list hours asked that did not fit and the post's share of the backlog (at
+    most the hours available), over ``sustainable`` hours, plus ``assessment`` (the
+    assessment strain times the pressure) for held posts; the arithmetic is that of the
+    array expressions it replaced, operation by operation.
+    """
+    if workday:
+        n_filled = 0
+        for i in range(len(filled)):
+            if filled[i]:
+                n_filled += 1
+        share = backlog / max(1, n_filled)
+        extra = out_of_list_strain - 1.0
+        for i in range(len(filled)):
+            worked = 0.0 + training[i]
+            worked += emergency[i]
+            worked += out_of_list[i]
+            worked += in_list[i]
+            worked += data_entry[i]
+            worked += casework[i]
+            avail = max(available[i], 1e-9)
+            unmet = demanded_out_of_list[i] - out_of_list[i] + share
+            strained = worked + extra * out_of_list[i]
+            load = (strained + min(unmet, avail)) / sustainable
+            load = load + assessment if filled[i] else 0.0
+            stress[i] += (load - stress[i]) / memory
+    if search:
+        return turnover_due(t, filled, vacant_until, u, quit_prob)
+    return False
 
 
 def monthly(street: Street, t: int) -> None:
