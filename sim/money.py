@@ -163,7 +163,13 @@ def pay_needs_kernel(pots: np.ndarray, amounts: np.ndarray, balances: np.ndarray
         return paid, need, 0.0
     groups = np.zeros(n, np.int64) if bundled else pots
     balance = np.full(1, pairwise_sum(balances)) if bundled else balances
-    order = np.argsort(groups, kind="mergesort")  # stable
+    order = np.arange(n)  # by pot, in the given order within a pot (a stable sort)
+    for i in range(1, n):
+        j, o = i, order[i]
+        while j > 0 and groups[order[j - 1]] > groups[o]:
+            order[j] = order[j - 1]
+            j -= 1
+        order[j] = o
     n_groups = len(balance)
     for i in range(n):
         n_groups = max(n_groups, groups[i] + 1)

@@ -126,8 +126,14 @@ def after_office_hours(start_h: float, work_h: float, office_len: np.ndarray, of
     day = 0 if day < 0 else (last if day > last else int(day))
     within = np_minimum(np_maximum(start_h - day * HOURS_PER_DAY - OFFICE_OPEN_H, 0.0), office_len[day])
     end = office_before[day] + within + np_maximum(work_h, 0.0)
-    after = office_before[1:]
-    done_day = min(np.searchsorted(after, end, side="left"), len(after) - 1)
+    lo, hi = 0, last + 1  # the first day whose office hours end at or after ``end``
+    while lo < hi:  # (numpy.searchsorted(office_before[1:], end, side="left"))
+        mid = (lo + hi) >> 1
+        if office_before[mid + 1] < end:
+            lo = mid + 1
+        else:
+            hi = mid
+    done_day = min(lo, last)
     done = done_day * HOURS_PER_DAY + OFFICE_OPEN_H + (end - office_before[done_day])
     return np_maximum(done, start_h)
 

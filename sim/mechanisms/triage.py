@@ -33,7 +33,7 @@ from sim.agents.staff import CONTRACT
 from sim.cases import AT_SO, DR_ABANDONED, DROPPED, IN_STREET, ROUTE_DEPT, ROUTE_SO, ROUTE_STREET, U_ROUTE
 from sim.compiled import pairwise_sum
 from sim.domain import CATEGORIES, CATEGORY_SPECIALTY, SPECIALTIES
-from sim.hours import CASEWORK, free_hours, np_maximum, take_hours
+from sim.hours import CASEWORK, free_hours, np_maximum, np_minimum, take_hours
 from sim.mechanisms import feedback, referral, resolution, whistle
 from sim.mechanisms.resolution import contract_workers, dispatch_kernel
 
@@ -138,7 +138,7 @@ def day_kernel(t: int, queue: np.ndarray, in_service: np.ndarray, cols: tuple, b
         queue, u, needs_department, so_suitable, channel, category, by_bucket, available, table, fits, routes)
     if k == 0:
         return (queue, stale, np.empty(0, np.int64), in_service, 0, backlog, complaint_due, volunteer_left, 0,
-                0.0, 0.0, 0, general, fees, taken, np.flatnonzero(reserved), True)
+                0.0, 0.0, 0, general, fees, taken, changed_rows(reserved, taken), True)
     admitted, queue = queue[:k], queue[k:].copy()
     wants = np.empty(k, np.bool_)
     spec_needed = np.empty(k, np.int64)
@@ -162,7 +162,7 @@ def day_kernel(t: int, queue: np.ndarray, in_service: np.ndarray, cols: tuple, b
         handler_col[c] = handler[i]
         specialist_col[c] = specialist[i]
         staff_hours[c] = hours[i]
-    on_street = admitted[route == ROUTE_STREET]
+    on_street, to_so, to_departments = by_route(admitted, route)
     n_money, need, spent = 0, 0.0, 0.0
     if len(on_street):
         dispatch = dispatch_kernel(contract_workers(filled, contract), residents, residents_per_grid,
@@ -173,19 +173,57 @@ def day_kernel(t: int, queue: np.ndarray, in_service: np.ndarray, cols: tuple, b
             closed_h, due_day, skill, dispatch, pots, bundled, office_len, office_before, *resolution_rule)
         for c in on_street:
             state[c] = IN_STREET
-    referred = route == ROUTE_SO
-    to_so = admitted[referred]
     if len(to_so):
+        so_rows = np.empty(len(to_so), np.int64)
+        j = 0
+        for i in range(k):
+            if so_of[i] >= 0:
+                so_rows[j] = so_of[i]
+                j += 1
         keep = referral.wage_reserve_kernel(filled, contract, contract_pay, reserve_months)
-        general, fees = referral.refer_kernel(to_so, so_of[referred], table, taken, handler_col, u, z_delay,
+        general, fees = referral.refer_kernel(to_so, so_rows, table, taken, handler_col, u, z_delay,
                                               accepted_h, planned_outcome, planned_reason, closed_h, due_day,
                                               general, keep, fees, *referral_rule)
         for c in to_so:
             state[c] = AT_SO
-    in_service = np.concatenate((in_service, on_street, to_so))
-    return (queue, stale, admitted[route == ROUTE_DEPT], in_service, k, backlog, complaint_due,
-            volunteer_left, n_money, need, spent, len(to_so), general, fees, taken,
-            np.flatnonzero(reserved | (taken > 0)), fitted)
+    n_old = len(in_service)
+    grown = np.empty(n_old + len(on_street) + len(to_so), np.int64)
+    grown[:n_old] = in_service
+    grown[n_old:n_old + len(on_street)] = on_street
+    grown[n_old + len(on_street):] = to_so
+    return (queue, stale, to_departments, grown, k, backlog, complaint_due, volunteer_left, n_money, need,
+            spent, len(to_so), general, fees, taken, changed_rows(reserved, taken), fitted)
+
+
+@njit(cache=True)
+def by_route(admitted: np.ndarray, route: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The admitted cases on the street, social-organisation and department routes."""
+    n = np.zeros(3, np.int64)
+    for r in route:
+        n[r] += 1
+    out = (np.empty(n[ROUTE_STREET], np.int64), np.empty(n[ROUTE_SO], np.int64),
+           np.empty(n[ROUTE_DEPT], np.int64))
+    n[:] = 0
+    for i in range(len(admitted)):
+        r = route[i]
+        out[r][n[r]] = admitted[i]
+        n[r] += 1
+    return out
+
+
+@njit(cache=True)
+def changed_rows(reserved: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    """The organisations given places or cases today (rows of the table)."""
+    n = 0
+    for j in range(len(reserved)):
+        n += reserved[j] or taken[j] > 0
+    rows = np.empty(n, np.int64)
+    n = 0
+    for j in range(len(reserved)):
+        if reserved[j] or taken[j] > 0:
+            rows[n] = j
+            n += 1
+    return rows
 
 
 @njit(cache=True)
@@ -206,23 +244,30 @@ def admit(queue: np.ndarray, u: np.ndarray, needs_department: np.ndarray, so_sui
     route, hours = routes_kernel(queue, u[:, U_ROUTE], needs_department, so_suitable, channel, category,
                                  *routes)
     limit = pairwise_sum(free) + 1e-9
-    cum = np.cumsum(hours)
-    k = admitted_count(cum, limit)
-    backlog = cum[-1] - (cum[k - 1] if k else 0.0)
-    route, hours = route[:k].copy(), hours[:k].copy()
+    k, cum_k, cum = admitted_count(hours, len(hours), limit)
+    backlog = cum - cum_k
     _, _, _, street_hours, _, referral_hours = routes
     so_of, reserved = referral.reserve_kernel(queue[:k], route, hours, category, fits, table, street_hours,
                                               referral_hours)
     # referral may turn a case back to the street, costing more time: trim the tail
-    k = admitted_count(np.cumsum(hours), limit)
-    referral.release_kernel(so_of[k:], table)
-    return k, backlog, route[:k], hours[:k], so_of[:k], reserved, free
+    k2 = admitted_count(hours, k, limit)[0]
+    referral.release_kernel(so_of[k2:], table)
+    return k2, backlog, route[:k2], hours[:k2], so_of[:k2], reserved, free
 
 
 @njit(cache=True)
-def admitted_count(cum_hours: np.ndarray, limit: float) -> int:
-    """How many cases fit: the running hours up to ``limit`` (``searchsorted``, right)."""
-    return np.searchsorted(cum_hours, limit, side="right")
+def admitted_count(hours: np.ndarray, n: int, limit: float) -> tuple[int, float, float]:
+    """How many of the first ``n`` cases fit: those whose running hours (``cumsum``) stay
+    within ``limit`` (the running hours are sorted: ``searchsorted``, right). Returns the
+    count, the running hours of those that fit (0.0 if none) and of all ``n``."""
+    cum = cum_k = 0.0
+    k = 0
+    for i in range(n):
+        cum += hours[i]
+        if k == i and cum <= limit:
+            k += 1
+            cum_k = cum
+    return k, cum_k, cum
 
 
 @njit(cache=True)
@@ -300,6 +345,49 @@ def routes_kernel(ids: np.ndarray, u_route: np.ndarray, needs_department: np.nda
 
 
 @njit(cache=True)
+def search_right(a: np.ndarray, n: int, x: float) -> int:
+    """``numpy.searchsorted(a[:n], x, side="right")`` on a sorted ``a`` (NaN sorts last)."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        m = a[mid]
+        if x < m or (m != m and x == x):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@njit(cache=True)
+def _fill(hours: np.ndarray, cases: np.ndarray, n_cases: int, free: np.ndarray, posts: np.ndarray,
+          n_posts: int, start: np.ndarray, used: np.ndarray) -> int:
+    """:func:`fill_in_order` of the first ``n_cases`` of ``cases`` (their ``hours``) over
+    the first ``n_posts`` of ``posts`` (their ``free`` hours): writes each fitting case's
+    start post (an index into ``posts``) to ``start`` and the hours used of each post to
+    ``used``; returns how many cases fit."""
+    cum_avail = np.empty(n_posts)
+    run = 0.0
+    for j in range(n_posts):
+        run += free[posts[j]]
+        cum_avail[j] = run
+    limit = (cum_avail[n_posts - 1] if n_posts else 0.0) + 1e-9
+    cum = total = 0.0
+    fit = 0
+    for i in range(n_cases):  # the running need is sorted: the cases up to the limit fit
+        need = hours[cases[i]]
+        cum += need
+        if not cum <= limit:
+            break
+        start[i] = min(search_right(cum_avail, n_posts, cum - need), n_posts - 1)
+        total = cum
+        fit += 1
+    for j in range(n_posts):
+        avail = free[posts[j]]
+        used[j] = np_minimum(np_maximum(total - (cum_avail[j] - avail), 0.0), avail)
+    return fit
+
+
+@njit(cache=True)
 def fill_in_order(need: np.ndarray, avail: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Give cases (in order) consecutive stretches of the posts' free hours.
 
@@ -307,16 +395,10 @@ def fill_in_order(need: np.ndarray, avail: np.ndarray) -> tuple[np.ndarray, np.n
     not fit), hours used per post, and the number of cases that fit. (Compiled; the same
     running sums and comparisons as the array expressions it replaced.)
     """
-    cum_need = np.cumsum(need)
-    cum_avail = np.cumsum(avail)
-    total_avail = cum_avail[-1] if len(cum_avail) else 0.0
-    fit = np.searchsorted(cum_need, total_avail + 1e-9, side="right")
     handler = np.full(len(need), -1, dtype=np.int64)
-    if fit:
-        handler[:fit] = np.minimum(np.searchsorted(cum_avail, cum_need[:fit] - need[:fit], side="right"),
-                                   len(avail) - 1)
-    total = cum_need[fit - 1] if fit else 0.0
-    used = np.minimum(np.maximum(total - (cum_avail - avail), 0.0), avail)
+    used = np.empty(len(avail))
+    fit = _fill(need, np.arange(len(need)), len(need), avail, np.arange(len(avail)), len(avail), handler,
+                used)
     return handler, used, fit
 
 
@@ -328,36 +410,70 @@ def allocate_kernel(hours: np.ndarray, wants: np.ndarray, spec_needed: np.ndarra
     the talent pool's volunteer hours first, then the matching posts; then every other
     case on the posts with hours left. Returns handler, specialist, hours used per post
     and the volunteer hours left."""
+    n, n_all = len(hours), len(free_in)
     free = free_in.copy()
-    used = np.zeros(len(free))
-    handler = np.full(len(hours), -1, dtype=np.int64)
-    specialist = np.zeros(len(hours), np.bool_)
-    for s in np.unique(spec_needed[wants]):
-        sel = np.flatnonzero(wants & (spec_needed == s))
-        if volunteer_left > 0:
-            cum = np.cumsum(hours[sel])
-            nv = np.searchsorted(cum, volunteer_left + 1e-9, side="right")
-            for j in range(nv):
-                handler[sel[j]] = VOLUNTEER
-                specialist[sel[j]] = True
-            volunteer_left -= cum[nv - 1] if nv else 0.0
-            sel = sel[nv:]
-        posts = np.flatnonzero(filled & (specialty == s))
-        if len(sel) == 0 or len(posts) == 0:
+    used = np.zeros(n_all)
+    handler = np.full(n, -1, dtype=np.int64)
+    specialist = np.zeros(n, np.bool_)
+    cases = np.empty(n, np.int64)
+    posts = np.empty(n_all, np.int64)
+    start = np.empty(n, np.int64)
+    got = np.empty(n_all)
+    lo, hi = 0, -1
+    for i in range(n):
+        if wants[i]:
+            if hi < lo:
+                lo = hi = spec_needed[i]
+            lo, hi = min(lo, spec_needed[i]), max(hi, spec_needed[i])
+    for s in range(lo, hi + 1):  # the specialties needed, in code order
+        m = 0
+        for i in range(n):
+            if wants[i] and spec_needed[i] == s:
+                cases[m] = i
+                m += 1
+        if m == 0:
             continue
-        h, u, fit = fill_in_order(hours[sel], free[posts])
-        for j in range(fit):
-            handler[sel[j]] = posts[h[j]]
-            specialist[sel[j]] = True
-        for j in range(len(posts)):
-            used[posts[j]] += u[j]
-            free[posts[j]] -= u[j]
-    rest = np.flatnonzero(handler == -1)
-    if len(rest):
-        posts = np.flatnonzero(free > 0)
-        h, u, fit = fill_in_order(hours[rest], free[posts])
-        for j in range(fit):
-            handler[rest[j]] = posts[h[j]]
-        for j in range(len(posts)):
-            used[posts[j]] += u[j]
+        first = 0
+        if volunteer_left > 0:
+            limit = volunteer_left + 1e-9
+            cum = taken = 0.0
+            for i in range(m):
+                cum += hours[cases[i]]
+                if not cum <= limit:
+                    break
+                handler[cases[i]] = VOLUNTEER
+                specialist[cases[i]] = True
+                taken = cum
+                first += 1
+            volunteer_left -= taken
+        n_posts = 0
+        for j in range(n_all):
+            if filled[j] and specialty[j] == s:
+                posts[n_posts] = j
+                n_posts += 1
+        if first == m or n_posts == 0:
+            continue
+        fit = _fill(hours, cases[first:], m - first, free, posts, n_posts, start, got)
+        for i in range(fit):
+            handler[cases[first + i]] = posts[start[i]]
+            specialist[cases[first + i]] = True
+        for j in range(n_posts):
+            used[posts[j]] += got[j]
+            free[posts[j]] -= got[j]
+    m = 0
+    for i in range(n):
+        if handler[i] == -1:
+            cases[m] = i
+            m += 1
+    if m:
+        n_posts = 0
+        for j in range(n_all):
+            if free[j] > 0:
+                posts[n_posts] = j
+                n_posts += 1
+        fit = _fill(hours, cases, m, free, posts, n_posts, start, got)
+        for i in range(fit):
+            handler[cases[i]] = posts[start[i]]
+        for j in range(n_posts):
+            used[posts[j]] += got[j]
     return handler, specialist, used, volunteer_left
