@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from sim.calendar import HOURS_PER_DAY
 from sim.cases import DR_SO_FAILED, DROPPED, RESOLVED, ROUTE_SO, ROUTE_STREET, U_SUCCESS
 from sim.domain import CATEGORIES, CATEGORY_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.hours import np_minimum
@@ -131,9 +132,8 @@ def release_kernel(so_of: np.ndarray, table: np.ndarray) -> None:
 def refer_kernel(ids: np.ndarray, so_of: np.ndarray, table: np.ndarray, taken: np.ndarray,
                  handler: np.ndarray, u: np.ndarray, z_delay: np.ndarray, accepted_h: np.ndarray,
                  planned_outcome: np.ndarray, planned_reason: np.ndarray, closed_h: np.ndarray,
-                 due_day: np.ndarray, general: float,
-                 keep: float, fees: float, fee: float, success: float, professional_bonus: float,
-                 service_delay: float, sigma: float) -> tuple[float, float]:
+                 due_day: np.ndarray, general: float, keep: float, fees: float, fee: float, success: float,
+                 professional_bonus: float, service_delay: float, sigma: float) -> tuple[float, float]:
     """:func:`handle` over arrays (compiled): each case (in order) goes to its
     organisation (row ``so_of``), which takes it (``taken``) and is paid its fee from
     the general budget ``general`` keeping ``keep`` (the table's funds); outcome,
@@ -153,5 +153,5 @@ def refer_kernel(ids: np.ndarray, so_of: np.ndarray, table: np.ndarray, taken: n
         planned_reason[c] = 0 if ok else DR_SO_FAILED
         close = accepted_h[c] + lognormal_one(service_delay, sigma, z_delay[c])
         closed_h[c] = close
-        due_day[c] = math.floor(close / 24.0)
+        due_day[c] = math.floor(close / HOURS_PER_DAY)
     return general, fees

@@ -37,14 +37,7 @@ from numba import njit
 
 from sim.agents.staff import CONTRACT
 from sim.calendar import HOURS_PER_DAY, OFFICE_OPEN_H
-from sim.cases import (
-    DR_STREET_FAILED,
-    DR_UNFUNDED,
-    DROPPED,
-    RESOLVED,
-    U_DATA,
-    U_SUCCESS,
-)
+from sim.cases import DR_STREET_FAILED, DR_UNFUNDED, DROPPED, RESOLVED, U_DATA, U_SUCCESS
 from sim.domain import CATEGORIES, CATEGORY_DATA_DEPARTMENT, DEPARTMENTS
 from sim.hours import np_maximum, np_minimum
 from sim.money import pay_needs_kernel
@@ -160,23 +153,25 @@ def resolve_kernel(ids: np.ndarray, category: np.ndarray, handler: np.ndarray, s
             n_money += 1
     funded = np.ones(n, np.bool_)
     need = spent = 0.0
-    if n_money:
+    if n_money:  # the money needs, in order
         rows = np.empty(n_money, np.int64)
-        n_money = 0
+        pot_of = np.empty(n_money, np.int64)
+        amounts = np.empty(n_money)
+        j = 0
         for i in range(n):
-            if needs_money[ids[i]]:
-                rows[n_money] = i
-                n_money += 1
-        sel = ids[rows]
-        paid, need, spent = pay_needs_kernel(money_pot[sel].astype(np.int64), money_need[sel], pots, bundled)
+            c = ids[i]
+            if needs_money[c]:
+                rows[j], pot_of[j], amounts[j] = i, money_pot[c], money_need[c]
+                j += 1
+        paid, need, spent = pay_needs_kernel(pot_of, amounts, pots, bundled)
         for j in range(n_money):
-            money_paid[sel[j]] = money_need[sel[j]] if paid[j] else 0.0
+            money_paid[ids[rows[j]]] = amounts[j] if paid[j] else 0.0
             funded[rows[j]] = paid[j]
     for i in range(n):
         c = ids[i]
         cat = category[c]
         h = handler[c]
-        sk = skill[max(h, 0)] if h >= 0 else VOLUNTEER_SKILL
+        sk = skill[h] if h >= 0 else VOLUNTEER_SKILL
         prob = base_success[cat] * ((1 - skill_weight) + skill_weight * sk)
         prob = prob + specialist_bonus * (1.0 if specialist[c] else 0.0)
         if needs_data[c] and not u[c, U_DATA] < data_shared[data_dept[cat]]:  # data not visible
@@ -192,5 +187,5 @@ def resolve_kernel(ids: np.ndarray, category: np.ndarray, handler: np.ndarray, s
         close = after_office_hours(accepted_h[c], work, office_len, office_before)
         close = close + (HOURS_PER_DAY * delegated_days if needs_department[c] else 0.0)
         closed_h[c] = close
-        due_day[c] = math.floor(close / 24.0)
+        due_day[c] = math.floor(close / HOURS_PER_DAY)
     return n_money, need, spent
