@@ -3,40 +3,99 @@
 ``available`` is split, in priority order, into training, emergency mobilisation,
 upper-level tasks (out-of-list and in-list), duplicate data entry and casework. The
 split never allocates more hours than ``available`` (an invariant the tests check).
+
+The hours used are one array, a row per bucket (``DayHours.by_bucket``; ``used[bucket]``
+is a view of its row), so compiled kernels (:func:`free_hours`, :func:`take_hours`,
+``sim.mechanisms.triage``) read and take hours without Python in between.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 BUCKETS = ("training", "emergency", "out_of_list", "in_list", "data_entry", "casework")
+BUCKET_ROW = {b: i for i, b in enumerate(BUCKETS)}
+CASEWORK = BUCKET_ROW["casework"]
+
+
+@njit(cache=True)
+def np_maximum(a: float, b: float) -> float:
+    """``numpy.maximum`` of two floats (NaN wins; of equal values, the second)."""
+    return a if (a > b or a != a) else b
+
+
+@njit(cache=True)
+def np_minimum(a: float, b: float) -> float:
+    """``numpy.minimum`` of two floats (NaN wins; of equal values, the second)."""
+    return a if (a < b or a != a) else b
+
+
+@njit(cache=True)
+def free_hours(by_bucket: np.ndarray, available: np.ndarray) -> np.ndarray:
+    """Hours not yet used per post: ``available`` less the buckets' hours added in bucket
+    order (as ``sum(used.values())`` adds them), never below zero."""
+    n = len(available)
+    out = np.empty(n)
+    for i in range(n):
+        used = 0.0
+        for b in range(by_bucket.shape[0]):
+            used += by_bucket[b, i]
+        out[i] = np_maximum(0.0, available[i] - used)
+    return out
+
+
+@njit(cache=True)
+def take_hours(by_bucket: np.ndarray, row: int, available: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Add to bucket ``row`` up to ``wanted`` hours per post (no more than free, none
+    below zero); returns the hours given."""
+    free = free_hours(by_bucket, available)
+    got = np.empty(len(free))
+    for i in range(len(free)):
+        got[i] = np_minimum(np_maximum(wanted[i], 0.0), free[i])
+        by_bucket[row, i] += got[i]
+    return got
 
 
 class DayHours:
-    """Hours of each post today."""
+    """Hours of each post today.
+
+    Attributes:
+        available: hours each post works today.
+        by_bucket: hours used, a row per bucket (in ``BUCKETS`` order), a column per post.
+        used: ``{bucket: row of by_bucket}`` (views, updated in place).
+        demanded_out_of_list: out-of-list task hours handed down today, per post.
+    """
 
     def __init__(self, n: int) -> None:
         self.available = np.zeros(n)
-        self.used = {b: np.zeros(n) for b in BUCKETS}
+        self._allocate(n)
         self.demanded_out_of_list = np.zeros(n)
+
+    def _allocate(self, n: int) -> None:
+        self.by_bucket = np.zeros((len(BUCKETS), n))
+        self.used = {b: self.by_bucket[i] for i, b in enumerate(BUCKETS)}
 
     def reset(self, available: np.ndarray) -> None:
         """New day: ``available`` hours per post, nothing used."""
         self.available = available
-        for arr in self.used.values():
-            arr[:] = 0.0
+        if self.by_bucket.shape[1] == len(available):
+            self.by_bucket[:] = 0.0
+        else:
+            self._allocate(len(available))
         self.demanded_out_of_list = np.zeros(len(available))
 
     @property
     def free(self) -> np.ndarray:
         """Hours not yet used today."""
-        return np.maximum(0.0, self.available - sum(self.used.values()))
+        return free_hours(self.by_bucket, self.available)
 
     def take(self, bucket: str, wanted: np.ndarray) -> np.ndarray:
         """Use up to ``wanted`` hours per post for ``bucket``; returns hours given."""
-        got = np.minimum(np.maximum(wanted, 0.0), self.free)
-        self.used[bucket] += got
-        return got
+        n = len(self.available)
+        if type(wanted) is not np.ndarray or wanted.dtype != np.float64 or wanted.shape != (n,):
+            wanted = np.ascontiguousarray(np.broadcast_to(np.asarray(wanted, dtype=np.float64), (n,)))
+        return take_hours(self.by_bucket, BUCKET_ROW[bucket], self.available, wanted)
 
     def totals(self) -> dict[str, float]:
         """Hours by bucket summed over posts."""

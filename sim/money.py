@@ -12,13 +12,20 @@ street) or, when funds are bundled, one pool. A case needing money draws from it
 if the pot is short the need goes unfunded, even when another pot is idle. Unspent
 livelihood money lapses at year end. No payment is ever made that exceeds the money in
 hand.
+
+Paying case needs (:func:`pay_needs_kernel`) and one payment from the general budget
+(:func:`general_payment`) are compiled, so the triage kernel (``sim.mechanisms.triage``)
+pays with the same rules as :class:`Purse`; the ledger is booked by the purse.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
+from sim.compiled import pairwise_sum
 from sim.domain import FUND_POTS
+from sim.hours import np_maximum
 from sim.params.values import Params
 
 N_POTS = len(FUND_POTS)
@@ -99,43 +106,23 @@ class Purse:
         and every later one of the pot go unfunded (the pot has run dry for the day).
         With bundled funds there is one pool for all needs.
         """
-        need = float(amounts.sum())
-        self.ledger["livelihood_need"] += need
-        if len(amounts) == 0:
-            return np.zeros(0, bool)
-        groups = np.zeros(len(amounts), np.int64) if self.bundled else pots.astype(np.int64)
-        balance = np.array([self.pots.sum()]) if self.bundled else self.pots
-        order = np.argsort(groups, kind="stable")
-        g, a = groups[order], amounts[order]
-        cum = np.cumsum(a)
-        first = np.searchsorted(g, g, side="left")
-        within = cum - (cum - a)[first]  # running total inside each pot, in order
-        ok = within <= balance[g] + 1e-9  # once a need no longer fits, no later one does
-        paid = np.empty(len(amounts), bool)
-        paid[order] = ok
-        spent_by_group = np.bincount(g[ok], weights=a[ok], minlength=len(balance))
-        if self.bundled:
-            self._draw_pooled(float(spent_by_group[0]))
-        else:
-            self.pots = np.maximum(0.0, self.pots - spent_by_group[: len(self.pots)])
-        spent = float(spent_by_group.sum())
-        self.ledger["livelihood_spent"] += spent
-        self.ledger["livelihood_unfunded"] += need - spent
+        amounts = np.ascontiguousarray(amounts, dtype=np.float64)
+        paid, need, spent = pay_needs_kernel(np.ascontiguousarray(pots, dtype=np.int64), amounts,
+                                             self.pots, self.bundled)
+        self.book_needs(len(amounts), need, spent)
         return paid
 
-    def _draw_pooled(self, amount: float) -> None:
-        """Draw from the bundled pool, pot by pot."""
-        for k in range(N_POTS):
-            take = min(self.pots[k], amount)
-            self.pots[k] -= take
-            amount -= take
-            if amount <= 0:
-                break
+    def book_needs(self, n: int, need: float, spent: float) -> None:
+        """Enter ``n`` case needs totalling ``need``, of which ``spent`` was paid."""
+        self.ledger["livelihood_need"] += need
+        if n:
+            self.ledger["livelihood_spent"] += spent
+            self.ledger["livelihood_unfunded"] += need - spent
 
     def spend_general(self, amount: float, item: str, keep: float = 0.0) -> float:
         """Pay up to ``amount`` from the general budget, leaving at least ``keep`` in hand
         (a reserve for wages); returns what was paid."""
-        paid = min(max(self.general - keep, 0.0), amount)
+        paid = general_payment(self.general, keep, amount)
         self.general -= paid
         self.ledger[item] += paid
         return paid
@@ -150,3 +137,66 @@ def own_revenue(p: Params) -> float:
     """The street's own revenue before donations (yuan/year): fees and charges
     (``money.own_revenue``) and rents of its shared spaces."""
     return p.money.own_revenue + p.facilities.shared_spaces * p.money.rent_per_shared_space
+
+
+@njit(cache=True)
+def general_payment(general: float, keep: float, amount: float) -> float:
+    """What the general budget pays towards ``amount`` keeping ``keep`` in hand:
+    ``min(max(general - keep, 0.0), amount)`` as Python's ``min``/``max`` pick."""
+    spare = general - keep
+    if spare < 0.0:
+        spare = 0.0
+    return amount if amount < spare else spare
+
+
+@njit(cache=True)
+def pay_needs_kernel(pots: np.ndarray, amounts: np.ndarray, balances: np.ndarray, bundled: bool
+                     ) -> tuple[np.ndarray, float, float]:
+    """:meth:`Purse.pay_needs` over arrays (compiled): funds needs ``amounts`` from pots
+    ``pots`` (``balances``, drawn in place), each pot's needs in order until one no
+    longer fits. Returns which were paid, the total need and the total spent (the sums
+    NumPy's ``sum`` and ``bincount`` give)."""
+    n = len(amounts)
+    need = pairwise_sum(amounts)
+    paid = np.zeros(n, np.bool_)
+    if n == 0:
+        return paid, need, 0.0
+    groups = np.zeros(n, np.int64) if bundled else pots
+    balance = np.full(1, pairwise_sum(balances)) if bundled else balances
+    order = np.arange(n)  # by pot, in the given order within a pot (a stable sort)
+    for i in range(1, n):
+        j, o = i, order[i]
+        while j > 0 and groups[order[j - 1]] > groups[o]:
+            order[j] = order[j - 1]
+            j -= 1
+        order[j] = o
+    n_groups = len(balance)
+    for i in range(n):
+        n_groups = max(n_groups, groups[i] + 1)
+    spent_by_group = np.zeros(n_groups)
+    cum = 0.0  # running total over all needs, in sorted order
+    start = 0.0
+    for i in range(n):
+        g = groups[order[i]]
+        a = amounts[order[i]]
+        cum += a
+        if i == 0 or g != groups[order[i - 1]]:
+            start = cum - a  # the running total before the pot's first need
+        if cum - start <= balance[g] + 1e-9:  # once a need no longer fits, no later one does
+            paid[order[i]] = True
+    for i in range(n):  # in sorted order, as bincount adds
+        j = order[i]
+        if paid[j]:
+            spent_by_group[groups[j]] += amounts[j]
+    if bundled:
+        amount = spent_by_group[0]
+        for k in range(len(balances)):  # draw the pool pot by pot
+            take = amount if amount < balances[k] else balances[k]
+            balances[k] -= take
+            amount -= take
+            if amount <= 0:
+                break
+    else:
+        for k in range(len(balances)):
+            balances[k] = np_maximum(0.0, balances[k] - spent_by_group[k])
+    return paid, need, pairwise_sum(spent_by_group)

@@ -22,25 +22,25 @@ counted on the office clock (9:00-17:00 on workdays, :meth:`Calendar.after_offic
 A case needing a department's power that the street handles under delegated enforcement
 has its success multiplied by ``delegated_success_factor`` and waits
 ``delegated_approval_days`` longer (approvals kept above).
+
+The rule is compiled (:func:`resolve_kernel`, called by the triage kernel of
+``sim.mechanisms.triage``); :func:`handle` applies it to given cases.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from sim.agents.staff import CONTRACT
-from sim.cases import (
-    DR_STREET_FAILED,
-    DR_UNFUNDED,
-    DROPPED,
-    RESOLVED,
-    U_DATA,
-    U_SUCCESS,
-)
+from sim.calendar import HOURS_PER_DAY, OFFICE_OPEN_H
+from sim.cases import DR_STREET_FAILED, DR_UNFUNDED, DROPPED, RESOLVED, U_DATA, U_SUCCESS
 from sim.domain import CATEGORIES, CATEGORY_DATA_DEPARTMENT, DEPARTMENTS
-from sim.draws import lognormal_from_z
+from sim.hours import np_maximum, np_minimum
+from sim.money import pay_needs_kernel
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -49,54 +49,29 @@ DATA_DEPT_OF_CATEGORY = np.array([DEPARTMENTS.index(CATEGORY_DATA_DEPARTMENT[c])
 VOLUNTEER_SKILL = 0.7
 
 
-def data_visible(street: Street, ids: np.ndarray) -> np.ndarray:
-    """Whether the data each case needs is visible to the street (True if not needed)."""
-    cs = street.cases
-    shared = street.p.data.data_shared[DATA_DEPT_OF_CATEGORY[cs.category[ids]]]
-    return ~cs.needs_data[ids] | (cs.u[ids, U_DATA] < shared)
-
-
-def pay_for(street: Street, ids: np.ndarray) -> np.ndarray:
-    """Fund the money needs of ``ids`` in order; True where funded or not needed."""
-    cs = street.cases
-    ok = np.ones(len(ids), bool)
-    need = np.flatnonzero(cs.needs_money[ids])
-    if len(need):
-        sel = ids[need]
-        paid = street.purse.pay_needs(cs.money_pot[sel], cs.money_need[sel])
-        cs.money_paid[sel] = np.where(paid, cs.money_need[sel], 0.0)
-        ok[need] = paid
-    return ok
-
-
 def handle(street: Street, ids: np.ndarray, t: int) -> None:
     """Decide the outcome and closing time of cases the street handles itself."""
     if len(ids) == 0:
         return
     cs = street.cases
+    r = street.roster
+    n_money, need, spent = resolve_kernel(
+        np.asarray(ids, dtype=np.int64), cs.category, cs.handler, cs.specialist, cs.needs_data,
+        cs.needs_department, cs.needs_money, cs.money_pot, cs.money_need, cs.u, cs.z_delay, cs.accepted_h,
+        cs.money_paid, cs.planned_outcome, cs.planned_reason, cs.closed_h, cs.due_day,
+        r.skill, dispatch_hours(street), street.purse.pots, street.purse.bundled,
+        street.cal._office_len, street.cal._office_before, *rule(street))
+    if n_money:
+        street.purse.book_needs(n_money, need, spent)
+
+
+def rule(street: Street) -> tuple:
+    """The parameters of :func:`resolve_kernel` after the office clock, in its order."""
     p = street.p
-    cat = cs.category[ids]
-    handler = cs.handler[ids]
-    skill = np.where(handler >= 0, street.roster.skill[np.maximum(handler, 0)], VOLUNTEER_SKILL)
-    r = p.resolution
-    prob = p.resolution.base_success[cat] * ((1 - r.skill_weight) + r.skill_weight * skill)
-    prob = prob + r.specialist_bonus * cs.specialist[ids]
-    prob = np.where(data_visible(street, ids), prob, prob * r.no_data_factor)
-    # a department's power delegated to the street (brief §4B): its own success factor,
-    # and an approval wait where approvals were kept above (brief §5)
-    delegated = cs.needs_department[ids]
-    d = p.departments
-    prob = np.where(delegated, prob * d.delegated_success_factor, prob)
-    funded = pay_for(street, ids)
-    success = funded & (cs.u[ids, U_SUCCESS] < np.minimum(prob, 0.99))
-    cs.planned_outcome[ids] = np.where(success, RESOLVED, DROPPED)
-    cs.planned_reason[ids] = np.where(success, 0, np.where(funded, DR_STREET_FAILED, DR_UNFUNDED))
-    work = dispatch_hours(street) + lognormal_from_z(p.cases.intrinsic_work_hours[cat], p.cases.delay_sigma,
-                                                     cs.z_delay[ids])
-    close_h = street.cal.after_office_hours(cs.accepted_h[ids], work)
-    close_h = close_h + np.where(delegated, 24.0 * d.delegated_approval_days, 0.0)
-    cs.closed_h[ids] = close_h
-    cs.due_day[ids] = np.floor(close_h / 24.0).astype(np.int32)
+    r, d, c = p.resolution, p.departments, p.cases
+    return (DATA_DEPT_OF_CATEGORY, p.data.data_shared, r.base_success, float(r.skill_weight),
+            float(r.specialist_bonus), float(r.no_data_factor), float(d.delegated_success_factor),
+            float(d.delegated_approval_days), c.intrinsic_work_hours, float(c.delay_sigma))
 
 
 def dispatch_hours(street: Street) -> float:
@@ -104,6 +79,113 @@ def dispatch_hours(street: Street) -> float:
     worker times ``dispatch_hours_per_grid``, less what instant digital dispatch saves."""
     c = street.p.cases
     r = street.roster
-    workers = int(np.count_nonzero(r.filled & (r.contract == CONTRACT)))
-    grids = street.residents.n / max(workers, 1) / max(float(c.residents_per_grid), 1.0)
-    return float(grids * c.dispatch_hours_per_grid * (1.0 - c.instant_dispatch))
+    return dispatch_kernel(contract_workers(r.filled, r.contract), street.residents.n,
+                           float(c.residents_per_grid), float(c.dispatch_hours_per_grid),
+                           float(c.instant_dispatch))
+
+
+@njit(cache=True)
+def contract_workers(filled: np.ndarray, contract: np.ndarray) -> int:
+    """Filled contract posts (the community workers)."""
+    n = 0
+    for i in range(len(filled)):
+        if filled[i] and contract[i] == CONTRACT:
+            n += 1
+    return n
+
+
+@njit(cache=True)
+def dispatch_kernel(workers: int, residents: int, residents_per_grid: float, hours_per_grid: float,
+                    instant_dispatch: float) -> float:
+    """:func:`dispatch_hours` over numbers (compiled)."""
+    per_grid = 1.0 if residents_per_grid < 1.0 else residents_per_grid  # Python's max(x, 1.0)
+    grids = residents / max(workers, 1) / per_grid
+    return grids * hours_per_grid * (1.0 - instant_dispatch)
+
+
+@njit(cache=True)
+def lognormal_one(mean: float, sigma: float, z: float) -> float:
+    """``sim.draws.lognormal_from_z`` for one value (compiled)."""
+    return math.exp(math.log(np_maximum(mean, 1e-9)) - 0.5 * sigma * sigma + sigma * z)
+
+
+@njit(cache=True)
+def after_office_hours(start_h: float, work_h: float, office_len: np.ndarray, office_before: np.ndarray
+                       ) -> float:
+    """``Calendar.after_office_hours`` for one case (compiled), on the calendar's office
+    hours per day (``_office_len``) and their running total (``_office_before``)."""
+    last = len(office_len) - 1
+    day = math.floor(start_h / HOURS_PER_DAY)
+    day = 0 if day < 0 else (last if day > last else int(day))
+    within = np_minimum(np_maximum(start_h - day * HOURS_PER_DAY - OFFICE_OPEN_H, 0.0), office_len[day])
+    end = office_before[day] + within + np_maximum(work_h, 0.0)
+    lo, hi = 0, last + 1  # the first day whose office hours end at or after ``end``
+    while lo < hi:  # (numpy.searchsorted(office_before[1:], end, side="left"))
+        mid = (lo + hi) >> 1
+        if office_before[mid + 1] < end:
+            lo = mid + 1
+        else:
+            hi = mid
+    done_day = min(lo, last)
+    done = done_day * HOURS_PER_DAY + OFFICE_OPEN_H + (end - office_before[done_day])
+    return np_maximum(done, start_h)
+
+
+@njit(cache=True)
+def resolve_kernel(ids: np.ndarray, category: np.ndarray, handler: np.ndarray, specialist: np.ndarray,
+                   needs_data: np.ndarray, needs_department: np.ndarray, needs_money: np.ndarray,
+                   money_pot: np.ndarray, money_need: np.ndarray, u: np.ndarray, z_delay: np.ndarray,
+                   accepted_h: np.ndarray, money_paid: np.ndarray, planned_outcome: np.ndarray,
+                   planned_reason: np.ndarray, closed_h: np.ndarray, due_day: np.ndarray,
+                   skill: np.ndarray, dispatch: float, pots: np.ndarray, bundled: bool,
+                   office_len: np.ndarray, office_before: np.ndarray, data_dept: np.ndarray,
+                   data_shared: np.ndarray, base_success: np.ndarray, skill_weight: float,
+                   specialist_bonus: float, no_data_factor: float, delegated_factor: float,
+                   delegated_days: float, intrinsic_hours: np.ndarray, sigma: float
+                   ) -> tuple[int, float, float]:
+    """:func:`handle` over the case columns (compiled): success probability, the money
+    needs paid from ``pots`` in order, outcome, closing time and due day of ``ids``.
+    Returns the number of money needs, their total and the total paid (for the ledger)."""
+    n = len(ids)
+    n_money = 0
+    for i in range(n):
+        if needs_money[ids[i]]:
+            n_money += 1
+    funded = np.ones(n, np.bool_)
+    need = spent = 0.0
+    if n_money:  # the money needs, in order
+        rows = np.empty(n_money, np.int64)
+        pot_of = np.empty(n_money, np.int64)
+        amounts = np.empty(n_money)
+        j = 0
+        for i in range(n):
+            c = ids[i]
+            if needs_money[c]:
+                rows[j], pot_of[j], amounts[j] = i, money_pot[c], money_need[c]
+                j += 1
+        paid, need, spent = pay_needs_kernel(pot_of, amounts, pots, bundled)
+        for j in range(n_money):
+            money_paid[ids[rows[j]]] = amounts[j] if paid[j] else 0.0
+            funded[rows[j]] = paid[j]
+    for i in range(n):
+        c = ids[i]
+        cat = category[c]
+        h = handler[c]
+        sk = skill[h] if h >= 0 else VOLUNTEER_SKILL
+        prob = base_success[cat] * ((1 - skill_weight) + skill_weight * sk)
+        prob = prob + specialist_bonus * (1.0 if specialist[c] else 0.0)
+        if needs_data[c] and not u[c, U_DATA] < data_shared[data_dept[cat]]:  # data not visible
+            prob = prob * no_data_factor
+        # a department's power delegated to the street (brief 4B): its own success factor,
+        # and an approval wait where approvals were kept above (brief 5)
+        if needs_department[c]:
+            prob = prob * delegated_factor
+        success = funded[i] and u[c, U_SUCCESS] < np_minimum(prob, 0.99)
+        planned_outcome[c] = RESOLVED if success else DROPPED
+        planned_reason[c] = 0 if success else (DR_STREET_FAILED if funded[i] else DR_UNFUNDED)
+        work = dispatch + lognormal_one(intrinsic_hours[cat], sigma, z_delay[c])
+        close = after_office_hours(accepted_h[c], work, office_len, office_before)
+        close = close + (HOURS_PER_DAY * delegated_days if needs_department[c] else 0.0)
+        closed_h[c] = close
+        due_day[c] = math.floor(close / HOURS_PER_DAY)
+    return n_money, need, spent

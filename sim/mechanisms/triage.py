@@ -14,6 +14,12 @@ time of its route:
 Admitted cases are allocated to staff in order of the queue; cases needing a specialist
 go first to staff (and volunteers from the talent pool) of the matching specialty. No
 post is ever given more hours than it has free.
+
+A day is one compiled kernel call (:func:`day_kernel`): abandonment, complaint hours,
+routes, admission, places at organisations, staff allocation, street handling
+(``resolution.resolve_kernel``) and referral (``referral.refer_kernel``); :func:`daily`
+gathers the arrays, stores the results, writes the organisations' and the purse's
+changes back and sends the department cases to the whistle.
 """
 
 from __future__ import annotations
@@ -23,18 +29,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.cases import (
-    AT_SO,
-    DR_ABANDONED,
-    DROPPED,
-    IN_STREET,
-    ROUTE_DEPT,
-    ROUTE_SO,
-    ROUTE_STREET,
-    U_ROUTE,
-)
+from sim.agents.staff import CONTRACT
+from sim.cases import AT_SO, DR_ABANDONED, DROPPED, IN_STREET, ROUTE_DEPT, ROUTE_SO, ROUTE_STREET, U_ROUTE
+from sim.compiled import pairwise_sum
 from sim.domain import CATEGORIES, CATEGORY_SPECIALTY, SPECIALTIES
+from sim.hours import CASEWORK, free_hours, np_maximum, np_minimum, take_hours
 from sim.mechanisms import feedback, referral, resolution, whistle
+from sim.mechanisms.resolution import contract_workers, dispatch_kernel
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -44,94 +45,275 @@ VOLUNTEER = -2
 OFFICE_OPEN_H = 9.0
 
 
+_RULES: dict[int, tuple] = {}
+"""The kernel's parameter tuples by ``id`` of the street's parameters (kept with them)."""
+
+
+def _rules(street: Street) -> tuple:
+    """The parameters of :func:`day_kernel` (``Params`` are read-only: built once per set)."""
+    p = street.p
+    got = _RULES.get(id(p))
+    if got is None or got[0] is not p:
+        if len(_RULES) > 64:
+            _RULES.clear()
+        c = p.cases
+        routes = (float(p.departments.enforcement_delegated), float(p.referral.propensity),
+                  np.asarray(c.intake_hours, dtype=np.float64),
+                  np.asarray(c.street_handling_hours, dtype=np.float64),
+                  float(c.whistle_coordination_hours), float(c.referral_hours))
+        other = (float(c.patience_days), SPECIALIST_OF_CATEGORY, referral.FITS,
+                 float(c.residents_per_grid), float(c.dispatch_hours_per_grid), float(c.instant_dispatch),
+                 float(p.staff.pay[CONTRACT]), float(p.money.wage_reserve_months))
+        got = (p, (routes, other, resolution.rule(street), referral.rule(street)))
+        _RULES[id(p)] = got
+    return got[1]
+
+
 def daily(street: Street, t: int) -> None:
     """Abandon stale cases, admit what today's hours allow, route and handle them."""
-    abandon_stale(street, t)
-    answer_complaints(street)
-    street.backlog_hours = 0.0
-    if len(street.queue) == 0:
+    if len(street.queue) == 0 and street.complaint_hours_due <= 0:
+        street.backlog_hours = 0.0
         return
     cs = street.cases
-    q = street.queue
-    route, hours = plan_routes(street, q)
-    free = street.hours.free
-    cum = np.cumsum(hours)
-    k = int(np.searchsorted(cum, free.sum() + 1e-9, side="right"))
-    street.backlog_hours = float(cum[-1] - (cum[k - 1] if k else 0.0))
-    if k == 0:
+    h = street.hours
+    r = street.roster
+    purse = street.purse
+    sos = street.sos
+    table = referral.so_table(sos)
+    cols = (cs.raised_h, cs.u, cs.needs_department, cs.so_suitable, cs.channel, cs.category,
+            cs.needs_specialist, cs.needs_data, cs.needs_money, cs.money_pot, cs.money_need, cs.z_delay,
+            cs.route, cs.accepted_h, cs.first_response_h, cs.handler, cs.specialist, cs.staff_hours, cs.state,
+            cs.planned_outcome, cs.planned_reason, cs.closed_h, cs.due_day, cs.money_paid)
+    (queue, stale, to_departments, in_service, admitted, street.backlog_hours, street.complaint_hours_due,
+     street.volunteer_hours_today, n_money, need, spent, n_referred, general, fees, taken, changed, fitted
+     ) = day_kernel(t, street.queue, street.in_service, cols, h.by_bucket, h.available,
+                    float(street.complaint_hours_due), float(street.volunteer_hours_today), r.filled,
+                    r.contract, r.specialty, r.skill, street.residents.n, table, purse.pots, purse.bundled,
+                    purse.general, purse.ledger["so_fees"], street.cal._office_len, street.cal._office_before,
+                    *_rules(street))
+    street.queue = queue
+    if len(stale):
+        feedback.end_now(street, stale)
+    if not fitted:  # cannot happen: admission kept total hours within free hours
+        raise RuntimeError("allocation exceeded free hours")
+    if len(changed):
+        referral.write_back(sos, table, changed, taken)
+    if admitted == 0:
         return
-    admitted, route, hours = q[:k], route[:k], hours[:k]
-    route, hours = referral.reserve(street, admitted, route, hours)
+    street.in_service = in_service
+    street.records_to_reenter += float(admitted)  # re-entered on the next workday
+    if n_money:
+        purse.book_needs(n_money, need, spent)
+    if n_referred:
+        purse.general = general
+        purse.ledger["so_fees"] = fees
+    whistle.send_cases(street, to_departments, t)
+
+
+@njit(cache=True)
+def day_kernel(t: int, queue: np.ndarray, in_service: np.ndarray, cols: tuple, by_bucket: np.ndarray,
+               available: np.ndarray, complaint_due: float, volunteer_left: float, filled: np.ndarray,
+               contract: np.ndarray, specialty: np.ndarray, skill: np.ndarray, residents: int,
+               table: np.ndarray, pots: np.ndarray, bundled: bool, general: float, fees: float,
+               office_len: np.ndarray, office_before: np.ndarray, routes: tuple, other: tuple,
+               resolution_rule: tuple, referral_rule: tuple) -> tuple:
+    """One day of :func:`daily` (compiled) on the case columns ``cols``, the day's hours
+    (``by_bucket`` updated in place), the roster, the organisations' table (updated in
+    place), the purse's pots (drawn in place), general budget and fees ledger, and the
+    calendar's office hours. Returns the queue, abandoned ids, department cases, cases
+    in service, the number admitted, backlog hours, complaint hours still due, volunteer
+    hours left, money needs (count, total, paid), cases referred, general budget and
+    fees ledger after, cases taken per organisation, the organisations whose places or
+    cases changed, and whether the allocation fitted."""
+    (raised_h, u, needs_department, so_suitable, channel, category, needs_specialist, needs_data,
+     needs_money, money_pot, money_need, z_delay, route_col, accepted_h, first_response_h, handler_col,
+     specialist_col, staff_hours, state, planned_outcome, planned_reason, closed_h, due_day,
+     money_paid) = cols
+    (patience_days, specialist_of_category, fits, residents_per_grid, hours_per_grid, instant_dispatch,
+     contract_pay, reserve_months) = other
+    taken = np.zeros(len(table), np.int64)
+    queue, stale = abandon_stale(t, queue, raised_h, patience_days, planned_outcome, planned_reason, closed_h)
+    complaint_due = answer_complaints(complaint_due, by_bucket, available)
+    k, backlog, route, hours, so_of, reserved, free = admit(
+        queue, u, needs_department, so_suitable, channel, category, by_bucket, available, table, fits, routes)
+    if k == 0:
+        return (queue, stale, np.empty(0, np.int64), in_service, 0, backlog, complaint_due, volunteer_left, 0,
+                0.0, 0.0, 0, general, fees, taken, changed_rows(reserved, taken), True)
+    admitted, queue = queue[:k], queue[k:].copy()
+    wants = np.empty(k, np.bool_)
+    spec_needed = np.empty(k, np.int64)
+    for i in range(k):
+        c = admitted[i]
+        route_col[c] = route[i]
+        wants[i] = needs_specialist[c] and route[i] != ROUTE_DEPT
+        spec_needed[i] = specialist_of_category[category[c]]
+    handler, specialist, used, volunteer_left = allocate_kernel(hours, wants, spec_needed, filled, specialty,
+                                                                free, volunteer_left)
+    fitted = True
+    for i in range(k):
+        fitted = fitted and handler[i] != -1
+    take_hours(by_bucket, CASEWORK, available, used)
+    opened = t * 24.0 + OFFICE_OPEN_H
+    for i in range(k):
+        c = admitted[i]
+        accepted = np_maximum(raised_h[c] + 0.25, opened)
+        accepted_h[c] = accepted
+        first_response_h[c] = accepted
+        handler_col[c] = handler[i]
+        specialist_col[c] = specialist[i]
+        staff_hours[c] = hours[i]
+    on_street, to_so, to_departments = by_route(admitted, route)
+    n_money, need, spent = 0, 0.0, 0.0
+    if len(on_street):
+        dispatch = dispatch_kernel(contract_workers(filled, contract), residents, residents_per_grid,
+                                   hours_per_grid, instant_dispatch)
+        n_money, need, spent = resolution.resolve_kernel(
+            on_street, category, handler_col, specialist_col, needs_data, needs_department, needs_money,
+            money_pot, money_need, u, z_delay, accepted_h, money_paid, planned_outcome, planned_reason,
+            closed_h, due_day, skill, dispatch, pots, bundled, office_len, office_before, *resolution_rule)
+        for c in on_street:
+            state[c] = IN_STREET
+    if len(to_so):
+        so_rows = np.empty(len(to_so), np.int64)
+        j = 0
+        for i in range(k):
+            if so_of[i] >= 0:
+                so_rows[j] = so_of[i]
+                j += 1
+        keep = referral.wage_reserve_kernel(filled, contract, contract_pay, reserve_months)
+        general, fees = referral.refer_kernel(to_so, so_rows, table, taken, handler_col, u, z_delay,
+                                              accepted_h, planned_outcome, planned_reason, closed_h, due_day,
+                                              general, keep, fees, *referral_rule)
+        for c in to_so:
+            state[c] = AT_SO
+    n_old = len(in_service)
+    grown = np.empty(n_old + len(on_street) + len(to_so), np.int64)
+    grown[:n_old] = in_service
+    grown[n_old:n_old + len(on_street)] = on_street
+    grown[n_old + len(on_street):] = to_so
+    return (queue, stale, to_departments, grown, k, backlog, complaint_due, volunteer_left, n_money, need,
+            spent, len(to_so), general, fees, taken, changed_rows(reserved, taken), fitted)
+
+
+@njit(cache=True)
+def by_route(admitted: np.ndarray, route: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The admitted cases on the street, social-organisation and department routes."""
+    n = np.zeros(3, np.int64)
+    for r in route:
+        n[r] += 1
+    out = (np.empty(n[ROUTE_STREET], np.int64), np.empty(n[ROUTE_SO], np.int64),
+           np.empty(n[ROUTE_DEPT], np.int64))
+    n[:] = 0
+    for i in range(len(admitted)):
+        r = route[i]
+        out[r][n[r]] = admitted[i]
+        n[r] += 1
+    return out
+
+
+@njit(cache=True)
+def changed_rows(reserved: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    """The organisations given places or cases today (rows of the table)."""
+    n = 0
+    for j in range(len(reserved)):
+        n += reserved[j] or taken[j] > 0
+    rows = np.empty(n, np.int64)
+    n = 0
+    for j in range(len(reserved)):
+        if reserved[j] or taken[j] > 0:
+            rows[n] = j
+            n += 1
+    return rows
+
+
+@njit(cache=True)
+def admit(queue: np.ndarray, u: np.ndarray, needs_department: np.ndarray, so_suitable: np.ndarray,
+          channel: np.ndarray, category: np.ndarray, by_bucket: np.ndarray, available: np.ndarray,
+          table: np.ndarray, fits: np.ndarray, routes: tuple) -> tuple:
+    """Admission (compiled): the queue's routes and hours (:func:`routes_kernel`), the
+    cases whose running hours fit in today's free hours, places at organisations for
+    them (``referral.reserve_kernel``; a case sent back to the street takes longer, so
+    the tail is trimmed again and its places released). Returns the number admitted,
+    the backlog hours (of the cases not admitted before places were given), the routes
+    and hours of those admitted, their organisations' rows, which organisations were
+    given places, and the free hours per post."""
+    free = free_hours(by_bucket, available)
+    reserved = np.zeros(len(table), np.bool_)
+    if len(queue) == 0:
+        return 0, 0.0, np.empty(0, np.int8), np.empty(0), np.empty(0, np.int64), reserved, free
+    route, hours = routes_kernel(queue, u[:, U_ROUTE], needs_department, so_suitable, channel, category,
+                                 *routes)
+    limit = pairwise_sum(free) + 1e-9
+    k, cum_k, cum = admitted_count(hours, len(hours), limit)
+    backlog = cum - cum_k
+    _, _, _, street_hours, _, referral_hours = routes
+    so_of, reserved = referral.reserve_kernel(queue[:k], route, hours, category, fits, table, street_hours,
+                                              referral_hours)
     # referral may turn a case back to the street, costing more time: trim the tail
-    k = int(np.searchsorted(np.cumsum(hours), free.sum() + 1e-9, side="right"))
-    if k < len(admitted):
-        referral.release(street, admitted[k:], route[k:])
-        admitted, route, hours = admitted[:k], route[:k], hours[:k]
-    if k == 0:
-        return
-    street.queue = q[len(admitted):]
-    cs.route[admitted] = route
-    handler, specialist, used = allocate_staff(street, admitted, hours)
-    street.hours.take("casework", used)
-    accepted_h = np.maximum(cs.raised_h[admitted] + 0.25, t * 24.0 + OFFICE_OPEN_H)
-    cs.accepted_h[admitted] = accepted_h
-    cs.first_response_h[admitted] = accepted_h
-    cs.handler[admitted] = handler
-    cs.specialist[admitted] = specialist
-    cs.staff_hours[admitted] = hours
-    street.records_to_reenter += float(len(admitted))  # re-entered on the next workday
-    on_street = admitted[route == ROUTE_STREET]
-    resolution.handle(street, on_street, t)
-    cs.state[on_street] = IN_STREET
-    to_so = admitted[route == ROUTE_SO]
-    referral.handle(street, to_so, t)
-    cs.state[to_so] = AT_SO
-    street.in_service = np.concatenate([street.in_service, on_street, to_so])
-    whistle.send_cases(street, admitted[route == ROUTE_DEPT], t)
+    k2 = admitted_count(hours, k, limit)[0]
+    referral.release_kernel(so_of[k2:], table)
+    return k2, backlog, route[:k2], hours[:k2], so_of[:k2], reserved, free
 
 
-def answer_complaints(street: Street) -> None:
+@njit(cache=True)
+def admitted_count(hours: np.ndarray, n: int, limit: float) -> tuple[int, float, float]:
+    """How many of the first ``n`` cases fit: those whose running hours (``cumsum``) stay
+    within ``limit`` (the running hours are sorted: ``searchsorted``, right). Returns the
+    count, the running hours of those that fit (0.0 if none) and of all ``n``."""
+    cum = cum_k = 0.0
+    k = 0
+    for i in range(n):
+        cum += hours[i]
+        if k == i and cum <= limit:
+            k += 1
+            cum_k = cum
+    return k, cum_k, cum
+
+
+@njit(cache=True)
+def abandon_stale(t: int, queue: np.ndarray, raised_h: np.ndarray, patience_days: float,
+                  planned_outcome: np.ndarray, planned_reason: np.ndarray, closed_h: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Residents give up on cases queued longer than their patience: they are dropped as
+    abandoned, closing today. Returns the queue left and the abandoned ids."""
+    limit = (t - patience_days) * 24.0
+    n_stale = 0
+    for c in queue:
+        n_stale += raised_h[c] < limit
+    if n_stale == 0:
+        return queue, np.empty(0, np.int64)
+    stale = np.empty(n_stale, np.int64)
+    kept = np.empty(len(queue) - n_stale, np.int64)
+    i = j = 0
+    for c in queue:
+        if raised_h[c] < limit:
+            stale[i] = c
+            i += 1
+            planned_outcome[c] = DROPPED
+            planned_reason[c] = DR_ABANDONED
+            closed_h[c] = t * 24.0
+        else:
+            kept[j] = c
+            j += 1
+    return kept, stale
+
+
+@njit(cache=True)
+def answer_complaints(due: float, by_bucket: np.ndarray, available: np.ndarray) -> float:
     """Complaints waiting for an answer take casework hours first, spread over the posts
-    with hours free; what does not fit waits for the next day."""
-    due = street.complaint_hours_due
+    with hours free; what does not fit waits for the next day. Returns the hours still due."""
     if due <= 0:
-        return
-    free = street.hours.free
-    total = float(free.sum())
+        return due
+    free = free_hours(by_bucket, available)
+    total = pairwise_sum(free)
     if total <= 0:
-        return
-    got = street.hours.take("casework", free * min(1.0, due / total))
-    street.complaint_hours_due = max(0.0, due - float(got.sum()))
-
-
-def abandon_stale(street: Street, t: int) -> None:
-    """Residents give up on cases queued longer than their patience."""
-    q = street.queue
-    if len(q) == 0:
-        return
-    limit = (t - street.p.cases.patience_days) * 24.0
-    stale = street.cases.raised_h[q] < limit
-    if stale.any():
-        ids = q[stale]
-        street.queue = q[~stale]
-        cs = street.cases
-        cs.planned_outcome[ids] = DROPPED
-        cs.planned_reason[ids] = DR_ABANDONED
-        cs.closed_h[ids] = t * 24.0
-        feedback.end_now(street, ids)
-
-
-def plan_routes(street: Street, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Route of each queued case if admitted today (before social-organisation room) and
-    the staff hours it takes on that route (intake included)."""
-    cs = street.cases
-    p = street.p
-    c = p.cases
-    return routes_kernel(ids, cs.u[:, U_ROUTE], cs.needs_department, cs.so_suitable, cs.channel, cs.category,
-                         float(p.departments.enforcement_delegated), float(p.referral.propensity),
-                         np.asarray(c.intake_hours, dtype=np.float64),
-                         np.asarray(c.street_handling_hours, dtype=np.float64),
-                         float(c.whistle_coordination_hours), float(c.referral_hours))
+        return due
+    share = due / total
+    if not share < 1.0:  # Python's min(1.0, share)
+        share = 1.0
+    got = take_hours(by_bucket, CASEWORK, available, free * share)
+    left = due - pairwise_sum(got)
+    return left if left > 0.0 else 0.0  # Python's max(0.0, left)
 
 
 @njit(cache=True)
@@ -163,6 +345,49 @@ def routes_kernel(ids: np.ndarray, u_route: np.ndarray, needs_department: np.nda
 
 
 @njit(cache=True)
+def search_right(a: np.ndarray, n: int, x: float) -> int:
+    """``numpy.searchsorted(a[:n], x, side="right")`` on a sorted ``a`` (NaN sorts last)."""
+    lo, hi = 0, n
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        m = a[mid]
+        if x < m or (m != m and x == x):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@njit(cache=True)
+def _fill(hours: np.ndarray, cases: np.ndarray, n_cases: int, free: np.ndarray, posts: np.ndarray,
+          n_posts: int, start: np.ndarray, used: np.ndarray) -> int:
+    """:func:`fill_in_order` of the first ``n_cases`` of ``cases`` (their ``hours``) over
+    the first ``n_posts`` of ``posts`` (their ``free`` hours): writes each fitting case's
+    start post (an index into ``posts``) to ``start`` and the hours used of each post to
+    ``used``; returns how many cases fit."""
+    cum_avail = np.empty(n_posts)
+    run = 0.0
+    for j in range(n_posts):
+        run += free[posts[j]]
+        cum_avail[j] = run
+    limit = (cum_avail[n_posts - 1] if n_posts else 0.0) + 1e-9
+    cum = total = 0.0
+    fit = 0
+    for i in range(n_cases):  # the running need is sorted: the cases up to the limit fit
+        need = hours[cases[i]]
+        cum += need
+        if not cum <= limit:
+            break
+        start[i] = min(search_right(cum_avail, n_posts, cum - need), n_posts - 1)
+        total = cum
+        fit += 1
+    for j in range(n_posts):
+        avail = free[posts[j]]
+        used[j] = np_minimum(np_maximum(total - (cum_avail[j] - avail), 0.0), avail)
+    return fit
+
+
+@njit(cache=True)
 def fill_in_order(need: np.ndarray, avail: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Give cases (in order) consecutive stretches of the posts' free hours.
 
@@ -170,37 +395,11 @@ def fill_in_order(need: np.ndarray, avail: np.ndarray) -> tuple[np.ndarray, np.n
     not fit), hours used per post, and the number of cases that fit. (Compiled; the same
     running sums and comparisons as the array expressions it replaced.)
     """
-    cum_need = np.cumsum(need)
-    cum_avail = np.cumsum(avail)
-    total_avail = cum_avail[-1] if len(cum_avail) else 0.0
-    fit = np.searchsorted(cum_need, total_avail + 1e-9, side="right")
     handler = np.full(len(need), -1, dtype=np.int64)
-    if fit:
-        handler[:fit] = np.minimum(np.searchsorted(cum_avail, cum_need[:fit] - need[:fit], side="right"),
-                                   len(avail) - 1)
-    total = cum_need[fit - 1] if fit else 0.0
-    used = np.minimum(np.maximum(total - (cum_avail - avail), 0.0), avail)
+    used = np.empty(len(avail))
+    fit = _fill(need, np.arange(len(need)), len(need), avail, np.arange(len(avail)), len(avail), handler,
+                used)
     return handler, used, fit
-
-
-def allocate_staff(street: Street, ids: np.ndarray, hours: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Assign admitted cases to posts; specialists take matching specialist cases first.
-
-    Returns handler slot per case (``VOLUNTEER`` for the talent pool), whether the
-    handler is a matching specialist, and the hours used per post.
-    """
-    cs = street.cases
-    r = street.roster
-    wants = cs.needs_specialist[ids] & (cs.route[ids] != ROUTE_DEPT)
-    spec_needed = SPECIALIST_OF_CATEGORY[cs.category[ids]]
-    handler, specialist, used, volunteer_left = allocate_kernel(
-        np.ascontiguousarray(hours, dtype=np.float64), wants, spec_needed, r.filled,
-        r.specialty.astype(np.int64), street.hours.free, float(street.volunteer_hours_today))
-    street.volunteer_hours_today = volunteer_left
-    if (handler == -1).any():  # cannot happen: admission kept total hours within free hours
-        raise RuntimeError("allocation exceeded free hours")
-    return handler, specialist, used
 
 
 @njit(cache=True)
@@ -211,36 +410,70 @@ def allocate_kernel(hours: np.ndarray, wants: np.ndarray, spec_needed: np.ndarra
     the talent pool's volunteer hours first, then the matching posts; then every other
     case on the posts with hours left. Returns handler, specialist, hours used per post
     and the volunteer hours left."""
+    n, n_all = len(hours), len(free_in)
     free = free_in.copy()
-    used = np.zeros(len(free))
-    handler = np.full(len(hours), -1, dtype=np.int64)
-    specialist = np.zeros(len(hours), np.bool_)
-    for s in np.unique(spec_needed[wants]):
-        sel = np.flatnonzero(wants & (spec_needed == s))
-        if volunteer_left > 0:
-            cum = np.cumsum(hours[sel])
-            nv = np.searchsorted(cum, volunteer_left + 1e-9, side="right")
-            for j in range(nv):
-                handler[sel[j]] = VOLUNTEER
-                specialist[sel[j]] = True
-            volunteer_left -= cum[nv - 1] if nv else 0.0
-            sel = sel[nv:]
-        posts = np.flatnonzero(filled & (specialty == s))
-        if len(sel) == 0 or len(posts) == 0:
+    used = np.zeros(n_all)
+    handler = np.full(n, -1, dtype=np.int64)
+    specialist = np.zeros(n, np.bool_)
+    cases = np.empty(n, np.int64)
+    posts = np.empty(n_all, np.int64)
+    start = np.empty(n, np.int64)
+    got = np.empty(n_all)
+    lo, hi = 0, -1
+    for i in range(n):
+        if wants[i]:
+            if hi < lo:
+                lo = hi = spec_needed[i]
+            lo, hi = min(lo, spec_needed[i]), max(hi, spec_needed[i])
+    for s in range(lo, hi + 1):  # the specialties needed, in code order
+        m = 0
+        for i in range(n):
+            if wants[i] and spec_needed[i] == s:
+                cases[m] = i
+                m += 1
+        if m == 0:
             continue
-        h, u, fit = fill_in_order(hours[sel], free[posts])
-        for j in range(fit):
-            handler[sel[j]] = posts[h[j]]
-            specialist[sel[j]] = True
-        for j in range(len(posts)):
-            used[posts[j]] += u[j]
-            free[posts[j]] -= u[j]
-    rest = np.flatnonzero(handler == -1)
-    if len(rest):
-        posts = np.flatnonzero(free > 0)
-        h, u, fit = fill_in_order(hours[rest], free[posts])
-        for j in range(fit):
-            handler[rest[j]] = posts[h[j]]
-        for j in range(len(posts)):
-            used[posts[j]] += u[j]
+        first = 0
+        if volunteer_left > 0:
+            limit = volunteer_left + 1e-9
+            cum = taken = 0.0
+            for i in range(m):
+                cum += hours[cases[i]]
+                if not cum <= limit:
+                    break
+                handler[cases[i]] = VOLUNTEER
+                specialist[cases[i]] = True
+                taken = cum
+                first += 1
+            volunteer_left -= taken
+        n_posts = 0
+        for j in range(n_all):
+            if filled[j] and specialty[j] == s:
+                posts[n_posts] = j
+                n_posts += 1
+        if first == m or n_posts == 0:
+            continue
+        fit = _fill(hours, cases[first:], m - first, free, posts, n_posts, start, got)
+        for i in range(fit):
+            handler[cases[first + i]] = posts[start[i]]
+            specialist[cases[first + i]] = True
+        for j in range(n_posts):
+            used[posts[j]] += got[j]
+            free[posts[j]] -= got[j]
+    m = 0
+    for i in range(n):
+        if handler[i] == -1:
+            cases[m] = i
+            m += 1
+    if m:
+        n_posts = 0
+        for j in range(n_all):
+            if free[j] > 0:
+                posts[n_posts] = j
+                n_posts += 1
+        fit = _fill(hours, cases, m, free, posts, n_posts, start, got)
+        for i in range(fit):
+            handler[cases[i]] = posts[start[i]]
+        for j in range(n_posts):
+            used[posts[j]] += got[j]
     return handler, specialist, used, volunteer_left
