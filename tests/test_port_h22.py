@@ -294,6 +294,7 @@ def random_pool(seed: int, params, n_streets: int = 1, n_cases: int = 60, n_ep: 
     state = rng.choice([EP_PENDING, EP_PENDING, EP_ARRIVED, EP_FAILED], n_ep)
     first_h = rng.uniform((T - 10) * 24.0, (T + 2) * 24.0, n_ep)
     arrival = np.where(state == EP_ARRIVED, rng.uniform((T - 3) * 24.0, (T + 4) * 24.0, n_ep), np.nan)
+    arrival[::7] = np.round(arrival[::7] / 24.0) * 24.0  # some at midnight exactly
     pool.episodes.append(n_ep, street=rng.integers(0, n_streets, n_ep), case=rng.integers(0, n_cases, n_ep),
                          department=rng.integers(0, N_DEPT, n_ep), first_sent_h=first_h,
                          n_sent=rng.integers(0, 5, n_ep), escalated=rng.random(n_ep) < 0.2, arrival_h=arrival,
@@ -343,9 +344,12 @@ def assert_answers_equal(got: dict, want: dict) -> None:
         assert got[key].dtype == want[key].dtype, key
 
 
-@pytest.fixture(scope="module", params=[False, True], ids=["no-meeting", "joint-meeting"])
+@pytest.fixture(scope="module", params=[False, True], ids=["plain", "reform"])
 def params(request, baseline):
+    """Baseline department parameters, or a joint meeting with accountability."""
     values = {"departments.joint_meeting": request.param, "departments.max_bounces": 2}
+    if request.param:
+        values |= {"departments.accountability": 0.3, "departments.accountability_effect": 0.45}
     return baseline.with_values(values).params
 
 
