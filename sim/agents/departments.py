@@ -235,9 +235,13 @@ class DepartmentPool:
         """The streets' case ``state`` columns (rebuilt only when a case table has grown
         and has new column arrays)."""
         states = self._states
-        tables = self.case_tables
-        if len(states) != len(tables) or any(s is not t.state for s, t in zip(states, tables)):
-            self._states = states = tuple(t.state for t in tables)
+        if len(states) == len(self.case_tables):
+            for column, table in zip(states, self.case_tables):
+                if column is not table.state:
+                    break
+            else:
+                return states
+        self._states = states = tuple(table.state for table in self.case_tables)
         return states
 
 

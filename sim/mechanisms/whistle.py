@@ -8,6 +8,11 @@ street applies the answers: when every department has arrived the case is settle
 not) after the departments' handling time; a department disclaiming an unclear case
 bounces it to another candidate, and after ``max_bounces`` bounces, or when a department
 never comes even after escalation, the case is dropped.
+
+Compiled (numba) kernels do the work, with the draws made in Python from the street's
+whistle stream as before: :func:`whistle_cases` (sending), :func:`answer_kernel`
+(applying the answers) and :func:`rewhistle` (bounced cases to new departments; a
+separate call because how many uniforms it needs depends on the answers).
 """
 
 from __future__ import annotations
@@ -185,17 +190,11 @@ def answer_kernel(bounced: np.ndarray, failed: np.ndarray, arrived: np.ndarray, 
     departments each needs, their candidate weights (cases x departments) and how many
     departments that makes.
     """
-    n = 0
-    live = np.empty(len(bounced), np.int64)
-    for e in bounced:
-        c = ep_case[e]
-        if state[c] == WHISTLED:
-            live[n] = c
-            n += 1
-    for c in live[:n]:
+    live = _whistled_cases(bounced, ep_case, state)
+    for c in live:
         n_bounces[c] += 1
     # one row per case: several of its departments may disclaim it on the same day
-    cid, k = _unique_counts(live[:n])
+    cid, k = _unique_counts(live)
     m = candidates.shape[1]
     weights = np.empty((len(cid), m))
     out = np.empty(len(cid), np.bool_)
@@ -213,14 +212,7 @@ def answer_kernel(bounced: np.ndarray, failed: np.ndarray, arrived: np.ndarray, 
     _drop(bounced_out, DR_BOUNCED_OUT, t, street, *columns)
     keep = np.flatnonzero(~out)
 
-    n = 0
-    ended = np.empty(len(failed), np.int64)
-    for e in failed:
-        c = ep_case[e]
-        if state[c] == WHISTLED:
-            ended[n] = c
-            n += 1
-    unanswered = np.unique(ended[:n])
+    unanswered = np.unique(_whistled_cases(failed, ep_case, state))
     _drop(unanswered, DR_UNANSWERED, t, street, *columns)
 
     n = 0
@@ -250,6 +242,18 @@ def answer_kernel(bounced: np.ndarray, failed: np.ndarray, arrived: np.ndarray, 
     _settle(settled, planned_outcome, planned_reason, closed_h, departments_arrived_h, u, z_delay, due_day,
             resolve_prob, handling_hours, delay_sigma)
     return bounced_out, unanswered, settled, cid[keep], k[keep], weights[keep], k[keep].sum()
+
+
+@njit(cache=True)
+def _whistled_cases(episodes: np.ndarray, ep_case: np.ndarray, state: np.ndarray) -> np.ndarray:
+    """The cases of ``episodes`` (in order, repeats kept) still waiting for departments."""
+    out = np.empty(len(episodes), np.int64)
+    n = 0
+    for e in episodes:
+        if state[ep_case[e]] == WHISTLED:
+            out[n] = ep_case[e]
+            n += 1
+    return out[:n]
 
 
 @njit(cache=True)
