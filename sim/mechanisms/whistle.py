@@ -34,6 +34,7 @@ from sim.cases import (
     U_SUCCESS,
     WHISTLED,
 )
+from sim.mechanisms import feedback
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -139,8 +140,6 @@ def apply_answers(street: Street, t: int, answers: dict[str, np.ndarray]) -> Non
     departments (a draw of the street's whistle stream per candidate, then
     :func:`rewhistle`), unanswered cases end today, settled cases enter service.
     """
-    from sim.mechanisms import feedback
-
     cs = street.cases
     pool = street.pool
     ep = pool.episodes
