@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import mesa
 
-from sim.agents.departments import DepartmentPool
+from sim.agents.departments import DepartmentPool, answers_of_street
 from sim.calendar import Calendar
 from sim.mechanisms import whistle
 from sim.params.loader import Scenario
@@ -136,13 +136,11 @@ class StreetModel(mesa.Model):
 
 
 def street_answers(answers: dict, pool: DepartmentPool, street: int) -> dict:
-    """The part of the pool's answers that concerns one street."""
-    ep_street = pool.episodes.street
-    out = {}
-    for key in ("arrived", "bounced", "failed"):
-        ids = answers[key]
-        keep = ep_street[ids] == street
-        out[key] = ids[keep]
-        if key == "arrived":
-            out["arrival_h"] = answers["arrival_h"][keep]
-    return out
+    """The part of the pool's answers that concerns one street (all of them when the pool
+    serves one street; otherwise :func:`sim.agents.departments.answers_of_street`)."""
+    if len(pool.case_tables) == 1:
+        return answers
+    arrived, arrival_h, bounced, failed = answers_of_street(
+        answers["arrived"], answers["arrival_h"], answers["bounced"], answers["failed"], pool.episodes.street,
+        street)
+    return {"arrived": arrived, "arrival_h": arrival_h, "bounced": bounced, "failed": failed}

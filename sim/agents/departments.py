@@ -6,9 +6,16 @@ receives. The pool holds whistle *episodes* (a department asked to come for a ca
 a log of every whistle sent. Each day it decides the episodes due: the department comes
 (after a delay), disclaims an unclear case (a bounce), or stays away, in which case the
 street whistles again and, after ``max_repeats`` whistles, escalates.
+
+The daily steps run as compiled (numba) kernels, one call each, with the random draws
+made in Python from the same streams as before: :func:`day_rates` (``begin_day``),
+:func:`due_episodes` and :func:`decide_due` (``decide``, split at the draw whose size
+is the number of episodes due) and :func:`write_episodes` (opening episodes).
 """
 
 from __future__ import annotations
+
+import math
 
 import mesa
 import numpy as np
@@ -16,7 +23,6 @@ from numba import njit
 
 from sim.cases import EP_ARRIVED, EP_FAILED, EP_MOVED, EP_PENDING, WHISTLED, EpisodeTable
 from sim.domain import DEPARTMENT_NAMES_ZH, DEPARTMENTS
-from sim.draws import lognormal_mean
 from sim.params.values import Params
 from sim.table import ColumnTable
 
@@ -94,7 +100,7 @@ class DepartmentPool:
         self.active = np.empty(0, dtype=np.int64)
         self.incoming = np.empty(0, dtype=np.int64)
         """Arrived episodes whose arrival time may still lie ahead (checked when a case
-        ends: :func:`sim.mechanisms.whistle.lapse_later_arrivals`)."""
+        ends: :func:`sim.mechanisms.whistle.late_episodes`)."""
         self.inflow = np.zeros(N_DEPARTMENTS)
         self._new_today = np.zeros(N_DEPARTMENTS)
         self.load = np.zeros(N_DEPARTMENTS)
@@ -103,6 +109,7 @@ class DepartmentPool:
         self.complaint_pressure = np.zeros(N_DEPARTMENTS)
         self.capacity_scale = 1.0
         self.case_tables: list = []
+        self._states: tuple[np.ndarray, ...] = ()
 
     def register_street(self, cases) -> int:
         """Attach a street's case table; returns the street's index in the pool."""
@@ -130,13 +137,29 @@ class DepartmentPool:
         k = len(cases)
         if k == 0:
             return np.empty(0, dtype=np.int64)
-        next_day = day + np.asarray(delay_days, dtype=np.int64)
-        first_h = next_day * 24.0 if sent_h is None else np.fmax(next_day * 24.0, sent_h)
-        ids = self.episodes.append(k, street=street, case=cases, department=departments,
-                                   first_sent_h=first_h, n_sent=0, next_day=next_day,
-                                   unclear=unclear)
-        self.active = np.concatenate([self.active, ids])
-        return ids
+        return self.open_episodes(street, _filled(cases, k, np.int64), _filled(departments, k, np.int64),
+                                  _filled(unclear, k, bool),
+                                  _filled(day + np.asarray(delay_days, np.int64), k, np.int64),
+                                  _filled(np.nan if sent_h is None else sent_h, k, float))
+
+    def open_episodes(self, street: int, cases: np.ndarray, departments: np.ndarray,
+                      unclear: np.ndarray, next_day: np.ndarray, sent_h: np.ndarray) -> np.ndarray:
+        """Open one episode per row (all arrays of one length; ``sent_h`` NaN = no
+        earliest hour): appended to the episode table (:func:`write_episodes`) and to
+        the active episodes. Returns the new episode ids."""
+        ep = self.episodes
+        start = self.reserve_episodes(len(cases))
+        self.active = write_episodes(start, street, cases, departments, unclear, next_day, sent_h,
+                                     ep.street, ep.case, ep.department, ep.first_sent_h, ep.next_day,
+                                     ep.unclear, self.active)
+        return np.arange(start, start + len(cases))
+
+    def reserve_episodes(self, k: int) -> int:
+        """Append ``k`` blank episode rows for a kernel to fill (with
+        :func:`write_episodes`, which also makes them active); returns the first row."""
+        start = self.episodes.n
+        self.episodes.append(k)
+        return start
 
     # --- the departments' side: deciding -------------------------------------------
     def begin_day(self) -> None:
@@ -151,21 +174,14 @@ class DepartmentPool:
         ``answer_delay_hours`` is the mean delay at full load). Accountability to the
         street (response time and rate in the department's assessment, brief §4B)
         closes part of the gap to always answering and puts the street's whistles first
-        in the queue (the load they wait behind shrinks by the same share).
+        in the queue (the load they wait behind shrinks by the same share). One call of
+        the compiled :func:`day_rates`, which updates the arrays in place.
         """
         d = self.p.departments
-        self.inflow += (self._new_today - self.inflow) / LOAD_MEMORY_DAYS
-        self._new_today[:] = 0.0
-        self.load = self.inflow / (d.capacity_per_day * self.capacity_scale)
-        pull = np.clip(d.accountability_effect * (d.accountability + self.complaint_pressure), 0.0, 1.0)
-        p = d.answer_prob * np.maximum(0.0, 1.0 - d.load_sensitivity * self.load)
-        p = p + (1.0 - p) * pull
-        # the floor keeps overloaded departments answering now and then; it never lifts a
-        # department whose base answer probability is below it (0 = never answers)
-        floor = np.minimum(MIN_ANSWER_PROB, d.answer_prob)
-        self.answer_prob_today = np.minimum(np.maximum(p, floor), 1.0)
-        queue = np.maximum(d.answer_delay_hours - d.travel_hours, 0.0)
-        self.delay_today = d.travel_hours + queue * self.load * (1.0 - pull)
+        day_rates(self.inflow, self._new_today, d.capacity_per_day, float(self.capacity_scale),
+                  float(d.accountability_effect), float(d.accountability), self.complaint_pressure,
+                  d.answer_prob, float(d.load_sensitivity), d.answer_delay_hours, float(d.travel_hours),
+                  self.load, self.answer_prob_today, self.delay_today)
 
     def update_complaint_pressure(self, t: int, complaints: np.ndarray,
                                   episodes: np.ndarray | None = None) -> None:
@@ -188,64 +204,256 @@ class DepartmentPool:
 
         Returns arrays of episode ids by result: ``arrived`` (with ``arrival_h``),
         ``bounced`` (department disclaimed; the street must move the case) and
-        ``failed`` (no answer even after escalation).
+        ``failed`` (no answer even after escalation). Episodes of cases that ended
+        another way (dropped, bounced out) lapse unlogged (:func:`due_episodes`); the
+        others draw ``rng.random((due, 3))`` and are decided by :func:`decide_due`.
         """
         ep = self.episodes
-        act = self.active
-        due_mask = ep.next_day[act] <= day
-        due = act[due_mask]
-        # episodes of cases that ended another way (dropped, bounced out) lapse unlogged
-        alive = self._case_still_whistled(due)
-        if not alive.all():
-            self.episodes.state[due[~alive]] = EP_FAILED
-            due = due[alive]
-        empty = np.empty(0, dtype=np.int64)
+        due = np.empty(0, dtype=np.int64)
+        if len(self.active):
+            due = due_episodes(self.active, ep.next_day, ep.street, ep.case, ep.state, day,
+                               self._case_states())
         if len(due) == 0:
-            return {"arrived": empty, "arrival_h": np.empty(0), "bounced": empty, "failed": empty}
+            return {"arrived": due, "arrival_h": np.empty(0), "bounced": due, "failed": due}
         d = self.p.departments
-        dept = ep.department[due].astype(np.int64)
-        escalated = ep.escalated[due]
         u = rng.random((len(due), 3))
-        p = np.where(escalated, d.escalation_answer_prob, self.answer_prob_today[dept])
-        answered = u[:, 0] < p
-        kind = np.where(escalated, ESCALATION, WHISTLE)
-        self.log.append(len(due), street=ep.street[due], episode=due, department=dept, day=day,
-                        kind=kind, answered=answered, attempt=ep.n_sent[due] + 1)
-        first = ~escalated & (ep.n_sent[due] == 0)
-        np.add.at(self._new_today, dept[first], 1.0)
-        ep.n_sent[due] += (~escalated).astype(np.int16)
-
-        # unclear duty: an answering department may disclaim the case (a bounce)
-        mean_delay = self.delay_today[dept]
-        sigma = self.p.cases.delay_sigma * 0.8
-        delay = lognormal_mean(mean_delay, sigma, u[:, 2])
-        # a department cannot come before the whistle went out (same-day first whistles)
-        arrival_h = np.maximum(day * 24.0, ep.first_sent_h[due]) + delay
-        arrive, bounce, fail = apply_decisions(
-            due, answered, escalated, ep.unclear[due], u[:, 1], d.bounce_prob * (1.0 - clarity), arrival_h,
-            float(d.max_repeats), day + max(1, int(round(d.repeat_interval_days))),
+        log = self.log
+        start = log.n
+        log.append(len(due))
+        arrived, arrival_h, bounced, failed, self.active, self.incoming = decide_due(
+            due, u, day, ep.street, ep.department, ep.escalated, ep.n_sent, ep.first_sent_h, ep.unclear,
+            ep.arrival_h, ep.state, ep.bounced, ep.next_day, self.answer_prob_today, self.delay_today,
+            self._new_today, float(d.escalation_answer_prob), self.p.cases.delay_sigma * 0.8,
+            d.bounce_prob * (1.0 - clarity), float(d.max_repeats),
+            day + max(1, int(round(d.repeat_interval_days))),
             day + max(1, int(round(d.escalation_delay_days))),
-            ep.arrival_h, ep.state, ep.bounced, ep.next_day, ep.escalated, ep.n_sent)
+            start, log.street, log.episode, log.department, log.day, log.kind, log.answered, log.attempt,
+            self.active, self.incoming)
+        return {"arrived": arrived, "arrival_h": arrival_h, "bounced": bounced, "failed": failed}
 
-        self.active = act[ep.state[act] == EP_PENDING]
-        ahead = self.incoming[ep.arrival_h[self.incoming] > day * 24.0]
-        self.incoming = np.concatenate([ahead, due[arrive]])
-        return {"arrived": due[arrive], "arrival_h": arrival_h[arrive], "bounced": due[bounce],
-                "failed": due[fail]}
+    def _case_states(self) -> tuple[np.ndarray, ...]:
+        """The streets' case ``state`` columns (rebuilt only when a case table has grown
+        and has new column arrays)."""
+        states = self._states
+        if len(states) == len(self.case_tables):
+            for column, table in zip(states, self.case_tables):
+                if column is not table.state:
+                    break
+            else:
+                return states
+        self._states = states = tuple(table.state for table in self.case_tables)
+        return states
 
-    def _case_still_whistled(self, episodes: np.ndarray) -> np.ndarray:
-        """Whether each episode's case is still waiting for departments."""
-        ep = self.episodes
-        case = ep.case[episodes]
-        if len(self.case_tables) == 1:
-            return self.case_tables[0].state[case] == WHISTLED
-        alive = np.zeros(len(episodes), bool)
-        street = ep.street[episodes]
-        for s, table in enumerate(self.case_tables):
-            m = street == s
-            if m.any():
-                alive[m] = table.state[case[m]] == WHISTLED
-        return alive
+
+@njit(cache=True)
+def answers_of_street(arrived: np.ndarray, arrival_h: np.ndarray, bounced: np.ndarray, failed: np.ndarray,
+                      ep_street: np.ndarray, street: int
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The answers (:meth:`DepartmentPool.decide`) for episodes of one street, in order
+    (compiled)."""
+    mine = ep_street[arrived] == street
+    return (arrived[mine], arrival_h[mine], bounced[ep_street[bounced] == street],
+            failed[ep_street[failed] == street])
+
+
+def _filled(values: np.ndarray | float, k: int, dtype: type) -> np.ndarray:
+    """A new array of ``k`` values of ``dtype`` (a scalar is repeated)."""
+    out = np.empty(k, dtype)
+    out[:] = values
+    return out
+
+
+@njit(cache=True)
+def day_rates(inflow: np.ndarray, new_today: np.ndarray, capacity: np.ndarray, capacity_scale: float,
+              effect: float, accountability: float, pressure: np.ndarray, answer_prob: np.ndarray,
+              sensitivity: float, answer_delay_hours: np.ndarray, travel_hours: float, load: np.ndarray,
+              answer_prob_today: np.ndarray, delay_today: np.ndarray) -> None:
+    """Today's loads, answer probabilities and mean arrival delays, in place (the rule
+    of :meth:`DepartmentPool.begin_day`, one department at a time; compiled)."""
+    for j in range(len(inflow)):
+        inflow[j] += (new_today[j] - inflow[j]) / LOAD_MEMORY_DAYS
+        new_today[j] = 0.0
+        load[j] = inflow[j] / (capacity[j] * capacity_scale)
+        pull = np.minimum(np.maximum(effect * (accountability + pressure[j]), 0.0), 1.0)
+        p = answer_prob[j] * np.maximum(0.0, 1.0 - sensitivity * load[j])
+        p = p + (1.0 - p) * pull
+        # the floor keeps overloaded departments answering now and then; it never lifts a
+        # department whose base answer probability is below it (0 = never answers)
+        floor = np.minimum(MIN_ANSWER_PROB, answer_prob[j])
+        answer_prob_today[j] = np.minimum(np.maximum(p, floor), 1.0)
+        queue = np.maximum(answer_delay_hours[j] - travel_hours, 0.0)
+        delay_today[j] = travel_hours + queue * load[j] * (1.0 - pull)
+
+
+@njit(cache=True)
+def due_episodes(active: np.ndarray, ep_next_day: np.ndarray, ep_street: np.ndarray, ep_case: np.ndarray,
+                 ep_state: np.ndarray, day: int, states: tuple[np.ndarray, ...]) -> np.ndarray:
+    """The active episodes due by ``day`` whose case (in its street's ``states``) is
+    still whistled, in order; the due ones of ended cases are marked failed. Compiled."""
+    due = np.empty(len(active), np.int64)
+    n = 0
+    for e in active:
+        if ep_next_day[e] <= day:
+            if states[ep_street[e]][ep_case[e]] == WHISTLED:
+                due[n] = e
+                n += 1
+            else:
+                ep_state[e] = EP_FAILED
+    return due[:n]
+
+
+@njit(cache=True)
+def decide_due(due: np.ndarray, u: np.ndarray, day: int, ep_street: np.ndarray, ep_department: np.ndarray,
+               ep_escalated: np.ndarray, ep_n_sent: np.ndarray, ep_first_sent_h: np.ndarray,
+               ep_unclear: np.ndarray, ep_arrival_h: np.ndarray, ep_state: np.ndarray,
+               ep_bounced: np.ndarray, ep_next_day: np.ndarray, answer_prob_today: np.ndarray,
+               delay_today: np.ndarray, new_today: np.ndarray, escalation_answer_prob: float,
+               delay_sigma: float, bounce_prob: float, max_repeats: float, repeat_day: int,
+               escalate_day: int, log_start: int, log_street: np.ndarray, log_episode: np.ndarray,
+               log_department: np.ndarray, log_day: np.ndarray, log_kind: np.ndarray,
+               log_answered: np.ndarray, log_attempt: np.ndarray, active: np.ndarray,
+               incoming: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                              np.ndarray]:
+    """Decide the episodes ``due`` with their uniforms ``u`` (due x 3: answer, bounce,
+    delay), compiled.
+
+    An escalated episode is answered with ``escalation_answer_prob``, a whistle with its
+    department's probability today. Each decision is logged at rows ``log_start...``
+    (already appended); a department's first whistle of an episode counts in today's
+    inflow. An answering department comes after a log-normal delay around its mean
+    today, not before the first whistle went out; :func:`apply_decisions` writes the
+    results. Returns the arrived episodes and their arrival hours, the bounced and the
+    failed episodes, the episodes still pending (of ``active``) and those whose arrival
+    may still lie ahead (of ``incoming``, plus today's arrivals).
+    """
+    n = len(due)
+    answered = np.empty(n, np.bool_)
+    escalated = np.empty(n, np.bool_)
+    unclear = np.empty(n, np.bool_)
+    arrival_h = np.empty(n)
+    for i in range(n):
+        e = due[i]
+        dept = ep_department[e]
+        escalated[i] = ep_escalated[e]
+        unclear[i] = ep_unclear[e]
+        p = escalation_answer_prob if escalated[i] else answer_prob_today[dept]
+        answered[i] = u[i, 0] < p
+        r = log_start + i
+        log_street[r] = ep_street[e]
+        log_episode[r] = e
+        log_department[r] = dept
+        log_day[r] = day
+        log_kind[r] = ESCALATION if escalated[i] else WHISTLE
+        log_answered[r] = answered[i]
+        log_attempt[r] = ep_n_sent[e] + 1
+        if not escalated[i]:
+            if ep_n_sent[e] == 0:
+                new_today[dept] += 1.0
+            ep_n_sent[e] += 1
+        delay = lognormal_from_z(delay_today[dept], delay_sigma, ndtri(np.minimum(np.maximum(u[i, 2], 1e-9),
+                                                                                 1 - 1e-9)))
+        # a department cannot come before the whistle went out (same-day first whistles)
+        arrival_h[i] = np.maximum(day * 24.0, ep_first_sent_h[e]) + delay
+    arrive, bounce, fail = apply_decisions(
+        due, answered, escalated, unclear, u[:, 1], bounce_prob, arrival_h, max_repeats, repeat_day,
+        escalate_day, ep_arrival_h, ep_state, ep_bounced, ep_next_day, ep_escalated, ep_n_sent)
+    pending = active[ep_state[active] == EP_PENDING]
+    ahead = incoming[ep_arrival_h[incoming] > day * 24.0]
+    arrived = due[arrive]
+    return (arrived, arrival_h[arrive], due[bounce], due[fail], pending,
+            np.concatenate((ahead, arrived)))
+
+
+@njit(cache=True)
+def write_episodes(start: int, street: int, cases: np.ndarray, departments: np.ndarray, unclear: np.ndarray,
+                   next_day: np.ndarray, sent_h: np.ndarray, ep_street: np.ndarray, ep_case: np.ndarray,
+                   ep_department: np.ndarray, ep_first_sent_h: np.ndarray, ep_next_day: np.ndarray,
+                   ep_unclear: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """Fill the appended episode rows ``start...`` (compiled): the first whistle goes out
+    on ``next_day``, not before the hour ``sent_h`` (NaN: no such hour). Returns
+    ``active`` followed by the new episodes."""
+    k = len(cases)
+    for i in range(k):
+        r = start + i
+        ep_street[r] = street
+        ep_case[r] = cases[i]
+        ep_department[r] = departments[i]
+        ep_first_sent_h[r] = np.fmax(next_day[i] * 24.0, sent_h[i])
+        ep_next_day[r] = next_day[i]
+        ep_unclear[r] = unclear[i]
+    out = np.empty(len(active) + k, np.int64)
+    out[: len(active)] = active
+    for i in range(k):
+        out[len(active) + i] = start + i
+    return out
+
+
+_NDTRI_P0 = np.array([-5.99633501014107895267E1, 9.80010754185999661536E1, -5.66762857469070293439E1,
+                      1.39312609387279679503E1, -1.23916583867381258016E0])
+_NDTRI_Q0 = np.array([1.95448858338141759834E0, 4.67627912898881538453E0, 8.63602421390890590575E1,
+                      -2.25462687854119370527E2, 2.00260212380060660359E2, -8.20372256168333339912E1,
+                      1.59056225126211695515E1, -1.18331621121330003142E0])
+_NDTRI_P1 = np.array([4.05544892305962419923E0, 3.15251094599893866154E1, 5.71628192246421288162E1,
+                      4.40805073893200834700E1, 1.46849561928858024014E1, 2.18663306850790267539E0,
+                      -1.40256079171354495875E-1, -3.50424626827848203418E-2, -8.57456785154685413611E-4])
+_NDTRI_Q1 = np.array([1.57799883256466749731E1, 4.53907635128879210584E1, 4.13172038254672030440E1,
+                      1.50425385692907503408E1, 2.50464946208309415979E0, -1.42182922854787788574E-1,
+                      -3.80806407691578277194E-2, -9.33259480895457427372E-4])
+_NDTRI_P2 = np.array([3.23774891776946035970E0, 6.91522889068984211695E0, 3.93881025292474443415E0,
+                      1.33303460815807542389E0, 2.01485389549179081538E-1, 1.23716634817820021358E-2,
+                      3.01581553508235416007E-4, 2.65806974686737550832E-6, 6.23974539184983293730E-9])
+_NDTRI_Q2 = np.array([6.02427039364742014255E0, 3.67983563856160859403E0, 1.37702099489081330271E0,
+                      2.16236993594496635890E-1, 1.34204006088543189037E-2, 3.28014464682127739104E-4,
+                      2.89247864745380683936E-6, 6.79019408009981274425E-9])
+_EXP_MINUS_2 = 0.13533528323661269189
+_SQRT_2PI = 2.50662827463100050242
+
+
+@njit(cache=True)
+def _horner(x: float, coef: np.ndarray, monic: bool) -> float:
+    """The polynomial with coefficients ``coef`` (highest power first) at ``x``; with
+    ``monic`` a leading coefficient 1 is implied before ``coef``."""
+    ans = x + coef[0] if monic else coef[0]
+    for i in range(1, len(coef)):
+        ans = ans * x + coef[i]
+    return ans
+
+
+@njit(cache=True)
+def ndtri(y: float) -> float:
+    """The standard normal quantile of ``y``: Cephes' rational approximations, evaluated
+    in the same order as ``scipy.special.ndtri`` (same bits; ``tests/test_port_h22.py``)."""
+    if y == 0.0:
+        return -np.inf
+    if y == 1.0:
+        return np.inf
+    if y < 0.0 or y > 1.0:
+        return np.nan
+    negate = True
+    if y > 1.0 - _EXP_MINUS_2:
+        y = 1.0 - y
+        negate = False
+    if y > _EXP_MINUS_2:
+        y = y - 0.5
+        y2 = y * y
+        x = y + y * (y2 * _horner(y2, _NDTRI_P0, False) / _horner(y2, _NDTRI_Q0, True))
+        return x * _SQRT_2PI
+    x = math.sqrt(-2.0 * math.log(y))
+    x0 = x - math.log(x) / x
+    z = 1.0 / x
+    if x < 8.0:
+        x1 = z * _horner(z, _NDTRI_P1, False) / _horner(z, _NDTRI_Q1, True)
+    else:
+        x1 = z * _horner(z, _NDTRI_P2, False) / _horner(z, _NDTRI_Q2, True)
+    x = x0 - x1
+    return -x if negate else x
+
+
+@njit(cache=True)
+def lognormal_from_z(mean: float, sigma: float, z: float) -> float:
+    """One log-normal draw with mean ``mean`` from a standard-normal quantile ``z``: the
+    scalar, compiled :func:`sim.draws.lognormal_from_z` (same operations, same order)."""
+    return math.exp(math.log(np.maximum(mean, 1e-9)) - 0.5 * sigma * sigma + sigma * z)
 
 
 @njit(cache=True)

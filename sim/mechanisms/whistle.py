@@ -8,6 +8,11 @@ street applies the answers: when every department has arrived the case is settle
 not) after the departments' handling time; a department disclaiming an unclear case
 bounces it to another candidate, and after ``max_bounces`` bounces, or when a department
 never comes even after escalation, the case is dropped.
+
+Compiled (numba) kernels do the work, with the draws made in Python from the street's
+whistle stream as before: :func:`whistle_cases` (sending), :func:`answer_kernel`
+(applying the answers) and :func:`rewhistle` (bounced cases to new departments; a
+separate call because how many uniforms it needs depends on the answers).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from sim.agents.departments import lognormal_from_z, write_episodes
 from sim.cases import (
     CLOSING,
     DR_BOUNCED_OUT,
@@ -28,7 +34,7 @@ from sim.cases import (
     U_SUCCESS,
     WHISTLED,
 )
-from sim.draws import lognormal_from_z
+from sim.mechanisms import feedback
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -43,7 +49,7 @@ def choose_departments(weights: np.ndarray, k: np.ndarray, u: np.ndarray
     ``-log(u) / weight`` and the ``k`` smallest keys win. ``weights`` and ``u`` are
     ``(n, departments)``; ``k`` is ``(n,)``. Returns the chosen departments and, for
     each, the row it belongs to (rows in order; within a row, smallest key first).
-    Compiled: one pass over the rows.
+    Compiled: one pass over the rows, picking the smallest remaining key ``k`` times.
     """
     n, m = weights.shape
     chosen = np.empty(n * m, dtype=np.int64)
@@ -58,38 +64,69 @@ def choose_departments(weights: np.ndarray, k: np.ndarray, u: np.ndarray
                 positive += 1
             else:
                 keys[j] = np.inf
-        take = min(k[i], positive)
-        if take <= 0:
-            continue
-        order = np.argsort(keys)
-        for r in range(take):
-            chosen[out] = order[r]
+        for _ in range(min(k[i], positive)):
+            best = 0
+            for j in range(1, m):
+                if keys[j] < keys[best]:
+                    best = j
+            chosen[out] = best
             owner[out] = i
             out += 1
+            keys[best] = np.inf
     return chosen[:out], owner[:out]
 
 
 def send_cases(street: Street, ids: np.ndarray, t: int) -> None:
-    """Whistle departments for newly admitted department cases."""
+    """Whistle departments for newly admitted department cases: one draw of the
+    street's whistle stream per (case, department), then :func:`whistle_cases`."""
     if len(ids) == 0:
         return
     cs = street.cases
     d = street.p.departments
-    weights = d.candidates[cs.category[ids]]
-    u = street.streams["whistle"].random(weights.shape)
-    flat, owner = choose_departments(weights, cs.n_departments[ids].astype(np.int64), u)
-    n_chosen = np.bincount(owner, minlength=len(ids))
-    meeting = bool(d.joint_meeting) & (n_chosen >= 2)
-    unclear = cs.unclear_duty[ids] & ~meeting
-    delay = np.where(meeting, int(round(d.joint_meeting_delay_days)), 0)
-    mask = np.zeros(len(ids), dtype=np.int64)
-    np.bitwise_or.at(mask, owner, np.left_shift(1, flat))
-    cs.dept_mask[ids] = mask
-    cs.pending_departments[ids] = n_chosen
-    cs.state[ids] = WHISTLED
-    cs.whistled_h[ids] = cs.accepted_h[ids]
-    street.pool.send(street.index, ids[owner], flat, unclear[owner], t, delay[owner],
-                     sent_h=cs.whistled_h[ids[owner]])
+    u = street.streams["whistle"].random((len(ids), d.candidates.shape[1]))
+    street.pool.open_episodes(street.index, *whistle_cases(
+        np.asarray(ids, dtype=np.int64), u, d.candidates, cs.category, cs.n_departments, cs.unclear_duty,
+        bool(d.joint_meeting), int(round(d.joint_meeting_delay_days)), t, cs.accepted_h, cs.dept_mask,
+        cs.pending_departments, cs.state, cs.whistled_h))
+
+
+@njit(cache=True)
+def whistle_cases(ids: np.ndarray, u: np.ndarray, candidates: np.ndarray, category: np.ndarray,
+                  n_departments: np.ndarray, unclear_duty: np.ndarray, joint_meeting: bool,
+                  meeting_delay: int, t: int, accepted_h: np.ndarray, dept_mask: np.ndarray,
+                  pending_departments: np.ndarray, state: np.ndarray, whistled_h: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Choose each case's departments (:func:`choose_departments` with uniforms ``u``,
+    cases x departments) and mark the cases whistled (compiled). With a joint meeting a
+    multi-department case waits ``meeting_delay`` days and its duties are clear. Returns
+    the episodes to open (:meth:`DepartmentPool.open_episodes`): case, department,
+    unclear duty, first day and earliest hour."""
+    n, m = len(ids), candidates.shape[1]
+    weights = np.empty((n, m))
+    k = np.empty(n, np.int64)
+    for i in range(n):
+        weights[i] = candidates[category[ids[i]]]
+        k[i] = n_departments[ids[i]]
+    departments, owner = choose_departments(weights, k, u)
+    n_chosen = np.zeros(n, np.int64)
+    mask = np.zeros(n, np.int64)
+    for r in range(len(departments)):
+        n_chosen[owner[r]] += 1
+        mask[owner[r]] |= 1 << departments[r]
+    for i in range(n):
+        c = ids[i]
+        dept_mask[c] = mask[i]
+        pending_departments[c] = n_chosen[i]
+        state[c] = WHISTLED
+        whistled_h[c] = accepted_h[c]
+    cases = ids[owner]
+    unclear = np.empty(len(owner), np.bool_)
+    next_day = np.empty(len(owner), np.int64)
+    for r in range(len(owner)):
+        meeting = joint_meeting and n_chosen[owner[r]] >= 2
+        unclear[r] = unclear_duty[cases[r]] and not meeting
+        next_day[r] = t + (meeting_delay if meeting else 0)
+    return cases, departments, unclear, next_day, whistled_h[cases]
 
 
 def apply_answers(street: Street, t: int, answers: dict[str, np.ndarray]) -> None:
@@ -97,106 +134,201 @@ def apply_answers(street: Street, t: int, answers: dict[str, np.ndarray]) -> Non
 
     Disclaimers and failures are applied first: a case they end today is no longer
     waiting, so an arrival for it lapses (the department is told the case is over) and
-    no arrival time is recorded.
+    no arrival time is recorded. One call of :func:`answer_kernel`; then the street's
+    side in Python, in the order of the rule: cases bounced out end today
+    (``feedback.end_now``), the bounced cases still in play are whistled to new
+    departments (a draw of the street's whistle stream per candidate, then
+    :func:`rewhistle`), unanswered cases end today, settled cases enter service.
     """
     cs = street.cases
-    ep = street.pool.episodes
-    bounce(street, answers["bounced"], t)
-    failed = ep.case[answers["failed"]].astype(np.int64)
-    drop_now(street, np.unique(failed[cs.state[failed] == WHISTLED]), t, DR_UNANSWERED)
-    arrived = answers["arrived"]
-    if len(arrived):
-        case = ep.case[arrived].astype(np.int64)
-        live = cs.state[case] == WHISTLED
-        if not live.all():
-            gone = arrived[~live]
-            ep.state[gone] = EP_LAPSED
-            ep.arrival_h[gone] = np.nan
-            arrived, case = arrived[live], case[live]
-        np.subtract.at(cs.pending_departments, case, 1)
-        np.fmax.at(cs.departments_arrived_h, case, answers["arrival_h"][live])
-        done = np.unique(case[(cs.pending_departments[case] == 0) & (cs.state[case] == WHISTLED)])
-        settle(street, done)
-
-
-def settle(street: Street, ids: np.ndarray) -> None:
-    """All departments arrived: they settle the case (or fail) after handling time."""
-    if len(ids) == 0:
-        return
-    cs = street.cases
+    pool = street.pool
+    ep = pool.episodes
     d = street.p.departments
-    success = cs.u[ids, U_SUCCESS] < d.resolve_prob
-    cs.planned_outcome[ids] = np.where(success, RESOLVED, DROPPED)
-    cs.planned_reason[ids] = np.where(success, 0, DR_DEPT_FAILED)
-    close_h = cs.departments_arrived_h[ids] + lognormal_from_z(d.handling_hours, street.p.cases.delay_sigma,
-                                                               cs.z_delay[ids])
-    cs.closed_h[ids] = close_h
-    cs.due_day[ids] = np.floor(close_h / 24.0).astype(np.int32)
-    street.in_service = np.concatenate([street.in_service, ids])
+    bounced_out, unanswered, settled, cid, k, weights, n_new = answer_kernel(
+        answers["bounced"], answers["failed"], answers["arrived"], answers["arrival_h"], t, street.index,
+        ep.case, ep.street, ep.state, ep.arrival_h, pool.incoming, cs.state, cs.n_bounces, cs.category,
+        cs.dept_mask, d.candidates, int(d.max_bounces), cs.planned_outcome, cs.planned_reason, cs.closed_h,
+        cs.whistled_h, cs.departments_arrived_h, cs.pending_departments, cs.u, cs.z_delay, cs.due_day,
+        float(d.resolve_prob), float(d.handling_hours), float(street.p.cases.delay_sigma))
+    if len(bounced_out):
+        feedback.end_now(street, bounced_out)
+    if len(cid):
+        u = street.streams["whistle"].random(weights.shape)
+        start = pool.reserve_episodes(n_new)
+        pool.active = rewhistle(weights, k, u, cid, cs.dept_mask, cs.whistled_h,
+                                t + int(round(d.bounce_delay_days)), street.index, start, ep.street, ep.case,
+                                ep.department, ep.first_sent_h, ep.next_day, ep.unclear, pool.active)
+    if len(unanswered):
+        feedback.end_now(street, unanswered)
+    if len(settled):
+        street.in_service = np.concatenate([street.in_service, settled])
 
 
-def bounce(street: Street, episodes: np.ndarray, t: int) -> None:
-    """Departments disclaimed cases: pass each to another candidate not yet on the case,
-    or drop it after too many bounces or when no candidate is left."""
-    if len(episodes) == 0:
-        return
-    cs = street.cases
-    ep = street.pool.episodes
-    d = street.p.departments
-    cid = ep.case[episodes].astype(np.int64)
-    live = cs.state[cid] == WHISTLED
-    cid = cid[live]
-    if len(cid) == 0:
-        return
-    np.add.at(cs.n_bounces, cid, 1)
+@njit(cache=True)
+def answer_kernel(bounced: np.ndarray, failed: np.ndarray, arrived: np.ndarray, arrival_h: np.ndarray, t: int,
+                  street: int, ep_case: np.ndarray, ep_street: np.ndarray, ep_state: np.ndarray,
+                  ep_arrival_h: np.ndarray, incoming: np.ndarray, state: np.ndarray, n_bounces: np.ndarray,
+                  category: np.ndarray, dept_mask: np.ndarray, candidates: np.ndarray, max_bounces: int,
+                  planned_outcome: np.ndarray, planned_reason: np.ndarray, closed_h: np.ndarray,
+                  whistled_h: np.ndarray, departments_arrived_h: np.ndarray, pending_departments: np.ndarray,
+                  u: np.ndarray, z_delay: np.ndarray, due_day: np.ndarray, resolve_prob: float,
+                  handling_hours: float, delay_sigma: float
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Today's answers for one street's cases (compiled), in three steps.
+
+    Bounces: each disclaimer of a still whistled case counts as a bounce; a case goes
+    on to other candidates not yet on it (nor disclaiming it) unless it has bounced more
+    than ``max_bounces`` times or too few candidates are left, when it is dropped.
+    Failures: whistled cases of failed episodes are dropped. Arrivals: an arrival for a
+    case no longer whistled lapses; otherwise the case waits for one department fewer
+    and keeps the latest arrival, and when none is left it is settled
+    (:func:`_settle`). Drops go through :func:`_drop`.
+
+    Returns the cases bounced out and those unanswered (ascending; both end today), the
+    cases settled (ascending), and the bounced cases to whistle again with how many
+    departments each needs, their candidate weights (cases x departments) and how many
+    departments that makes.
+    """
+    live = _whistled_cases(bounced, ep_case, state)
+    for c in live:
+        n_bounces[c] += 1
     # one row per case: several of its departments may disclaim it on the same day
-    cid, k = np.unique(cid, return_counts=True)
-    weights = d.candidates[cs.category[cid]].copy()
-    # a replacement must be a department not yet on the case (nor one disclaiming it)
-    weights[department_bits(cs.dept_mask[cid], weights.shape[1])] = 0.0
-    out = (cs.n_bounces[cid] > d.max_bounces) | ((weights > 0).sum(axis=1) < k)
-    drop_now(street, cid[out], t, DR_BOUNCED_OUT)
-    keep = ~out
-    if not keep.any():
-        return
-    cid, k, weights = cid[keep], k[keep], weights[keep]
-    u = street.streams["whistle"].random(weights.shape)
-    nxt, owner = choose_departments(weights, k, u)
-    np.bitwise_or.at(cs.dept_mask, cid[owner], np.left_shift(1, nxt))
-    street.pool.send(street.index, cid[owner], nxt, np.ones(len(nxt), bool), t,
-                     int(round(d.bounce_delay_days)), sent_h=cs.whistled_h[cid[owner]])
+    cid, k = _unique_counts(live)
+    m = candidates.shape[1]
+    weights = np.empty((len(cid), m))
+    out = np.empty(len(cid), np.bool_)
+    for i in range(len(cid)):
+        c = cid[i]
+        left = 0
+        for j in range(m):
+            # a replacement must be a department not yet on the case (nor one disclaiming it)
+            weights[i, j] = 0.0 if (dept_mask[c] >> j) & 1 else candidates[category[c], j]
+            left += weights[i, j] > 0
+        out[i] = n_bounces[c] > max_bounces or left < k[i]
+    columns = (state, planned_outcome, planned_reason, closed_h, whistled_h, departments_arrived_h,
+               incoming, ep_case, ep_street, ep_state, ep_arrival_h)
+    bounced_out = cid[out]
+    _drop(bounced_out, DR_BOUNCED_OUT, t, street, *columns)
+    keep = np.flatnonzero(~out)
+
+    unanswered = np.unique(_whistled_cases(failed, ep_case, state))
+    _drop(unanswered, DR_UNANSWERED, t, street, *columns)
+
+    n = 0
+    case = np.empty(len(arrived), np.int64)
+    hour = np.empty(len(arrived))
+    for i in range(len(arrived)):
+        e = arrived[i]
+        c = ep_case[e]
+        if state[c] == WHISTLED:
+            case[n] = c
+            hour[n] = arrival_h[i]
+            n += 1
+        else:
+            ep_state[e] = EP_LAPSED
+            ep_arrival_h[e] = np.nan
+    for i in range(n):
+        pending_departments[case[i]] -= 1
+    for i in range(n):
+        departments_arrived_h[case[i]] = np.fmax(departments_arrived_h[case[i]], hour[i])
+    done = np.empty(n, np.int64)
+    n_done = 0
+    for i in range(n):
+        if pending_departments[case[i]] == 0 and state[case[i]] == WHISTLED:
+            done[n_done] = case[i]
+            n_done += 1
+    settled = np.unique(done[:n_done])
+    _settle(settled, planned_outcome, planned_reason, closed_h, departments_arrived_h, u, z_delay, due_day,
+            resolve_prob, handling_hours, delay_sigma)
+    return bounced_out, unanswered, settled, cid[keep], k[keep], weights[keep], k[keep].sum()
 
 
-def drop_now(street: Street, ids: np.ndarray, t: int, reason: int) -> None:
-    """End whistled cases unresolved today; their other whistles lapse (the pool skips
-    episodes of cases no longer whistled)."""
-    from sim.mechanisms import feedback
+@njit(cache=True)
+def _whistled_cases(episodes: np.ndarray, ep_case: np.ndarray, state: np.ndarray) -> np.ndarray:
+    """The cases of ``episodes`` (in order, repeats kept) still waiting for departments."""
+    out = np.empty(len(episodes), np.int64)
+    n = 0
+    for e in episodes:
+        if state[ep_case[e]] == WHISTLED:
+            out[n] = ep_case[e]
+            n += 1
+    return out[:n]
 
+
+@njit(cache=True)
+def _unique_counts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of ``a`` (ascending) and how often each occurs."""
+    s = np.sort(a)
+    values = np.empty(len(s), np.int64)
+    counts = np.zeros(len(s), np.int64)
+    n = 0
+    for i in range(len(s)):
+        if i == 0 or s[i] != s[i - 1]:
+            values[n] = s[i]
+            n += 1
+        counts[n - 1] += 1
+    return values[:n], counts[:n]
+
+
+@njit(cache=True)
+def _drop(ids: np.ndarray, reason: int, t: int, street: int, state: np.ndarray, planned_outcome: np.ndarray,
+          planned_reason: np.ndarray, closed_h: np.ndarray, whistled_h: np.ndarray,
+          departments_arrived_h: np.ndarray, incoming: np.ndarray, ep_case: np.ndarray, ep_street: np.ndarray,
+          ep_state: np.ndarray, ep_arrival_h: np.ndarray) -> None:
+    """End whistled cases unresolved today, at the end of today's office hours but never
+    before the whistle (same-day bounces); their other whistles lapse (the pool skips
+    episodes of cases no longer whistled). Departments that answered but would arrive
+    after the case ended never arrive (:func:`late_episodes` among the answers still on
+    their way, ``incoming``) and the case keeps no arrival time past its closing."""
     if len(ids) == 0:
         return
-    cs = street.cases
-    cs.state[ids] = CLOSING
-    cs.planned_outcome[ids] = DROPPED
-    cs.planned_reason[ids] = reason
-    # end of today's office hours, but never before the whistle (same-day bounces)
-    cs.closed_h[ids] = np.fmax(t * 24.0 + 17.0, cs.whistled_h[ids])
-    lapse_later_arrivals(street, ids)
-    feedback.end_now(street, ids)
+    for c in ids:
+        state[c] = CLOSING
+        planned_outcome[c] = DROPPED
+        planned_reason[c] = reason
+        closed_h[c] = np.fmax(t * 24.0 + 17.0, whistled_h[c])
+    late = late_episodes(ep_arrival_h[incoming], ep_street[incoming], ep_case[incoming], street, closed_h,
+                         ids)
+    for j in late:
+        ep_state[incoming[j]] = EP_LAPSED
+        ep_arrival_h[incoming[j]] = np.nan
+    for c in ids:
+        if departments_arrived_h[c] > closed_h[c]:
+            departments_arrived_h[c] = np.nan
 
 
-def lapse_later_arrivals(street: Street, ids: np.ndarray) -> None:
-    """Departments that answered but would arrive after the case ended never arrive:
-    their episodes lapse and the case keeps no arrival time past its closing."""
-    cs = street.cases
-    ep = street.pool.episodes
-    # only answers decided but not yet arrived can come after a case ends today
-    cand = street.pool.incoming
-    late = cand[late_episodes(ep.arrival_h[cand], ep.street[cand], ep.case[cand], street.index,
-                              cs.closed_h, np.asarray(ids, dtype=np.int64))]
-    ep.state[late] = EP_LAPSED
-    ep.arrival_h[late] = np.nan
-    late_case = cs.departments_arrived_h[ids] > cs.closed_h[ids]
-    cs.departments_arrived_h[ids[late_case]] = np.nan
+@njit(cache=True)
+def _settle(ids: np.ndarray, planned_outcome: np.ndarray, planned_reason: np.ndarray, closed_h: np.ndarray,
+            departments_arrived_h: np.ndarray, u: np.ndarray, z_delay: np.ndarray, due_day: np.ndarray,
+            resolve_prob: float, handling_hours: float, delay_sigma: float) -> None:
+    """All departments arrived: they settle the case (or fail) after a log-normal
+    handling time from the last arrival."""
+    for c in ids:
+        success = u[c, U_SUCCESS] < resolve_prob
+        planned_outcome[c] = RESOLVED if success else DROPPED
+        planned_reason[c] = 0 if success else DR_DEPT_FAILED
+        close_h = departments_arrived_h[c] + lognormal_from_z(handling_hours, delay_sigma, z_delay[c])
+        closed_h[c] = close_h
+        due_day[c] = np.floor(close_h / 24.0)
+
+
+@njit(cache=True)
+def rewhistle(weights: np.ndarray, k: np.ndarray, u: np.ndarray, cid: np.ndarray, dept_mask: np.ndarray,
+              whistled_h: np.ndarray, next_day: int, street: int, start: int, ep_street: np.ndarray,
+              ep_case: np.ndarray, ep_department: np.ndarray, ep_first_sent_h: np.ndarray,
+              ep_next_day: np.ndarray, ep_unclear: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """Whistle ``k`` new departments for each bounced case ``cid`` (chosen by
+    :func:`choose_departments` among ``weights`` with uniforms ``u``), compiled: their
+    episodes, all with unclear duty, first whistled on ``next_day`` and not before the
+    case's first whistle, fill the reserved episode rows ``start...``
+    (:func:`~sim.agents.departments.write_episodes`). Returns the active episodes."""
+    departments, owner = choose_departments(weights, k, u)
+    cases = cid[owner]
+    for r in range(len(cases)):
+        dept_mask[cases[r]] |= 1 << departments[r]
+    return write_episodes(start, street, cases, departments, np.ones(len(cases), np.bool_),
+                          np.full(len(cases), next_day, np.int64), whistled_h[cases], ep_street, ep_case,
+                          ep_department, ep_first_sent_h, ep_next_day, ep_unclear, active)
 
 
 @njit(cache=True)
