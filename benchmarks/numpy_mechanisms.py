@@ -1,7 +1,9 @@
 """The array (numpy) versions of the mechanism functions that now run compiled (numba).
 
 Kept as the reference the compiled kernels must reproduce bit for bit
-(``tests/test_kernels.py``) and as the "before" of ``benchmarks/bench_kernels.py``.
+(``tests/test_kernels.py``, ``tests/test_port_h22.py``). Whole runs are checked bit for bit
+against saved tables by ``scripts/snapshot_tables.py``; ``benchmarks/bench_steps.py``
+times each step of the day.
 """
 
 from __future__ import annotations
@@ -70,23 +72,6 @@ def choose_departments(weights: np.ndarray, k: np.ndarray, u: np.ndarray) -> tup
     return order[take], owner
 
 
-def lapse_later_arrivals(street, ids: np.ndarray) -> None:
-    """``sim.mechanisms.whistle.lapse_later_arrivals`` before it was compiled."""
-    from sim.cases import EP_LAPSED
-
-    cs = street.cases
-    ep = street.pool.episodes
-    arr = ep.view("arrival_h")
-    future = np.flatnonzero(arr > np.nanmin(cs.closed_h[ids]))
-    if len(future):
-        mine = future[(ep.view("street")[future] == street.index) & np.isin(ep.view("case")[future], ids)]
-        late = mine[arr[mine] > cs.closed_h[ep.view("case")[mine].astype(np.int64)]]
-        ep.state[late] = EP_LAPSED
-        ep.arrival_h[late] = np.nan
-    late_case = cs.departments_arrived_h[ids] > cs.closed_h[ids]
-    cs.departments_arrived_h[ids[late_case]] = np.nan
-
-
 def count_waiting(state: np.ndarray, closed_h: np.ndarray) -> int:
     """``sim.mechanisms.recording.count_waiting`` as the array expression it was."""
     from sim.cases import WHISTLED
@@ -137,22 +122,3 @@ def routes_kernel(ids, u_route, needs_department, so_suitable, channel, category
     by_route = np.where(route == ROUTE_DEPT, whistle_hours,
                         np.where(route == ROUTE_SO, referral_hours, street_hours[category[ids]]))
     return route, intake_hours[channel[ids]] + by_route
-
-
-PORTS = {
-    "triage.allocate_kernel": ("sim.mechanisms.triage", "allocate_kernel", allocate_kernel),
-    "whistle.choose_departments": ("sim.mechanisms.whistle", "choose_departments", choose_departments),
-    "recording.count_waiting": ("sim.mechanisms.recording", "count_waiting", count_waiting),
-    "whistle.lapse_later_arrivals": ("sim.mechanisms.whistle", "lapse_later_arrivals", lapse_later_arrivals),
-}
-"""Compiled function -> (module, name, array version): swapped whole into a run."""
-
-KERNELS = {
-    "triage.allocate_kernel": ("sim.mechanisms.triage", "allocate_kernel", allocate_kernel),
-    "whistle.choose_departments": ("sim.mechanisms.whistle", "choose_departments", choose_departments),
-    "whistle.late_episodes": ("sim.mechanisms.whistle", "late_episodes", late_episodes),
-    "recording.count_waiting": ("sim.mechanisms.recording", "count_waiting", count_waiting),
-    "departments.apply_decisions": ("sim.agents.departments", "apply_decisions", apply_decisions),
-    "triage.routes_kernel": ("sim.mechanisms.triage", "routes_kernel", routes_kernel),
-}
-"""Compiled kernel -> (module, name, array version): replayed on recorded arguments."""

@@ -25,7 +25,7 @@ import mesa
 from sim.agents.departments import DepartmentPool, answers_of_street
 from sim.calendar import Calendar
 from sim.mechanisms import whistle
-from sim.params.loader import Scenario
+from sim.params.scenario import Scenario
 from sim.params.values import Params
 from sim.rng import Streams
 from sim.street import Street
@@ -35,7 +35,7 @@ class StreetModel(mesa.Model):
     """A street (or ``n_streets`` streets) and the district departments serving it.
 
     Args:
-        scenario: a validated scenario (see :func:`sim.params.loader.load_scenario`).
+        scenario: a validated scenario (see :func:`sim.scenarios.load_scenario`).
         seed: the replication's root seed; every random stream is spawned from it.
         n_streets: streets sharing the departments (1 for the single-street model).
         street_params: optional per-street parameters (district runs); defaults to the
