@@ -89,12 +89,14 @@ class DayHours:
         by_bucket: hours used, a row per bucket (in ``BUCKETS`` order), a column per post.
         used: ``{bucket: row of by_bucket}`` (views, updated in place).
         demanded_out_of_list: out-of-list task hours handed down today, per post.
+        held: posts held when the day opened (``sim.mechanisms.timebudget.open_day``).
     """
 
     def __init__(self, n: int) -> None:
         self.available = np.zeros(n)
         self._allocate(n)
         self.demanded_out_of_list = np.zeros(n)
+        self.held = 0
 
     def _allocate(self, n: int) -> None:
         self.by_bucket = np.zeros((len(BUCKETS), n))

@@ -160,10 +160,11 @@ class StreetModel(mesa.Model):
                 done += 1
                 if datacollector is not None and self.t > day:
                     datacollector.collect(self)
-        finally:
-            gen._execution_count += done
-            if not in_step:  # as Mesa: the next step is scheduled once a step returned
-                gen._schedule_next(self.time + 1.0)
+        finally:  # as Mesa: a step that returned is counted and the next one scheduled;
+            gen._execution_count += done  # one that raised was taken off the list
+            gen._schedule_next(self.time if in_step else self.time + 1.0)
+            if in_step:
+                self._event_list.pop_event()
         return self
 
     def _daily_schedule(self) -> EventGenerator | None:

@@ -56,7 +56,7 @@ def daily(street: Street, t: int) -> None:
     if street.cal.is_month_start(t):
         plan_month(street, t)
     cs = street.cases
-    n = int(np.count_nonzero(street.repeats_day <= t))
+    n = count_due(street.repeats_day, t)
     if n:
         u = street.streams["repeat"].random((n, N_UNIFORMS + 1))
         first = int(cs.append(n)[0])
@@ -67,6 +67,16 @@ def daily(street: Street, t: int) -> None:
         t, street.future_day, street.future_ids, street.queue, street.online_inbox,
         street.repeats_due, street.repeats_day, u, first, day_columns(cs), bool(street.cal.is_workday[t]),
         street.workdays_since_inbox, float(street.p.demand.online_check_days))
+
+
+@njit(cache=True)
+def count_due(repeats_day: np.ndarray, t: int) -> int:
+    """How many repeat contacts are due by day ``t`` (``repeats_day <= t``)."""
+    n = 0
+    for d in repeats_day:
+        if d <= t:
+            n += 1
+    return n
 
 
 def day_columns(cs: CaseTable) -> tuple:
@@ -175,25 +185,13 @@ def arrival_order(days: np.ndarray, counts: np.ndarray, u: np.ndarray) -> tuple[
     ``np.lexsort((hour, day))``)."""
     day = np.empty(len(u), np.int64)
     out = np.empty_like(u)
-    order = np.empty(len(u), np.int64)
-    hour = np.empty(len(u))
     lo = 0
     for i in range(len(days)):
         hi = lo + counts[i]
-        # insertion sort of the day's rows by hour: stable (moves past strictly later hours)
-        for j in range(lo, hi):
-            h = u[j, C_HOUR]
-            k = j
-            while k > lo and hour[k - 1] > h:
-                hour[k] = hour[k - 1]
-                order[k] = order[k - 1]
-                k -= 1
-            hour[k] = h
-            order[k] = j
-        for j in range(lo, hi):
-            day[j] = days[i]
-            for m in range(u.shape[1]):
-                out[j, m] = u[order[j], m]
+        order = np.argsort(u[lo:hi, C_HOUR], kind="mergesort")  # stable
+        for j in range(hi - lo):
+            day[lo + j] = days[i]
+            out[lo + j] = u[lo + order[j]]
         lo = hi
     return day, out
 

@@ -43,15 +43,16 @@ def revise_list(street: Street) -> None:
 
 
 def daily(street: Street, t: int) -> None:
-    """Draw today's tasks and take their hours from every post evenly
+    """Draw today's tasks (as many as the posts held when the day opened,
+    ``DayHours.held``, call for) and take their hours from every held post evenly
     (:func:`take_task_hours`)."""
     rng = street.streams["tasks"]
     if not street.workday[t]:
         street.task_counts = (0, 0, 0)  # (accepted, refused, checked against the list)
         return
     k = street.p.tasks
-    r = street.roster
-    filled = int(np.count_nonzero(r.filled))
+    hours = street.hours
+    filled = hours.held  # posts held today
     lam = k.tasks_per_staff_day * filled
     coverage = street.duty_coverage
     n_out = int(rng.poisson(lam * k.out_of_list_share)) if filled else 0
@@ -61,9 +62,8 @@ def daily(street: Street, t: int) -> None:
     refused = int(rng.binomial(checked_out, k.duty_list_enforcement)) if checked_out else 0
     checked = checked_out + (int(rng.binomial(n_in, coverage)) if n_in else 0)
     street.task_counts = (n_out - refused + n_in, refused, checked)
-    hours = street.hours
-    take_task_hours(r.filled, filled, (n_out - refused) * k.hours_per_task, n_in * k.hours_per_task,
-                    hours.available, hours.by_bucket, hours.demanded_out_of_list)
+    take_task_hours(street.roster.filled, filled, (n_out - refused) * k.hours_per_task,
+                    n_in * k.hours_per_task, hours.available, hours.by_bucket, hours.demanded_out_of_list)
 
 
 @njit(cache=True)

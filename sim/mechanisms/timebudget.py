@@ -38,7 +38,7 @@ def open_day(street: Street, t: int) -> None:
     guests = s.seconded_person_months / 12.0 * street.secondment_paid_share + s.sunk_enforcement_staff
     hours = street.hours
     hours.fit(r.n)
-    open_day_kernel(r.filled, r.training_target, per_post, guests, workday, hours.available,
+    hours.held = open_day_kernel(r.filled, r.training_target, per_post, guests, workday, hours.available,
                     hours.by_bucket, hours.demanded_out_of_list, r.training_hours)
     street.volunteer_hours_today = s.talent_pool_hours_per_year / WORKDAYS_PER_YEAR if workday else 0.0
     if t <= street.mobilised_until:
@@ -50,11 +50,15 @@ def open_day(street: Street, t: int) -> None:
 @njit(cache=True)
 def open_day_kernel(filled: np.ndarray, training_target: np.ndarray, per_post: float, guests: float,
                     train: bool, available: np.ndarray, by_bucket: np.ndarray, demanded: np.ndarray,
-                    training_hours: np.ndarray) -> None:
+                    training_hours: np.ndarray) -> int:
     """A new day in place: ``available`` hours per post (:func:`day_hours`), nothing used
     (``by_bucket``, ``demanded`` zeroed) and, when ``train``, the training each post wants
-    taken first and added to ``training_hours``."""
+    taken first and added to ``training_hours``. Returns the number of posts held."""
     n = len(filled)
+    held = 0
+    for i in range(n):
+        if filled[i]:
+            held += 1
     per = np.empty((2, n))
     day_hours(filled, training_target, per_post, guests, per)
     by_bucket[:, :] = 0.0
@@ -64,6 +68,7 @@ def open_day_kernel(filled: np.ndarray, training_target: np.ndarray, per_post: f
     if train:
         for i in range(n):
             training_hours[i] += take_one(by_bucket, TRAINING, available, i, per[1, i])
+    return held
 
 
 @njit(cache=True)
@@ -88,14 +93,13 @@ def data_entry(street: Street, t: int) -> None:
     """Re-entering the same records into several systems, plus logging into each.
 
     The case records made since the last workday's entry (the previous workday's and any
-    weekend's admissions) are re-entered today, shared over the filled posts."""
+    weekend's admissions) are re-entered today, shared over the posts held."""
     if not street.workday[t]:
         return
     d = street.p.data
-    r = street.roster
-    n = max(1, int(np.count_nonzero(r.filled)))
+    n = max(1, street.hours.held)
     records = d.records_per_staff_day + street.records_to_reenter / n
     street.records_to_reenter = 0.0
     minutes = records * (d.systems_per_record - 1.0) * d.minutes_per_entry
     minutes += d.systems_in_use * d.minutes_per_system_login
-    street.hours.take_held("data_entry", r.filled, minutes / 60.0)
+    street.hours.take_held("data_entry", street.roster.filled, minutes / 60.0)
