@@ -39,7 +39,7 @@ def open_day(street: Street, t: int) -> None:
     hours = street.hours
     hours.fit(r.n)
     hours.held = open_day_kernel(r.filled, r.training_target, per_post, guests, workday, hours.available,
-                    hours.by_bucket, hours.demanded_out_of_list, r.training_hours)
+                                 hours.by_bucket, hours.demanded_out_of_list, r.training_hours)
     street.volunteer_hours_today = s.talent_pool_hours_per_year / WORKDAYS_PER_YEAR if workday else 0.0
     if t <= street.mobilised_until:
         lost = hours.take("emergency", hours.available * street.p.emergency.mobilised_share)
