@@ -15,8 +15,6 @@ is the number of episodes due) and :func:`write_episodes` (opening episodes).
 
 from __future__ import annotations
 
-import math
-
 import mesa
 import numpy as np
 from numba import njit
@@ -24,6 +22,7 @@ from numba import njit
 from sim.cases import EP_ARRIVED, EP_FAILED, EP_MOVED, EP_PENDING, WHISTLED, EpisodeTable
 from sim.domain import DEPARTMENT_NAMES_ZH, DEPARTMENTS
 from sim.params.values import Params
+from sim.randomness.compiled import lognormal_mean
 from sim.table import ColumnTable
 
 N_DEPARTMENTS = len(DEPARTMENTS)
@@ -350,8 +349,7 @@ def decide_due(due: np.ndarray, u: np.ndarray, day: int, ep_street: np.ndarray, 
             if ep_n_sent[e] == 0:
                 new_today[dept] += 1.0
             ep_n_sent[e] += 1
-        delay = lognormal_from_z(delay_today[dept], delay_sigma, ndtri(np.minimum(np.maximum(u[i, 2], 1e-9),
-                                                                                 1 - 1e-9)))
+        delay = lognormal_mean(delay_today[dept], delay_sigma, u[i, 2])
         # a department cannot come before the whistle went out (same-day first whistles)
         arrival_h[i] = np.maximum(day * 24.0, ep_first_sent_h[e]) + delay
     arrive, bounce, fail = apply_decisions(
@@ -386,74 +384,6 @@ def write_episodes(start: int, street: int, cases: np.ndarray, departments: np.n
     for i in range(k):
         out[len(active) + i] = start + i
     return out
-
-
-_NDTRI_P0 = np.array([-5.99633501014107895267E1, 9.80010754185999661536E1, -5.66762857469070293439E1,
-                      1.39312609387279679503E1, -1.23916583867381258016E0])
-_NDTRI_Q0 = np.array([1.95448858338141759834E0, 4.67627912898881538453E0, 8.63602421390890590575E1,
-                      -2.25462687854119370527E2, 2.00260212380060660359E2, -8.20372256168333339912E1,
-                      1.59056225126211695515E1, -1.18331621121330003142E0])
-_NDTRI_P1 = np.array([4.05544892305962419923E0, 3.15251094599893866154E1, 5.71628192246421288162E1,
-                      4.40805073893200834700E1, 1.46849561928858024014E1, 2.18663306850790267539E0,
-                      -1.40256079171354495875E-1, -3.50424626827848203418E-2, -8.57456785154685413611E-4])
-_NDTRI_Q1 = np.array([1.57799883256466749731E1, 4.53907635128879210584E1, 4.13172038254672030440E1,
-                      1.50425385692907503408E1, 2.50464946208309415979E0, -1.42182922854787788574E-1,
-                      -3.80806407691578277194E-2, -9.33259480895457427372E-4])
-_NDTRI_P2 = np.array([3.23774891776946035970E0, 6.91522889068984211695E0, 3.93881025292474443415E0,
-                      1.33303460815807542389E0, 2.01485389549179081538E-1, 1.23716634817820021358E-2,
-                      3.01581553508235416007E-4, 2.65806974686737550832E-6, 6.23974539184983293730E-9])
-_NDTRI_Q2 = np.array([6.02427039364742014255E0, 3.67983563856160859403E0, 1.37702099489081330271E0,
-                      2.16236993594496635890E-1, 1.34204006088543189037E-2, 3.28014464682127739104E-4,
-                      2.89247864745380683936E-6, 6.79019408009981274425E-9])
-_EXP_MINUS_2 = 0.13533528323661269189
-_SQRT_2PI = 2.50662827463100050242
-
-
-@njit(cache=True)
-def _horner(x: float, coef: np.ndarray, monic: bool) -> float:
-    """The polynomial with coefficients ``coef`` (highest power first) at ``x``; with
-    ``monic`` a leading coefficient 1 is implied before ``coef``."""
-    ans = x + coef[0] if monic else coef[0]
-    for i in range(1, len(coef)):
-        ans = ans * x + coef[i]
-    return ans
-
-
-@njit(cache=True)
-def ndtri(y: float) -> float:
-    """The standard normal quantile of ``y``: Cephes' rational approximations, evaluated
-    in the same order as ``scipy.special.ndtri`` (same bits; ``tests/test_port_h22.py``)."""
-    if y == 0.0:
-        return -np.inf
-    if y == 1.0:
-        return np.inf
-    if y < 0.0 or y > 1.0:
-        return np.nan
-    negate = True
-    if y > 1.0 - _EXP_MINUS_2:
-        y = 1.0 - y
-        negate = False
-    if y > _EXP_MINUS_2:
-        y = y - 0.5
-        y2 = y * y
-        x = y + y * (y2 * _horner(y2, _NDTRI_P0, False) / _horner(y2, _NDTRI_Q0, True))
-        return x * _SQRT_2PI
-    x = math.sqrt(-2.0 * math.log(y))
-    x0 = x - math.log(x) / x
-    z = 1.0 / x
-    if x < 8.0:
-        x1 = z * _horner(z, _NDTRI_P1, False) / _horner(z, _NDTRI_Q1, True)
-    else:
-        x1 = z * _horner(z, _NDTRI_P2, False) / _horner(z, _NDTRI_Q2, True)
-    x = x0 - x1
-    return -x if negate else x
-
-
-@njit(cache=True)
-def lognormal_from_z(mean: float, sigma: float, z: float) -> float:
-    """One log-normal draw with mean ``mean`` from a standard-normal quantile ``z``: the
-    scalar, compiled :func:`sim.draws.lognormal_from_z` (same operations, same order)."""
-    return math.exp(math.log(np.maximum(mean, 1e-9)) - 0.5 * sigma * sigma + sigma * z)
 
 
 @njit(cache=True)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.agents.departments import lognormal_from_z, write_episodes
+from sim.agents.departments import write_episodes
 from sim.cases import (
     CLOSING,
     DR_BOUNCED_OUT,
@@ -35,6 +35,7 @@ from sim.cases import (
     WHISTLED,
 )
 from sim.mechanisms import feedback
+from sim.randomness.compiled import lognormal_from_z
 
 if TYPE_CHECKING:
     from sim.street import Street

@@ -33,9 +33,9 @@ import numpy as np
 from numba import njit
 
 from sim.agents.staff import CONTRACT, ESTABLISHED, draw_recruit, initial_skill, posts_for
-from sim.draws import daily_prob, lognormal_mean
 from sim.events import HIRE, LEAVE, PROMOTE, QUIT, RETIRE
 from sim.hours import DayHours
+from sim.randomness import daily_prob, lognormal_mean
 
 if TYPE_CHECKING:
     from sim.street import Street
