@@ -1,7 +1,7 @@
 """The compiled whistle and department kernels follow the rules they replaced, bit for bit.
 
 Each kernel (``sim.agents.departments``: ``day_rates``, ``due_episodes``, ``decide_due``,
-``write_episodes``, ``answers_of_street``, ``ndtri``, ``lognormal_from_z``;
+``write_episodes``, ``answers_of_street``; ``sim.randomness.compiled``: ``ndtri``, ``lognormal_from_z``;
 ``sim.mechanisms.whistle``: ``whistle_cases``, ``answer_kernel``, ``rewhistle``) is run
 through its Python caller on random states and compared with the array code it replaced,
 restated here (``ref_*``). Log-normal draws are restated with the C library's ``exp``
