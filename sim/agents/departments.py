@@ -10,7 +10,8 @@ street whistles again and, after ``max_repeats`` whistles, escalates.
 The daily steps run as compiled (numba) kernels, one call each, with the random draws
 made in Python from the same streams as before: :func:`day_rates` (``begin_day``),
 :func:`due_episodes` and :func:`decide_due` (``decide``, split at the draw whose size
-is the number of episodes due) and :func:`write_episodes` (opening episodes).
+is the number of episodes due) and :func:`write_episodes` (opening episodes); at a month
+start, :func:`complaint_pressure` (with :func:`sent_counts`, one pass over the episodes).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ MIN_ANSWER_PROB = 0.02
 
 # whistle log kinds
 WHISTLE, ESCALATION = 0, 1
+NO_COUNTS = np.zeros(0)
+"""Stands in for counts a kernel makes itself."""
 
 WHISTLE_LOG_COLUMNS = {
     "street": ("int16", 0),
@@ -120,11 +123,20 @@ class DepartmentPool:
         self.p = params
 
     def episodes_sent(self, t: int, days: int = 30) -> np.ndarray:
-        """Episodes first whistled in the last ``days`` days, per department."""
+        """Episodes first whistled in the last ``days`` days, per department
+        (:func:`sent_counts`, from the first episode that may count)."""
         ep = self.episodes
-        first = ep.view("first_sent_h")
-        recent = (first >= (t - days) * 24.0) & (first < t * 24.0)
-        return np.bincount(ep.view("department")[recent], minlength=N_DEPARTMENTS).astype(float)
+        return sent_counts(ep.n, ep.first_sent_h, ep.department, (t - days) * 24.0, t * 24.0, N_DEPARTMENTS,
+                           self._sent_scan())
+
+    def _sent_scan(self) -> np.ndarray:
+        """``[rows_from, cutoff]``: every episode before row ``rows_from`` was first whistled
+        before the hour ``cutoff`` (first whistles never move), so a count of the whistles
+        from ``cutoff`` on starts there (:func:`sent_counts`; made at the first call)."""
+        scan = getattr(self, "sent_scan", None)
+        if scan is None:
+            scan = self.sent_scan = np.array([0.0, -np.inf])
+        return scan
 
     # --- the street's side: sending ------------------------------------------------
     def send(self, street: int, cases: np.ndarray, departments: np.ndarray, unclear: np.ndarray,
@@ -190,13 +202,15 @@ class DepartmentPool:
         ``assessment.results_weight`` (hotline units are ranked by complaints and
         call-backs). The pressure is that
         weighted complaint rate relative to ``assessment.complaint_rate_reference``,
-        capped at 1; it acts like accountability (:meth:`begin_day`)."""
+        capped at 1; it acts like accountability (:meth:`begin_day`). One call of
+        :func:`complaint_pressure`."""
         a = self.p.assessment
-        if episodes is None:
-            episodes = self.episodes_sent(t)
-        rate = np.divide(complaints, episodes, out=np.zeros(N_DEPARTMENTS), where=episodes > 0)
-        ref = max(float(a.complaint_rate_reference), 1e-9)
-        self.complaint_pressure = np.minimum(1.0, a.results_weight * rate / ref)
+        ep = self.episodes
+        given = episodes is not None
+        self.complaint_pressure = complaint_pressure(
+            np.asarray(complaints, float), np.asarray(episodes, float) if given else NO_COUNTS, given, ep.n,
+            ep.first_sent_h, ep.department, (t - 30) * 24.0, t * 24.0, float(a.results_weight),
+            max(float(a.complaint_rate_reference), 1e-9), self._sent_scan())
 
     def decide(self, day: int, rng: np.random.Generator, clarity: float) -> dict[str, np.ndarray]:
         """Decide every episode due today.
@@ -259,6 +273,45 @@ def _filled(values: np.ndarray | float, k: int, dtype: type) -> np.ndarray:
     """A new array of ``k`` values of ``dtype`` (a scalar is repeated)."""
     out = np.empty(k, dtype)
     out[:] = values
+    return out
+
+
+@njit(cache=True)
+def sent_counts(n_episodes: int, first_sent_h: np.ndarray, department: np.ndarray, from_h: float, to_h: float,
+                n_dept: int, scan: np.ndarray) -> np.ndarray:
+    """Per department (of ``n_dept``), the first ``n_episodes`` episodes first whistled in
+    ``[from_h, to_h)`` (compiled, one pass). The pass starts at row ``scan[0]`` when
+    ``from_h`` is at least ``scan[1]`` (every episode before that row was first whistled
+    before ``scan[1]``), else at the first row; then ``scan`` moves past the episodes first
+    whistled before ``from_h``."""
+    rows_from = int(scan[0])
+    if from_h < scan[1] or rows_from > n_episodes:
+        rows_from = 0
+    out = np.zeros(n_dept)
+    for e in range(rows_from, n_episodes):
+        if from_h <= first_sent_h[e] < to_h:
+            out[department[e]] += 1.0
+    while rows_from < n_episodes and first_sent_h[rows_from] < from_h:
+        rows_from += 1
+    scan[0] = rows_from
+    scan[1] = from_h
+    return out
+
+
+@njit(cache=True)
+def complaint_pressure(complaints: np.ndarray, episodes: np.ndarray, given: bool, n_episodes: int,
+                       first_sent_h: np.ndarray, department: np.ndarray, from_h: float, to_h: float,
+                       weight: float, reference: float, scan: np.ndarray) -> np.ndarray:
+    """Each department's complaint pressure: ``min(1, weight * complaints / episodes /
+    reference)`` (0 without episodes), the episodes counted by :func:`sent_counts` unless
+    ``given`` (compiled)."""
+    if not given:
+        episodes = sent_counts(n_episodes, first_sent_h, department, from_h, to_h, len(complaints), scan)
+    out = np.empty(len(complaints))
+    for j in range(len(complaints)):
+        rate = complaints[j] / episodes[j] if episodes[j] > 0 else 0.0
+        pressure = weight * rate / reference
+        out[j] = 1.0 if pressure > 1.0 else pressure  # np.minimum: NaN stays NaN
     return out
 
 
