@@ -28,7 +28,7 @@ import pandas as pd
 
 from sim.experiment.executors import map_jobs
 from sim.params.scenario import Scenario
-from sim.seeds import replication_seeds
+from sim.randomness import replication_seeds
 from sim.stats import t_half_width
 
 

@@ -25,7 +25,7 @@ What the model is made of:
 EMA names must be Python identifiers, so a parameter ``feedback.p_complaint`` is the
 uncertainty ``feedback__p_complaint``; ``model.factors`` maps each name back to its key,
 bounds, unit and provenance. Replication ``k`` runs on the ``k``-th seed of
-:func:`sim.seeds.replication_seeds` - the seeds of ``streetsim compare`` and
+:func:`sim.randomness.seeds.replication_seeds` - the seeds of ``streetsim compare`` and
 ``streetsim sweep`` - so any EMA evaluator (sequential, multiprocessing, MPI)
 reproduces ``sim.run`` on the same scenario and seed. EMA's numpy integers, floats and
 booleans are turned into Python values before the scenario is validated.
@@ -49,9 +49,9 @@ from sim.levers.catalogue import LEVERS
 from sim.levers.stressors import STRESSORS
 from sim.params.scenario import Scenario
 from sim.params.schema import SPEC_BY_KEY
+from sim.randomness import replication_seeds
 from sim.scalars import python_scalar
 from sim.scenarios import load_scenario
-from sim.seeds import replication_seeds
 
 LEVER_BAND = 0.5
 # Lowest values the model can run with where the schema range allows less: staff over 45

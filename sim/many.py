@@ -21,8 +21,8 @@ import pandas as pd
 from sim.experiment.executors import map_jobs
 from sim.params.errors import InputError
 from sim.params.scenario import Scenario
+from sim.randomness import replication_seeds
 from sim.scenarios import load_scenario
-from sim.seeds import replication_seeds
 
 DEFAULT_ROOT_SEED = 20240101
 

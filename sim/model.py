@@ -35,7 +35,7 @@ from sim.calendar import Calendar
 from sim.mechanisms import whistle
 from sim.params.scenario import Scenario
 from sim.params.values import Params
-from sim.rng import Streams
+from sim.randomness import Streams
 from sim.street import Street
 
 

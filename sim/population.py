@@ -10,7 +10,9 @@ and at the yearly survey), so a day costs nothing for residents without a case.
 
 Both updates are compiled (numba) kernels, :func:`relax_kernel` and
 :func:`experience_kernel`, which the case-closing kernel of :mod:`sim.mechanisms.feedback`
-calls too; :func:`pick_kernel` finds the residents raising demands.
+calls too; :func:`pick_kernel` finds the residents raising demands. The yearly ageing
+(:func:`age_kernel`), the digital-access update (:func:`sync_digital_kernel`, after its
+draw) and the demand weights (:func:`demand_weights_kernel`) are compiled too.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.compiled import pairwise_sum
 from sim.domain import RESIDENT_AGE_BANDS
 from sim.params.values import Params
 
@@ -27,6 +30,8 @@ ELDERLY = RESIDENT_AGE_BANDS.index("60_plus")
 BAND_EDGES = np.array([18, 35, 60])
 PICK_BUCKETS = 4096
 """Equal slices of [0, 1) indexing the cumulative demand weights (:func:`pick_kernel`)."""
+SELECT_BUCKETS = 1024
+"""Equal slices of [0, 1) counting uniforms in :func:`sync_digital_kernel`."""
 
 
 def band_of(age: np.ndarray) -> np.ndarray:
@@ -39,7 +44,10 @@ class Residents:
 
     Attributes (arrays of length ``n``): ``age``, ``band``, ``migrant``, ``digital``,
     ``community``, ``own``, ``trust``, ``expectation``, ``disposition``, ``touched_day``,
-    ``eligible``, ``enrolled``; per community: ``word_of_mouth``.
+    ``eligible``, ``enrolled``; per community: ``word_of_mouth`` and ``community_size``
+    (residents never move: a newborn takes the place of the one replaced); ``work``: two
+    rows of ``n`` floats of scratch space for compiled kernels (no meaning between calls;
+    kernels that allocate large arrays pay for fresh memory pages on every call).
     """
 
     def __init__(self, p: Params, rng: np.random.Generator) -> None:
@@ -64,17 +72,18 @@ class Residents:
         self.touched_day = np.zeros(n, dtype=np.int32)
         self.eligible = rng.random(n) < pop.eligible_share
         self.enrolled = self.eligible & (rng.random(n) < pop.eligible_enrolled_initial)
-        self._cum_weight = np.empty(0)
+        self.community_size = np.bincount(self.community, minlength=int(pop.communities))
+        self.work = np.empty((2, n))
+        self._cum_weight = np.empty(n)
+        self._bucket_start = np.empty(PICK_BUCKETS + 1, np.int64)
         self.update_demand_weights(p)
 
     def update_demand_weights(self, p: Params) -> None:
-        """Recompute who raises demands (age band and migrant status)."""
-        w = p.demand.propensity_by_age[self.band] * np.where(self.migrant, p.demand.migrant_propensity, 1.0)
-        cum = np.cumsum(w)
-        self._cum_weight = cum / cum[-1]
-        self._bucket_start = np.searchsorted(self._cum_weight, np.arange(PICK_BUCKETS + 1) / PICK_BUCKETS,
-                                             side="right")
-        self.mean_propensity = float(w.mean())
+        """Recompute who raises demands (age band and migrant status):
+        :func:`demand_weights_kernel`, in place."""
+        self.mean_propensity = demand_weights_kernel(
+            self.band, self.migrant, p.demand.propensity_by_age, float(p.demand.migrant_propensity),
+            self._cum_weight, self._bucket_start)
 
     def pick(self, u: np.ndarray) -> np.ndarray:
         """Residents raising demands, one per uniform, by demand propensity."""
@@ -100,40 +109,167 @@ class Residents:
 
     def age_one_year(self, p: Params, rng: np.random.Generator) -> None:
         """Everyone ages a year; residents leaving the top band are replaced by newborns
-        so the population stays stationary; digital access follows its parameter."""
-        self.age += 1.0
-        old = self.age >= 95
-        self.age[old] = 0.0
-        self.eligible[old] = False
-        self.enrolled[old] = False
-        heard = self.word_of_mouth[self.community[old]]
-        self.own[old] = heard
-        self.trust[old] = heard
-        self.expectation[old] = float(self.expectation.mean()) if self.n else 0.0
-        self.band = band_of(self.age)
+        so the population stays stationary (:func:`age_kernel`); digital access follows
+        its parameter."""
+        self.band = age_kernel(self.age, self.eligible, self.enrolled, self.own, self.trust, self.expectation,
+                               self.community, self.word_of_mouth)
         self.sync_digital(p, rng)
         self.update_demand_weights(p)
 
     def sync_digital(self, p: Params, rng: np.random.Generator) -> None:
         """Move each band's digital-access share to the parameter value, flipping as few
-        residents as needed (e.g. when voice navigation reaches the elderly)."""
-        target = p.population.digital_access
+        residents as needed (e.g. when voice navigation reaches the elderly): one draw
+        ``rng.random(n)``, then :func:`sync_digital_kernel`."""
         u = rng.random(self.n)
-        for b in range(len(RESIDENT_AGE_BANDS)):
-            in_band = self.band == b
-            n_band = int(in_band.sum())
-            if n_band == 0:
-                continue
-            want = int(round(target[b] * n_band))
-            have = int((self.digital & in_band).sum())
-            if want > have:
-                cand = np.flatnonzero(in_band & ~self.digital)
-                pick = cand[np.argsort(u[cand])[: want - have]]
-                self.digital[pick] = True
-            elif want < have:
-                cand = np.flatnonzero(in_band & self.digital)
-                pick = cand[np.argsort(u[cand])[: have - want]]
-                self.digital[pick] = False
+        sync_digital_kernel(self.band, self.digital, p.population.digital_access, u)
+
+
+@njit(cache=True)
+def age_kernel(age: np.ndarray, eligible: np.ndarray, enrolled: np.ndarray, own: np.ndarray,
+               trust: np.ndarray, expectation: np.ndarray, community: np.ndarray,
+               word_of_mouth: np.ndarray) -> np.ndarray:
+    """Everyone ages a year, in place (compiled); those reaching 95 are newborns: age 0,
+    not eligible nor enrolled, ``own`` and ``trust`` at their community's word of mouth,
+    expectation at the mean expectation before. Returns the new age bands
+    (:func:`band_of`)."""
+    n = len(age)
+    old = np.zeros(n, np.bool_)
+    n_old = 0
+    for i in range(n):
+        age[i] += 1.0
+        if age[i] >= 95:
+            old[i] = True
+            n_old += 1
+            age[i] = 0.0
+            eligible[i] = False
+            enrolled[i] = False
+            heard = word_of_mouth[community[i]]
+            own[i] = heard
+            trust[i] = heard
+    if n_old:
+        mean = pairwise_sum(expectation) / n
+        for i in range(n):
+            if old[i]:
+                expectation[i] = mean
+    band = np.empty(n, np.int8)
+    for i in range(n):
+        b = 0
+        a = age[i]
+        if a != a:
+            b = len(BAND_EDGES)  # searchsorted puts NaN last
+        else:
+            for edge in BAND_EDGES:
+                b += edge <= a
+        band[i] = b
+    return band
+
+
+@njit(cache=True)
+def sync_digital_kernel(band: np.ndarray, digital: np.ndarray, target: np.ndarray, u: np.ndarray) -> None:
+    """Set each band's share with digital access to ``target`` (``round(target * band
+    size)`` residents, rounding half to even as Python's ``round``; in place, compiled):
+    the residents flipped are the ``k`` with the smallest uniforms ``u`` (in [0, 1))
+    among the band's residents without (or with) access.
+
+    The ``k`` smallest are found without sorting: the candidates' uniforms are counted
+    in :data:`SELECT_BUCKETS` equal slices of [0, 1); the slices before the one holding
+    the ``k``-th smallest are flipped whole, and only that slice is sorted.
+    """
+    n_bands = len(target)
+    size = np.zeros(n_bands, np.int64)
+    have = np.zeros(n_bands, np.int64)
+    for i in range(len(band)):
+        size[band[i]] += 1
+        have[band[i]] += digital[i]
+    gain = np.zeros(n_bands, np.bool_)
+    k = np.zeros(n_bands, np.int64)
+    for b in range(n_bands):
+        if size[b]:
+            want = int(np.rint(target[b] * size[b]))
+            gain[b] = want > have[b]
+            k[b] = abs(want - have[b])
+    # candidates of band b: with access if it loses some, without if it gains (the
+    # passes over residents are branch-free: a resident's access is random)
+    counts = np.zeros((n_bands, SELECT_BUCKETS), np.int64)
+    for i in range(len(band)):
+        b = band[i]
+        counts[b, int(u[i] * SELECT_BUCKETS)] += (k[b] > 0) & (digital[i] != gain[b])
+    edge = np.full(n_bands, SELECT_BUCKETS, np.int64)  # the slice holding the k-th smallest
+    need = np.zeros(n_bands, np.int64)  # how many of that slice are flipped
+    n_edge = 0
+    for b in range(n_bands):
+        below = 0
+        for j in range(SELECT_BUCKETS):
+            if k[b] and below + counts[b, j] >= k[b]:
+                edge[b] = j
+                need[b] = k[b] - below
+                n_edge += counts[b, j]
+                break
+            below += counts[b, j]
+    edge_rows = np.empty(n_edge + 1, np.int64)
+    m = 0
+    for i in range(len(band)):
+        b = band[i]
+        j = int(u[i] * SELECT_BUCKETS)
+        cand = (k[b] > 0) & (digital[i] != gain[b])
+        digital[i] ^= cand & (j < edge[b])  # a candidate flipped becomes ``gain[b]``
+        edge_rows[m] = i
+        m += cand & (j == edge[b])
+    edge_rows = edge_rows[:m]
+    for b in range(n_bands):
+        if need[b] == 0:
+            continue
+        mine = edge_rows[band[edge_rows] == b]
+        values = np.sort(u[mine])
+        kth = values[need[b] - 1]
+        ties = need[b]
+        for j in range(len(values)):
+            ties -= values[j] < kth
+        for i in mine:  # of uniforms equal to the k-th smallest, the first rows
+            if u[i] < kth:
+                digital[i] = gain[b]
+            elif u[i] == kth and ties > 0:
+                digital[i] = gain[b]
+                ties -= 1
+
+
+@njit(cache=True)
+def demand_weights_kernel(band: np.ndarray, migrant: np.ndarray, propensity_by_age: np.ndarray,
+                          migrant_propensity: float, cum: np.ndarray, bucket_start: np.ndarray) -> float:
+    """Each resident's demand weight (their band's propensity, times
+    ``migrant_propensity`` for migrants), compiled: writes the cumulative weights over
+    their total into ``cum`` and the first index past each bucket edge ``b / B`` into
+    ``bucket_start`` (``B + 1`` entries, :func:`pick_kernel`); returns the mean weight.
+    Running and pairwise sums as NumPy's ``cumsum`` and ``mean``."""
+    n = len(band)
+    factor = np.array([1.0, migrant_propensity])  # indexed, not branched on (random flags)
+    for i in range(n):
+        cum[i] = propensity_by_age[band[i]] * factor[np.int64(migrant[i])]
+    mean = pairwise_sum(cum) / n
+    total = 0.0
+    for i in range(n):
+        total += cum[i]
+        cum[i] = total
+    last = cum[n - 1]
+    for i in range(n):
+        cum[i] = cum[i] / last
+    rising = True
+    for i in range(1, n):
+        rising &= cum[i] >= cum[i - 1]
+    n_buckets = len(bucket_start) - 1
+    if rising:  # sorted: one walk finds the first index past each edge
+        j = 0
+        for b in range(n_buckets + 1):
+            edge = b / n_buckets
+            while j < n and cum[j] <= edge:
+                j += 1
+            bucket_start[b] = j
+    else:
+        edges = np.empty(n_buckets + 1)
+        for b in range(n_buckets + 1):
+            edges[b] = b / n_buckets
+        bucket_start[:] = np.searchsorted(cum, edges, side="right")
+    return mean
 
 
 @njit(cache=True)

@@ -26,8 +26,8 @@ from sim.model import StreetModel
 from sim.outputs import labelled_cases, labelled_emergencies, labelled_episodes, street_tables
 from sim.params.errors import InputError
 from sim.params.scenario import Scenario
+from sim.randomness import check_seed
 from sim.scenarios import load_scenario
-from sim.seeds import check_seed
 
 
 @dataclass

@@ -52,7 +52,7 @@ from sim.mechanisms import money as money_mech
 from sim.money import Purse
 from sim.params.values import Params
 from sim.population import Residents
-from sim.rng import Streams
+from sim.randomness import Streams
 from sim.table import ColumnTable
 
 if TYPE_CHECKING:

@@ -29,8 +29,8 @@ from sim.experiment.executors import map_jobs
 from sim.indicators.definitions import INDICATORS
 from sim.params.reading import SCENARIO_DIR
 from sim.params.scenario import Scenario
+from sim.randomness import replication_seeds
 from sim.scenarios import load_scenario
-from sim.seeds import replication_seeds
 
 EXTREMES_DIR = SCENARIO_DIR / "extremes"
 """Shipped extreme-condition scenarios."""

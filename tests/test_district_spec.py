@@ -12,7 +12,7 @@ from sim.district import load_district
 from sim.district.profiles import StreetProfile, draw_profiles, street_changes
 from sim.district.spec import FIELDS, DistrictParams
 from sim.params.errors import InputError
-from sim.rng import Streams
+from sim.randomness import Streams
 from sim.scenarios import load_scenario
 
 FIELD_VALUES = {

@@ -12,7 +12,7 @@ from sim import load_scenario, run  # noqa: E402
 from sim.ema import apply_point, ema_model, factor_table, plain  # noqa: E402
 from sim.experiment.compare import DEFAULT_SEED  # noqa: E402
 from sim.params.errors import InputError  # noqa: E402
-from sim.seeds import replication_seeds  # noqa: E402
+from sim.randomness import replication_seeds  # noqa: E402
 
 OUTCOMES = ["resolution_rate", "satisfaction", "mean_resolve_hours"]
 

@@ -18,7 +18,7 @@ from sim.experiment.executors import ProcessExecutor, SerialExecutor
 from sim.experiment.jobs import simulate
 from sim.experiment.store import load
 from sim.experiment.sweep import execute, plan
-from sim.seeds import replication_seeds
+from sim.randomness import replication_seeds
 
 EXPERIMENT = """
 [experiment]

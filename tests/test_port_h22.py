@@ -1,7 +1,7 @@
 """The compiled whistle and department kernels follow the rules they replaced, bit for bit.
 
 Each kernel (``sim.agents.departments``: ``day_rates``, ``due_episodes``, ``decide_due``,
-``write_episodes``, ``answers_of_street``, ``ndtri``, ``lognormal_from_z``;
+``write_episodes``, ``answers_of_street``; ``sim.randomness.compiled``: ``ndtri``, ``lognormal_from_z``;
 ``sim.mechanisms.whistle``: ``whistle_cases``, ``answer_kernel``, ``rewhistle``) is run
 through its Python caller on random states and compared with the array code it replaced,
 restated here (``ref_*``). Log-normal draws are restated with the C library's ``exp``
@@ -47,6 +47,7 @@ from sim.cases import (
 from sim.mechanisms import feedback, whistle
 from sim.model import StreetModel
 from sim.outputs import street_tables
+from sim.randomness import compiled
 
 _spec = importlib.util.spec_from_file_location(
     "numpy_mechanisms", Path(__file__).resolve().parents[1] / "benchmarks" / "numpy_mechanisms.py")
@@ -58,7 +59,7 @@ N_DEPT = departments.N_DEPARTMENTS
 
 # --- the rules as array code (what the kernels replaced) ----------------------------------
 def ref_lognormal_from_z(mean, sigma: float, z: np.ndarray) -> np.ndarray:
-    """``sim.draws.lognormal_from_z`` with the C library's exp and log."""
+    """``sim.randomness.draws.lognormal_from_z`` with the C library's exp and log."""
     z = np.asarray(z, dtype=float)
     mean = np.broadcast_to(np.asarray(mean, dtype=float), z.shape)
     return np.array([math.exp(math.log(max(m, 1e-9)) - 0.5 * sigma * sigma + sigma * x)
@@ -66,7 +67,7 @@ def ref_lognormal_from_z(mean, sigma: float, z: np.ndarray) -> np.ndarray:
 
 
 def ref_lognormal_mean(mean, sigma: float, u: np.ndarray) -> np.ndarray:
-    """``sim.draws.lognormal_mean`` with the C library's exp and log."""
+    """``sim.randomness.draws.lognormal_mean`` with the C library's exp and log."""
     return ref_lognormal_from_z(mean, sigma, ndtri(np.minimum(np.maximum(u, 1e-9), 1 - 1e-9)))
 
 
@@ -360,17 +361,17 @@ def test_ndtri_is_scipys():
                         10.0 ** -rng.uniform(0, 300, 20_000),
                         [0.0, 1.0, 1e-9, 1 - 1e-9, 0.5, 0.13533528323661269189, 1 - 0.13533528323661269189,
                          np.exp(-32.0), 5e-324, np.nextafter(1.0, 0.0)]])
-    got = np.array([departments.ndtri(v) for v in y])
+    got = np.array([compiled.ndtri(v) for v in y])
     np.testing.assert_array_equal(got, ndtri(y))
-    assert np.isnan(departments.ndtri(-0.1)) and np.isnan(departments.ndtri(1.1))
+    assert np.isnan(compiled.ndtri(-0.1)) and np.isnan(compiled.ndtri(1.1))
 
 
 def test_lognormal_from_z_is_the_array_rule():
     rng = np.random.default_rng(1)
     z, mean = rng.normal(size=2000), np.concatenate([rng.uniform(0, 500, 1990), np.zeros(10)])
-    got = np.array([departments.lognormal_from_z(m, 0.7, x) for m, x in zip(mean, z)])
+    got = np.array([compiled.lognormal_from_z(m, 0.7, x) for m, x in zip(mean, z)])
     np.testing.assert_array_equal(got, ref_lognormal_from_z(mean, 0.7, z))
-    from sim.draws import lognormal_from_z
+    from sim.randomness import lognormal_from_z
 
     np.testing.assert_allclose(got, lognormal_from_z(mean, 0.7, z), rtol=1e-15)
 

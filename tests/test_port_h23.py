@@ -25,7 +25,6 @@ from sim.cases import (
     U_REPEAT_DELAY,
 )
 from sim.domain import CATEGORIES
-from sim.draws import categorical
 from sim.mechanisms import demand, feedback, perception
 from sim.mechanisms.demand import (
     C_CAT,
@@ -49,6 +48,7 @@ from sim.mechanisms.demand import (
 )
 from sim.model import StreetModel
 from sim.population import ELDERLY, PICK_BUCKETS, pick_kernel, relax_kernel
+from sim.randomness import categorical
 
 SEED = 5
 STATE = ("in_service", "closing_today", "repeats_due", "repeats_day", "complaint_hours_due", "queue",
@@ -122,7 +122,7 @@ def ref_close(street, ids, t):
     trust_factor = np.minimum(res.trust[who] / max(pc.initial, 1e-6), 1.5)
     again = dropped & (u[:, U_REPEAT] < f.p_repeat * trust_factor)
     if again.any():
-        # sim.draws.lognormal_from_z with the C library's exp and log
+        # sim.randomness.draws.lognormal_from_z with the C library's exp and log
         mu = math.log(max(f.repeat_delay_days, 1e-9)) - 0.5 * 0.5 * 0.5
         days = libm_exp(mu + 0.5 * cs.z_repeat[ids[again]])
         street.repeats_due = np.concatenate([street.repeats_due, ids[again]])

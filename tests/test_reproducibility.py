@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.randomness import replication_seeds
 from sim.runner import run
-from sim.seeds import replication_seeds
 
 CASE_DRAWS = ["raised_h", "resident", "category", "channel", "needs_department", "n_departments",
               "unclear_duty", "needs_money", "money_need", "needs_data", "needs_specialist",

@@ -10,12 +10,11 @@ street whistles again and, after ``max_repeats`` whistles, escalates.
 The daily steps run as compiled (numba) kernels, one call each, with the random draws
 made in Python from the same streams as before: :func:`day_rates` (``begin_day``),
 :func:`due_episodes` and :func:`decide_due` (``decide``, split at the draw whose size
-is the number of episodes due) and :func:`write_episodes` (opening episodes).
+is the number of episodes due) and :func:`write_episodes` (opening episodes); at a month
+start, :func:`complaint_pressure` (with :func:`sent_counts`, one pass over the episodes).
 """
 
 from __future__ import annotations
-
-import math
 
 import mesa
 import numpy as np
@@ -24,6 +23,7 @@ from numba import njit
 from sim.cases import EP_ARRIVED, EP_FAILED, EP_MOVED, EP_PENDING, WHISTLED, EpisodeTable
 from sim.domain import DEPARTMENT_NAMES_ZH, DEPARTMENTS
 from sim.params.values import Params
+from sim.randomness.compiled import lognormal_mean
 from sim.table import ColumnTable
 
 N_DEPARTMENTS = len(DEPARTMENTS)
@@ -33,6 +33,8 @@ MIN_ANSWER_PROB = 0.02
 
 # whistle log kinds
 WHISTLE, ESCALATION = 0, 1
+NO_COUNTS = np.zeros(0)
+"""Stands in for counts a kernel makes itself."""
 
 WHISTLE_LOG_COLUMNS = {
     "street": ("int16", 0),
@@ -121,11 +123,20 @@ class DepartmentPool:
         self.p = params
 
     def episodes_sent(self, t: int, days: int = 30) -> np.ndarray:
-        """Episodes first whistled in the last ``days`` days, per department."""
+        """Episodes first whistled in the last ``days`` days, per department
+        (:func:`sent_counts`, from the first episode that may count)."""
         ep = self.episodes
-        first = ep.view("first_sent_h")
-        recent = (first >= (t - days) * 24.0) & (first < t * 24.0)
-        return np.bincount(ep.view("department")[recent], minlength=N_DEPARTMENTS).astype(float)
+        return sent_counts(ep.n, ep.first_sent_h, ep.department, (t - days) * 24.0, t * 24.0, N_DEPARTMENTS,
+                           self._sent_scan())
+
+    def _sent_scan(self) -> np.ndarray:
+        """``[rows_from, cutoff]``: every episode before row ``rows_from`` was first whistled
+        before the hour ``cutoff`` (first whistles never move), so a count of the whistles
+        from ``cutoff`` on starts there (:func:`sent_counts`; made at the first call)."""
+        scan = getattr(self, "sent_scan", None)
+        if scan is None:
+            scan = self.sent_scan = np.array([0.0, -np.inf])
+        return scan
 
     # --- the street's side: sending ------------------------------------------------
     def send(self, street: int, cases: np.ndarray, departments: np.ndarray, unclear: np.ndarray,
@@ -191,13 +202,15 @@ class DepartmentPool:
         ``assessment.results_weight`` (hotline units are ranked by complaints and
         call-backs). The pressure is that
         weighted complaint rate relative to ``assessment.complaint_rate_reference``,
-        capped at 1; it acts like accountability (:meth:`begin_day`)."""
+        capped at 1; it acts like accountability (:meth:`begin_day`). One call of
+        :func:`complaint_pressure`."""
         a = self.p.assessment
-        if episodes is None:
-            episodes = self.episodes_sent(t)
-        rate = np.divide(complaints, episodes, out=np.zeros(N_DEPARTMENTS), where=episodes > 0)
-        ref = max(float(a.complaint_rate_reference), 1e-9)
-        self.complaint_pressure = np.minimum(1.0, a.results_weight * rate / ref)
+        ep = self.episodes
+        given = episodes is not None
+        self.complaint_pressure = complaint_pressure(
+            np.asarray(complaints, float), np.asarray(episodes, float) if given else NO_COUNTS, given, ep.n,
+            ep.first_sent_h, ep.department, (t - 30) * 24.0, t * 24.0, float(a.results_weight),
+            max(float(a.complaint_rate_reference), 1e-9), self._sent_scan())
 
     def decide(self, day: int, rng: np.random.Generator, clarity: float) -> dict[str, np.ndarray]:
         """Decide every episode due today.
@@ -260,6 +273,45 @@ def _filled(values: np.ndarray | float, k: int, dtype: type) -> np.ndarray:
     """A new array of ``k`` values of ``dtype`` (a scalar is repeated)."""
     out = np.empty(k, dtype)
     out[:] = values
+    return out
+
+
+@njit(cache=True)
+def sent_counts(n_episodes: int, first_sent_h: np.ndarray, department: np.ndarray, from_h: float, to_h: float,
+                n_dept: int, scan: np.ndarray) -> np.ndarray:
+    """Per department (of ``n_dept``), the first ``n_episodes`` episodes first whistled in
+    ``[from_h, to_h)`` (compiled, one pass). The pass starts at row ``scan[0]`` when
+    ``from_h`` is at least ``scan[1]`` (every episode before that row was first whistled
+    before ``scan[1]``), else at the first row; then ``scan`` moves past the episodes first
+    whistled before ``from_h``."""
+    rows_from = int(scan[0])
+    if from_h < scan[1] or rows_from > n_episodes:
+        rows_from = 0
+    out = np.zeros(n_dept)
+    for e in range(rows_from, n_episodes):
+        if from_h <= first_sent_h[e] < to_h:
+            out[department[e]] += 1.0
+    while rows_from < n_episodes and first_sent_h[rows_from] < from_h:
+        rows_from += 1
+    scan[0] = rows_from
+    scan[1] = from_h
+    return out
+
+
+@njit(cache=True)
+def complaint_pressure(complaints: np.ndarray, episodes: np.ndarray, given: bool, n_episodes: int,
+                       first_sent_h: np.ndarray, department: np.ndarray, from_h: float, to_h: float,
+                       weight: float, reference: float, scan: np.ndarray) -> np.ndarray:
+    """Each department's complaint pressure: ``min(1, weight * complaints / episodes /
+    reference)`` (0 without episodes), the episodes counted by :func:`sent_counts` unless
+    ``given`` (compiled)."""
+    if not given:
+        episodes = sent_counts(n_episodes, first_sent_h, department, from_h, to_h, len(complaints), scan)
+    out = np.empty(len(complaints))
+    for j in range(len(complaints)):
+        rate = complaints[j] / episodes[j] if episodes[j] > 0 else 0.0
+        pressure = weight * rate / reference
+        out[j] = 1.0 if pressure > 1.0 else pressure  # np.minimum: NaN stays NaN
     return out
 
 
@@ -350,8 +402,7 @@ def decide_due(due: np.ndarray, u: np.ndarray, day: int, ep_street: np.ndarray, 
             if ep_n_sent[e] == 0:
                 new_today[dept] += 1.0
             ep_n_sent[e] += 1
-        delay = lognormal_from_z(delay_today[dept], delay_sigma, ndtri(np.minimum(np.maximum(u[i, 2], 1e-9),
-                                                                                 1 - 1e-9)))
+        delay = lognormal_mean(delay_today[dept], delay_sigma, u[i, 2])
         # a department cannot come before the whistle went out (same-day first whistles)
         arrival_h[i] = np.maximum(day * 24.0, ep_first_sent_h[e]) + delay
     arrive, bounce, fail = apply_decisions(
@@ -386,74 +437,6 @@ def write_episodes(start: int, street: int, cases: np.ndarray, departments: np.n
     for i in range(k):
         out[len(active) + i] = start + i
     return out
-
-
-_NDTRI_P0 = np.array([-5.99633501014107895267E1, 9.80010754185999661536E1, -5.66762857469070293439E1,
-                      1.39312609387279679503E1, -1.23916583867381258016E0])
-_NDTRI_Q0 = np.array([1.95448858338141759834E0, 4.67627912898881538453E0, 8.63602421390890590575E1,
-                      -2.25462687854119370527E2, 2.00260212380060660359E2, -8.20372256168333339912E1,
-                      1.59056225126211695515E1, -1.18331621121330003142E0])
-_NDTRI_P1 = np.array([4.05544892305962419923E0, 3.15251094599893866154E1, 5.71628192246421288162E1,
-                      4.40805073893200834700E1, 1.46849561928858024014E1, 2.18663306850790267539E0,
-                      -1.40256079171354495875E-1, -3.50424626827848203418E-2, -8.57456785154685413611E-4])
-_NDTRI_Q1 = np.array([1.57799883256466749731E1, 4.53907635128879210584E1, 4.13172038254672030440E1,
-                      1.50425385692907503408E1, 2.50464946208309415979E0, -1.42182922854787788574E-1,
-                      -3.80806407691578277194E-2, -9.33259480895457427372E-4])
-_NDTRI_P2 = np.array([3.23774891776946035970E0, 6.91522889068984211695E0, 3.93881025292474443415E0,
-                      1.33303460815807542389E0, 2.01485389549179081538E-1, 1.23716634817820021358E-2,
-                      3.01581553508235416007E-4, 2.65806974686737550832E-6, 6.23974539184983293730E-9])
-_NDTRI_Q2 = np.array([6.02427039364742014255E0, 3.67983563856160859403E0, 1.37702099489081330271E0,
-                      2.16236993594496635890E-1, 1.34204006088543189037E-2, 3.28014464682127739104E-4,
-                      2.89247864745380683936E-6, 6.79019408009981274425E-9])
-_EXP_MINUS_2 = 0.13533528323661269189
-_SQRT_2PI = 2.50662827463100050242
-
-
-@njit(cache=True)
-def _horner(x: float, coef: np.ndarray, monic: bool) -> float:
-    """The polynomial with coefficients ``coef`` (highest power first) at ``x``; with
-    ``monic`` a leading coefficient 1 is implied before ``coef``."""
-    ans = x + coef[0] if monic else coef[0]
-    for i in range(1, len(coef)):
-        ans = ans * x + coef[i]
-    return ans
-
-
-@njit(cache=True)
-def ndtri(y: float) -> float:
-    """The standard normal quantile of ``y``: Cephes' rational approximations, evaluated
-    in the same order as ``scipy.special.ndtri`` (same bits; ``tests/test_port_h22.py``)."""
-    if y == 0.0:
-        return -np.inf
-    if y == 1.0:
-        return np.inf
-    if y < 0.0 or y > 1.0:
-        return np.nan
-    negate = True
-    if y > 1.0 - _EXP_MINUS_2:
-        y = 1.0 - y
-        negate = False
-    if y > _EXP_MINUS_2:
-        y = y - 0.5
-        y2 = y * y
-        x = y + y * (y2 * _horner(y2, _NDTRI_P0, False) / _horner(y2, _NDTRI_Q0, True))
-        return x * _SQRT_2PI
-    x = math.sqrt(-2.0 * math.log(y))
-    x0 = x - math.log(x) / x
-    z = 1.0 / x
-    if x < 8.0:
-        x1 = z * _horner(z, _NDTRI_P1, False) / _horner(z, _NDTRI_Q1, True)
-    else:
-        x1 = z * _horner(z, _NDTRI_P2, False) / _horner(z, _NDTRI_Q2, True)
-    x = x0 - x1
-    return -x if negate else x
-
-
-@njit(cache=True)
-def lognormal_from_z(mean: float, sigma: float, z: float) -> float:
-    """One log-normal draw with mean ``mean`` from a standard-normal quantile ``z``: the
-    scalar, compiled :func:`sim.draws.lognormal_from_z` (same operations, same order)."""
-    return math.exp(math.log(np.maximum(mean, 1e-9)) - 0.5 * sigma * sigma + sigma * z)
 
 
 @njit(cache=True)

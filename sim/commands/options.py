@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Callable
 
 from sim.params.errors import InputError
-from sim.seeds import check_seed
+from sim.randomness import check_seed
 
 MAX_COUNT = 1_000_000
 """Largest replication, trial or worker count accepted on the command line."""

@@ -1,7 +1,7 @@
 """City runs: many districts, each an independent job on the experiment engine's
 executors (local process pool or Dask), results in the experiment store.
 
-Every district gets its own root seed from :func:`sim.seeds.replication_seeds`, so a
+Every district gets its own root seed from :func:`sim.randomness.seeds.replication_seeds`, so a
 district's results depend only on its file and the city seed, never on the executor or
 the number of workers. Each finished district is stored at once as one run of the
 experiment ``name`` (``results/<name>/runs``, ``indicators`` and ``daily``; see
@@ -26,7 +26,7 @@ from sim.experiment import adapters
 from sim.experiment.executors import make_executor
 from sim.experiment.jobs import DAILY_COLUMNS, run_id
 from sim.experiment.store import Store
-from sim.seeds import replication_seeds
+from sim.randomness import replication_seeds
 
 
 @dataclass

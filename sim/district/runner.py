@@ -29,7 +29,7 @@ from sim.io import write_parquet
 from sim.model import StreetModel
 from sim.outputs import street_tables
 from sim.params.values import Params
-from sim.rng import Streams
+from sim.randomness import Streams
 
 DISTRICT, PILOT, NON_PILOT = "district", "pilot", "non_pilot"
 

@@ -62,7 +62,7 @@ from sim.params.errors import InputError
 from sim.params.reading import SUMS_TO_ONE, read_toml
 from sim.params.schema import SPEC_BY_KEY
 from sim.params.spec import ValueSpec
-from sim.seeds import check_seed
+from sim.randomness import check_seed
 
 SAMPLERS = ("factorial", "lhs", "sobol", "morris")
 DATASETS = ("indicators", "daily", "flows", "departments", "money")

@@ -30,7 +30,7 @@ from sim.experiment.executors import Executor, SerialExecutor
 from sim.experiment.progress import progress_bar
 from sim.params.errors import InputError
 from sim.params.reading import SCENARIO_DIR
-from sim.seeds import replication_seeds
+from sim.randomness import replication_seeds
 
 MISSING_COST = 4.0
 CENTRE_WEIGHT = 0.05

@@ -190,8 +190,8 @@ def model_evaluator(key: str, scenario: Any, indicator: str, year: int, reps: in
     from sim.levers.keys import lever_keys_set
     from sim.many import run_many
     from sim.params.scenario import Scenario
+    from sim.randomness import replication_seeds
     from sim.scenarios import load_scenario
-    from sim.seeds import replication_seeds
 
     if scenario is None:
         raise InputError(None, "--scenario", None, "a scenario name or file")

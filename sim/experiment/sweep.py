@@ -5,7 +5,7 @@
 >>> summary.failed            # runs that raised, with their errors
 
 Every replication ``r`` uses the same root seed in every scenario and at every point
-(common random numbers); seeds come from :func:`sim.seeds.replication_seeds`. A run is
+(common random numbers); seeds come from :func:`sim.randomness.seeds.replication_seeds`. A run is
 skipped when the store already holds it with status ``ok``, so running the same command
 again after an interruption finishes the sweep without redoing or duplicating a run.
 """
@@ -29,7 +29,7 @@ from sim.experiment.jobs import Job, RunOutput, run_id, run_job, simulate
 from sim.experiment.progress import progress_bar
 from sim.experiment.store import Store
 from sim.params.errors import InputError
-from sim.seeds import replication_seeds
+from sim.randomness import replication_seeds
 
 
 @dataclass

@@ -15,7 +15,7 @@ import pandas as pd
 from sim.experiment.executors import map_jobs
 from sim.indicators.definitions import INDICATORS
 from sim.params.scenario import Scenario
-from sim.seeds import replication_seeds
+from sim.randomness import replication_seeds
 from sim.stats import t_half_width
 
 YEARS: tuple[int, ...] = (2025, 2027, 2030)

@@ -29,8 +29,8 @@ from numba.extending import get_cython_function_address
 
 from sim.cases import N_UNIFORMS, U_DELAY, U_REPEAT_DELAY
 from sim.domain import CHANNELS
-from sim.draws import categorical
 from sim.population import ELDERLY
+from sim.randomness import categorical
 
 if TYPE_CHECKING:
     from sim.cases import CaseTable

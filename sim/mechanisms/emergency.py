@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.domain import DEPARTMENTS, EMERGENCY_TYPES, EMERGENCY_WARNING_DEPARTMENT
-from sim.draws import categorical, lognormal_mean
+from sim.randomness import categorical, lognormal_mean
 
 if TYPE_CHECKING:
     from sim.street import Street

@@ -201,7 +201,7 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
         new_day = np.empty(m + n_again, np.int64)
         new_due[:m] = repeats_due
         new_day[:m] = repeats_day
-        # log-normal delay with mean repeat_delay_days (sim.draws.lognormal_from_z)
+        # log-normal delay with mean repeat_delay_days (sim.randomness.draws.lognormal_from_z)
         mu = math.log(max(repeat_delay_days, 1e-9)) - 0.5 * REPEAT_DELAY_SIGMA * REPEAT_DELAY_SIGMA
         for k in range(n):
             if again[k]:

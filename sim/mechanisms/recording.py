@@ -2,7 +2,8 @@
 
 Nothing here changes the model's state except the yearly survey
 (:func:`sim.mechanisms.perception.survey`), after which residents' expectations adapt.
-The day's row is written by one compiled kernel (:func:`record_row`).
+The day's row is written by one compiled kernel (:func:`record_row`); the year's counts
+of residents and cases by another (:func:`year_tallies`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sim.compiled import pairwise_sum
 from sim.domain import PROFESSIONAL_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.mechanisms import perception
 from sim.mechanisms.money import annual_contract_pay
+from sim.population import ELDERLY
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -176,7 +178,8 @@ def count_waiting(state: np.ndarray, closed_h: np.ndarray) -> int:
 
 
 def close_year(street: Street, t: int) -> None:
-    """Yearly survey of all residents and a snapshot of the street's state."""
+    """Yearly survey of all residents and a snapshot of the street's state (the
+    residents' and cases' counts in one call of :func:`year_tallies`)."""
     p = street.p
     year = int(street.cal.year[t])
     res = street.residents
@@ -185,19 +188,19 @@ def close_year(street: Street, t: int) -> None:
     f = r.filled
     n = max(1, int(f.sum()))
     contract_pay = annual_contract_pay(street)
-    elderly = res.band == 3
     led = street.purse.ledger
     cs = street.cases
-    closed = cs.view("closed_h")
-    in_year = (closed >= street.cal.year_start[year] * 24.0) & (closed < (t + 1) * 24.0)
-    called = in_year & (cs.view("state") == CLOSED)
-    callback = float(cs.view("callback_satisfied")[called].mean()) if called.any() else float("nan")
+    from_h = street.cal.year_start[year] * 24.0
+    n_elderly, elderly_digital, eligible, eligible_enrolled, called, satisfied = year_tallies(
+        res.band, res.digital, res.eligible, res.enrolled, perception.rows_settled(street, from_h), cs.n,
+        cs.state, cs.closed_h, cs.callback_satisfied, from_h, (t + 1) * 24.0)
+    callback = satisfied / called if called else float("nan")
     state = {
         **opinion,
         "satisfaction_callback": callback,
-        "elderly_digital_access": float(res.digital[elderly].mean()) if elderly.any() else 0.0,
-        "eligible": int(res.eligible.sum()),
-        "eligible_enrolled": int((res.eligible & res.enrolled).sum()),
+        "elderly_digital_access": elderly_digital / n_elderly if n_elderly else 0.0,
+        "eligible": eligible,
+        "eligible_enrolled": eligible_enrolled,
         "staff": n,
         "professional_share": float(r.professional.sum() / n),
         "under35_share": float(r.under35.sum() / n),
@@ -220,3 +223,33 @@ def close_year(street: Street, t: int) -> None:
         "money_general_balance": float(street.purse.general),
     }
     street.yearly_state[year] = state
+
+
+@njit(cache=True)
+def year_tallies(band: np.ndarray, digital: np.ndarray, eligible: np.ndarray, enrolled: np.ndarray,
+                 rows_from: int, n_cases: int, state: np.ndarray, closed_h: np.ndarray,
+                 callback_satisfied: np.ndarray, from_h: float, to_h: float
+                 ) -> tuple[int, int, int, int, int, int]:
+    """The year's counts (compiled, one pass over residents and one over the cases in
+    rows ``rows_from...n_cases``, :func:`~sim.mechanisms.perception.rows_settled`):
+    elderly residents and those of them with digital access, eligible residents and those
+    enrolled, cases closed in ``[from_h, to_h)`` and those whose resident was satisfied
+    at the call-back."""
+    n_elderly = 0
+    elderly_digital = 0
+    n_eligible = 0
+    n_enrolled = 0
+    for i in range(len(band)):
+        if band[i] == ELDERLY:
+            n_elderly += 1
+            elderly_digital += digital[i]
+        if eligible[i]:
+            n_eligible += 1
+            n_enrolled += enrolled[i]
+    called = 0
+    satisfied = 0
+    for i in range(rows_from, n_cases):
+        if state[i] == CLOSED and from_h <= closed_h[i] < to_h:
+            called += 1
+            satisfied += callback_satisfied[i]
+    return n_elderly, elderly_digital, n_eligible, n_enrolled, called, satisfied

@@ -24,8 +24,9 @@ from sim.cases import DR_SO_FAILED, DROPPED, RESOLVED, ROUTE_SO, ROUTE_STREET, U
 from sim.domain import CATEGORIES, CATEGORY_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.hours import np_minimum
 from sim.mechanisms.money import wage_reserve
-from sim.mechanisms.resolution import contract_workers, lognormal_one
+from sim.mechanisms.resolution import contract_workers
 from sim.money import general_payment
+from sim.randomness.compiled import lognormal_from_z
 
 if TYPE_CHECKING:
     from sim.agents.socialorg import SocialOrganisation
@@ -151,7 +152,7 @@ def refer_kernel(ids: np.ndarray, so_of: np.ndarray, table: np.ndarray, taken: n
         ok = u[c, U_SUCCESS] < prob
         planned_outcome[c] = RESOLVED if ok else DROPPED
         planned_reason[c] = 0 if ok else DR_SO_FAILED
-        close = accepted_h[c] + lognormal_one(service_delay, sigma, z_delay[c])
+        close = accepted_h[c] + lognormal_from_z(service_delay, sigma, z_delay[c])
         closed_h[c] = close
         due_day[c] = math.floor(close / HOURS_PER_DAY)
     return general, fees

@@ -41,6 +41,7 @@ from sim.cases import DR_STREET_FAILED, DR_UNFUNDED, DROPPED, RESOLVED, U_DATA, 
 from sim.domain import CATEGORIES, CATEGORY_DATA_DEPARTMENT, DEPARTMENTS
 from sim.hours import np_maximum, np_minimum
 from sim.money import pay_needs_kernel
+from sim.randomness.compiled import lognormal_from_z
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -101,12 +102,6 @@ def dispatch_kernel(workers: int, residents: int, residents_per_grid: float, hou
     per_grid = 1.0 if residents_per_grid < 1.0 else residents_per_grid  # Python's max(x, 1.0)
     grids = residents / max(workers, 1) / per_grid
     return grids * hours_per_grid * (1.0 - instant_dispatch)
-
-
-@njit(cache=True)
-def lognormal_one(mean: float, sigma: float, z: float) -> float:
-    """``sim.draws.lognormal_from_z`` for one value (compiled)."""
-    return math.exp(math.log(np_maximum(mean, 1e-9)) - 0.5 * sigma * sigma + sigma * z)
 
 
 @njit(cache=True)
@@ -183,7 +178,7 @@ def resolve_kernel(ids: np.ndarray, category: np.ndarray, handler: np.ndarray, s
         success = funded[i] and u[c, U_SUCCESS] < np_minimum(prob, 0.99)
         planned_outcome[c] = RESOLVED if success else DROPPED
         planned_reason[c] = 0 if success else (DR_STREET_FAILED if funded[i] else DR_UNFUNDED)
-        work = dispatch + lognormal_one(intrinsic_hours[cat], sigma, z_delay[c])
+        work = dispatch + lognormal_from_z(intrinsic_hours[cat], sigma, z_delay[c])
         close = after_office_hours(accepted_h[c], work, office_len, office_before)
         close = close + (HOURS_PER_DAY * delegated_days if needs_department[c] else 0.0)
         closed_h[c] = close

@@ -12,7 +12,8 @@ never comes even after escalation, the case is dropped.
 Compiled (numba) kernels do the work, with the draws made in Python from the street's
 whistle stream as before: :func:`whistle_cases` (sending), :func:`answer_kernel`
 (applying the answers) and :func:`rewhistle` (bounced cases to new departments; a
-separate call because how many uniforms it needs depends on the answers).
+separate call because how many uniforms it needs depends on the answers); at a month
+start :func:`complaint_counts` counts the complaints per department.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.agents.departments import lognormal_from_z, write_episodes
+from sim.agents.departments import write_episodes
 from sim.cases import (
+    CLOSED,
     CLOSING,
     DR_BOUNCED_OUT,
     DR_DEPT_FAILED,
@@ -34,7 +36,8 @@ from sim.cases import (
     U_SUCCESS,
     WHISTLED,
 )
-from sim.mechanisms import feedback
+from sim.mechanisms import feedback, perception
+from sim.randomness.compiled import lognormal_from_z
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -356,12 +359,28 @@ def late_episodes(arrival_h: np.ndarray, ep_street: np.ndarray, ep_case: np.ndar
 
 def complaints_by_department(street: Street, t: int, days: int = 30) -> np.ndarray:
     """Complaints on this street's cases closed in the last ``days`` days, counted for
-    every department that was whistled for the case."""
+    every department that was whistled for the case (:func:`complaint_counts`, from the
+    first row that may count: :func:`~sim.mechanisms.perception.rows_settled`)."""
     cs = street.cases
-    recent = cs.view("complaint") & cs.closed_within(t, days)
-    masks = cs.view("dept_mask")[recent]
-    n_dept = street.p.departments.answer_prob.shape[0]
-    return department_bits(masks, n_dept).sum(axis=0).astype(float)
+    from_h = (t - days) * 24.0
+    return complaint_counts(perception.rows_settled(street, from_h), cs.n, cs.complaint, cs.state,
+                            cs.closed_h, cs.dept_mask, from_h, t * 24.0,
+                            street.p.departments.answer_prob.shape[0])
+
+
+@njit(cache=True)
+def complaint_counts(rows_from: int, n_cases: int, complaint: np.ndarray, state: np.ndarray,
+                     closed_h: np.ndarray, dept_mask: np.ndarray, from_h: float, to_h: float, n_dept: int
+                     ) -> np.ndarray:
+    """Per department (of ``n_dept``), the complaints among the cases in rows
+    ``rows_from...n_cases`` closed in ``[from_h, to_h)`` whose department bitmask has it
+    (compiled, one pass)."""
+    out = np.zeros(n_dept)
+    for i in range(rows_from, n_cases):
+        if from_h <= closed_h[i] < to_h and state[i] == CLOSED and complaint[i]:  # rarest first
+            for j in range(n_dept):
+                out[j] += (dept_mask[i] >> j) & 1
+    return out
 
 
 def department_bits(masks: np.ndarray, n_dept: int) -> np.ndarray:

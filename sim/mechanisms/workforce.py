@@ -22,7 +22,8 @@ someone holds them); frozen posts reopen first when posts grow again.
 Each day's stress update and the search for quits and due refills are one compiled
 kernel (:func:`stress_and_turnover`); the quit hazards are re-evaluated weekly (and after
 any change of staff or pay) with array code, and the rare quits and refills themselves
-run in Python.
+run in Python. At a month start, compiled counts give the assessment pressure
+(:func:`callbacks_closed`) and the posts in use (:func:`posts_in_use`).
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ import numpy as np
 from numba import njit
 
 from sim.agents.staff import CONTRACT, ESTABLISHED, draw_recruit, initial_skill, posts_for
-from sim.draws import daily_prob, lognormal_mean
+from sim.cases import CLOSED
 from sim.events import HIRE, LEAVE, PROMOTE, QUIT, RETIRE
 from sim.hours import DayHours
+from sim.mechanisms.perception import rows_settled
+from sim.randomness import daily_prob, lognormal_mean
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -150,22 +153,40 @@ def monthly(street: Street, t: int) -> None:
 def assessment_pressure(street: Street, t: int, days: int = 30) -> float:
     """The district assesses the street on results (``assessment.results_weight``):
     the share of the last ``days`` days' closed cases whose resident was not satisfied at
-    the call-back, times that weight (0 when no case closed)."""
+    the call-back, times that weight (0 when no case closed); :func:`callbacks_closed`,
+    from the first row that may count (:func:`~sim.mechanisms.perception.rows_settled`)."""
     cs = street.cases
-    recent = cs.closed_within(t, days)
-    n = int(np.count_nonzero(recent))
+    from_h = (t - days) * 24.0
+    n, unhappy = callbacks_closed(rows_settled(street, from_h), cs.n, cs.state, cs.closed_h,
+                                  cs.callback_satisfied, from_h, t * 24.0)
     if n == 0:
         return 0.0
-    unhappy = n - int(np.count_nonzero(cs.view("callback_satisfied")[recent]))
     return float(street.p.assessment.results_weight) * unhappy / n
+
+
+@njit(cache=True)
+def callbacks_closed(rows_from: int, n_cases: int, state: np.ndarray, closed_h: np.ndarray,
+                     callback_satisfied: np.ndarray, from_h: float, to_h: float) -> tuple[int, int]:
+    """Of the cases in rows ``rows_from...n_cases``, how many closed in ``[from_h, to_h)``
+    and how many of those residents were not satisfied at the call-back (compiled, one
+    pass)."""
+    n = 0
+    unhappy = 0
+    for i in range(rows_from, n_cases):
+        if state[i] == CLOSED and from_h <= closed_h[i] < to_h:
+            n += 1
+            unhappy += not callback_satisfied[i]
+    return n, unhappy
 
 
 def adjust_posts(street: Street, kind: int, target: int, refill_day: int) -> None:
     """Bring the posts in use (held, or vacant awaiting a recruit) of ``kind`` to ``target``."""
     r = street.roster
+    in_use = posts_in_use(r.contract, r.filled, r.vacant_until, kind)
+    if target == in_use:
+        return
     mine = r.contract == kind
     waiting = mine & ~r.filled & (r.vacant_until >= 0)
-    in_use = int((mine & r.filled).sum() + waiting.sum())
     if target < in_use:
         surplus = np.flatnonzero(waiting)[::-1][: in_use - target]
         r.vacant_until[surplus] = -1
@@ -178,6 +199,16 @@ def adjust_posts(street: Street, kind: int, target: int, refill_day: int) -> Non
             r.vacant_until[new] = refill_day
             street.hours = DayHours(r.n)
             street.quit_prob = None  # hazards are re-evaluated for the larger roster
+
+
+@njit(cache=True)
+def posts_in_use(contract: np.ndarray, filled: np.ndarray, vacant_until: np.ndarray, kind: int) -> int:
+    """Posts of contract type ``kind`` held, or vacant awaiting a recruit (compiled)."""
+    n = 0
+    for i in range(len(contract)):
+        if contract[i] == kind and (filled[i] or vacant_until[i] >= 0):
+            n += 1
+    return n
 
 
 def annual_quit_hazard(street: Street) -> np.ndarray:

@@ -1,0 +1,53 @@
+"""The inverse-CDF draws of :mod:`sim.randomness.draws` for one value, inside compiled
+(numba) kernels, giving the same bits as the array versions (``tests/test_port_h22.py``).
+
+The standard normal quantile is SciPy's own compiled ``ndtri`` (the function
+``scipy.special.ndtri`` computes, exported by ``scipy.special.cython_special``), linked
+into the kernels by symbol name, so that cached kernels find it again in a new process.
+"""
+
+from __future__ import annotations
+
+import math
+
+from llvmlite import binding
+from numba import njit, types
+from numba.extending import get_cython_function_address
+
+binding.add_symbol("sim_scipy_ndtri", get_cython_function_address("scipy.special.cython_special", "ndtri"))
+_scipy_ndtri = types.ExternalFunction("sim_scipy_ndtri", types.float64(types.float64, types.intc))
+
+U_LOW = 1e-9
+"""Uniforms are kept within ``[U_LOW, 1 - U_LOW]`` before the quantile (finite draws)."""
+
+
+@njit(cache=True)
+def ndtri(y: float) -> float:
+    """``scipy.special.ndtri(y)``: the standard normal quantile of ``y`` (same bits)."""
+    return _scipy_ndtri(y, 0)
+
+
+@njit(cache=True)
+def normal_quantile(u: float) -> float:
+    """``scipy.special.ndtri`` of ``u`` kept within ``[1e-9, 1 - 1e-9]``, as the array
+    draws do (``numpy.minimum(numpy.maximum(u, 1e-9), 1 - 1e-9)``; NaN stays NaN)."""
+    if u < U_LOW:
+        u = U_LOW
+    if u > 1 - U_LOW:
+        u = 1 - U_LOW
+    return _scipy_ndtri(u, 0)
+
+
+@njit(cache=True)
+def lognormal_from_z(mean: float, sigma: float, z: float) -> float:
+    """One log-normal draw with mean ``mean`` from a standard-normal quantile ``z``
+    (:func:`sim.randomness.draws.lognormal_from_z`: same operations, same order)."""
+    m = mean if (mean > 1e-9 or mean != mean) else 1e-9  # numpy.maximum(mean, 1e-9)
+    return math.exp(math.log(m) - 0.5 * sigma * sigma + sigma * z)
+
+
+@njit(cache=True)
+def lognormal_mean(mean: float, sigma: float, u: float) -> float:
+    """One log-normal draw with mean ``mean`` from a uniform ``u``
+    (:func:`sim.randomness.draws.lognormal_mean`)."""
+    return lognormal_from_z(mean, sigma, normal_quantile(u))
