@@ -9,12 +9,11 @@ import mesa
 import numpy as np
 import pytest
 
-from sim.draws import categorical
 from sim.hours import BUCKET_ROW, BUCKETS, take_held_hours, take_hours
 from sim.mechanisms import demand, emergency, tasks, timebudget
 from sim.mechanisms.demand import C_CAT, C_CHAN, C_WALK, N_ATTR, ONLINE, PHONE, WALK_IN
 from sim.model import StreetModel
-from sim.rng import Streams
+from sim.randomness import Streams, categorical
 
 SEED = 32
 
@@ -175,7 +174,7 @@ def test_todays_draws_continue_the_stream():
 
 # --- demand ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("seed", range(10))
-def test_categorical_kernel_is_sim_draws_categorical(seed):
+def test_categorical_kernel_is_the_categorical_draw(seed):
     rng = np.random.default_rng(seed)
     k = int(rng.integers(1, 8))
     probs = rng.uniform(0, 3, k) * (rng.random(k) < 0.8)
@@ -196,7 +195,7 @@ def test_count_due_counts_the_days_reached(seed):
 
 def reference_plan_month(street, t):
     """``plan_month`` as the array code composed it: categories and money pots by
-    ``sim.draws.categorical``, channels by the array rule, then ``add_cases``."""
+    ``sim.randomness.categorical``, channels by the array rule, then ``add_cases``."""
     rng, d, cal = street.streams["demand"], street.p.demand, street.cal
     end = t + 1
     while end < cal.n_days and not cal.is_month_start(end):

@@ -150,7 +150,7 @@ def add_cases(street: Street, day: np.ndarray | int, who: np.ndarray, category: 
 
 @njit(cache=True)
 def categorical_kernel(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """:func:`sim.draws.categorical` for one 1-d ``probs`` (the same cumulative sums and
+    """:func:`sim.randomness.categorical` for one 1-d ``probs`` (the same cumulative sums and
     search): per uniform, the first category whose normalised cumulative probability
     exceeds it (at most the last)."""
     cdf = np.cumsum(probs)
