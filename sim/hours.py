@@ -6,7 +6,10 @@ split never allocates more hours than ``available`` (an invariant the tests chec
 
 The hours used are one array, a row per bucket (``DayHours.by_bucket``; ``used[bucket]``
 is a view of its row), so compiled kernels (:func:`free_hours`, :func:`take_hours`,
-``sim.mechanisms.triage``) read and take hours without Python in between.
+:func:`take_held_hours`, the day kernels of ``sim.mechanisms.timebudget``, ``tasks`` and
+``triage``) read and take hours without Python in between; every take follows one
+per-post rule (:func:`take_one`). The day's arrays are kept and refilled in place while
+the number of posts stays the same (:meth:`DayHours.fit`).
 """
 
 from __future__ import annotations
@@ -46,35 +49,66 @@ def free_hours(by_bucket: np.ndarray, available: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
-def take_hours(by_bucket: np.ndarray, row: int, available: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Add to bucket ``row`` up to ``wanted`` hours per post (no more than free, none
-    below zero); returns the hours given."""
-    free = free_hours(by_bucket, available)
-    got = np.empty(len(free))
-    for i in range(len(free)):
-        got[i] = np_minimum(np_maximum(wanted[i], 0.0), free[i])
-        by_bucket[row, i] += got[i]
+def take_one(by_bucket: np.ndarray, row: int, available: np.ndarray, i: int, wanted: float) -> float:
+    """Add to bucket ``row`` of post ``i`` up to ``wanted`` hours (none below zero, no more
+    than the post's free hours: ``available`` less the buckets added in bucket order,
+    never below zero); returns the hours given."""
+    used = 0.0
+    for b in range(by_bucket.shape[0]):
+        used += by_bucket[b, i]
+    got = np_minimum(np_maximum(wanted, 0.0), np_maximum(0.0, available[i] - used))
+    by_bucket[row, i] += got
     return got
+
+
+@njit(cache=True)
+def take_hours(by_bucket: np.ndarray, row: int, available: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Add to bucket ``row`` up to ``wanted`` hours per post (:func:`take_one`); returns
+    the hours given."""
+    got = np.empty(len(available))
+    for i in range(len(available)):
+        got[i] = take_one(by_bucket, row, available, i, wanted[i])
+    return got
+
+
+@njit(cache=True)
+def take_held_hours(by_bucket: np.ndarray, row: int, available: np.ndarray, filled: np.ndarray,
+                    each: float) -> None:
+    """Add to bucket ``row`` up to ``each`` hours for every held post (``filled``), none
+    for the others (:func:`take_one`)."""
+    for i in range(len(available)):
+        take_one(by_bucket, row, available, i, each if filled[i] else 0.0)
 
 
 class DayHours:
     """Hours of each post today.
 
     Attributes:
-        available: hours each post works today.
+        available: hours each post works today (refilled in place each day by
+            ``sim.mechanisms.timebudget.open_day``).
         by_bucket: hours used, a row per bucket (in ``BUCKETS`` order), a column per post.
         used: ``{bucket: row of by_bucket}`` (views, updated in place).
         demanded_out_of_list: out-of-list task hours handed down today, per post.
+        held: posts held when the day opened (``sim.mechanisms.timebudget.open_day``).
     """
 
     def __init__(self, n: int) -> None:
         self.available = np.zeros(n)
         self._allocate(n)
         self.demanded_out_of_list = np.zeros(n)
+        self.held = 0
 
     def _allocate(self, n: int) -> None:
         self.by_bucket = np.zeros((len(BUCKETS), n))
         self.used = {b: self.by_bucket[i] for i, b in enumerate(BUCKETS)}
+
+    def fit(self, n: int) -> None:
+        """Make the day's arrays fit ``n`` posts (new zeroed arrays when the number of
+        posts changed; otherwise the arrays are kept, to be refilled in place)."""
+        if len(self.available) != n or self.by_bucket.shape[1] != n:
+            self.available = np.zeros(n)
+            self._allocate(n)
+            self.demanded_out_of_list = np.zeros(n)
 
     def reset(self, available: np.ndarray) -> None:
         """New day: ``available`` hours per post, nothing used."""
@@ -96,6 +130,10 @@ class DayHours:
         if type(wanted) is not np.ndarray or wanted.dtype != np.float64 or wanted.shape != (n,):
             wanted = np.ascontiguousarray(np.broadcast_to(np.asarray(wanted, dtype=np.float64), (n,)))
         return take_hours(self.by_bucket, BUCKET_ROW[bucket], self.available, wanted)
+
+    def take_held(self, bucket: str, filled: np.ndarray, each: float) -> None:
+        """Use up to ``each`` hours for ``bucket`` on every held post (``filled``)."""
+        take_held_hours(self.by_bucket, BUCKET_ROW[bucket], self.available, filled, float(each))
 
     def totals(self) -> dict[str, float]:
         """Hours by bucket summed over posts."""

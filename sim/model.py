@@ -13,14 +13,22 @@ platform dues, data-centre agreements, duty-list revision; then transfers, emerg
 staff hours, tasks, data entry, demand, intake and triage, complaints answered
 first); the departments' decisions for all streets at once; each street's second half
 (answers, closings and feedback, workforce, the day's record, year end).
+
+:meth:`StreetModel.run` advances the days itself when Mesa's event list holds nothing but
+Mesa's own daily step (the usual case): it then counts ``steps``, sets ``time`` and calls
+:meth:`StreetModel.step` exactly as ``Model.step()`` would, without building an event a day,
+and leaves the next step scheduled as Mesa would have (``tests/test_port_h32.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 
 import mesa
+import mesa.model
+from mesa.time import EventGenerator
 
 from sim.agents.departments import DepartmentPool, answers_of_street
 from sim.calendar import Calendar
@@ -97,11 +105,11 @@ class StreetModel(mesa.Model):
             street.begin_day(t)
         clarity = float(self.params.departments.duty_clarity)
         answers = self.pool.decide(t, self.district_streams["whistle"], clarity)
+        shared = len(self.pool.case_tables) > 1
         for street in self.streets:
-            mine = street_answers(answers, self.pool, street.index)
-            street.end_day(t, mine)
-        self.t += 1
-        if self.t >= self.calendar.n_days:
+            street.end_day(t, street_answers(answers, self.pool, street.index) if shared else answers)
+        self.t = t = t + 1
+        if t >= self.calendar.n_days:
             self.running = False
 
     def _apply_schedule(self, t: int) -> None:
@@ -125,14 +133,57 @@ class StreetModel(mesa.Model):
             datacollector: a Mesa ``DataCollector`` (model and agent reporters read the
                 live model); it collects once at the end of every simulated day.
 
-        ``self.steps`` (Mesa's step counter) counts the days simulated.
+        ``self.steps`` (Mesa's step counter) counts the days simulated and ``self.time``
+        is the day count as Mesa's clock. When Mesa would do nothing but this day's step
+        (:meth:`_daily_schedule`), the days advance without Mesa's event list; afterwards
+        ``steps``, ``time``, ``running`` and the next scheduled step are as Mesa leaves them.
         """
-        while self.running:
-            day = self.t
-            self.step()
-            if datacollector is not None and self.t > day:
-                datacollector.collect(self)
+        gen = self._daily_schedule()
+        if gen is None:
+            while self.running:
+                day = self.t
+                self.step()
+                if datacollector is not None and self.t > day:
+                    datacollector.collect(self)
+            return self
+        self._event_list.pop_event()  # the next step: made again after the loop
+        user_step = self._user_step
+        done, in_step = 0, False
+        try:
+            while self.running:
+                day = self.t
+                self.time = self.time + 1.0  # as Mesa: the clock moves, steps counts, step runs
+                self.steps += 1
+                in_step = True
+                user_step()
+                in_step = False
+                done += 1
+                if datacollector is not None and self.t > day:
+                    datacollector.collect(self)
+        finally:  # as Mesa: a step that returned is counted and the next one scheduled;
+            gen._execution_count += done  # one that raised was taken off the list
+            gen._schedule_next(self.time if in_step else self.time + 1.0)
+            if in_step:
+                self._event_list.pop_event()
         return self
+
+    def _daily_schedule(self) -> EventGenerator | None:
+        """Mesa's own recurring step event, when ``Model.step()`` would do nothing else
+        than it: no simulator, no other event pending, no Mesa step logging, steps of 1.0
+        with no end, and the next one due at ``time + 1``; otherwise None."""
+        try:
+            gen = self._default_schedule
+            pending = [e for e in self._event_list._events if not e.CANCELED]
+            plain = (self._simulator is None
+                     and getattr(self.step, "__func__", None) is mesa.Model._wrapped_step
+                     and gen._active and not gen._paused and gen.schedule.interval == 1.0
+                     and gen.schedule.end is None and gen.schedule.count is None
+                     and len(pending) == 1 and pending[0] is gen._current_event
+                     and pending[0].time == self.time + 1.0
+                     and not mesa.model._mesa_logger.isEnabledFor(logging.INFO))
+        except AttributeError:  # a Mesa without these internals (``mesa>=3.5,<3.6`` has them)
+            return None
+        return gen if plain and self.running else None
 
 
 def street_answers(answers: dict, pool: DepartmentPool, street: int) -> dict:

@@ -126,11 +126,13 @@ class Street:
         self.secondment_paid_share = 1.0
         self.digital_access_synced = params.population.digital_access.copy()
         self.daily = recording.DailyRecord(calendar.n_days)
-        # the calendar's turning points as plain flags per day (looked up every day)
+        self.emergency_draws: list[list[float]] = []  # uniforms of the days ahead (sim.mechanisms.emergency)
+        # the calendar as plain flags per day (looked up every day)
         days = range(calendar.n_days)
         self._opens_year = tuple(bool(t == 0 or calendar.year[t] != calendar.year[t - 1]) for t in days)
         self._opens_month = tuple(bool(calendar.is_month_start(t)) for t in days)
         self._closes_year = tuple(bool(calendar.is_year_end(t)) for t in days)
+        self.workday = tuple(bool(w) for w in calendar.is_workday)  # read by the staff-time mechanisms
         self.yearly_state: dict[int, dict[str, float]] = {}
         self._build_staff()
         self._build_councils()

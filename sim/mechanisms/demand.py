@@ -10,15 +10,16 @@ back as repeat contacts on the day set at closing. New cases wait in the queue, 
 online inbox, which staff read every ``online_check_days`` workdays.
 
 A day is one compiled (numba) kernel, :func:`day_kernel`, run after the repeat contacts'
-uniforms are drawn; a month's draws are ordered, given residents and channels, and
-written to the case table by the kernels :func:`arrival_order`,
-:func:`sim.population.pick_kernel`, :func:`choose_channel` and :func:`write_cases`. The
-kernels take normal quantiles from SciPy's own compiled ``ndtri``
-(:func:`normal_quantile`).
+uniforms are drawn, on the case columns it needs (one tuple, :func:`day_columns`); a
+month's draws are ordered (:func:`arrival_order`), given residents (``Residents.pick``),
+then categories, channels and needs, and written to the case table by one kernel
+(:func:`month_cases`). The kernels take normal quantiles
+from SciPy's own compiled ``ndtri`` (:func:`normal_quantile`).
 """
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,6 +33,7 @@ from sim.population import ELDERLY
 from sim.randomness import categorical
 
 if TYPE_CHECKING:
+    from sim.cases import CaseTable
     from sim.street import Street
 
 # SciPy's own compiled ``ndtri`` (the function ``scipy.special.ndtri`` computes; exported by
@@ -54,7 +56,7 @@ def daily(street: Street, t: int) -> None:
     if street.cal.is_month_start(t):
         plan_month(street, t)
     cs = street.cases
-    n = int(np.count_nonzero(street.repeats_day <= t))
+    n = count_due(street.repeats_day, t)
     if n:
         u = street.streams["repeat"].random((n, N_UNIFORMS + 1))
         first = int(cs.append(n)[0])
@@ -63,10 +65,25 @@ def daily(street: Street, t: int) -> None:
     (street.queue, street.online_inbox, street.repeats_due, street.repeats_day,
      street.workdays_since_inbox) = day_kernel(
         t, street.future_day, street.future_ids, street.queue, street.online_inbox,
-        street.repeats_due, street.repeats_day, u, first, cs.u, cs.is_repeat, cs.parent,
-        cs.raised_h, cs.z_delay, cs.z_repeat, cs.channel, tuple([cs.cols[c] for c in INHERITED]),
-        bool(street.cal.is_workday[t]), street.workdays_since_inbox,
-        float(street.p.demand.online_check_days))
+        street.repeats_due, street.repeats_day, u, first, day_columns(cs), bool(street.cal.is_workday[t]),
+        street.workdays_since_inbox, float(street.p.demand.online_check_days))
+
+
+@njit(cache=True)
+def count_due(repeats_day: np.ndarray, t: int) -> int:
+    """How many repeat contacts are due by day ``t`` (``repeats_day <= t``)."""
+    n = 0
+    for d in repeats_day:
+        if d <= t:
+            n += 1
+    return n
+
+
+def day_columns(cs: CaseTable) -> tuple:
+    """The case columns :func:`day_kernel` reads and writes, as one tuple: ``u``,
+    ``is_repeat``, ``parent``, ``raised_h``, ``z_delay``, ``z_repeat``, ``channel`` and
+    the :data:`INHERITED` columns (a tuple)."""
+    return (*_DAY_COLUMNS(cs), _INHERITED_COLUMNS(cs))
 
 
 def expected_daily(street: Street, days: np.ndarray) -> np.ndarray:
@@ -80,13 +97,12 @@ def expected_daily(street: Street, days: np.ndarray) -> np.ndarray:
 def plan_month(street: Street, t: int) -> None:
     """Draw every new demand of the month starting on day ``t`` (parameters change at
     month starts only, so drawing a month at once changes nothing but speed). The cases
-    are recorded now and enter the queue on the day they are raised."""
+    are recorded now (:func:`month_cases`) and enter the queue on the day they are raised."""
     rng = street.streams["demand"]
     d = street.p.demand
     cal = street.cal
-    end = t + 1
-    while end < cal.n_days and not cal.is_month_start(end):
-        end += 1
+    later = cal.month[t + 1:] != cal.month[t]  # the next month starts on the first of these days
+    end = t + 1 + int(later.argmax()) if later.any() else cal.n_days
     days = np.arange(t, end)
     mult = rng.gamma(d.overdispersion_shape, 1.0 / d.overdispersion_shape, size=len(days))
     counts = rng.poisson(expected_daily(street, days) * mult)
@@ -94,33 +110,72 @@ def plan_month(street: Street, t: int) -> None:
     day, u = arrival_order(days, counts, u)
     res = street.residents
     who = res.pick(u[:, C_PICK])
-    category = categorical(u[:, C_CAT], d.category_mix)
-    channel = choose_channel(who, u, res.digital, res.band, bool(d.online_channel),
-                             np.asarray(d.online_choice, dtype=np.float64), float(d.walk_in_share_offline))
-    ids = add_cases(street, day, who, category, channel, u, repeat_of=None)
+    ids = street.cases.append(len(who))
+    month_cases(ids, day, who, u, res.digital, bool(d.online_channel),
+                np.asarray(d.online_choice, dtype=np.float64), float(d.walk_in_share_offline),
+                np.asarray(d.category_mix, dtype=np.float64),
+                np.asarray(street.p.cases.need_pot_mix, dtype=np.float64), *need_inputs(street))
     street.future_ids = ids
     street.future_day = day
+
+
+def need_inputs(street: Street) -> tuple:
+    """The arguments of :func:`write_cases` after ``u``: residents' age bands, the
+    category-wise need probabilities and the case columns written (built for each call:
+    the table may have grown)."""
+    c = street.p.cases
+    cs = street.cases
+    return (street.residents.band, (c.p_needs_department, c.p_multi_department, float(c.p_unclear_duty),
+                                    c.p_needs_money, c.money_need, c.p_needs_data, c.p_needs_specialist,
+                                    c.p_so_suitable),
+            (cs.u, cs.resident, cs.category, cs.channel, cs.elderly, cs.is_repeat, cs.parent,
+             cs.needs_department, cs.n_departments, cs.unclear_duty, cs.needs_money, cs.money_pot,
+             cs.money_need, cs.needs_data, cs.needs_specialist, cs.so_suitable, cs.raised_h,
+             cs.z_delay, cs.z_repeat))
 
 
 def add_cases(street: Street, day: np.ndarray | int, who: np.ndarray, category: np.ndarray,
               channel: np.ndarray, u: np.ndarray, repeat_of: np.ndarray | None) -> np.ndarray:
     """Record cases raised on ``day`` with their needs drawn from ``u`` (rows of
     ``N_ATTR + N_UNIFORMS`` uniforms; :func:`write_cases`); returns ids."""
-    c = street.p.cases
-    cs = street.cases
     n = len(who)
-    pot = categorical(u[:, C_POT], c.need_pot_mix)
-    ids = cs.append(n)
+    pot = categorical(u[:, C_POT], street.p.cases.need_pot_mix)
+    ids = street.cases.append(n)
     write_cases(
         ids, np.full(n, day, np.int64) if np.ndim(day) == 0 else day, who, category, channel, pot,
         np.full(n, -1, np.int64) if repeat_of is None else np.broadcast_to(repeat_of, n).astype(np.int64),
-        repeat_of is not None, u, street.residents.band, c.p_needs_department,
-        c.p_multi_department, float(c.p_unclear_duty), c.p_needs_money, c.money_need, c.p_needs_data,
-        c.p_needs_specialist, c.p_so_suitable, cs.u, cs.resident, cs.category, cs.channel,
-        cs.elderly, cs.is_repeat, cs.parent, cs.needs_department, cs.n_departments,
-        cs.unclear_duty, cs.needs_money, cs.money_pot, cs.money_need, cs.needs_data,
-        cs.needs_specialist, cs.so_suitable, cs.raised_h, cs.z_delay, cs.z_repeat)
+        repeat_of is not None, u, *need_inputs(street))
     return ids
+
+
+@njit(cache=True)
+def categorical_kernel(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """:func:`sim.randomness.categorical` for one 1-d ``probs`` (the same cumulative sums and
+    search): per uniform, the first category whose normalised cumulative probability
+    exceeds it (at most the last)."""
+    cdf = np.cumsum(probs)
+    cdf = cdf / cdf[-1]
+    out = np.searchsorted(cdf, u, side="right")
+    for k in range(len(out)):
+        if out[k] > len(probs) - 1:
+            out[k] = len(probs) - 1
+    return out
+
+
+@njit(cache=True)
+def month_cases(ids: np.ndarray, day: np.ndarray, who: np.ndarray, u: np.ndarray, digital: np.ndarray,
+                online_channel: bool, online_choice: np.ndarray, walk_in_share: float,
+                category_mix: np.ndarray, need_pot_mix: np.ndarray, band: np.ndarray, needs: tuple,
+                cols: tuple) -> None:
+    """A month's new cases ``ids`` (rows just appended; ``u`` in arrival order, residents
+    ``who``): the category (``u[:, C_CAT]`` against ``category_mix``), the channel
+    (:func:`choose_channel`), the money pot (``u[:, C_POT]`` against ``need_pot_mix``),
+    then the needs and columns (:func:`write_cases`), as first raised (no parent)."""
+    category = categorical_kernel(u[:, C_CAT], category_mix)
+    channel = choose_channel(who, u, digital, band, online_channel, online_choice, walk_in_share)
+    pot = categorical_kernel(u[:, C_POT], need_pot_mix)
+    write_cases(ids, day, who, category, channel, pot, np.full(len(ids), -1, np.int64), False, u,
+                band, needs, cols)
 
 
 @njit(cache=True)
@@ -130,25 +185,13 @@ def arrival_order(days: np.ndarray, counts: np.ndarray, u: np.ndarray) -> tuple[
     ``np.lexsort((hour, day))``)."""
     day = np.empty(len(u), np.int64)
     out = np.empty_like(u)
-    order = np.empty(len(u), np.int64)
-    hour = np.empty(len(u))
     lo = 0
     for i in range(len(days)):
         hi = lo + counts[i]
-        # insertion sort of the day's rows by hour: stable (moves past strictly later hours)
-        for j in range(lo, hi):
-            h = u[j, C_HOUR]
-            k = j
-            while k > lo and hour[k - 1] > h:
-                hour[k] = hour[k - 1]
-                order[k] = order[k - 1]
-                k -= 1
-            hour[k] = h
-            order[k] = j
-        for j in range(lo, hi):
-            day[j] = days[i]
-            for m in range(u.shape[1]):
-                out[j, m] = u[order[j], m]
+        order = np.argsort(u[lo:hi, C_HOUR], kind="mergesort")  # stable
+        for j in range(hi - lo):
+            day[lo + j] = days[i]
+            out[lo + j] = u[lo + order[j]]
         lo = hi
     return day, out
 
@@ -174,23 +217,20 @@ def choose_channel(who: np.ndarray, u: np.ndarray, digital: np.ndarray, band: np
 @njit(cache=True)
 def write_cases(ids: np.ndarray, day: np.ndarray, who: np.ndarray, category: np.ndarray,
                 channel: np.ndarray, pot: np.ndarray, parent_of: np.ndarray, repeat: bool, u: np.ndarray,
-                band: np.ndarray, p_needs_department: np.ndarray,
-                p_multi_department: np.ndarray, p_unclear_duty: float, p_needs_money: np.ndarray,
-                money_need: np.ndarray, p_needs_data: np.ndarray, p_needs_specialist: np.ndarray,
-                p_so_suitable: np.ndarray, cs_u: np.ndarray, resident_col: np.ndarray,
-                category_col: np.ndarray, channel_col: np.ndarray, elderly: np.ndarray,
-                is_repeat: np.ndarray, parent: np.ndarray, needs_department: np.ndarray,
-                n_departments: np.ndarray, unclear_duty: np.ndarray, needs_money: np.ndarray,
-                money_pot: np.ndarray, money_need_col: np.ndarray, needs_data: np.ndarray,
-                needs_specialist: np.ndarray, so_suitable: np.ndarray, raised_h: np.ndarray,
-                z_delay: np.ndarray, z_repeat: np.ndarray) -> None:
-    """Write new cases ``ids`` (rows just appended) into the case columns, with their
-    needs drawn from ``u`` against the category's probabilities: a department (two or,
-    with ``0.3`` of the multi-department probability, three when several are needed;
-    unclear duty with ``p_unclear_duty`` then), money (``money_need`` times 0.5-1.5),
-    data, a specialist, suitability for a social organisation; the hour of the day; the
-    case's own uniforms ``u[:, N_ATTR:]`` and the normal quantiles of its delay uniforms
+                band: np.ndarray, needs: tuple, cols: tuple) -> None:
+    """Write new cases ``ids`` (rows just appended) into the case columns ``cols`` (as
+    :func:`need_inputs` lists them), with their needs drawn from ``u`` against the
+    category's probabilities ``needs``: a department (two or, with ``0.3`` of the
+    multi-department probability, three when several are needed; unclear duty with
+    ``p_unclear_duty`` then), money (``money_need`` times 0.5-1.5), data, a specialist,
+    suitability for a social organisation; the hour of the day; the case's own uniforms
+    ``u[:, N_ATTR:]`` and the normal quantiles of its delay uniforms
     (:func:`normal_quantile`)."""
+    (p_needs_department, p_multi_department, p_unclear_duty, p_needs_money, money_need, p_needs_data,
+     p_needs_specialist, p_so_suitable) = needs
+    (cs_u, resident_col, category_col, channel_col, elderly, is_repeat, parent, needs_department,
+     n_departments, unclear_duty, needs_money, money_pot, money_need_col, needs_data, needs_specialist,
+     so_suitable, raised_h, z_delay, z_repeat) = cols
     for k in range(len(ids)):
         c = ids[k]
         cat = category[k]
@@ -227,6 +267,8 @@ INHERITED = ("resident", "category", "channel", "elderly", "needs_department", "
              "money_need", "needs_data", "needs_specialist", "so_suitable")
 """The columns a repeat contact takes from the case it repeats."""
 _NO_DRAWS = np.empty((0, N_UNIFORMS + 1))
+_DAY_COLUMNS = attrgetter("u", "is_repeat", "parent", "raised_h", "z_delay", "z_repeat", "channel")
+_INHERITED_COLUMNS = attrgetter(*INHERITED)
 
 
 @njit(cache=True)
@@ -243,11 +285,9 @@ def normal_quantile(u: float) -> float:
 @njit(cache=True)
 def day_kernel(t: int, future_day: np.ndarray, future_ids: np.ndarray, queue: np.ndarray,
                inbox: np.ndarray, repeats_due: np.ndarray, repeats_day: np.ndarray, u: np.ndarray,
-               first: int, cs_u: np.ndarray, is_repeat: np.ndarray, parent: np.ndarray,
-               raised_h: np.ndarray, z_delay: np.ndarray, z_repeat: np.ndarray, channel: np.ndarray,
-               inherited: tuple, workday: bool, since_inbox: int, check_days: float
+               first: int, cols: tuple, workday: bool, since_inbox: int, check_days: float
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    """One day of demand arrival on the case columns.
+    """One day of demand arrival on the case columns ``cols`` (:func:`day_columns`).
 
     1. The new demands raised on day ``t`` (``future_ids`` whose ``future_day`` is ``t``)
        are enqueued.
@@ -264,6 +304,7 @@ def day_kernel(t: int, future_day: np.ndarray, future_ids: np.ndarray, queue: np
     Returns the queue, the inbox, the repeat contacts still to come (ids, days) and
     ``since_inbox``.
     """
+    cs_u, is_repeat, parent, raised_h, z_delay, z_repeat, channel, inherited = cols
     lo = np.searchsorted(future_day, t, side="left")
     hi = np.searchsorted(future_day, t, side="right")
     n_rep = len(u)

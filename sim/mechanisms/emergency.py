@@ -1,8 +1,11 @@
 """Emergencies (brief §3.7): detection and warning, supplies, staff mobilisation.
 
-Each day draws a fixed block of uniforms from the emergency stream, so the same seed
+Each day takes a fixed block of uniforms from the emergency stream, so the same seed
 gives the same emergencies in every scenario; what differs is whether a warning arrives
 (department data shared, IoT sensors), where supplies are, and how skilled staff are.
+The stream serves nothing else, so its uniforms are drawn :data:`BLOCK_DAYS` days at a
+time (the same numbers, in the same order, as a draw a day) and most days cost two
+comparisons.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ if TYPE_CHECKING:
 
 WARNING_DEPT = np.array([DEPARTMENTS.index(EMERGENCY_WARNING_DEPARTMENT[e]) for e in EMERGENCY_TYPES])
 N_DRAWS = 8
+BLOCK_DAYS = 256
+"""Days of uniforms drawn at once (any block size gives the same numbers)."""
 
 
 @lru_cache(maxsize=256)
@@ -29,10 +34,19 @@ def daily_chance(rate_per_year: float) -> float:
     return 1.0 - np.exp(-rate_per_year / 365.0)
 
 
+def todays_draws(street: Street) -> list[float]:
+    """The next day's ``N_DRAWS`` uniforms of the street's emergency stream (drawn
+    ``BLOCK_DAYS`` days at a time into ``street.emergency_draws``, last day first)."""
+    block = street.emergency_draws
+    if not block:
+        block.extend(street.streams["emergency"].random((BLOCK_DAYS, N_DRAWS)).tolist()[::-1])
+    return block.pop()
+
+
 def daily(street: Street, t: int) -> None:
     """Maybe start an emergency or a false alarm today."""
     e = street.p.emergency
-    u = street.streams["emergency"].random(N_DRAWS)
+    u = todays_draws(street)
     if u[6] < daily_chance(e.false_alarm_rate):
         street.residents.shock(e.false_alarm_trust_loss, t, street.p)
         street.emergencies.append(1, day=t, type=-1, false_alarm=True)

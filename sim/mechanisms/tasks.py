@@ -12,8 +12,8 @@ a share of the uncovered items a year). Coverage ``c`` follows
 ``dc/dt = revision * (1 - c) - churn * c`` from ``duty_list_coverage`` at the start,
 towards ``revision / (revision + churn)``.
 
-The day's counts are drawn in Python; the hours per post come from a compiled kernel
-(:func:`task_hours`).
+The day's counts are drawn in Python; one compiled kernel (:func:`take_task_hours`)
+shares their hours over the posts (:func:`task_hours`) and takes them.
 """
 
 from __future__ import annotations
@@ -24,8 +24,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from sim.hours import BUCKET_ROW, take_one
+
 if TYPE_CHECKING:
     from sim.street import Street
+
+OUT_OF_LIST, IN_LIST = BUCKET_ROW["out_of_list"], BUCKET_ROW["in_list"]
 
 
 def revise_list(street: Street) -> None:
@@ -39,15 +43,16 @@ def revise_list(street: Street) -> None:
 
 
 def daily(street: Street, t: int) -> None:
-    """Draw today's tasks and take their hours from every post evenly (the per-post
-    hours come from :func:`task_hours`)."""
+    """Draw today's tasks (as many as the posts held when the day opened,
+    ``DayHours.held``, call for) and take their hours from every held post evenly
+    (:func:`take_task_hours`)."""
     rng = street.streams["tasks"]
-    if not street.cal.is_workday[t]:
+    if not street.workday[t]:
         street.task_counts = (0, 0, 0)  # (accepted, refused, checked against the list)
         return
     k = street.p.tasks
-    r = street.roster
-    filled = int(np.count_nonzero(r.filled))
+    hours = street.hours
+    filled = hours.held  # posts held today
     lam = k.tasks_per_staff_day * filled
     coverage = street.duty_coverage
     n_out = int(rng.poisson(lam * k.out_of_list_share)) if filled else 0
@@ -57,13 +62,8 @@ def daily(street: Street, t: int) -> None:
     refused = int(rng.binomial(checked_out, k.duty_list_enforcement)) if checked_out else 0
     checked = checked_out + (int(rng.binomial(n_in, coverage)) if n_in else 0)
     street.task_counts = (n_out - refused + n_in, refused, checked)
-    per_post = np.empty((3, r.n))
-    task_hours(r.filled, filled, (n_out - refused) * k.hours_per_task, n_in * k.hours_per_task, per_post)
-    demanded, out_of_list, in_list = per_post
-    hours = street.hours
-    hours.demanded_out_of_list = demanded
-    hours.take("out_of_list", out_of_list)
-    hours.take("in_list", in_list)
+    take_task_hours(street.roster.filled, filled, (n_out - refused) * k.hours_per_task,
+                    n_in * k.hours_per_task, hours.available, hours.by_bucket, hours.demanded_out_of_list)
 
 
 @njit(cache=True)
@@ -78,3 +78,17 @@ def task_hours(filled: np.ndarray, n_filled: int, out_hours: float, in_hours: fl
         out[0, i] = out_hours * s
         out[1, i] = out_hours * s
         out[2, i] = in_hours * s
+
+
+@njit(cache=True)
+def take_task_hours(filled: np.ndarray, n_filled: int, out_hours: float, in_hours: float,
+                    available: np.ndarray, by_bucket: np.ndarray, demanded: np.ndarray) -> None:
+    """The accepted tasks' hours per post (:func:`task_hours`): the out-of-list hours
+    asked into ``demanded``, then taken, then the in-list hours taken (each post's hours
+    are its own, so post by post is the same as bucket by bucket)."""
+    per = np.empty((3, len(filled)))
+    task_hours(filled, n_filled, out_hours, in_hours, per)
+    for i in range(len(filled)):
+        demanded[i] = per[0, i]
+        take_one(by_bucket, OUT_OF_LIST, available, i, per[1, i])
+        take_one(by_bucket, IN_LIST, available, i, per[2, i])

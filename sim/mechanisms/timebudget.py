@@ -7,8 +7,9 @@ Department staff working in the street - seconded for part of the year (as far a
 street pays their allowance) or enforcement staff moved down - add their hours to the
 day, shared evenly over the filled posts; in effect they take casework.
 
-The hours of each post and the training it wants today come from one compiled kernel
-(:func:`day_hours`); the hours are taken through ``sim.hours.DayHours``.
+A day opens with one compiled kernel (:func:`open_day_kernel`): the hours of each post
+and the training it wants (:func:`day_hours`), the day's hours reset and training taken,
+in place in ``sim.hours.DayHours``; data entry is one more (``DayHours.take_held``).
 """
 
 from __future__ import annotations
@@ -18,32 +19,56 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from sim.hours import BUCKET_ROW, take_one
+
 if TYPE_CHECKING:
     from sim.street import Street
 
 WORKDAYS_PER_YEAR = 250.0
+TRAINING = BUCKET_ROW["training"]
 
 
 def open_day(street: Street, t: int) -> None:
     """Hours each post works today (and the training it wants: :func:`day_hours`), then
-    training and emergency mobilisation."""
+    training (:func:`open_day_kernel`) and emergency mobilisation."""
     s = street.p.staff
     r = street.roster
-    workday = bool(street.cal.is_workday[t])
+    workday = street.workday[t]
     per_post = s.work_hours_per_day * (1.0 if workday else s.weekend_staffing)
     guests = s.seconded_person_months / 12.0 * street.secondment_paid_share + s.sunk_enforcement_staff
-    per_post_hours = np.empty((2, r.n))
-    day_hours(r.filled, r.training_target, per_post, guests, per_post_hours)
-    available, training = per_post_hours
     hours = street.hours
-    hours.reset(available)
+    hours.fit(r.n)
+    hours.held = open_day_kernel(r.filled, r.training_target, per_post, guests, workday, hours.available,
+                                 hours.by_bucket, hours.demanded_out_of_list, r.training_hours)
     street.volunteer_hours_today = s.talent_pool_hours_per_year / WORKDAYS_PER_YEAR if workday else 0.0
-    if workday:
-        r.training_hours += hours.take("training", training)
     if t <= street.mobilised_until:
         lost = hours.take("emergency", hours.available * street.p.emergency.mobilised_share)
         if len(street.emergencies):
             street.emergencies.staff_hours_lost[len(street.emergencies) - 1] += float(lost.sum())
+
+
+@njit(cache=True)
+def open_day_kernel(filled: np.ndarray, training_target: np.ndarray, per_post: float, guests: float,
+                    train: bool, available: np.ndarray, by_bucket: np.ndarray, demanded: np.ndarray,
+                    training_hours: np.ndarray) -> int:
+    """A new day in place: ``available`` hours per post (:func:`day_hours`), nothing used
+    (``by_bucket``, ``demanded`` zeroed) and, when ``train``, the training each post wants
+    taken first and added to ``training_hours``. Returns the number of posts held."""
+    n = len(filled)
+    held = 0
+    for i in range(n):
+        if filled[i]:
+            held += 1
+    per = np.empty((2, n))
+    day_hours(filled, training_target, per_post, guests, per)
+    by_bucket[:, :] = 0.0
+    for i in range(n):
+        available[i] = per[0, i]
+        demanded[i] = 0.0
+    if train:
+        for i in range(n):
+            training_hours[i] += take_one(by_bucket, TRAINING, available, i, per[1, i])
+    return held
 
 
 @njit(cache=True)
@@ -68,14 +93,13 @@ def data_entry(street: Street, t: int) -> None:
     """Re-entering the same records into several systems, plus logging into each.
 
     The case records made since the last workday's entry (the previous workday's and any
-    weekend's admissions) are re-entered today, shared over the filled posts."""
-    if not street.cal.is_workday[t]:
+    weekend's admissions) are re-entered today, shared over the posts held."""
+    if not street.workday[t]:
         return
     d = street.p.data
-    r = street.roster
-    n = max(1, int(np.count_nonzero(r.filled)))
+    n = max(1, street.hours.held)
     records = d.records_per_staff_day + street.records_to_reenter / n
     street.records_to_reenter = 0.0
     minutes = records * (d.systems_per_record - 1.0) * d.minutes_per_entry
     minutes += d.systems_in_use * d.minutes_per_system_login
-    street.hours.take("data_entry", np.where(r.filled, minutes / 60.0, 0.0))
+    street.hours.take_held("data_entry", street.roster.filled, minutes / 60.0)
