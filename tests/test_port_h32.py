@@ -13,7 +13,7 @@ from sim.hours import BUCKET_ROW, BUCKETS, take_held_hours, take_hours
 from sim.mechanisms import demand, emergency, tasks, timebudget
 from sim.mechanisms.demand import C_CAT, C_CHAN, C_WALK, N_ATTR, ONLINE, PHONE, WALK_IN
 from sim.model import StreetModel
-from sim.randomness import Streams, categorical
+from sim.randomness import Streams, categorical, compiled
 
 SEED = 32
 
@@ -180,9 +180,9 @@ def test_categorical_kernel_is_the_categorical_draw(seed):
     probs = rng.uniform(0, 3, k) * (rng.random(k) < 0.8)
     probs[int(rng.integers(0, k))] += 0.1
     u = np.concatenate([rng.random(500), np.cumsum(probs) / probs.sum(), [0.0, 1.0, np.nextafter(1.0, 0)]])
-    same_bits(demand.categorical_kernel(u, probs), categorical(u, probs))
+    same_bits(compiled.categorical_kernel(u, probs), categorical(u, probs))
     wide = rng.random((40, N_ATTR + 4))
-    same_bits(demand.categorical_kernel(wide[:, C_CAT], probs), categorical(wide[:, C_CAT], probs))
+    same_bits(compiled.categorical_kernel(wide[:, C_CAT], probs), categorical(wide[:, C_CAT], probs))
 
 
 @pytest.mark.parametrize("seed", range(10))

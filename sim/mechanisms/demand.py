@@ -14,7 +14,7 @@ uniforms are drawn, on the case columns it needs (one tuple, :func:`day_columns`
 month's draws are ordered (:func:`arrival_order`), given residents (``Residents.pick``),
 then categories, channels and needs, and written to the case table by one kernel
 (:func:`month_cases`). The kernels take normal quantiles
-from SciPy's own compiled ``ndtri`` (:func:`normal_quantile`).
+from SciPy's own compiled ``ndtri`` (:func:`sim.randomness.compiled.normal_quantile`).
 """
 
 from __future__ import annotations
@@ -23,24 +23,17 @@ from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
-from llvmlite import binding
-from numba import literal_unroll, njit, types
-from numba.extending import get_cython_function_address
+from numba import literal_unroll, njit
 
 from sim.cases import N_UNIFORMS, U_DELAY, U_REPEAT_DELAY
 from sim.domain import CHANNELS
 from sim.population import ELDERLY
 from sim.randomness import categorical
+from sim.randomness.compiled import categorical_kernel, normal_quantile
 
 if TYPE_CHECKING:
     from sim.cases import CaseTable
     from sim.street import Street
-
-# SciPy's own compiled ``ndtri`` (the function ``scipy.special.ndtri`` computes; exported by
-# ``scipy.special.cython_special``), linked into the kernels by symbol name, so cached
-# kernels find it again in a new process.
-binding.add_symbol("sim_scipy_ndtri", get_cython_function_address("scipy.special.cython_special", "ndtri"))
-_scipy_ndtri = types.ExternalFunction("sim_scipy_ndtri", types.float64(types.float64, types.intc))
 
 WALK_IN, PHONE, ONLINE = (CHANNELS.index(c) for c in ("walk_in", "phone", "online"))
 # columns of the per-demand draw block before the case's own uniforms
@@ -149,20 +142,6 @@ def add_cases(street: Street, day: np.ndarray | int, who: np.ndarray, category: 
 
 
 @njit(cache=True)
-def categorical_kernel(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """:func:`sim.randomness.categorical` for one 1-d ``probs`` (the same cumulative sums and
-    search): per uniform, the first category whose normalised cumulative probability
-    exceeds it (at most the last)."""
-    cdf = np.cumsum(probs)
-    cdf = cdf / cdf[-1]
-    out = np.searchsorted(cdf, u, side="right")
-    for k in range(len(out)):
-        if out[k] > len(probs) - 1:
-            out[k] = len(probs) - 1
-    return out
-
-
-@njit(cache=True)
 def month_cases(ids: np.ndarray, day: np.ndarray, who: np.ndarray, u: np.ndarray, digital: np.ndarray,
                 online_channel: bool, online_choice: np.ndarray, walk_in_share: float,
                 category_mix: np.ndarray, need_pot_mix: np.ndarray, band: np.ndarray, needs: tuple,
@@ -225,7 +204,7 @@ def write_cases(ids: np.ndarray, day: np.ndarray, who: np.ndarray, category: np.
     ``p_unclear_duty`` then), money (``money_need`` times 0.5-1.5), data, a specialist,
     suitability for a social organisation; the hour of the day; the case's own uniforms
     ``u[:, N_ATTR:]`` and the normal quantiles of its delay uniforms
-    (:func:`normal_quantile`)."""
+    (:func:`sim.randomness.compiled.normal_quantile`)."""
     (p_needs_department, p_multi_department, p_unclear_duty, p_needs_money, money_need, p_needs_data,
      p_needs_specialist, p_so_suitable) = needs
     (cs_u, resident_col, category_col, channel_col, elderly, is_repeat, parent, needs_department,
@@ -269,17 +248,6 @@ INHERITED = ("resident", "category", "channel", "elderly", "needs_department", "
 _NO_DRAWS = np.empty((0, N_UNIFORMS + 1))
 _DAY_COLUMNS = attrgetter("u", "is_repeat", "parent", "raised_h", "z_delay", "z_repeat", "channel")
 _INHERITED_COLUMNS = attrgetter(*INHERITED)
-
-
-@njit(cache=True)
-def normal_quantile(u: float) -> float:
-    """``scipy.special.ndtri`` of ``u`` kept within ``[1e-9, 1 - 1e-9]`` (the same bits:
-    SciPy's compiled function)."""
-    if u < 1e-9:
-        u = 1e-9
-    if u > 1 - 1e-9:
-        u = 1 - 1e-9
-    return _scipy_ndtri(u, 0)
 
 
 @njit(cache=True)

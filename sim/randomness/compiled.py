@@ -1,5 +1,6 @@
-"""The inverse-CDF draws of :mod:`sim.randomness.draws` for one value, inside compiled
-(numba) kernels, giving the same bits as the array versions (``tests/test_port_h22.py``).
+"""The draws of :mod:`sim.randomness.draws` inside compiled (numba) kernels (inverse-CDF
+draws for one value, categorical draws for an array), giving the same bits as the array
+versions (``tests/test_port_h22.py``, ``test_port_h23.py``, ``test_port_h32.py``).
 
 The standard normal quantile is SciPy's own compiled ``ndtri`` (the function
 ``scipy.special.ndtri`` computes, exported by ``scipy.special.cython_special``), linked
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from llvmlite import binding
 from numba import njit, types
 from numba.extending import get_cython_function_address
@@ -51,3 +53,17 @@ def lognormal_mean(mean: float, sigma: float, u: float) -> float:
     """One log-normal draw with mean ``mean`` from a uniform ``u``
     (:func:`sim.randomness.draws.lognormal_mean`)."""
     return lognormal_from_z(mean, sigma, normal_quantile(u))
+
+
+@njit(cache=True)
+def categorical_kernel(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
+    """:func:`sim.randomness.draws.categorical` for one 1-d ``probs`` (the same cumulative sums and
+    search): per uniform, the first category whose normalised cumulative probability
+    exceeds it (at most the last)."""
+    cdf = np.cumsum(probs)
+    cdf = cdf / cdf[-1]
+    out = np.searchsorted(cdf, u, side="right")
+    for k in range(len(out)):
+        if out[k] > len(probs) - 1:
+            out[k] = len(probs) - 1
+    return out
