@@ -214,9 +214,11 @@ def init_worker(pid: int) -> None:
     import gc
 
     import sim.runner  # noqa: F401 - imported once, before the freeze
+    from sim.experiment import jobs
 
     watch_parent(pid)
     gc.freeze()
+    jobs.COLLECT_AFTER_JOB = True
 
 
 def watch_parent(pid: int, interval: float = 0.5) -> None:

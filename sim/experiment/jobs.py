@@ -21,6 +21,11 @@ import pandas as pd
 from sim.experiment.design import apply_point
 from sim.scalars import python_scalar
 
+COLLECT_AFTER_JOB = False
+"""Set by :func:`sim.experiment.executors.init_worker` in pool workers: collect cyclic
+garbage after each job (cheap there: the worker froze its imports with ``gc.freeze``;
+about 75 ms in a process that did not)."""
+
 DAILY_COLUMNS = ("street", "day", "date", "hours_available", "hours_training", "hours_emergency",
                  "hours_out_of_list", "hours_in_list", "hours_data_entry", "hours_casework", "queue",
                  "in_service", "waiting_departments", "staff_filled")
@@ -100,7 +105,7 @@ def run_job(job: Job, run_fn: Callable[[Any, int], Any] = simulate) -> RunOutput
         last = traceback.extract_tb(exc.__traceback__)[-1:]
         where = f" at {last[0].filename}:{last[0].lineno}" if last else ""
         error = f"{type(exc).__name__}: {exc}{where}"
-    if gc.get_freeze_count():
+    if COLLECT_AFTER_JOB:
         # a finished model's agents form reference cycles: free them now, not after
         # several runs have piled up (a pool worker froze its imports, so this is quick)
         gc.collect()
