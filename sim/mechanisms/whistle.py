@@ -164,7 +164,7 @@ def apply_answers(street: Street, t: int, answers: dict[str, np.ndarray]) -> Non
     if len(unanswered):
         feedback.end_now(street, unanswered)
     if len(settled):
-        street.in_service = np.concatenate([street.in_service, settled])
+        street.intake.in_service = np.concatenate([street.intake.in_service, settled])
 
 
 @njit(cache=True)

@@ -11,8 +11,8 @@ derive from a ``Params`` by its ``id`` while the street holds it (``sim.mechanis
 
 from __future__ import annotations
 
-import datetime as dt
 import dataclasses
+import datetime as dt
 from typing import Any
 
 import numpy as np
