@@ -17,7 +17,7 @@ from sim.agents.staff import CONTRACT
 from sim.domain import DEPARTMENTS
 from sim.indicators.definitions import INDICATORS, KINDS
 from sim.mechanisms import money as money_mech
-from sim.mechanisms import platform, tasks
+from sim.mechanisms import platform, tasks, timebudget
 from sim.model import StreetModel
 from sim.report.data import target_status
 from sim.runner import run
@@ -166,6 +166,7 @@ def test_tasks_are_checked_against_the_coverage_in_force(tiny):
     street = street_of(tiny)
     street.duties.coverage = 0.0
     day = int(np.argmax(street.cal.is_workday))
+    timebudget.open_day(street, day)  # the posts held today, as in the day's order
     tasks.daily(street, day)
     accepted, refused, checked = street.duties.counts
     assert accepted > 0 and refused == 0 and checked == 0
