@@ -64,6 +64,17 @@ if TYPE_CHECKING:
 class Street:
     """State of one street and its daily step.
 
+    The street holds what every mechanism shares: the parameters in force ``p`` (set by
+    :meth:`set_params`, then by ``platform.apply`` at each month start), calendar, random
+    streams, residents, roster, cases, the department pool, the day's hours, the purse,
+    social organisations, event logs and records. Each mechanism keeps its own state in
+    a record defined next to it: ``intake`` (the case flow, ``sim.mechanisms.intake``),
+    ``workforce``, ``staff_time`` (``timebudget``), ``duties`` (``tasks``), ``emergency``,
+    ``platform``, ``councils`` (``council``), ``perception``, ``enrolment`` and ``money``.
+    A mechanism changes another's state only by a call into the owner
+    (``workforce.invalidate_quit_hazard``, ``timebudget.records_made``,
+    ``feedback.end_now``).
+
     Args:
         model: the Mesa model the street's agents belong to.
         index: the street's index in its model (0 for a single street).

@@ -164,9 +164,9 @@ def test_emergencies_drawn_in_blocks_are_those_drawn_daily(small, rate, false_al
 def test_todays_draws_continue_the_stream():
     class S:
         streams = Streams(SEED)
-        emergency_draws: list = []
 
     s = S()
+    s.emergency = emergency.EmergencyState()
     got = np.array([emergency.todays_draws(s) for _ in range(2 * emergency.BLOCK_DAYS + 3)])
     want = Streams(SEED)["emergency"].random((2 * emergency.BLOCK_DAYS + 3, emergency.N_DRAWS))
     same_bits(got, want)

@@ -4,6 +4,8 @@ Each month every council brings proposals - a functioning council more, and with
 better chance of adoption, than a formal one. Revival (a reform lever) turns formal
 councils into functioning ones at the start of each year. The adoption share emerges
 from the mix of functioning and formal councils.
+
+Its own state is :class:`CouncilState` (``street.councils``).
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ month's draws are ordered (:func:`arrival_order`), given residents (``Residents.
 then categories, channels and needs, and written to the case table by one kernel
 (:func:`month_cases`). The kernels take normal quantiles
 from SciPy's own compiled ``ndtri`` (:func:`sim.randomness.compiled.normal_quantile`).
+
+Planned arrivals, the queue, the online inbox and the repeats due are fields of the
+street's case flow, ``street.intake`` (:class:`sim.mechanisms.intake.IntakeState`).
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ gives the same emergencies in every scenario; what differs is whether a warning 
 The stream serves nothing else, so its uniforms are drawn :data:`BLOCK_DAYS` days at a
 time (the same numbers, in the same order, as a draw a day) and most days cost two
 comparisons.
+
+Its own state is :class:`EmergencyState` (``street.emergency``); staff time reads
+the mobilisation from it.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ insurance, disabled persons' federation) the street can see. Contact-based enrol
 happens when a livelihood case is resolved (``sim.mechanisms.feedback``). In January,
 newly eligible residents appear and some leave eligibility. The month's work is one
 compiled kernel (:func:`enrol_kernel`), with the uniforms drawn in Python as before.
+
+Its own state is :class:`EnrolmentState` (``street.enrolment``).
 """
 
 from __future__ import annotations

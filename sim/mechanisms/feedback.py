@@ -19,6 +19,9 @@ rests on reported, unverified material; true and reported outcomes are both kept
 A day's closings run as one compiled (numba) kernel, :func:`close_kernel`; only the
 enrolment draws for resolved livelihood cases (their number is the kernel's result) are
 made and applied afterwards.
+
+Cases ended during the day, cases in service, repeats due and complaint hours are
+fields of ``street.intake`` (:class:`sim.mechanisms.intake.IntakeState`).
 """
 
 from __future__ import annotations

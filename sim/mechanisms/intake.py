@@ -45,4 +45,4 @@ class IntakeState:
     complaint_hours_due: float = 0.0
     """Staff hours owed to complaints (feedback adds, triage works them off)."""
     referral_to: dict = field(default_factory=dict)
-    """Social organisation chosen for each referred case id (sim.mechanisms.referral)."""
+    """Organisation given a place for each referred case id (``referral.handle`` hands them over)."""

@@ -27,6 +27,9 @@ and drift upwards by ``expectation_drift`` (demands move "from having to having 
 
 The month's word of mouth and condition are one compiled pass over the recent cases
 (:func:`month_kernel`), the survey another over the residents (:func:`survey_kernel`).
+
+Its own state is :class:`PerceptionState` (``street.perception``); it reads the
+renovated service centres from ``street.money``.
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ towards ``revision / (revision + churn)``.
 
 The day's counts are drawn in Python; one compiled kernel (:func:`take_task_hours`)
 shares their hours over the posts (:func:`task_hours`) and takes them.
+
+Its own state is :class:`DutyState` (``street.duties``).
 """
 
 from __future__ import annotations

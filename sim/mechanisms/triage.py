@@ -20,6 +20,10 @@ routes, admission, places at organisations, staff allocation, street handling
 (``resolution.resolve_kernel``) and referral (``referral.refer_kernel``); :func:`daily`
 gathers the arrays, stores the results, writes the organisations' and the purse's
 changes back and sends the department cases to the whistle.
+
+It takes from ``street.intake`` (queue, complaint hours; cases into service) and the
+day's volunteer hours (``DayHours.volunteer``), and reports the records it made to the
+staff-time mechanism (``timebudget.records_made``).
 """
 
 from __future__ import annotations
@@ -46,7 +50,13 @@ OFFICE_OPEN_H = 9.0
 
 
 _RULES: dict[int, tuple] = {}
-"""The kernel's parameter tuples by ``id`` of the street's parameters (kept with them)."""
+"""The kernel's parameter tuples by ``id`` of the street's parameters (kept with them).
+
+Caching by ``id`` relies on parameters being read-only (``sim.params.values``: frozen
+groups, read-only arrays): a ``Params`` never changes after it is built, and a changed
+value is a new ``Params`` (a schedule, ``platform.apply``), so a tuple built from one is
+right for as long as that object lives; the entry keeps the object, so its ``id`` is not
+reused while cached."""
 
 
 def _rules(street: Street) -> tuple:
