@@ -10,7 +10,7 @@ the workforce to re-evaluate quit hazards (``workforce.invalidate_quit_hazard``)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,8 +29,10 @@ class MoneyState:
     renovated: float
     """Communities whose service centre is renovated (fractional; open_year buys more,
     perception and recording read it)."""
-    contract_pay_year: list = field(default_factory=lambda: [0.0, 0])
-    """Contract pay paid this year and contract staff-months paid (monthly; open_year resets)."""
+    contract_pay_year: float = 0.0
+    """Contract pay paid this year (monthly; open_year resets it)."""
+    contract_months_year: int = 0
+    """Contract staff-months paid for this year (monthly; open_year resets it)."""
     secondment_paid_share: float = 1.0
     """Share of this month's secondment allowance paid (monthly; timebudget reads it)."""
 
@@ -43,7 +45,8 @@ def close_year(street: Street, t: int) -> None:
 def open_year(street: Street, t: int) -> None:
     """Open this year's budget; renovate service centres."""
     street.purse.open_year(t, street.p, street.streams["money"])
-    street.money.contract_pay_year = [0.0, 0]
+    street.money.contract_pay_year = 0.0
+    street.money.contract_months_year = 0
     f = street.p.facilities
     communities = street.p.population.communities
     todo = min(f.renovations_per_year, communities - street.money.renovated)
@@ -66,8 +69,8 @@ def monthly(street: Street, t: int) -> None:
     paid = street.purse.spend_general(wage_bill, "pay_spent")
     street.purse.ledger["pay_unpaid"] += wage_bill - paid
     pay = wage * (paid / wage_bill if wage_bill > 0 else 1.0)
-    street.money.contract_pay_year[0] += paid
-    street.money.contract_pay_year[1] += int(contract.sum())
+    street.money.contract_pay_year += paid
+    street.money.contract_months_year += int(contract.sum())
     if np.any(r.pay[contract] != pay):
         r.pay[contract] = pay
         workforce.invalidate_quit_hazard(street)  # pay changed
@@ -98,5 +101,5 @@ def daily(street: Street, t: int) -> None:
 def annual_contract_pay(street: Street) -> float:
     """Mean monthly pay actually paid per contract staff-month this year (the scheduled
     contract wage where no contract post was held)."""
-    paid, staff_months = street.money.contract_pay_year
+    paid, staff_months = street.money.contract_pay_year, street.money.contract_months_year
     return paid / staff_months if staff_months else float(street.p.staff.pay[CONTRACT])
