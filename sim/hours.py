@@ -90,6 +90,8 @@ class DayHours:
         used: ``{bucket: row of by_bucket}`` (views, updated in place).
         demanded_out_of_list: out-of-list task hours handed down today, per post.
         held: posts held when the day opened (``sim.mechanisms.timebudget.open_day``).
+        volunteer: talent-pool volunteer hours still free today (set by
+            ``timebudget.open_day``, used up by ``triage``).
     """
 
     def __init__(self, n: int) -> None:
@@ -97,6 +99,7 @@ class DayHours:
         self._allocate(n)
         self.demanded_out_of_list = np.zeros(n)
         self.held = 0
+        self.volunteer = 0.0
 
     def _allocate(self, n: int) -> None:
         self.by_bucket = np.zeros((len(BUCKETS), n))

@@ -15,7 +15,7 @@ from sim.agents.socialorg import SocialOrganisation
 from sim.agents.staff import Roster, draw_recruit, initial_skill, posts_for
 from sim.calendar import Calendar
 from sim.cases import CaseTable
-from sim.domain import DEPARTMENTS, SO_SPECIALTIES
+from sim.domain import SO_SPECIALTIES
 from sim.events import (  # noqa: F401 - the codes stay importable from sim.street
     COUNCIL_COLUMNS,
     EMERGENCY_COLUMNS,
@@ -38,6 +38,7 @@ from sim.mechanisms import (
     emergency,
     enrolment,
     feedback,
+    intake,
     perception,
     platform,
     recording,
@@ -63,6 +64,17 @@ if TYPE_CHECKING:
 class Street:
     """State of one street and its daily step.
 
+    The street holds what every mechanism shares: the parameters in force ``p`` (set by
+    :meth:`set_params`, then by ``platform.apply`` at each month start), calendar, random
+    streams, residents, roster, cases, the department pool, the day's hours, the purse,
+    social organisations, event logs and records. Each mechanism keeps its own state in
+    a record defined next to it: ``intake`` (the case flow, ``sim.mechanisms.intake``),
+    ``workforce``, ``staff_time`` (``timebudget``), ``duties`` (``tasks``), ``emergency``,
+    ``platform``, ``councils`` (``council``), ``perception``, ``enrolment`` and ``money``.
+    A mechanism changes another's state only by a call into the owner
+    (``workforce.invalidate_quit_hazard``, ``timebudget.records_made``,
+    ``feedback.end_now``).
+
     Args:
         model: the Mesa model the street's agents belong to.
         index: the street's index in its model (0 for a single street).
@@ -77,8 +89,7 @@ class Street:
                  root_seed: int, pool: DepartmentPool) -> None:
         self.model = model
         self.index = index
-        self.p = params
-        self.p_design = params  # scheduled values; ``p`` may differ while the platform decays
+        self.p = params  # in force: set_params, then platform.apply each month start
         self.cal = calendar
         self.streams = Streams(root_seed, extra_key=(index,))
         self.pool = pool
@@ -91,49 +102,32 @@ class Street:
                        * params.demand.demand_share * calendar.n_days / 365 * 1.6) + 1024
         self.cases = CaseTable(expected)
         pool.register_street(self.cases)
-        self.queue = np.empty(0, dtype=np.int64)
-        self.online_inbox = np.empty(0, dtype=np.int64)
-        self.future_ids = np.empty(0, dtype=np.int64)
-        self.future_day = np.empty(0, dtype=np.int64)
-        self.workdays_since_inbox = 0
-        self.in_service = np.empty(0, dtype=np.int64)
-        self.repeats_due = np.empty(0, dtype=np.int64)
-        self.repeats_day = np.empty(0, dtype=np.int64)
+        # state owned by the mechanisms (each record lives next to its mechanism)
+        pop = params.population
+        self.intake = intake.IntakeState()
+        self.workforce = workforce.WorkforceState()
+        self.staff_time = timebudget.StaffTimeState()
+        self.duties = tasks.DutyState(coverage=float(params.tasks.duty_list_coverage))
+        self.emergency = emergency.EmergencyState()
+        self.platform = platform.PlatformState(design=params, digital_access=pop.digital_access.copy())
+        self.perception = perception.PerceptionState(
+            condition=np.full((int(pop.communities), 4), float(params.perception.initial)))
+        self.enrolment = enrolment.EnrolmentState()
+        self.money = money_mech.MoneyState(
+            renovated=float(params.facilities.renovated_initial) * pop.communities)
         self.staff_events = ColumnTable(STAFF_EVENT_COLUMNS, 256)
         self.emergencies = ColumnTable(EMERGENCY_COLUMNS, 64)
         self.so_events = ColumnTable(SO_EVENT_COLUMNS, 64)
         self.council_log = ColumnTable(COUNCIL_COLUMNS, 1024)
         self.sos: list[SocialOrganisation] = []
-        self.mobilised_until = -1
-        self.records_to_reenter = 0.0
-        self.volunteer_hours_today = 0.0
-        self.task_counts = (0, 0, 0)
-        self.referral_to: dict = {}
-        self.closing_today: list[np.ndarray] = []
-        self.backlog_hours = 0.0
-        self.complaint_hours_due = 0.0
-        self.assessment_pressure = 0.0
-        self.condition = np.full((int(params.population.communities), 4), float(params.perception.initial))
-        self.quit_prob: np.ndarray | None = None
-        self.renovated = float(params.facilities.renovated_initial) * params.population.communities
-        self.council_functioning = np.zeros(int(params.population.communities), bool)
-        self.enrolment_found = 0
-        self.platform_health = 1.0
-        self.platform_progress = 0.0  # share of the platform built (brief §2: most streets have none)
-        self.dept_joined = np.zeros(len(DEPARTMENTS), bool)  # data-centre agreements
-        self.duty_coverage = float(params.tasks.duty_list_coverage)
-        self.contract_pay_year = [0.0, 0]  # contract pay paid this year, contract staff-months
-        self.secondment_paid_share = 1.0
-        self.digital_access_synced = params.population.digital_access.copy()
         self.daily = recording.DailyRecord(calendar.n_days)
-        self.emergency_draws: list[list[float]] = []  # uniforms of the days ahead (sim.mechanisms.emergency)
         # the calendar as plain flags per day (looked up every day)
         days = range(calendar.n_days)
         self._opens_year = tuple(bool(t == 0 or calendar.year[t] != calendar.year[t - 1]) for t in days)
         self._opens_month = tuple(bool(calendar.is_month_start(t)) for t in days)
         self._closes_year = tuple(bool(calendar.is_year_end(t)) for t in days)
         self.workday = tuple(bool(w) for w in calendar.is_workday)  # read by the staff-time mechanisms
-        self.yearly_state: dict[int, dict[str, float]] = {}
+        self.yearly_state: dict[int, dict[str, float]] = {}  # recording.close_year
         self._build_staff()
         self._build_councils()
         self._build_sos()
@@ -153,9 +147,9 @@ class Street:
     def _build_councils(self) -> None:
         rng = self.streams["council"]
         pop = self.p.population
-        has = rng.random(len(self.council_functioning)) < pop.council_coverage
-        self.has_council = has
-        self.council_functioning = has & (rng.random(len(has)) < pop.council_functioning)
+        has = rng.random(int(pop.communities)) < pop.council_coverage
+        functioning = has & (rng.random(len(has)) < pop.council_functioning)
+        self.councils = council.CouncilState(present=has, functioning=functioning)
 
     def _build_sos(self) -> None:
         rng = self.streams["socialorgs"]
@@ -172,7 +166,7 @@ class Street:
     def set_params(self, params: Params) -> None:
         """Take new parameter values (from a schedule); the month-start mechanisms
         (platform, posts, digital access) make the street's state follow."""
-        self.p = self.p_design = params
+        self.p = self.platform.design = params
 
     # --- the day --------------------------------------------------------------------------
     def begin_day(self, t: int) -> None:

@@ -17,7 +17,7 @@ from sim.agents.staff import CONTRACT
 from sim.domain import DEPARTMENTS
 from sim.indicators.definitions import INDICATORS, KINDS
 from sim.mechanisms import money as money_mech
-from sim.mechanisms import platform, tasks
+from sim.mechanisms import platform, tasks, timebudget
 from sim.model import StreetModel
 from sim.report.data import target_status
 from sim.runner import run
@@ -62,8 +62,8 @@ def test_platform_whose_build_is_unpaid_merges_no_systems(digital, tiny):
     legacy = tiny.params.data
     unpaid = street_of(digital)
     months(unpaid, 12, funded=False)
-    assert unpaid.platform_progress == 0.0
-    assert not unpaid.dept_joined.any()
+    assert unpaid.platform.progress == 0.0
+    assert not unpaid.platform.joined.any()
     assert unpaid.p.data.systems_in_use == legacy.systems_in_use
     assert unpaid.p.data.systems_per_record == legacy.systems_per_record
     assert np.array_equal(unpaid.p.data.data_shared, legacy.data_shared)
@@ -72,25 +72,25 @@ def test_platform_whose_build_is_unpaid_merges_no_systems(digital, tiny):
 
 def test_build_progresses_by_the_instalments_paid(digital):
     street = street_of(digital)
-    build_months = street.p_design.platform.build_months
+    build_months = street.platform.design.platform.build_months
     months(street, 6, funded=True)
-    assert street.platform_progress == pytest.approx(6 / build_months)
+    assert street.platform.progress == pytest.approx(6 / build_months)
     months(street, 60, funded=True)
-    assert street.platform_progress == 1.0
+    assert street.platform.progress == 1.0
     spent = street.purse.ledger["platform_spent"]
     months(street, 1, funded=True)  # a built platform costs only its running cost
-    pl = street.p_design.platform
+    pl = street.platform.design.platform
     assert street.purse.ledger["platform_spent"] - spent == pytest.approx(pl.running_cost_per_year / 12)
 
 
 def test_systems_in_use_fall_with_progress_and_agreements(digital, tiny):
     street = street_of(digital)
     months(street, 60, funded=True)
-    assert street.dept_joined.all()
+    assert street.platform.joined.all()
     assert street.p.data.systems_in_use == digital.params_at(street.cal.date(0)).data.systems_in_use
     half = street_of(digital)
-    half.platform_progress = 1.0
-    half.dept_joined[: len(DEPARTMENTS) // 2] = True
+    half.platform.progress = 1.0
+    half.platform.joined[: len(DEPARTMENTS) // 2] = True
     platform.apply(half)
     legacy, design = tiny.params.data.systems_in_use, street.p.data.systems_in_use
     assert half.p.data.systems_in_use == round(legacy + 0.5 * (design - legacy))
@@ -100,21 +100,21 @@ def test_systems_in_use_fall_with_progress_and_agreements(digital, tiny):
 def test_departments_that_never_agree_keep_their_legacy_sharing(digital, tiny):
     never = street_of(digital.with_values({"data.join_prob_monthly": 0.0}))
     months(never, 36, funded=True)
-    assert never.platform_progress == 1.0 and not never.dept_joined.any()
+    assert never.platform.progress == 1.0 and not never.platform.joined.any()
     assert np.array_equal(never.p.data.data_shared, tiny.params.data.data_shared)
     always = street_of(digital.with_values({"data.join_prob_monthly": 1.0}))
     months(always, 36, funded=True)
-    assert always.dept_joined.all()
-    assert np.array_equal(always.p.data.data_shared, always.p_design.data.data_shared)
+    assert always.platform.joined.all()
+    assert np.array_equal(always.p.data.data_shared, always.platform.design.data.data_shared)
 
 
 def test_a_joined_department_shows_its_design_share_at_the_platform_level(digital, tiny):
     street = street_of(digital)
-    street.platform_progress, street.platform_health = 0.5, 0.8
+    street.platform.progress, street.platform.health = 0.5, 0.8
     joined = DEPARTMENTS.index("market_regulation")
-    street.dept_joined[joined] = True
+    street.platform.joined[joined] = True
     platform.apply(street)
-    legacy, design = tiny.params.data.data_shared, street.p_design.data.data_shared
+    legacy, design = tiny.params.data.data_shared, street.platform.design.data.data_shared
     want = legacy.copy()
     want[joined] = legacy[joined] + 0.4 * (design[joined] - legacy[joined])
     assert np.allclose(street.p.data.data_shared, want)
@@ -137,11 +137,11 @@ def test_data_refusal_lowers_agreements_and_the_recorded_sharing_rate(tiny):
 # --- duty-list coverage -------------------------------------------------------------------
 def test_without_revision_coverage_decays_with_the_churn(tiny):
     street = street_of(tiny.with_values({"tasks.duty_list_revision": 0.0}))
-    start = street.duty_coverage
+    start = street.duties.coverage
     for _ in range(12):
         tasks.revise_list(street)
     churn = tiny.params.tasks.duty_list_churn
-    assert street.duty_coverage == pytest.approx(start * math.exp(-churn))
+    assert street.duties.coverage == pytest.approx(start * math.exp(-churn))
 
 
 def test_baseline_revision_holds_coverage_at_its_settled_share(tiny):
@@ -150,8 +150,8 @@ def test_baseline_revision_holds_coverage_at_its_settled_share(tiny):
     for _ in range(120):
         tasks.revise_list(street)
     settled = k.duty_list_revision / (k.duty_list_revision + k.duty_list_churn)
-    assert street.duty_coverage == pytest.approx(settled)
-    assert street.duty_coverage == pytest.approx(0.80)
+    assert street.duties.coverage == pytest.approx(settled)
+    assert street.duties.coverage == pytest.approx(0.80)
 
 
 def test_duty_list_lever_raises_coverage_through_revision(tiny):
@@ -159,15 +159,16 @@ def test_duty_list_lever_raises_coverage_through_revision(tiny):
     street = street_of(lever)
     for _ in range(24):
         tasks.revise_list(street)
-    assert street.duty_coverage > 0.95
+    assert street.duties.coverage > 0.95
 
 
 def test_tasks_are_checked_against_the_coverage_in_force(tiny):
     street = street_of(tiny)
-    street.duty_coverage = 0.0
+    street.duties.coverage = 0.0
     day = int(np.argmax(street.cal.is_workday))
+    timebudget.open_day(street, day)  # the posts held today, as in the day's order
     tasks.daily(street, day)
-    accepted, refused, checked = street.task_counts
+    accepted, refused, checked = street.duties.counts
     assert accepted > 0 and refused == 0 and checked == 0
 
 

@@ -79,13 +79,14 @@ def test_every_open_case_is_in_exactly_one_place(watched):
     street = watched.model.streets[0]
     cs = street.cases
     waiting_for_departments = np.setdiff1d(np.flatnonzero(cs.view("state") == WHISTLED),
-                                           street.in_service)
-    places = [street.queue, street.online_inbox, street.in_service, waiting_for_departments]
+                                           street.intake.in_service)
+    ik = street.intake
+    places = [ik.queue, ik.online_inbox, ik.in_service, waiting_for_departments]
     everywhere = np.concatenate(places)
     assert len(np.unique(everywhere)) == len(everywhere)  # in no two places
     open_ids = np.flatnonzero(cs.view("outcome") == OPEN)
     assert np.array_equal(np.sort(everywhere), open_ids)
-    assert len(street.closing_today) == 0
+    assert len(street.intake.closing_today) == 0
 
 
 def test_pending_whistles_belong_to_cases_waiting_for_departments(watched):
@@ -94,7 +95,7 @@ def test_pending_whistles_belong_to_cases_waiting_for_departments(watched):
     street = model.streets[0]
     cases = pool.episodes.case[pool.active]
     assert (street.cases.state[cases] == WHISTLED).all()
-    assert not np.isin(cases, street.in_service).any()
+    assert not np.isin(cases, street.intake.in_service).any()
 
 
 def test_case_times_are_ordered(watched):

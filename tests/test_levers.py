@@ -177,7 +177,7 @@ def livelihood_money(scenario):
 def renovated(scenario):
     street = street_of(scenario)
     money_mech.open_year(street, 0)
-    return street.renovated
+    return street.money.renovated
 
 
 def contract_quit_hazard(scenario):
@@ -198,7 +198,7 @@ def training_planned(scenario):
 def volunteer_hours(scenario):
     street = street_of(scenario)
     timebudget.open_day(street, 0)
-    return street.volunteer_hours_today
+    return street.hours.volunteer
 
 
 def answer_prob(scenario):
@@ -220,7 +220,7 @@ def supported_entrants(scenario):
 def functioning_councils(scenario):
     street = street_of(scenario.with_values({"population.communities": 200}))
     council.monthly(street, 0)
-    return int(street.council_functioning.sum())
+    return int(street.councils.functioning.sum())
 
 
 def out_of_list_hours(scenario):
@@ -259,7 +259,7 @@ def data_entry_hours(scenario):
 def elderly_digital(scenario):
     """The mini-program on a built platform reaches more elderly residents."""
     street = street_of(scenario)
-    street.platform_progress = 1.0
+    street.platform.progress = 1.0
     platform.apply(street)
     res = street.residents
     return float(res.digital[res.band == 3].mean())
@@ -352,7 +352,7 @@ def test_secondees_stay_home_when_their_allowance_is_unpaid(tiny):
     street.purse.general = 0.0
     money_mech.monthly(street, 0)
     timebudget.open_day(street, 0)
-    assert street.secondment_paid_share == 0.0
+    assert street.money.secondment_paid_share == 0.0
     assert street.hours.available.sum() == pytest.approx(hours_available(tiny))
 
 

@@ -172,7 +172,7 @@ def test_freed_data_entry_hours_go_to_casework_when_demand_is_high(baseline):
         freed = s.hours.used["data_entry"].sum() if freed is None else freed
         demand.daily(s, 0)
         triage.daily(s, 0)
-        assert len(s.queue) > 0  # demand exceeds the day's hours in both
+        assert len(s.intake.queue) > 0  # demand exceeds the day's hours in both
         casework.append(s.hours.used["casework"].sum())
     longest_case = 0.2 + 1.2  # walk-in intake + mediation handling: admission stops within it
     assert abs((casework[1] - casework[0]) - freed) < longest_case
@@ -207,7 +207,7 @@ def test_emergency_mobilisation_takes_its_share_of_staff_hours(small):
     s = street_of(small.with_values({"emergency.rate_per_year": 365.0}))
     for t in range(60):
         emergency.daily(s, t)
-        if s.cal.is_workday[t] and s.mobilised_until >= t:
+        if s.cal.is_workday[t] and s.emergency.mobilised_until >= t:
             break
     timebudget.open_day(s, t)
     share = small.params.emergency.mobilised_share
@@ -223,7 +223,7 @@ def _new_demands_first_year(scenario) -> int:
     for t in range(s.cal.n_days):
         if s.cal.is_month_start(t):
             demand.plan_month(s, t)
-            total += len(s.future_ids)
+            total += len(s.intake.future_ids)
     return total
 
 
@@ -401,7 +401,7 @@ def test_data_sharing_finds_eligible_residents_who_are_not_enrolled(baseline):
         res = s.residents
         unenrolled.append(int((res.eligible & ~res.enrolled).sum()))
         if shared == 0.0:
-            assert s.enrolment_found == 0
+            assert s.enrolment.found == 0
     assert unenrolled[0] > 50
     assert unenrolled[1] < 0.3 * unenrolled[0]
 

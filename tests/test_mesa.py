@@ -50,7 +50,7 @@ def test_agents_by_type_read_current_values(scenario):
 def test_a_datacollector_collects_one_row_per_day(scenario):
     model = StreetModel(scenario, seed=SEED)
     dc = mesa.DataCollector(model_reporters={
-        "queued": lambda m: len(m.streets[0].queue) + len(m.streets[0].online_inbox),
+        "queued": lambda m: len(m.streets[0].intake.queue) + len(m.streets[0].intake.online_inbox),
         "staff": lambda m: len(m.agents_by_type[StaffMember]),
         "day": lambda m: m.t - 1,
     })
@@ -68,6 +68,6 @@ def test_a_datacollector_collects_one_row_per_day(scenario):
 def test_a_datacollector_leaves_results_unchanged(scenario):
     plain = StreetModel(scenario, seed=SEED).run()
     watched = StreetModel(scenario, seed=SEED).run(
-        datacollector=mesa.DataCollector(model_reporters={"q": lambda m: len(m.streets[0].queue)}))
+        datacollector=mesa.DataCollector(model_reporters={"q": lambda m: len(m.streets[0].intake.queue)}))
     a, b = plain.streets[0].cases.to_frame(), watched.streets[0].cases.to_frame()
     assert a.equals(b)

@@ -31,15 +31,15 @@ def test_weekend_records_wait_for_the_next_workday(small):
     saturday, monday = 5, 7  # 2024-01-01 is a Monday
     s = street_on(small, saturday)
     assert not s.cal.is_workday[saturday] and s.cal.is_workday[monday]
-    s.records_to_reenter = 120.0  # Friday's and Saturday's admissions
+    s.staff_time.records_to_reenter = 120.0  # Friday's and Saturday's admissions
     timebudget.data_entry(s, saturday)
-    assert (s.hours.used["data_entry"] == 0).all() and s.records_to_reenter == 120.0
+    assert (s.hours.used["data_entry"] == 0).all() and s.staff_time.records_to_reenter == 120.0
     timebudget.open_day(s, monday)
     timebudget.data_entry(s, monday)
     n = int(s.roster.filled.sum())
     want = entry_hours(small, small.params.data.records_per_staff_day + 120.0 / n)
     assert np.allclose(s.hours.used["data_entry"][s.roster.filled], want)
-    assert s.records_to_reenter == 0.0
+    assert s.staff_time.records_to_reenter == 0.0
 
 
 def test_triage_adds_todays_records_to_those_waiting(small):
@@ -47,12 +47,12 @@ def test_triage_adds_todays_records_to_those_waiting(small):
 
     s = street_on(small, 0)
     tasks.daily(s, 0)
-    s.records_to_reenter = 50.0
+    s.staff_time.records_to_reenter = 50.0
     demand.daily(s, 0)
     admitted_before = int(np.isfinite(s.cases.accepted_h[: len(s.cases)]).sum())
     triage.daily(s, 0)
     admitted = int(np.isfinite(s.cases.accepted_h[: len(s.cases)]).sum()) - admitted_before
-    assert admitted > 0 and s.records_to_reenter == 50.0 + admitted
+    assert admitted > 0 and s.staff_time.records_to_reenter == 50.0 + admitted
 
 
 @pytest.mark.parametrize("coverage, enforcement", [(0.3, 1.0), (0.8, 0.5), (0.0, 1.0)])
@@ -66,7 +66,7 @@ def test_refused_tasks_are_among_the_checked_ones(small, coverage, enforcement):
             continue
         timebudget.open_day(s, t)
         tasks.daily(s, t)
-        accepted, refused, checked = s.task_counts
+        accepted, refused, checked = s.duties.counts
         assert refused <= checked
         refused_total, checked_total = refused_total + refused, checked_total + checked
     if coverage == 0.0:
@@ -84,7 +84,7 @@ def test_social_organisation_fees_keep_the_wage_reserve(small):
     ids = np.arange(3)
     so = s.sos[0]
     for cid in ids:
-        s.referral_to[int(cid)] = so
+        s.intake.referral_to[int(cid)] = so
     funds = so.funds
     referral.handle(s, ids, 0)
     fee = small.params.referral.fee_per_case

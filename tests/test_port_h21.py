@@ -262,20 +262,20 @@ def array_referral(street, ids, chosen):
 def array_daily(street, t):
     """``triage.daily`` as it was, array by array."""
     cs, p, h = street.cases, street.p, street.hours
-    q = street.queue
+    q = street.intake.queue
     if len(q):
         stale = cs.raised_h[q] < (t - p.cases.patience_days) * 24.0
         if stale.any():
             ids = q[stale]
-            street.queue = q = q[~stale]
+            street.intake.queue = q = q[~stale]
             cs.planned_outcome[ids], cs.planned_reason[ids] = DROPPED, DR_ABANDONED
             cs.closed_h[ids] = t * 24.0
             feedback.end_now(street, ids)
-    due = street.complaint_hours_due
+    due = street.intake.complaint_hours_due
     if due > 0 and float(h.free.sum()) > 0:
         got = h.take("casework", h.free * min(1.0, due / float(h.free.sum())))
-        street.complaint_hours_due = max(0.0, due - float(got.sum()))
-    street.backlog_hours = 0.0
+        street.intake.complaint_hours_due = max(0.0, due - float(got.sum()))
+    street.intake.backlog_hours = 0.0
     if len(q) == 0:
         return
     c = p.cases
@@ -286,7 +286,7 @@ def array_daily(street, t):
     free = h.free
     cum = np.cumsum(hours)
     k = int(np.searchsorted(cum, free.sum() + 1e-9, side="right"))
-    street.backlog_hours = float(cum[-1] - (cum[k - 1] if k else 0.0))
+    street.intake.backlog_hours = float(cum[-1] - (cum[k - 1] if k else 0.0))
     if k == 0:
         return
     admitted, route, hours = q[:k], route[:k].copy(), hours[:k].copy()
@@ -312,18 +312,18 @@ def array_daily(street, t):
     admitted, route, hours = admitted[:k], route[:k], hours[:k]
     if k == 0:
         return
-    street.queue = q[k:]
+    street.intake.queue = q[k:]
     cs.route[admitted] = route
     wants = cs.needs_specialist[admitted] & (route != ROUTE_DEPT)
-    handler, specialist, used, street.volunteer_hours_today = triage.allocate_kernel(
+    handler, specialist, used, street.hours.volunteer = triage.allocate_kernel(
         hours, wants, triage.SPECIALIST_OF_CATEGORY[cs.category[admitted]], street.roster.filled,
-        street.roster.specialty.astype(np.int64), h.free, float(street.volunteer_hours_today))
+        street.roster.specialty.astype(np.int64), h.free, float(street.hours.volunteer))
     assert (handler != -1).all()
     h.take("casework", used)
     accepted_h = np.maximum(cs.raised_h[admitted] + 0.25, t * 24.0 + triage.OFFICE_OPEN_H)
     cs.accepted_h[admitted] = cs.first_response_h[admitted] = accepted_h
     cs.handler[admitted], cs.specialist[admitted], cs.staff_hours[admitted] = handler, specialist, hours
-    street.records_to_reenter += float(len(admitted))
+    street.staff_time.records_to_reenter += float(len(admitted))
     on_street = admitted[route == ROUTE_STREET]
     if len(on_street):
         array_resolution(street, on_street)
@@ -332,7 +332,7 @@ def array_daily(street, t):
     if len(rows):
         array_referral(street, admitted[rows], [chosen[i] for i in rows])
     cs.state[admitted[rows]] = AT_SO
-    street.in_service = np.concatenate([street.in_service, on_street, admitted[rows]])
+    street.intake.in_service = np.concatenate([street.intake.in_service, on_street, admitted[rows]])
     whistle.send_cases(street, admitted[route == ROUTE_DEPT], t)
 
 
@@ -342,9 +342,10 @@ def state_of(model):
     cs = s.cases
     cols = {name: cs.view(name).copy() for name in cs.cols}
     sos = [(so.used_this_month, so.cases_taken, so.funds) for so in s.sos]
-    return (cols, cs.u[: len(cs)].copy(), s.queue.copy(), np.sort(s.in_service), dict(s.purse.ledger),
+    ik = s.intake
+    return (cols, cs.u[: len(cs)].copy(), ik.queue.copy(), np.sort(ik.in_service), dict(s.purse.ledger),
             s.purse.general, s.purse.pots.copy(), {b: v.copy() for b, v in s.hours.used.items()}, sos,
-            s.backlog_hours, s.complaint_hours_due, s.volunteer_hours_today, s.records_to_reenter)
+            ik.backlog_hours, ik.complaint_hours_due, s.hours.volunteer, s.staff_time.records_to_reenter)
 
 
 @pytest.mark.parametrize("values", [
@@ -415,9 +416,9 @@ def test_referral_pays_fees_in_order_keeping_the_reserve(small):
     funds_a, funds_b, taken_a = so_a.funds, so_b.funds, so_a.cases_taken
     cs.accepted_h[ids] = 100.0
     for cid, so in zip(ids.tolist(), [so_a, so_b, so_a, so_a], strict=True):
-        s.referral_to[cid] = so
+        s.intake.referral_to[cid] = so
     referral.handle(s, ids, 4)
-    assert s.referral_to == {}
+    assert s.intake.referral_to == {}
     assert so_a.funds == pytest.approx(funds_a + fee) and so_b.funds == pytest.approx(funds_b + 0.5 * fee)
     assert so_a.cases_taken == taken_a + 3 and s.purse.general == pytest.approx(keep)
     assert s.purse.ledger["so_fees"] == pytest.approx(fees_before + 1.5 * fee)

@@ -45,6 +45,7 @@ from sim.cases import (
     CaseTable,
 )
 from sim.mechanisms import feedback, whistle
+from sim.mechanisms.intake import IntakeState
 from sim.model import StreetModel
 from sim.outputs import street_tables
 from sim.randomness import compiled
@@ -215,7 +216,7 @@ def ref_settle(street, ids: np.ndarray) -> None:
     close_h = cs.departments_arrived_h[ids] + ref_lognormal_from_z(d.handling_hours, sigma, cs.z_delay[ids])
     cs.closed_h[ids] = close_h
     cs.due_day[ids] = np.floor(close_h / 24.0).astype(np.int32)
-    street.in_service = np.concatenate([street.in_service, ids])
+    street.intake.in_service = np.concatenate([street.intake.in_service, ids])
 
 
 def ref_bounce(street, episodes: np.ndarray, t: int) -> None:
@@ -317,7 +318,7 @@ def street_of(pool: DepartmentPool, index: int, params, seed: int) -> SimpleName
     """The parts of a street the whistle uses."""
     return SimpleNamespace(cases=pool.case_tables[index], pool=pool, p=params, index=index,
                            streams={"whistle": np.random.default_rng(seed)},
-                           in_service=np.arange(3, dtype=np.int64), closing_today=[])
+                           intake=IntakeState(in_service=np.arange(3, dtype=np.int64)))
 
 
 def assert_tables_equal(a, b) -> None:
@@ -470,9 +471,9 @@ def test_apply_answers_follows_the_rule(seed, streets, params):
         whistle.apply_answers(sa, T + round_, {k: v.copy() for k, v in answers.items()})
         ref_apply_answers(sb, T + round_, answers)
         assert_pools_equal(a, b)
-        np.testing.assert_array_equal(sa.in_service, sb.in_service)
-        assert len(sa.closing_today) == len(sb.closing_today)
-        for x, y in zip(sa.closing_today, sb.closing_today):
+        np.testing.assert_array_equal(sa.intake.in_service, sb.intake.in_service)
+        assert len(sa.intake.closing_today) == len(sb.intake.closing_today)
+        for x, y in zip(sa.intake.closing_today, sb.intake.closing_today):
             np.testing.assert_array_equal(x, y)
     assert sa.streams["whistle"].random() == sb.streams["whistle"].random()
 
@@ -487,12 +488,12 @@ def test_apply_answers_covers_every_branch(params):
         pool.incoming = np.concatenate([pool.incoming, answers["arrived"][::2]])
         before_ep, lapsed_before = len(pool.episodes), int(np.sum(pool.episodes.view("state") == EP_LAPSED))
         whistle.apply_answers(street, T, answers)
-        ended = np.concatenate(street.closing_today or [np.empty(0, int)])
+        ended = np.concatenate(street.intake.closing_today or [np.empty(0, int)])
         reasons = street.cases.view("planned_reason")[ended]
         seen["bounced_out"] += int(np.sum(reasons == DR_BOUNCED_OUT))
         seen["unanswered"] += int(np.sum(reasons == DR_UNANSWERED))
         seen["rewhistled"] += len(pool.episodes) - before_ep
-        seen["settled"] += len(street.in_service) - 3
+        seen["settled"] += len(street.intake.in_service) - 3
         seen["lapsed"] += int(np.sum(pool.episodes.view("state") == EP_LAPSED)) - lapsed_before
         seen["late"] += int(np.sum(np.isnan(pool.episodes.view("arrival_h")[pool.incoming])))
     assert min(seen.values()) > 0, seen

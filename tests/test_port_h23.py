@@ -81,13 +81,13 @@ def ref_experience(res, idx, score, day, p):
 
 
 def ref_close_due(street, t):
-    s = street.in_service
-    parts = street.closing_today
-    street.closing_today = []
+    s = street.intake.in_service
+    parts = street.intake.closing_today
+    street.intake.closing_today = []
     if len(s):
         due = street.cases.due_day[s] <= t
         if due.any():
-            street.in_service = s[~due]
+            street.intake.in_service = s[~due]
             parts.append(s[due])
     if parts:
         ref_close(street, np.concatenate(parts), t)
@@ -115,7 +115,7 @@ def ref_close(street, ids, t):
     complaint = (dropped | bounced) & (u[:, U_COMPLAINT] < p_complaint)
     cs.complaint[ids] = complaint
     cs.complaint_unclear[ids] = complaint & bounced
-    street.complaint_hours_due += float(np.count_nonzero(complaint)) * f.complaint_staff_hours
+    street.intake.complaint_hours_due += float(np.count_nonzero(complaint)) * f.complaint_staff_hours
     a = p.assessment
     gaming = a.gaming_propensity * min(1.0, a.trace_weight + a.results_weight)
     cs.reported_resolved[ids] = resolved | (dropped & (u[:, U_GAMING] < gaming))
@@ -125,8 +125,9 @@ def ref_close(street, ids, t):
         # sim.randomness.draws.lognormal_from_z with the C library's exp and log
         mu = math.log(max(f.repeat_delay_days, 1e-9)) - 0.5 * 0.5 * 0.5
         days = libm_exp(mu + 0.5 * cs.z_repeat[ids[again]])
-        street.repeats_due = np.concatenate([street.repeats_due, ids[again]])
-        street.repeats_day = np.concatenate([street.repeats_day, t + 1 + np.floor(days).astype(np.int64)])
+        ik = street.intake
+        ik.repeats_due = np.concatenate([ik.repeats_due, ids[again]])
+        ik.repeats_day = np.concatenate([ik.repeats_day, t + 1 + np.floor(days).astype(np.int64)])
     cand = who[resolved & (cs.category[ids] == feedback.LIVELIHOOD)]
     cand = cand[res.eligible[cand] & ~res.enrolled[cand]]
     if len(cand):
@@ -141,36 +142,37 @@ def ref_pick(cum, u):
 def ref_daily(street, t):
     if street.cal.is_month_start(t):
         ref_plan_month(street, t)
-    lo = int(np.searchsorted(street.future_day, t, side="left"))
-    hi = int(np.searchsorted(street.future_day, t, side="right"))
+    lo = int(np.searchsorted(street.intake.future_day, t, side="left"))
+    hi = int(np.searchsorted(street.intake.future_day, t, side="right"))
     if hi > lo:
-        ref_enqueue(street, street.future_ids[lo:hi])
+        ref_enqueue(street, street.intake.future_ids[lo:hi])
     ref_repeat_contacts(street, t)
     d = street.p.demand
-    if not street.cal.is_workday[t] or len(street.online_inbox) == 0:
+    if not street.cal.is_workday[t] or len(street.intake.online_inbox) == 0:
         return
-    street.workdays_since_inbox += 1
-    if street.workdays_since_inbox < d.online_check_days:
+    street.intake.workdays_since_inbox += 1
+    if street.intake.workdays_since_inbox < d.online_check_days:
         return
-    street.workdays_since_inbox = 0
-    merged = np.concatenate([street.queue, street.online_inbox])
-    street.online_inbox = street.online_inbox[:0]
-    street.queue = merged[np.argsort(street.cases.raised_h[merged], kind="stable")]
+    street.intake.workdays_since_inbox = 0
+    merged = np.concatenate([street.intake.queue, street.intake.online_inbox])
+    street.intake.online_inbox = street.intake.online_inbox[:0]
+    street.intake.queue = merged[np.argsort(street.cases.raised_h[merged], kind="stable")]
 
 
 def ref_enqueue(street, ids):
     online = street.cases.channel[ids] == ONLINE
-    street.queue = np.concatenate([street.queue, ids[~online]])
+    street.intake.queue = np.concatenate([street.intake.queue, ids[~online]])
     if online.any():
-        street.online_inbox = np.concatenate([street.online_inbox, ids[online]])
+        street.intake.online_inbox = np.concatenate([street.intake.online_inbox, ids[online]])
 
 
 def ref_repeat_contacts(street, t):
-    due = street.repeats_day <= t
+    due = street.intake.repeats_day <= t
     if not due.any():
         return
-    parents = street.repeats_due[due]
-    street.repeats_due, street.repeats_day = street.repeats_due[~due], street.repeats_day[~due]
+    parents = street.intake.repeats_due[due]
+    ik = street.intake
+    ik.repeats_due, ik.repeats_day = ik.repeats_due[~due], ik.repeats_day[~due]
     cs = street.cases
     u = street.streams["repeat"].random((len(parents), N_UNIFORMS + 1))
     order = np.argsort(u[:, -1], kind="stable")
@@ -199,8 +201,8 @@ def ref_plan_month(street, t):
     category = categorical(u[:, C_CAT], d.category_mix)
     online_ok = d.online_channel & res.digital[who] & (u[:, C_CHAN] < d.online_choice[res.band[who]])
     channel = np.where(online_ok, ONLINE, np.where(u[:, C_WALK] < d.walk_in_share_offline, WALK_IN, PHONE))
-    street.future_ids = ref_add_cases(street, day, who, category, channel, u, None)
-    street.future_day = day
+    street.intake.future_ids = ref_add_cases(street, day, who, category, channel, u, None)
+    street.intake.future_day = day
 
 
 def ref_add_cases(street, day, who, category, channel, u, repeat_of):
@@ -237,7 +239,7 @@ def clone(street):
     """The parts of a street the two mechanisms read and write, copied."""
     return SimpleNamespace(p=street.p, cal=street.cal, cases=copy.deepcopy(street.cases),
                            residents=copy.deepcopy(street.residents), streams=copy.deepcopy(street.streams),
-                           **{k: copy.deepcopy(getattr(street, k)) for k in STATE})
+                           intake=copy.deepcopy(street.intake))
 
 
 def same_bits(a, b, what):
@@ -254,7 +256,7 @@ def assert_same_street(a, b):
     for name in RESIDENT_ARRAYS:
         same_bits(getattr(a.residents, name), getattr(b.residents, name), name)
     for name in STATE:
-        x, y = getattr(a, name), getattr(b, name)
+        x, y = getattr(a.intake, name), getattr(b.intake, name)
         if isinstance(x, np.ndarray):
             np.testing.assert_array_equal(x, y, err_msg=name)
         else:
@@ -273,10 +275,10 @@ def test_close_due_matches_the_array_rules(street, seed):
     n = cs.n
     # cases ended during the day (two parts, one may repeat a resident) and in service, some due
     ended = [rng.choice(n, int(rng.integers(0, 40)), replace=False) for _ in range(int(rng.integers(0, 3)))]
-    s.closing_today = [e for e in ended if len(e)]
-    s.in_service = rng.choice(n, int(rng.integers(0, 120)), replace=False)
-    every = np.concatenate([*s.closing_today, s.in_service]).astype(np.int64)
-    cs.due_day[s.in_service] = t + rng.integers(-3, 4, len(s.in_service))
+    s.intake.closing_today = [e for e in ended if len(e)]
+    s.intake.in_service = rng.choice(n, int(rng.integers(0, 120)), replace=False)
+    every = np.concatenate([*s.intake.closing_today, s.intake.in_service]).astype(np.int64)
+    cs.due_day[s.intake.in_service] = t + rng.integers(-3, 4, len(s.intake.in_service))
     cs.planned_outcome[every] = rng.choice([RESOLVED, DROPPED, 0], len(every), p=[0.5, 0.45, 0.05])
     cs.planned_reason[every] = rng.integers(0, 8, len(every))
     cs.closed_h[every] = cs.raised_h[every] + rng.uniform(0, 30 * 24, len(every))
@@ -305,7 +307,7 @@ def test_close_of_given_cases_matches_the_array_rules(street):
     feedback.close(s, ids, 100)
     feedback.close(s, ids[:0], 100)
     assert_same_street(s, want)
-    assert len(s.repeats_due) > len(street.repeats_due)
+    assert len(s.intake.repeats_due) > len(street.intake.repeats_due)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -356,9 +358,10 @@ def test_demand_days_match_the_array_rules(street, seed):
     s = clone(street)
     t0 = 100
     k = int(rng.integers(0, 80))
-    s.repeats_due = np.concatenate([s.repeats_due, rng.choice(s.cases.n, k)]).astype(np.int64)
-    s.repeats_day = np.concatenate([s.repeats_day, t0 + rng.integers(0, 40, k)]).astype(np.int64)
-    s.workdays_since_inbox = int(rng.integers(0, 3))
+    ik = s.intake
+    ik.repeats_due = np.concatenate([ik.repeats_due, rng.choice(s.cases.n, k)]).astype(np.int64)
+    ik.repeats_day = np.concatenate([ik.repeats_day, t0 + rng.integers(0, 40, k)]).astype(np.int64)
+    s.intake.workdays_since_inbox = int(rng.integers(0, 3))
     raised = s.cases.raised_h[: s.cases.n]
     raised[:] = np.floor(raised / 24.0) * 24.0  # queue and inbox tie on the hour: the merge is stable
     want = clone(s)

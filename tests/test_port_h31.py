@@ -54,7 +54,7 @@ def ref_condition(street, t):
     ok_eld = np.bincount(comm[eld & (outcome == RESOLVED)], minlength=n_comm)
     return np.column_stack([
         1.0 / (1.0 + problems / max(float(pc.problem_density_reference), 1e-9)),
-        perception.renovated_by_community(street.renovated, n_comm),
+        perception.renovated_by_community(street.money.renovated, n_comm),
         np.minimum(1.0, so_rate / max(float(pc.so_activity_reference), 1e-9)),
         np.divide(ok_eld, n_eld, out=np.full(n_comm, 0.5), where=n_eld > 0),
     ])
@@ -71,13 +71,13 @@ def ref_monthly(street, t):
         heard = np.divide(total, n, out=res.word_of_mouth.copy(), where=n > 0)
         alpha = 1.0 - np.exp(-1.0 / max(float(pc.neighbour_memory_months), 1e-6))
         res.word_of_mouth += alpha * (heard - res.word_of_mouth)
-    street.condition = ref_condition(street, t)
+    street.perception.condition = ref_condition(street, t)
 
 
 def ref_perceived(street, idx):
     res, pc = street.residents, street.p.perception
     comm = res.community[idx]
-    condition = street.condition.mean(axis=1)[comm]
+    condition = street.perception.condition.mean(axis=1)[comm]
     w = np.array([pc.weight_own, pc.weight_neighbours, pc.weight_condition, pc.weight_trust], float)
     if w.sum() <= 0:
         return np.full(len(idx), float(pc.initial))
@@ -98,8 +98,8 @@ def ref_survey(street, t):
         "perceived_mean": float(perf.mean()),
         "expectation_mean": float(res.expectation.mean()),
         "trust_mean": float(res.trust.mean()),
-        **{f"condition_{k}": float(v) for k, v in zip(CONDITION_PARTS, street.condition.mean(axis=0),
-                                                          strict=True)},
+        **{f"condition_{k}": float(v)
+           for k, v in zip(CONDITION_PARTS, street.perception.condition.mean(axis=0), strict=True)},
     }
     res.expectation += pc.expectation_adaptation * (perf - res.expectation) + pc.expectation_drift
     np.clip(res.expectation, 0.0, 1.0, out=res.expectation)
@@ -159,7 +159,7 @@ def ref_enrolment(street, t):
     visible = float(np.mean(street.p.data.data_shared[DATA_DEPTS]))
     found = res.eligible & ~res.enrolled & (u < e.data_match_monthly * visible)
     res.enrolled[found] = True
-    street.enrolment_found += int(found.sum())
+    street.enrolment.found += int(found.sum())
 
 
 def ref_assessment(street, t, days=30):
@@ -263,13 +263,13 @@ def test_month_kernel_gives_the_word_of_mouth_and_condition_of_the_rule(street, 
     rng = np.random.default_rng(seed)
     for m in range(1, 5):
         add_cases(street, rng, int(rng.integers(0, 400)), 30 * m)
-    street.renovated = 2.5
+    street.money.renovated = 2.5
     want = copy.deepcopy(street)
     t = 121
     perception.monthly(street, t)
     ref_monthly(want, t)
     np.testing.assert_array_equal(street.residents.word_of_mouth, want.residents.word_of_mouth)
-    np.testing.assert_array_equal(street.condition, want.condition)
+    np.testing.assert_array_equal(street.perception.condition, want.perception.condition)
     np.testing.assert_array_equal(perception.community_condition(street, t), ref_condition(want, t))
 
 
@@ -293,7 +293,7 @@ def test_the_month_scan_counts_what_a_whole_table_scan_counts(street):
         perception.monthly(street, t)
         ref_monthly(want, t)
         np.testing.assert_array_equal(street.residents.word_of_mouth, want.residents.word_of_mouth)
-        np.testing.assert_array_equal(street.condition, want.condition)
+        np.testing.assert_array_equal(street.perception.condition, want.perception.condition)
         tallies = recording.year_tallies(street.residents.band, street.residents.digital,
                                          street.residents.eligible, street.residents.enrolled,
                                          perception.rows_settled(street, (t - 200) * 24.0), street.cases.n,
@@ -302,15 +302,15 @@ def test_the_month_scan_counts_what_a_whole_table_scan_counts(street):
         closed = street.cases.view("closed_h")
         called = (street.cases.view("state") == CLOSED) & (closed >= (t - 200) * 24.0) & (closed < t * 24.0)
         assert tallies[4:] == (called.sum(), street.cases.view("callback_satisfied")[called].sum())
-    assert 0 < street.condition_scan[0] < street.cases.n  # the scan moved on, not to the end
-    assert perception.rows_settled(street, street.condition_scan[1] - 1.0) == 0
+    assert 0 < street.perception.condition_scan[0] < street.cases.n  # the scan moved on, not to the end
+    assert perception.rows_settled(street, street.perception.condition_scan[1] - 1.0) == 0
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_survey_kernel_gives_the_survey_of_the_rule(street, seed):
     rng = np.random.default_rng(seed)
     randomise_residents(street.residents, rng)
-    street.condition = rng.random(street.condition.shape)
+    street.perception.condition = rng.random(street.perception.condition.shape)
     if seed == 3:
         street.p = street.p.replace({"perception.weight_own": 0.0, "perception.weight_neighbours": 0.0,
                                      "perception.weight_condition": 0.0, "perception.weight_trust": 0.0})
@@ -395,7 +395,7 @@ def test_enrol_kernel_enrols_as_the_rule(street, t):
     enrolment.monthly(street, t)
     ref_enrolment(want, t)
     assert_residents_equal(street.residents, want.residents)
-    assert street.enrolment_found == want.enrolment_found > 0
+    assert street.enrolment.found == want.enrolment.found > 0
     assert street.streams["enrolment"].random() == want.streams["enrolment"].random()
 
 

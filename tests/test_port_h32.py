@@ -132,7 +132,7 @@ def test_a_weekend_day_has_no_training_tasks_or_data_entry(small):
     timebudget.open_day(s, saturday)
     tasks.daily(s, saturday)
     timebudget.data_entry(s, saturday)
-    assert s.hours.by_bucket.sum() == 0 and s.task_counts == (0, 0, 0)
+    assert s.hours.by_bucket.sum() == 0 and s.duties.counts == (0, 0, 0)
     assert np.allclose(s.hours.available[s.roster.filled],
                        small.params.staff.work_hours_per_day * small.params.staff.weekend_staffing)
 
@@ -141,11 +141,11 @@ def test_a_weekend_day_has_no_training_tasks_or_data_entry(small):
 def reference_emergency_daily(street, t):
     """``emergency.daily`` drawing its eight uniforms each day (as it did)."""
     u = street.streams["emergency"].random(emergency.N_DRAWS)
-    block, street.emergency_draws = street.emergency_draws, [u.tolist()]
+    block, street.emergency.draws = street.emergency.draws, [u.tolist()]
     try:
         emergency.daily(street, t)
     finally:
-        street.emergency_draws = block
+        street.emergency.draws = block
 
 
 @pytest.mark.parametrize("rate, false_alarms", [(40.0, 0.0), (100.0, 30.0)])
@@ -157,16 +157,16 @@ def test_emergencies_drawn_in_blocks_are_those_drawn_daily(small, rate, false_al
         reference_emergency_daily(b, t)
     ta, tb = a.emergencies.to_frame(), b.emergencies.to_frame()
     assert len(ta) > 5 and ta.equals(tb)
-    assert a.mobilised_until == b.mobilised_until
+    assert a.emergency.mobilised_until == b.emergency.mobilised_until
     same_bits(a.residents.trust, b.residents.trust)
 
 
 def test_todays_draws_continue_the_stream():
     class S:
         streams = Streams(SEED)
-        emergency_draws: list = []
 
     s = S()
+    s.emergency = emergency.EmergencyState()
     got = np.array([emergency.todays_draws(s) for _ in range(2 * emergency.BLOCK_DAYS + 3)])
     want = Streams(SEED)["emergency"].random((2 * emergency.BLOCK_DAYS + 3, emergency.N_DRAWS))
     same_bits(got, want)
@@ -212,8 +212,8 @@ def reference_plan_month(street, t):
     category = categorical(u[:, C_CAT], d.category_mix)
     online = d.online_channel & res.digital[who] & (u[:, C_CHAN] < d.online_choice[res.band[who]])
     channel = np.where(online, ONLINE, np.where(u[:, C_WALK] < d.walk_in_share_offline, WALK_IN, PHONE))
-    street.future_ids = demand.add_cases(street, day, who, category, channel, u, repeat_of=None)
-    street.future_day = day
+    street.intake.future_ids = demand.add_cases(street, day, who, category, channel, u, repeat_of=None)
+    street.intake.future_day = day
 
 
 @pytest.mark.parametrize("online", [True, False])
@@ -223,8 +223,8 @@ def test_a_month_of_new_cases_is_written_as_the_array_code_wrote_it(small, onlin
     for t in (0, 31, 60):  # January (from its first day), February, March
         demand.plan_month(a, t)
         reference_plan_month(b, t)
-        same_bits(a.future_ids, b.future_ids)
-        same_bits(a.future_day, b.future_day)
+        same_bits(a.intake.future_ids, b.intake.future_ids)
+        same_bits(a.intake.future_day, b.intake.future_day)
     assert a.cases.n == b.cases.n > 400
     for name, col in a.cases.cols.items():
         same_bits(col, b.cases.cols[name], name)

@@ -183,7 +183,7 @@ def departments_joined_after_a_year(scenario):
     for _ in range(12):
         platform.apply(street)
         platform.pay(street)
-    return int(street.dept_joined.sum())
+    return int(street.platform.joined.sum())
 
 
 def so_funds_after_half_a_year(scenario):
@@ -196,12 +196,12 @@ def so_funds_after_half_a_year(scenario):
 def functioning_councils(scenario):
     street = street_of(scenario.with_values({"population.communities": 200}))
     council.monthly(street, 0)
-    return int(street.council_functioning.sum())
+    return int(street.councils.functioning.sum())
 
 
 def elderly_digital(scenario):
     street = street_of(scenario)
-    street.platform_progress = 1.0  # a built platform
+    street.platform.progress = 1.0  # a built platform
     platform.apply(street)
     res = street.residents
     return float(res.digital[res.band == 3].mean())

@@ -15,6 +15,9 @@ month's draws are ordered (:func:`arrival_order`), given residents (``Residents.
 then categories, channels and needs, and written to the case table by one kernel
 (:func:`month_cases`). The kernels take normal quantiles
 from SciPy's own compiled ``ndtri`` (:func:`sim.randomness.compiled.normal_quantile`).
+
+Planned arrivals, the queue, the online inbox and the repeats due are fields of the
+street's case flow, ``street.intake`` (:class:`sim.mechanisms.intake.IntakeState`).
 """
 
 from __future__ import annotations
@@ -49,17 +52,17 @@ def daily(street: Street, t: int) -> None:
     if street.cal.is_month_start(t):
         plan_month(street, t)
     cs = street.cases
-    n = count_due(street.repeats_day, t)
+    ik = street.intake
+    n = count_due(ik.repeats_day, t)
     if n:
         u = street.streams["repeat"].random((n, N_UNIFORMS + 1))
         first = int(cs.append(n)[0])
     else:
         u, first = _NO_DRAWS, cs.n
-    (street.queue, street.online_inbox, street.repeats_due, street.repeats_day,
-     street.workdays_since_inbox) = day_kernel(
-        t, street.future_day, street.future_ids, street.queue, street.online_inbox,
-        street.repeats_due, street.repeats_day, u, first, day_columns(cs), bool(street.cal.is_workday[t]),
-        street.workdays_since_inbox, float(street.p.demand.online_check_days))
+    (ik.queue, ik.online_inbox, ik.repeats_due, ik.repeats_day, ik.workdays_since_inbox) = day_kernel(
+        t, ik.future_day, ik.future_ids, ik.queue, ik.online_inbox, ik.repeats_due, ik.repeats_day, u, first,
+        day_columns(cs), bool(street.cal.is_workday[t]), ik.workdays_since_inbox,
+        float(street.p.demand.online_check_days))
 
 
 @njit(cache=True)
@@ -108,8 +111,8 @@ def plan_month(street: Street, t: int) -> None:
                 np.asarray(d.online_choice, dtype=np.float64), float(d.walk_in_share_offline),
                 np.asarray(d.category_mix, dtype=np.float64),
                 np.asarray(street.p.cases.need_pot_mix, dtype=np.float64), *need_inputs(street))
-    street.future_ids = ids
-    street.future_day = day
+    street.intake.future_ids = ids
+    street.intake.future_day = day
 
 
 def need_inputs(street: Street) -> tuple:

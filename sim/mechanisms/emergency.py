@@ -6,10 +6,14 @@ gives the same emergencies in every scenario; what differs is whether a warning 
 The stream serves nothing else, so its uniforms are drawn :data:`BLOCK_DAYS` days at a
 time (the same numbers, in the same order, as a draw a day) and most days cost two
 comparisons.
+
+Its own state is :class:`EmergencyState` (``street.emergency``); staff time reads
+the mobilisation from it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -20,6 +24,17 @@ from sim.randomness import categorical, lognormal_mean
 
 if TYPE_CHECKING:
     from sim.street import Street
+
+
+@dataclass(slots=True)
+class EmergencyState:
+    """The emergency mechanism's own state (``street.emergency``)."""
+
+    draws: list[list[float]] = field(default_factory=list)
+    """Uniforms of the days ahead, last day first (:func:`todays_draws`)."""
+    mobilised_until: int = -1
+    """Last day staff are mobilised for an emergency (timebudget reads it)."""
+
 
 WARNING_DEPT = np.array([DEPARTMENTS.index(EMERGENCY_WARNING_DEPARTMENT[e]) for e in EMERGENCY_TYPES])
 N_DRAWS = 8
@@ -36,8 +51,8 @@ def daily_chance(rate_per_year: float) -> float:
 
 def todays_draws(street: Street) -> list[float]:
     """The next day's ``N_DRAWS`` uniforms of the street's emergency stream (drawn
-    ``BLOCK_DAYS`` days at a time into ``street.emergency_draws``, last day first)."""
-    block = street.emergency_draws
+    ``BLOCK_DAYS`` days at a time into ``street.emergency.draws``, last day first)."""
+    block = street.emergency.draws
     if not block:
         block.extend(street.streams["emergency"].random((BLOCK_DAYS, N_DRAWS)).tolist()[::-1])
     return block.pop()
@@ -65,4 +80,4 @@ def daily(street: Street, t: int) -> None:
     street.emergencies.append(1, day=t, type=kind, warned=warned, street_supplies=own_supplies,
                               response_h=response, resolve_h=resolve)
     days = int(np.ceil(e.mobilised_days[kind]))
-    street.mobilised_until = max(street.mobilised_until, t + days - 1)
+    street.emergency.mobilised_until = max(street.emergency.mobilised_until, t + days - 1)

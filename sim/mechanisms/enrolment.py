@@ -6,10 +6,13 @@ insurance, disabled persons' federation) the street can see. Contact-based enrol
 happens when a livelihood case is resolved (``sim.mechanisms.feedback``). In January,
 newly eligible residents appear and some leave eligibility. The month's work is one
 compiled kernel (:func:`enrol_kernel`), with the uniforms drawn in Python as before.
+
+Its own state is :class:`EnrolmentState` (``street.enrolment``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,6 +23,15 @@ from sim.domain import DEPARTMENTS
 
 if TYPE_CHECKING:
     from sim.street import Street
+
+
+@dataclass(slots=True)
+class EnrolmentState:
+    """The enrolment mechanism's own state (``street.enrolment``)."""
+
+    found: int = 0
+    """Eligible residents found and enrolled by outreach so far (:func:`monthly`)."""
+
 
 DATA_DEPTS = np.array([DEPARTMENTS.index(d) for d in ("civil_affairs", "medical_insurance",
                                                      "disabled_federation")])
@@ -35,7 +47,7 @@ def monthly(street: Street, t: int) -> None:
     u = rng.random(res.n)
     january = bool(street.cal.month[t] == 1 and t > 0)
     u_match = rng.random(res.n) if january else u
-    street.enrolment_found += enrol_kernel(
+    street.enrolment.found += enrol_kernel(
         january, u, u_match, res.eligible, res.enrolled, float(e.exit_per_year),
         1.0 - street.p.population.eligibility_inflow, float(e.data_match_monthly), street.p.data.data_shared,
         DATA_DEPTS)

@@ -19,6 +19,9 @@ rests on reported, unverified material; true and reported outcomes are both kept
 A day's closings run as one compiled (numba) kernel, :func:`close_kernel`; only the
 enrolment draws for resolved livelihood cases (their number is the kernel's result) are
 made and applied afterwards.
+
+Cases ended during the day, cases in service, repeats due and complaint hours are
+fields of ``street.intake`` (:class:`sim.mechanisms.intake.IntakeState`).
 """
 
 from __future__ import annotations
@@ -53,18 +56,19 @@ _NO_IDS = np.empty(0, dtype=np.int64)
 def end_now(street: Street, ids: np.ndarray) -> None:
     """Mark cases (outcome and closing time already planned) to close at day's end."""
     if len(ids):
-        street.closing_today.append(ids)
+        street.intake.closing_today.append(ids)
 
 
 def close_due(street: Street, t: int) -> None:
     """Close the cases ending today: those ended during the day (abandoned, dropped after
     whistles), then those whose service ends today, all at once."""
-    parts = street.closing_today
-    if not parts and len(street.in_service) == 0:
+    ik = street.intake
+    parts = ik.closing_today
+    if not parts and len(ik.in_service) == 0:
         return
-    street.closing_today = []
+    ik.closing_today = []
     ended = (parts[0] if len(parts) == 1 else np.concatenate(parts)) if parts else _NO_IDS
-    street.in_service = _close(street, ended, street.in_service, t)
+    ik.in_service = _close(street, ended, ik.in_service, t)
 
 
 def close(street: Street, ids: np.ndarray, t: int) -> None:
@@ -82,7 +86,8 @@ def _close(street: Street, ended: np.ndarray, service: np.ndarray, t: int) -> np
     f = p.feedback
     a = p.assessment
     gaming = a.gaming_propensity * min(1.0, a.trace_weight + a.results_weight)
-    rest, n_complaints, street.repeats_due, street.repeats_day, cand = close_kernel(
+    ik = street.intake
+    rest, n_complaints, ik.repeats_due, ik.repeats_day, cand = close_kernel(
         ended, service, t, cs.due_day, cs.state, cs.planned_outcome, cs.outcome, cs.planned_reason,
         cs.drop_reason, cs.closed_h, cs.raised_h, cs.category, cs.resident, cs.n_bounces, cs.u,
         cs.z_repeat, cs.perceived, cs.callback_satisfied, cs.complaint, cs.complaint_unclear,
@@ -92,9 +97,9 @@ def _close(street: Street, ended: np.ndarray, service: np.ndarray, t: int) -> np
         float(f.memory_years), float(p.perception.disconfirmation_weight),
         float(p.perception.callback_threshold), float(f.p_complaint), float(f.bounce_complaint_factor),
         float(gaming), float(max(p.perception.initial, 1e-6)), float(f.p_repeat),
-        float(f.repeat_delay_days), street.repeats_due, street.repeats_day)
+        float(f.repeat_delay_days), ik.repeats_due, ik.repeats_day)
     if n_complaints:
-        street.complaint_hours_due += float(n_complaints) * f.complaint_staff_hours
+        ik.complaint_hours_due += float(n_complaints) * f.complaint_staff_hours
     if len(cand):
         hit = street.streams["enrolment"].random(len(cand)) < p.enrolment.contact_enrol_prob
         res.enrolled[cand[hit]] = True

@@ -27,11 +27,15 @@ and drift upwards by ``expectation_drift`` (demands move "from having to having 
 
 The month's word of mouth and condition are one compiled pass over the recent cases
 (:func:`month_kernel`), the survey another over the residents (:func:`survey_kernel`).
+
+Its own state is :class:`PerceptionState` (``street.perception``); it reads the
+renovated service centres from ``street.money``.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,6 +48,17 @@ from sim.domain import CATEGORIES
 
 if TYPE_CHECKING:
     from sim.street import Street
+
+
+@dataclass(slots=True)
+class PerceptionState:
+    """What residents see of their community (``street.perception``)."""
+
+    condition: np.ndarray
+    """Perceived condition per community and part (monthly, :func:`monthly`)."""
+    condition_scan: np.ndarray | None = None
+    """Scan position of :func:`scan_state` (rows counted, hour reached); None before the first."""
+
 
 ENVIRONMENT = CATEGORIES.index("environment")
 LIVELIHOOD = CATEGORIES.index("livelihood")
@@ -64,8 +79,8 @@ def monthly(street: Street, t: int) -> None:
     :func:`scan_state`)."""
     pc = street.p.perception
     alpha = 1.0 - np.exp(-1.0 / max(float(pc.neighbour_memory_months), 1e-6))
-    street.condition = month_kernel(*_condition_inputs(street, t), True, (t - 30) * 24.0, float(alpha),
-                                    scan_state(street))
+    street.perception.condition = month_kernel(*_condition_inputs(street, t), True, (t - 30) * 24.0,
+                                               float(alpha), scan_state(street))
 
 
 def community_condition(street: Street, t: int) -> np.ndarray:
@@ -78,9 +93,9 @@ def scan_state(street: Street) -> np.ndarray:
     call): every case before row ``rows_from`` was closed, and raised, before the hour
     ``cutoff``. A closed case never changes again, so while every window of the condition
     starts at or after ``cutoff`` those cases count in none of it."""
-    scan = getattr(street, "condition_scan", None)
+    scan = street.perception.condition_scan
     if scan is None:
-        scan = street.condition_scan = np.array([0.0, -np.inf])
+        scan = street.perception.condition_scan = np.array([0.0, -np.inf])
     return scan
 
 
@@ -88,7 +103,7 @@ def rows_settled(street: Street, from_h: float) -> int:
     """A case row before which every case of the street closed before the hour
     ``from_h`` (so none counts among the cases closing, or raised, from then on): where
     the condition's pass last started (:func:`scan_state`), or the first row."""
-    scan = getattr(street, "condition_scan", None)
+    scan = street.perception.condition_scan
     return int(scan[0]) if scan is not None and scan[1] <= from_h else 0
 
 
@@ -102,7 +117,7 @@ def _condition_inputs(street: Street, t: int) -> tuple:
             cs.outcome, cs.route, cs.elderly, cs.raised_h, cs.closed_h, cs.perceived, now,
             now - 24.0 * pc.problem_persistence_days, now - 365.0 * 24.0,
             max(float(pc.problem_density_reference), 1e-9), max(float(pc.so_activity_reference), 1e-9),
-            float(street.renovated))
+            float(street.money.renovated))
 
 
 @njit(cache=True)
@@ -206,8 +221,9 @@ def perceived(street: Street, idx: np.ndarray) -> np.ndarray:
     res = street.residents
     idx = np.asarray(idx, np.int64)
     out = np.empty(len(idx))
-    perceived_kernel(idx, False, res.own, res.trust, res.community, res.word_of_mouth, street.condition,
-                     _weights(street.p.perception), float(street.p.perception.initial), out)
+    pc = street.p.perception
+    perceived_kernel(idx, False, res.own, res.trust, res.community, res.word_of_mouth,
+                     street.perception.condition, _weights(pc), float(pc.initial), out)
     return out
 
 
@@ -253,7 +269,7 @@ def survey(street: Street, t: int) -> dict[str, float]:
     pc = street.p.perception
     stats = survey_kernel(t, float(street.p.feedback.memory_years), res.own, res.trust, res.touched_day,
                           res.community, res.word_of_mouth, res.expectation, res.disposition,
-                          street.condition, _weights(pc), float(pc.initial),
+                          street.perception.condition, _weights(pc), float(pc.initial),
                           float(pc.disconfirmation_weight), float(pc.survey_threshold),
                           float(pc.expectation_adaptation), float(pc.expectation_drift), res.work)
     keys = ("satisfaction_survey", "rating_mean", "perceived_mean", "expectation_mean", "trust_mean",

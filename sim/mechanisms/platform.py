@@ -1,6 +1,6 @@
 """The street's digital platform (brief §4C, §5): built, paid for, joined, or decaying.
 
-A platform is *built* (``street.platform_progress``, 0-1, starting at 0: brief §2, most
+A platform is *built* (``street.platform.progress``, 0-1, starting at 0: brief §2, most
 streets have none) only as build instalments are paid: each month a full instalment
 (``platform.build_cost_per_year / 12``) adds ``1 / build_months``, a part of one adds that
 part; once built, no more instalments fall due. Its *health* (0-1, starting at 1) moves
@@ -10,7 +10,7 @@ decays. Each month the street pays what is due from its general budget, after ev
 else and keeping its wage reserve - the build instalment and the share ``running_funded``
 of the running cost. The platform's *level* is ``progress * health``.
 
-District departments join the street data centre by agreement (``street.dept_joined``):
+District departments join the street data centre by agreement (``street.platform.joined``):
 once building has started, each department not yet joined signs with probability
 ``data.join_prob_monthly`` a month (the stressor ``data_refusal`` lowers it).
 
@@ -32,10 +32,15 @@ mechanism sees lies between those and ``legacy``, the scenario's value before an
 
 Residents' digital access follows its parameter (voice navigation makes the channel
 usable, or stops doing so), flipping as few residents as needed.
+
+Its own state is :class:`PlatformState` (``street.platform``), which keeps the scheduled
+values; :func:`apply` is the one mechanism that sets the street's parameters in force
+(``street.p``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -46,6 +51,24 @@ from sim.params.values import Params, spec_of
 
 if TYPE_CHECKING:
     from sim.street import Street
+
+
+@dataclass(slots=True)
+class PlatformState:
+    """The street platform and the data centre (``street.platform``)."""
+
+    design: Params
+    """Scheduled parameter values (``Street.set_params``); :func:`apply` sets the street's
+    parameters in force, ``street.p``, from them and the platform's level."""
+    digital_access: np.ndarray
+    """Digital access the residents were last synced to (:func:`sync_digital_access`)."""
+    progress: float = 0.0
+    """Share of the platform built, 0-1 (:func:`pay`; brief §2: most streets have none)."""
+    health: float = 1.0
+    """Share of running costs paid, with memory ``decay_months`` (:func:`pay`)."""
+    joined: np.ndarray = field(default_factory=lambda: np.zeros(len(DEPARTMENTS), bool))
+    """Departments that signed a data-centre agreement (:func:`join`)."""
+
 
 PLATFORM_KEYS: tuple[str, ...] = (
     "data.systems_in_use",
@@ -66,7 +89,7 @@ HEALTHY = 1.0 - 1e-9
 
 def level(street: Street) -> float:
     """How far the platform works: build progress times health (0-1)."""
-    return street.platform_progress * street.platform_health
+    return street.platform.progress * street.platform.health
 
 
 def apply(street: Street) -> None:
@@ -74,18 +97,18 @@ def apply(street: Street) -> None:
     departments' agreements; residents' digital access follows them."""
     legacy = getattr(street.model.scenario, "values", None)
     lv = level(street)
-    if legacy is None or (lv >= HEALTHY and street.dept_joined.all()):
-        street.p = street.p_design
+    if legacy is None or (lv >= HEALTHY and street.platform.joined.all()):
+        street.p = street.platform.design
     else:
-        street.p = effective_params(street.p_design, legacy, lv, street.dept_joined)
+        street.p = effective_params(street.platform.design, legacy, lv, street.platform.joined)
     sync_digital_access(street)
 
 
 def pay(street: Street) -> None:
     """Pay this month's platform dues from the general budget; update build progress,
     health and the departments' agreements."""
-    pl = street.p_design.platform
-    building = street.platform_progress < 1.0 and pl.build_cost_per_year > 0
+    pl = street.platform.design.platform
+    building = street.platform.progress < 1.0 and pl.build_cost_per_year > 0
     build_due = pl.build_cost_per_year / 12.0 if building else 0.0
     due = build_due + pl.running_cost_per_year / 12.0
     if due > 0:
@@ -94,20 +117,20 @@ def pay(street: Street) -> None:
         street.purse.ledger["platform_unpaid"] += due - paid
         if build_due > 0:
             built = paid / offered * build_due  # dues are paid pro rata
-            street.platform_progress = min(
-                1.0, street.platform_progress + built / build_due / pl.build_months)
-        street.platform_health += (paid / due - street.platform_health) / pl.decay_months
+            street.platform.progress = min(
+                1.0, street.platform.progress + built / build_due / pl.build_months)
+        street.platform.health += (paid / due - street.platform.health) / pl.decay_months
     join(street)
 
 
 def join(street: Street) -> None:
     """Departments not yet in the data centre sign an agreement with their monthly
     probability, once building has started."""
-    if street.platform_progress <= 0 or street.dept_joined.all():
+    if street.platform.progress <= 0 or street.platform.joined.all():
         return
-    prob = street.p_design.data.join_prob_monthly
+    prob = street.platform.design.data.join_prob_monthly
     draws = street.streams["platform"].random(len(DEPARTMENTS))
-    street.dept_joined |= draws < prob
+    street.platform.joined |= draws < prob
 
 
 def effective_params(design: Params, legacy: dict[str, Any], lv: float,
@@ -143,7 +166,7 @@ def blend(key: str, legacy: Any, design: Any, weight: float) -> Any:
 def sync_digital_access(street: Street) -> None:
     """Residents' digital access follows its parameter when that has changed."""
     target = street.p.population.digital_access
-    if np.array_equal(target, street.digital_access_synced):
+    if np.array_equal(target, street.platform.digital_access):
         return
     street.residents.sync_digital(street.p, street.streams["population"])
-    street.digital_access_synced = target.copy()
+    street.platform.digital_access = target.copy()

@@ -78,11 +78,11 @@ def record_day(street: Street, t: int) -> None:
     pool = street.pool
     d = street.daily
     cases = street.cases
-    accepted, refused, checked = street.task_counts
+    accepted, refused, checked = street.duties.counts
     d.make_room(cases.n)
     d.n_open = record_row(
         d.values, t, street.index, bool(street.cal.is_workday[t]),
-        len(street.queue) + len(street.online_inbox), len(street.in_service),
+        len(street.intake.queue) + len(street.intake.online_inbox), len(street.intake.in_service),
         accepted, refused, checked, float(street.purse.general), len(street.sos),
         cases.state, cases.closed_h, d.open_rows, d.n_open, d.rows_seen, cases.n,
         pool.episodes.street, pool.active,
@@ -211,14 +211,14 @@ def close_year(street: Street, t: int) -> None:
         # the platform's state: systems staff must use and data visible this month
         "systems_in_use": int(p.data.systems_in_use),
         "data_sharing_rate": float(np.mean(p.data.data_shared)),
-        "platform_progress": float(street.platform_progress),
-        "platform_health": float(street.platform_health),
-        "departments_joined": int(street.dept_joined.sum()),
-        "renovated_share": float(street.renovated / p.population.communities),
+        "platform_progress": float(street.platform.progress),
+        "platform_health": float(street.platform.health),
+        "departments_joined": int(street.platform.joined.sum()),
+        "renovated_share": float(street.money.renovated / p.population.communities),
         "social_orgs": len(street.sos),
         "professional_social_orgs": int(sum(so.specialty in PRO_SO for so in street.sos)),
-        "councils_functioning_share": float(street.council_functioning.mean()),
-        "duty_list_coverage": float(street.duty_coverage),
+        "councils_functioning_share": float(street.councils.functioning.mean()),
+        "duty_list_coverage": float(street.duties.coverage),
         **{f"money_{k}": float(v) for k, v in led.items()},
         "money_general_balance": float(street.purse.general),
     }

@@ -64,11 +64,11 @@ def rule(street: Street) -> tuple:
 
 
 def handle(street: Street, ids: np.ndarray, t: int) -> None:
-    """Hand cases given places (``street.referral_to``) to their organisations; pay
+    """Hand cases given places (``street.intake.referral_to``) to their organisations; pay
     fees; draw outcomes."""
     if len(ids) == 0:
         return
-    chosen = [street.referral_to.pop(int(cid)) for cid in ids]
+    chosen = [street.intake.referral_to.pop(int(cid)) for cid in ids]
     sos = list({id(so): so for so in chosen}.values())
     row = {id(so): j for j, so in enumerate(sos)}
     table = so_table(sos)

@@ -1,7 +1,7 @@
 """Upper-level tasks (brief §3.11): inspections, forms and meetings handed down.
 
 Tasks arrive each workday; a share lies outside the street's legal duty list. A task
-checked against the list (the coverage in force, ``street.duty_coverage``) is refused
+checked against the list (the coverage in force, ``street.duties.coverage``) is refused
 only with the list's enforcement probability. Accepted tasks take staff time before
 casework.
 
@@ -14,11 +14,14 @@ towards ``revision / (revision + churn)``.
 
 The day's counts are drawn in Python; one compiled kernel (:func:`take_task_hours`)
 shares their hours over the posts (:func:`task_hours`) and takes them.
+
+Its own state is :class:`DutyState` (``street.duties``).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,6 +31,17 @@ from sim.hours import BUCKET_ROW, take_one
 
 if TYPE_CHECKING:
     from sim.street import Street
+
+
+@dataclass(slots=True)
+class DutyState:
+    """The duty list and today's tasks (``street.duties``)."""
+
+    coverage: float
+    """Share of handed-down items the duty list covers (monthly, :func:`revise_list`)."""
+    counts: tuple[int, int, int] = (0, 0, 0)
+    """Today's tasks: accepted, refused, checked against the list (daily; recording reads)."""
+
 
 OUT_OF_LIST, IN_LIST = BUCKET_ROW["out_of_list"], BUCKET_ROW["in_list"]
 
@@ -39,7 +53,7 @@ def revise_list(street: Street) -> None:
     if rate <= 0:
         return
     settled = k.duty_list_revision / rate
-    street.duty_coverage = settled + (street.duty_coverage - settled) * math.exp(-rate / 12.0)
+    street.duties.coverage = settled + (street.duties.coverage - settled) * math.exp(-rate / 12.0)
 
 
 def daily(street: Street, t: int) -> None:
@@ -48,20 +62,20 @@ def daily(street: Street, t: int) -> None:
     (:func:`take_task_hours`)."""
     rng = street.streams["tasks"]
     if not street.workday[t]:
-        street.task_counts = (0, 0, 0)  # (accepted, refused, checked against the list)
+        street.duties.counts = (0, 0, 0)  # (accepted, refused, checked against the list)
         return
     k = street.p.tasks
     hours = street.hours
     filled = hours.held  # posts held today
     lam = k.tasks_per_staff_day * filled
-    coverage = street.duty_coverage
+    coverage = street.duties.coverage
     n_out = int(rng.poisson(lam * k.out_of_list_share)) if filled else 0
     n_in = int(rng.poisson(lam * (1.0 - k.out_of_list_share))) if filled else 0
     # only a task checked against the list can be refused by it (refused within checked)
     checked_out = int(rng.binomial(n_out, coverage)) if n_out else 0
     refused = int(rng.binomial(checked_out, k.duty_list_enforcement)) if checked_out else 0
     checked = checked_out + (int(rng.binomial(n_in, coverage)) if n_in else 0)
-    street.task_counts = (n_out - refused + n_in, refused, checked)
+    street.duties.counts = (n_out - refused + n_in, refused, checked)
     take_task_hours(street.roster.filled, filled, (n_out - refused) * k.hours_per_task,
                     n_in * k.hours_per_task, hours.available, hours.by_bucket, hours.demanded_out_of_list)
 

@@ -10,10 +10,15 @@ day, shared evenly over the filled posts; in effect they take casework.
 A day opens with one compiled kernel (:func:`open_day_kernel`): the hours of each post
 and the training it wants (:func:`day_hours`), the day's hours reset and training taken,
 in place in ``sim.hours.DayHours``; data entry is one more (``DayHours.take_held``).
+
+Its own state is :class:`StaffTimeState` (``street.staff_time``): triage reports the
+records it made through :func:`records_made`. It reads the paid share of secondments
+(``street.money``) and the mobilisation (``street.emergency``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,6 +33,19 @@ WORKDAYS_PER_YEAR = 250.0
 TRAINING = BUCKET_ROW["training"]
 
 
+@dataclass(slots=True)
+class StaffTimeState:
+    """Staff time carried from day to day (``street.staff_time``)."""
+
+    records_to_reenter: float = 0.0
+    """Case records made since the last data entry (triage via :func:`records_made`)."""
+
+
+def records_made(street: Street, n: float) -> None:
+    """Triage admitted ``n`` cases: their records are re-entered on the next workday."""
+    street.staff_time.records_to_reenter += n
+
+
 def open_day(street: Street, t: int) -> None:
     """Hours each post works today (and the training it wants: :func:`day_hours`), then
     training (:func:`open_day_kernel`) and emergency mobilisation."""
@@ -35,13 +53,13 @@ def open_day(street: Street, t: int) -> None:
     r = street.roster
     workday = street.workday[t]
     per_post = s.work_hours_per_day * (1.0 if workday else s.weekend_staffing)
-    guests = s.seconded_person_months / 12.0 * street.secondment_paid_share + s.sunk_enforcement_staff
+    guests = s.seconded_person_months / 12.0 * street.money.secondment_paid_share + s.sunk_enforcement_staff
     hours = street.hours
     hours.fit(r.n)
     hours.held = open_day_kernel(r.filled, r.training_target, per_post, guests, workday, hours.available,
                                  hours.by_bucket, hours.demanded_out_of_list, r.training_hours)
-    street.volunteer_hours_today = s.talent_pool_hours_per_year / WORKDAYS_PER_YEAR if workday else 0.0
-    if t <= street.mobilised_until:
+    street.hours.volunteer = s.talent_pool_hours_per_year / WORKDAYS_PER_YEAR if workday else 0.0
+    if t <= street.emergency.mobilised_until:
         lost = hours.take("emergency", hours.available * street.p.emergency.mobilised_share)
         if len(street.emergencies):
             street.emergencies.staff_hours_lost[len(street.emergencies) - 1] += float(lost.sum())
@@ -98,8 +116,9 @@ def data_entry(street: Street, t: int) -> None:
         return
     d = street.p.data
     n = max(1, street.hours.held)
-    records = d.records_per_staff_day + street.records_to_reenter / n
-    street.records_to_reenter = 0.0
+    st = street.staff_time
+    records = d.records_per_staff_day + st.records_to_reenter / n
+    st.records_to_reenter = 0.0
     minutes = records * (d.systems_per_record - 1.0) * d.minutes_per_entry
     minutes += d.systems_in_use * d.minutes_per_system_login
     street.hours.take_held("data_entry", street.roster.filled, minutes / 60.0)

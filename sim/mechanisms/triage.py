@@ -20,6 +20,10 @@ routes, admission, places at organisations, staff allocation, street handling
 (``resolution.resolve_kernel``) and referral (``referral.refer_kernel``); :func:`daily`
 gathers the arrays, stores the results, writes the organisations' and the purse's
 changes back and sends the department cases to the whistle.
+
+It takes from ``street.intake`` (queue, complaint hours; cases into service) and the
+day's volunteer hours (``DayHours.volunteer``), and reports the records it made to the
+staff-time mechanism (``timebudget.records_made``).
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from sim.cases import AT_SO, DR_ABANDONED, DROPPED, IN_STREET, ROUTE_DEPT, ROUTE
 from sim.compiled import pairwise_sum
 from sim.domain import CATEGORIES, CATEGORY_SPECIALTY, SPECIALTIES
 from sim.hours import CASEWORK, free_hours, np_maximum, np_minimum, take_hours
-from sim.mechanisms import feedback, referral, resolution, whistle
+from sim.mechanisms import feedback, referral, resolution, timebudget, whistle
 from sim.mechanisms.resolution import contract_workers, dispatch_kernel
 
 if TYPE_CHECKING:
@@ -46,7 +50,13 @@ OFFICE_OPEN_H = 9.0
 
 
 _RULES: dict[int, tuple] = {}
-"""The kernel's parameter tuples by ``id`` of the street's parameters (kept with them)."""
+"""The kernel's parameter tuples by ``id`` of the street's parameters (kept with them).
+
+Caching by ``id`` relies on parameters being read-only (``sim.params.values``: frozen
+groups, read-only arrays): a ``Params`` never changes after it is built, and a changed
+value is a new ``Params`` (a schedule, ``platform.apply``), so a tuple built from one is
+right for as long as that object lives; the entry keeps the object, so its ``id`` is not
+reused while cached."""
 
 
 def _rules(street: Street) -> tuple:
@@ -71,8 +81,9 @@ def _rules(street: Street) -> tuple:
 
 def daily(street: Street, t: int) -> None:
     """Abandon stale cases, admit what today's hours allow, route and handle them."""
-    if len(street.queue) == 0 and street.complaint_hours_due <= 0:
-        street.backlog_hours = 0.0
+    ik = street.intake
+    if len(ik.queue) == 0 and ik.complaint_hours_due <= 0:
+        ik.backlog_hours = 0.0
         return
     cs = street.cases
     h = street.hours
@@ -84,14 +95,14 @@ def daily(street: Street, t: int) -> None:
             cs.needs_specialist, cs.needs_data, cs.needs_money, cs.money_pot, cs.money_need, cs.z_delay,
             cs.route, cs.accepted_h, cs.first_response_h, cs.handler, cs.specialist, cs.staff_hours, cs.state,
             cs.planned_outcome, cs.planned_reason, cs.closed_h, cs.due_day, cs.money_paid)
-    (queue, stale, to_departments, in_service, admitted, street.backlog_hours, street.complaint_hours_due,
-     street.volunteer_hours_today, n_money, need, spent, n_referred, general, fees, taken, changed, fitted
-     ) = day_kernel(t, street.queue, street.in_service, cols, h.by_bucket, h.available,
-                    float(street.complaint_hours_due), float(street.volunteer_hours_today), r.filled,
+    (queue, stale, to_departments, in_service, admitted, ik.backlog_hours, ik.complaint_hours_due,
+     h.volunteer, n_money, need, spent, n_referred, general, fees, taken, changed, fitted
+     ) = day_kernel(t, ik.queue, ik.in_service, cols, h.by_bucket, h.available,
+                    float(ik.complaint_hours_due), float(h.volunteer), r.filled,
                     r.contract, r.specialty, r.skill, street.residents.n, table, purse.pots, purse.bundled,
                     purse.general, purse.ledger["so_fees"], street.cal._office_len, street.cal._office_before,
                     *_rules(street))
-    street.queue = queue
+    ik.queue = queue
     if len(stale):
         feedback.end_now(street, stale)
     if not fitted:  # cannot happen: admission kept total hours within free hours
@@ -100,8 +111,8 @@ def daily(street: Street, t: int) -> None:
         referral.write_back(sos, table, changed, taken)
     if admitted == 0:
         return
-    street.in_service = in_service
-    street.records_to_reenter += float(admitted)  # re-entered on the next workday
+    ik.in_service = in_service
+    timebudget.records_made(street, float(admitted))  # re-entered on the next workday
     if n_money:
         purse.book_needs(n_money, need, spent)
     if n_referred:

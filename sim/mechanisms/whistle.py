@@ -14,6 +14,9 @@ whistle stream as before: :func:`whistle_cases` (sending), :func:`answer_kernel`
 (applying the answers) and :func:`rewhistle` (bounced cases to new departments; a
 separate call because how many uniforms it needs depends on the answers); at a month
 start :func:`complaint_counts` counts the complaints per department.
+
+Answered cases go back in service (``street.intake.in_service``); ended ones close
+through ``feedback.end_now``.
 """
 
 from __future__ import annotations
@@ -164,7 +167,7 @@ def apply_answers(street: Street, t: int, answers: dict[str, np.ndarray]) -> Non
     if len(unanswered):
         feedback.end_now(street, unanswered)
     if len(settled):
-        street.in_service = np.concatenate([street.in_service, settled])
+        street.intake.in_service = np.concatenate([street.intake.in_service, settled])
 
 
 @njit(cache=True)

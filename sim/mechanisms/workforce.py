@@ -24,10 +24,14 @@ kernel (:func:`stress_and_turnover`); the quit hazards are re-evaluated weekly (
 any change of staff or pay) with array code, and the rare quits and refills themselves
 run in Python. At a month start, compiled counts give the assessment pressure
 (:func:`callbacks_closed`) and the posts in use (:func:`posts_in_use`).
+
+Its own state is :class:`WorkforceState` (``street.workforce``); other mechanisms that
+change pay or staff call :func:`invalidate_quit_hazard`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -47,6 +51,21 @@ NO_PROB = np.zeros(0)
 """Stands in for the quit probabilities while they are being re-evaluated."""
 
 
+@dataclass(slots=True)
+class WorkforceState:
+    """The workforce mechanism's own state (``street.workforce``)."""
+
+    quit_prob: np.ndarray | None = None
+    """Daily quit probability of each post, re-evaluated weekly; None when out of date."""
+    assessment_pressure: float = 0.0
+    """Share of last month's call-backs not satisfied, times the results weight (monthly)."""
+
+
+def invalidate_quit_hazard(street: Street) -> None:
+    """Pay or staff changed: quit hazards are re-evaluated on the next day."""
+    street.workforce.quit_prob = None
+
+
 def daily(street: Street, t: int) -> None:
     """Stress update, quits and refills: the workday's stress update and the search for
     quits and due refills run in :func:`stress_and_turnover`; the rare quits and refills
@@ -54,20 +73,21 @@ def daily(street: Street, t: int) -> None:
     r = street.roster
     w = street.p.workforce
     hours = street.hours
+    ws = street.workforce
     used = hours.used
     u = street.streams["workforce"].random((r.n, 2))
-    rehazard = t % 7 == 0 or street.quit_prob is None
+    rehazard = t % 7 == 0 or ws.quit_prob is None
     # on the weekly re-evaluation the hazards need today's stress first: no search yet
     events = stress_and_turnover(
         bool(street.cal.is_workday[t]), not rehazard, t, r.filled, r.stress, r.vacant_until, u,
-        NO_PROB if rehazard else street.quit_prob, hours.available, used["training"],
+        NO_PROB if rehazard else ws.quit_prob, hours.available, used["training"],
         used["emergency"], used["out_of_list"], used["in_list"], used["data_entry"], used["casework"],
-        hours.demanded_out_of_list, float(street.backlog_hours), float(w.out_of_list_strain),
-        float(w.sustainable_hours_per_day), w.assessment_strain * street.assessment_pressure,
+        hours.demanded_out_of_list, float(street.intake.backlog_hours), float(w.out_of_list_strain),
+        float(w.sustainable_hours_per_day), w.assessment_strain * ws.assessment_pressure,
         float(w.stress_memory_days))
     if rehazard:
-        street.quit_prob = daily_prob(annual_quit_hazard(street))
-        events = turnover_due(t, r.filled, r.vacant_until, u, street.quit_prob)
+        ws.quit_prob = daily_prob(annual_quit_hazard(street))
+        events = turnover_due(t, r.filled, r.vacant_until, u, ws.quit_prob)
     if events:
         turnover(street, t, u)
 
@@ -76,7 +96,7 @@ def turnover(street: Street, t: int, u: np.ndarray) -> None:
     """Today's quits (uniforms ``u[:, 0]`` against the daily quit probability, ``u[:, 1]``
     for the refill lag), then the refills due."""
     r = street.roster
-    quit = r.filled & (u[:, 0] < street.quit_prob)
+    quit = r.filled & (u[:, 0] < street.workforce.quit_prob)
     for slot in np.flatnonzero(quit):
         leave(street, int(slot), t, QUIT, u[slot, 1])
     refill = ~r.filled & (r.vacant_until >= 0) & (r.vacant_until <= t)
@@ -143,7 +163,7 @@ def stress_and_turnover(workday: bool, search: bool, t: int, filled: np.ndarray,
 def monthly(street: Street, t: int) -> None:
     """The street's assessment pressure from last month's call-backs; open or freeze posts
     so that each contract type has the posts the parameters give."""
-    street.assessment_pressure = assessment_pressure(street, t)
+    street.workforce.assessment_pressure = assessment_pressure(street, t)
     n_est, n_con = posts_for(street.p)
     lag = max(1, int(round(street.p.workforce.refill_lag_days)))
     for kind, target in ((ESTABLISHED, n_est), (CONTRACT, n_con)):
@@ -198,7 +218,7 @@ def adjust_posts(street: Street, kind: int, target: int, refill_day: int) -> Non
             new = r.add_posts(kind, extra)
             r.vacant_until[new] = refill_day
             street.hours = DayHours(r.n)
-            street.quit_prob = None  # hazards are re-evaluated for the larger roster
+            invalidate_quit_hazard(street)  # for the larger roster
 
 
 @njit(cache=True)
@@ -241,7 +261,7 @@ def hire(street: Street, slot: int, t: int) -> None:
     r.fill(street.model, slot, specialty=specialty, age=age,
            skill=initial_skill(p, specialty, 0.0), pay=p.staff.pay[int(r.contract[slot])], day=t)
     r.training_target[slot] = p.staff.training_hours_per_year
-    street.quit_prob = None  # re-evaluate hazards with the newcomer
+    invalidate_quit_hazard(street)  # with the newcomer
     street.staff_events.append(1, day=t, slot=slot, event=HIRE, contract=r.contract[slot],
                                age=age, specialty=specialty)
 

@@ -2,12 +2,17 @@
 
 Mapping parameters become numpy arrays ordered as in ``sim.domain`` so mechanisms can
 index them by category, department, ... without dictionary look-ups in hot loops.
+
+Values are read-only: each group is a frozen dataclass (one class per group, generated
+once from the schema ``SPECS``) and every array has ``flags.writeable`` off. A changed
+value means a new :class:`Params` (``replace``); kernels may therefore cache what they
+derive from a ``Params`` by its ``id`` while the street holds it (``sim.mechanisms.triage``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -21,10 +26,10 @@ def to_model_value(spec: ValueSpec, value: Any) -> Any:
     """Convert a validated file value to what the model uses."""
     if spec.kind.startswith("map2:"):
         _, k1, k2 = spec.kind.split(":")
-        return np.array([[float(value[a][b]) for b in KEY_SETS[k2]] for a in KEY_SETS[k1]])
+        return _read_only(np.array([[float(value[a][b]) for b in KEY_SETS[k2]] for a in KEY_SETS[k1]]))
     if spec.kind.startswith("map:"):
         keys = KEY_SETS[spec.kind.split(":")[1]]
-        return np.array([float(value[k]) for k in keys])
+        return _read_only(np.array([float(value[k]) for k in keys]))
     if spec.kind == "date":
         return dt.date.fromisoformat(value)
     if spec.kind == "int":
@@ -32,6 +37,32 @@ def to_model_value(spec: ValueSpec, value: Any) -> Any:
     if spec.kind == "bool":
         return bool(value)
     return float(value)
+
+
+def _read_only(arr: np.ndarray) -> np.ndarray:
+    """``arr`` with writing switched off (parameters are shared by every month and street)."""
+    arr.flags.writeable = False
+    return arr
+
+
+def _group_classes() -> dict[str, type]:
+    """One frozen, slotted dataclass per parameter group, fields in schema order."""
+    fields: dict[str, list[str]] = {}
+    for spec in SPECS:
+        fields.setdefault(spec.group, []).append(spec.name)
+    classes = {}
+    for group, names in fields.items():
+        name = "".join(part.title() for part in group.split("_")) + "Params"
+        cls = dataclasses.make_dataclass(name, [(n, Any) for n in names], frozen=True, slots=True,
+                                         module=__name__)
+        cls.__doc__ = f"Read-only values of the ``{group}`` parameters."
+        globals()[name] = cls  # importable by name, so groups pickle
+        classes[group] = cls
+    return classes
+
+
+GROUP_CLASSES: dict[str, type] = _group_classes()
+"""The frozen dataclass of each parameter group."""
 
 
 class Params:
@@ -46,7 +77,11 @@ class Params:
         for spec in SPECS:
             groups.setdefault(spec.group, {})[spec.name] = to_model_value(spec, values[spec.key])
         for group, fields in groups.items():
-            setattr(self, group, SimpleNamespace(**fields))
+            setattr(self, group, GROUP_CLASSES[group](**fields))
+
+    def __reduce__(self) -> tuple:
+        """Pickle as the file values (unpickled arrays would be writeable again)."""
+        return Params, (self._raw,)
 
     @property
     def raw(self) -> dict[str, Any]:
