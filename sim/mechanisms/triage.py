@@ -332,7 +332,7 @@ def routes_kernel(ids: np.ndarray, u_route: np.ndarray, needs_department: np.nda
                   channel: np.ndarray, category: np.ndarray, delegated: float, propensity: float,
                   intake_hours: np.ndarray, street_hours: np.ndarray, whistle_hours: float,
                   referral_hours: float) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`plan_routes` over plain arrays (compiled): a case needing a department's
+    """Route and staff hours of each queued case if admitted today (compiled): a case needing a department's
     power goes to the departments unless the power is delegated to the street; a case
     that suits a social organisation goes there with the referral propensity; the
     street handles the rest."""
@@ -417,7 +417,7 @@ def fill_in_order(need: np.ndarray, avail: np.ndarray) -> tuple[np.ndarray, np.n
 def allocate_kernel(hours: np.ndarray, wants: np.ndarray, spec_needed: np.ndarray, filled: np.ndarray,
                     specialty: np.ndarray, free_in: np.ndarray, volunteer_left: float
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """:func:`allocate_staff` over plain arrays: specialty by specialty (in code order),
+    """Admitted cases to posts (compiled): specialty by specialty (in code order),
     the talent pool's volunteer hours first, then the matching posts; then every other
     case on the posts with hours left. Returns handler, specialist, hours used per post
     and the volunteer hours left."""
