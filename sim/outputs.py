@@ -24,13 +24,13 @@ def street_tables(model: StreetModel, street: Street, copy: bool = True) -> Tabl
     cases.insert(0, "case", np.arange(len(cases)))
     cases.insert(0, "street", street.index)
     pool = model.pool
-    ep = pool.episodes.to_frame()
-    ep.insert(0, "episode", np.arange(len(ep)))
-    ep = ep[ep["street"] == street.index].reset_index(drop=True)
+    # this street's rows of the pool's tables (a district's pool holds every street's)
+    mine = np.flatnonzero(pool.episodes.view("street") == street.index)
+    ep = pool.episodes.rows_frame(mine)
+    ep.insert(0, "episode", mine)
     arr_day = np.nan_to_num(ep["arrival_h"].to_numpy() // 24, nan=-1).astype(int)
     ep["arrival_year"] = np.where(arr_day >= 0, yod[np.clip(arr_day, 0, cal.n_days - 1)], 0)
-    wl = pool.log.to_frame()
-    wl = wl[wl["street"] == street.index].reset_index(drop=True)
+    wl = pool.log.rows_frame(np.flatnonzero(pool.log.view("street") == street.index))
     wl["first_of_episode"] = (wl["attempt"] == 1) & (wl["kind"] == 0)
     # whistles sent for each case, and whether any of its episodes was escalated
     of_case = ep["case"].to_numpy().astype(np.int64)

@@ -45,6 +45,13 @@ class ColumnTable:
         self.n += k
         return ids
 
+    def rows_frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """The filled rows ``rows`` (all when None) as a DataFrame of new arrays, picked
+        column by column (no copy of the whole table first)."""
+        if rows is None:
+            return self.to_frame()
+        return pd.DataFrame({name: col[: self.n][rows] for name, col in self.cols.items()}, copy=False)
+
     def view(self, name: str) -> np.ndarray:
         """The filled part of a column (a view, not a copy)."""
         return self.cols[name][: self.n]
