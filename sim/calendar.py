@@ -11,6 +11,8 @@ OFFICE_OPEN_H = 9.0
 OFFICE_HOURS = 8.0
 """Street offices work 9:00-17:00 on workdays (the statutory eight-hour day); on weekends
 a duty roster works the first ``weekend_office_share`` of those hours."""
+OFFICE_CLOSE_H = OFFICE_OPEN_H + OFFICE_HOURS
+"""17:00: cases the street ends during a day close at the end of its office hours."""
 OFFICE_PAD_DAYS = 800
 """Days past the end date the office clock covers (work finishing after the horizon)."""
 

@@ -105,9 +105,8 @@ class StreetModel(mesa.Model):
             street.begin_day(t)
         clarity = float(self.params.departments.duty_clarity)
         answers = self.pool.decide(t, self.district_streams["whistle"], clarity)
-        shared = len(self.pool.case_tables) > 1
         for street in self.streets:
-            street.end_day(t, street_answers(answers, self.pool, street.index) if shared else answers)
+            street.end_day(t, street_answers(answers, self.pool, street.index))
         self.t = t = t + 1
         if t >= self.calendar.n_days:
             self.running = False

@@ -43,6 +43,7 @@ from sim.cases import (
 from sim.domain import CATEGORIES
 from sim.mechanisms.perception import rating
 from sim.population import experience_kernel
+from sim.randomness.compiled import lognormal_from_z
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -206,11 +207,9 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
         new_day = np.empty(m + n_again, np.int64)
         new_due[:m] = repeats_due
         new_day[:m] = repeats_day
-        # log-normal delay with mean repeat_delay_days (sim.randomness.draws.lognormal_from_z)
-        mu = math.log(max(repeat_delay_days, 1e-9)) - 0.5 * REPEAT_DELAY_SIGMA * REPEAT_DELAY_SIGMA
         for k in range(n):
             if again[k]:
-                days = math.exp(mu + REPEAT_DELAY_SIGMA * z_repeat[ids[k]])
+                days = lognormal_from_z(repeat_delay_days, REPEAT_DELAY_SIGMA, z_repeat[ids[k]])
                 new_due[m] = ids[k]
                 new_day[m] = t + 1 + np.int64(math.floor(days))
                 m += 1

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
-from sim.agents.staff import CONTRACT
+from sim.agents.staff import CONTRACT, count_held
 from sim.mechanisms import workforce
 
 if TYPE_CHECKING:
@@ -85,8 +86,15 @@ def monthly(street: Street, t: int) -> None:
 
 def wage_reserve(street: Street) -> float:
     """Contract wages of ``wage_reserve_months`` months for the posts now held."""
-    held = street.roster.held(CONTRACT)
-    return held * float(street.p.staff.pay[CONTRACT]) * street.p.money.wage_reserve_months
+    r = street.roster
+    return wage_reserve_kernel(r.filled, r.contract, float(street.p.staff.pay[CONTRACT]),
+                               float(street.p.money.wage_reserve_months))
+
+
+@njit(cache=True)
+def wage_reserve_kernel(filled: np.ndarray, contract: np.ndarray, pay: float, months: float) -> float:
+    """:func:`wage_reserve` over the roster's arrays (compiled; triage's day calls it)."""
+    return count_held(filled, contract, CONTRACT) * pay * months
 
 
 def daily(street: Street, t: int) -> None:

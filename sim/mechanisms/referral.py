@@ -24,7 +24,6 @@ from sim.cases import DR_SO_FAILED, DROPPED, RESOLVED, ROUTE_SO, ROUTE_STREET, U
 from sim.domain import CATEGORIES, CATEGORY_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.hours import np_minimum
 from sim.mechanisms.money import wage_reserve
-from sim.mechanisms.resolution import contract_workers
 from sim.money import general_payment
 from sim.randomness.compiled import lognormal_from_z
 
@@ -82,12 +81,6 @@ def handle(street: Street, ids: np.ndarray, t: int) -> None:
         purse.ledger["so_fees"], *rule(street))
     purse.ledger["so_fees"] = fees
     write_back(sos, table, np.arange(len(sos)), taken)
-
-
-@njit(cache=True)
-def wage_reserve_kernel(filled: np.ndarray, contract: np.ndarray, pay: float, months: float) -> float:
-    """``sim.mechanisms.money.wage_reserve`` over the roster's arrays (compiled)."""
-    return contract_workers(filled, contract) * pay * months
 
 
 @njit(cache=True)

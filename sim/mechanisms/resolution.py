@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.agents.staff import CONTRACT
+from sim.agents.staff import CONTRACT, count_held
 from sim.calendar import HOURS_PER_DAY, OFFICE_OPEN_H
 from sim.cases import DR_STREET_FAILED, DR_UNFUNDED, DROPPED, RESOLVED, U_DATA, U_SUCCESS
 from sim.domain import CATEGORIES, CATEGORY_DATA_DEPARTMENT, DEPARTMENTS
@@ -80,19 +80,9 @@ def dispatch_hours(street: Street) -> float:
     worker times ``dispatch_hours_per_grid``, less what instant digital dispatch saves."""
     c = street.p.cases
     r = street.roster
-    return dispatch_kernel(contract_workers(r.filled, r.contract), street.residents.n,
+    return dispatch_kernel(count_held(r.filled, r.contract, CONTRACT), street.residents.n,
                            float(c.residents_per_grid), float(c.dispatch_hours_per_grid),
                            float(c.instant_dispatch))
-
-
-@njit(cache=True)
-def contract_workers(filled: np.ndarray, contract: np.ndarray) -> int:
-    """Filled contract posts (the community workers)."""
-    n = 0
-    for i in range(len(filled)):
-        if filled[i] and contract[i] == CONTRACT:
-            n += 1
-    return n
 
 
 @njit(cache=True)

@@ -33,20 +33,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.agents.staff import CONTRACT
+from sim.agents.staff import CONTRACT, count_held
+from sim.calendar import OFFICE_OPEN_H
 from sim.cases import AT_SO, DR_ABANDONED, DROPPED, IN_STREET, ROUTE_DEPT, ROUTE_SO, ROUTE_STREET, U_ROUTE
 from sim.compiled import pairwise_sum
 from sim.domain import CATEGORIES, CATEGORY_SPECIALTY, SPECIALTIES
 from sim.hours import CASEWORK, free_hours, np_maximum, np_minimum, take_hours
 from sim.mechanisms import feedback, referral, resolution, timebudget, whistle
-from sim.mechanisms.resolution import contract_workers, dispatch_kernel
+from sim.mechanisms.money import wage_reserve_kernel
+from sim.mechanisms.resolution import dispatch_kernel
 
 if TYPE_CHECKING:
     from sim.street import Street
 
 SPECIALIST_OF_CATEGORY = np.array([SPECIALTIES.index(CATEGORY_SPECIALTY[c]) for c in CATEGORIES])
 VOLUNTEER = -2
-OFFICE_OPEN_H = 9.0
 
 
 _RULES: dict[int, tuple] = {}
@@ -176,7 +177,7 @@ def day_kernel(t: int, queue: np.ndarray, in_service: np.ndarray, cols: tuple, b
     on_street, to_so, to_departments = by_route(admitted, route)
     n_money, need, spent = 0, 0.0, 0.0
     if len(on_street):
-        dispatch = dispatch_kernel(contract_workers(filled, contract), residents, residents_per_grid,
+        dispatch = dispatch_kernel(count_held(filled, contract, CONTRACT), residents, residents_per_grid,
                                    hours_per_grid, instant_dispatch)
         n_money, need, spent = resolution.resolve_kernel(
             on_street, category, handler_col, specialist_col, needs_data, needs_department, needs_money,
@@ -191,7 +192,7 @@ def day_kernel(t: int, queue: np.ndarray, in_service: np.ndarray, cols: tuple, b
             if so_of[i] >= 0:
                 so_rows[j] = so_of[i]
                 j += 1
-        keep = referral.wage_reserve_kernel(filled, contract, contract_pay, reserve_months)
+        keep = wage_reserve_kernel(filled, contract, contract_pay, reserve_months)
         general, fees = referral.refer_kernel(to_so, so_rows, table, taken, handler_col, u, z_delay,
                                               accepted_h, planned_outcome, planned_reason, closed_h, due_day,
                                               general, keep, fees, *referral_rule)

@@ -27,6 +27,7 @@ import numpy as np
 from numba import njit
 
 from sim.agents.departments import write_episodes
+from sim.calendar import OFFICE_CLOSE_H
 from sim.cases import (
     CLOSED,
     CLOSING,
@@ -292,7 +293,7 @@ def _drop(ids: np.ndarray, reason: int, t: int, street: int, state: np.ndarray, 
         state[c] = CLOSING
         planned_outcome[c] = DROPPED
         planned_reason[c] = reason
-        closed_h[c] = np.fmax(t * 24.0 + 17.0, whistled_h[c])
+        closed_h[c] = np.fmax(t * 24.0 + OFFICE_CLOSE_H, whistled_h[c])
     late = late_episodes(ep_arrival_h[incoming], ep_street[incoming], ep_case[incoming], street, closed_h,
                          ids)
     for j in late:

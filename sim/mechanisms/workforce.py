@@ -40,7 +40,6 @@ from numba import njit
 from sim.agents.staff import CONTRACT, ESTABLISHED, draw_recruit, initial_skill, posts_for
 from sim.cases import CLOSED
 from sim.events import HIRE, LEAVE, PROMOTE, QUIT, RETIRE
-from sim.hours import DayHours
 from sim.mechanisms.perception import rows_settled
 from sim.randomness import daily_prob, lognormal_mean
 
@@ -217,7 +216,6 @@ def adjust_posts(street: Street, kind: int, target: int, refill_day: int) -> Non
         if extra > 0:
             new = r.add_posts(kind, extra)
             r.vacant_until[new] = refill_day
-            street.hours = DayHours(r.n)
             invalidate_quit_hazard(street)  # for the larger roster
 
 
