@@ -51,14 +51,6 @@ class Calendar:
         """True on the last simulated day of a calendar year."""
         return t == self.n_days - 1 or self.year[t + 1] != self.year[t]
 
-    def year_of_hours(self, hours: np.ndarray) -> np.ndarray:
-        """Calendar year of times given in hours since the start (NaN -> 0)."""
-        day = np.floor(np.nan_to_num(hours, nan=-1.0) / HOURS_PER_DAY).astype(np.int64)
-        out = np.zeros(day.shape, dtype=np.int64)
-        ok = (day >= 0) & (day < self.n_days)
-        out[ok] = self.year[day[ok]]
-        return out
-
     def office_clock(self, hours: np.ndarray) -> np.ndarray:
         """Office hours worked since the start up to each time (hours since the start)."""
         h = np.asarray(hours, dtype=np.float64)

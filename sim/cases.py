@@ -103,12 +103,6 @@ class CaseTable(ColumnTable):
         return ids
 
 
-    def closed_within(self, t: int, days: int) -> np.ndarray:
-        """Mask (over the filled rows) of cases closed in the ``days`` days before day ``t``."""
-        closed_h = self.view("closed_h")
-        return (self.view("state") == CLOSED) & (closed_h >= (t - days) * 24.0) & (closed_h < t * 24.0)
-
-
 # whistle episodes: one per (case, department) pair
 EP_PENDING, EP_ARRIVED, EP_FAILED, EP_MOVED, EP_LAPSED = 0, 1, 2, 3, 4
 EPISODE_STATES = ("pending", "arrived", "failed", "moved", "lapsed")

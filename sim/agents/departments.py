@@ -122,13 +122,6 @@ class DepartmentPool:
         """Take new parameter values (scenario schedules, stressors)."""
         self.p = params
 
-    def episodes_sent(self, t: int, days: int = 30) -> np.ndarray:
-        """Episodes first whistled in the last ``days`` days, per department
-        (:func:`sent_counts`, from the first episode that may count)."""
-        ep = self.episodes
-        return sent_counts(ep.n, ep.first_sent_h, ep.department, (t - days) * 24.0, t * 24.0, N_DEPARTMENTS,
-                           self._sent_scan())
-
     def _sent_scan(self) -> np.ndarray:
         """``[rows_from, cutoff]``: every episode before row ``rows_from`` was first whistled
         before the hour ``cutoff`` (first whistles never move), so a count of the whistles

@@ -335,9 +335,3 @@ def survey_kernel(day: int, memory_years: float, own: np.ndarray, trust: np.ndar
     return out
 
 
-def callback_satisfied(street: Street, who: np.ndarray, score: np.ndarray) -> np.ndarray:
-    """Call-back (回访): is the resident of a case just closed satisfied with it?"""
-    res = street.residents
-    pc = street.p.perception
-    return rating(score, res.expectation[who], res.disposition[who],
-                  pc.disconfirmation_weight) >= pc.callback_threshold
