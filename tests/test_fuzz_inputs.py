@@ -847,7 +847,7 @@ def test_bad_input_is_refused_cleanly(case: Case, tmp_path: Path, capsys, monkey
     needle = case.needle.replace("{tmp}", str(tmp_path))
     assert needle in lines[0], lines[0]
     assert snapshot(tmp_path) == before
-    assert not Path("/tmp/x.csv").exists() or case.id != "query-copy-outside"
+    assert not (tmp_path / "x.csv").exists() or case.id != "query-copy-outside"
 
 
 # --- the error boundary itself --------------------------------------------------------------------

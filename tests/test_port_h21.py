@@ -5,7 +5,9 @@ day, each against a plain statement of its rule (the array code, kept here)."""
 
 from __future__ import annotations
 
+import importlib.util
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -34,6 +36,11 @@ from sim.mechanisms.money import wage_reserve
 from sim.model import StreetModel
 from sim.money import N_POTS, Purse, general_payment, pay_needs_kernel
 from sim.randomness import lognormal_from_z
+
+_spec = importlib.util.spec_from_file_location(
+    "numpy_mechanisms", Path(__file__).resolve().parents[1] / "benchmarks" / "numpy_mechanisms.py")
+ref = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(ref)  # the array code the kernels replaced (independent of them)
 
 EDGES = [0.0, -0.0, 1.0, -1.0, 2.5, np.nan, np.inf, -np.inf, 1e-300]
 
@@ -280,7 +287,7 @@ def array_daily(street, t):
     if len(q) == 0:
         return
     c = p.cases
-    route, hours = triage.routes_kernel(q, cs.u[:, U_ROUTE], cs.needs_department, cs.so_suitable, cs.channel,
+    route, hours = ref.routes_kernel(q, cs.u[:, U_ROUTE], cs.needs_department, cs.so_suitable, cs.channel,
                                         cs.category, float(p.departments.enforcement_delegated),
                                         float(p.referral.propensity), c.intake_hours, c.street_handling_hours,
                                         float(c.whistle_coordination_hours), float(c.referral_hours))
@@ -316,7 +323,7 @@ def array_daily(street, t):
     street.intake.queue = q[k:]
     cs.route[admitted] = route
     wants = cs.needs_specialist[admitted] & (route != ROUTE_DEPT)
-    handler, specialist, used, street.hours.volunteer = triage.allocate_kernel(
+    handler, specialist, used, street.hours.volunteer = ref.allocate_kernel(
         hours, wants, triage.SPECIALIST_OF_CATEGORY[cs.category[admitted]], street.roster.filled,
         street.roster.specialty.astype(np.int64), h.free, float(street.hours.volunteer))
     assert (handler != -1).all()

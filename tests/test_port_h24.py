@@ -5,6 +5,7 @@ incremental count of cases waiting for departments) change no result."""
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 
 import numpy as np
@@ -225,6 +226,10 @@ def test_day_hours_give_each_held_post_its_hours_and_training(seed):
 def test_emergency_daily_chance_is_the_array_expression():
     for rate in (0.0, 0.5, 2.0, 12.0, 365.0):
         assert emergency.daily_chance(rate) == 1.0 - np.exp(-rate / 365.0)
+    # and what it means: a Poisson day's chance of at least one event, growing with the rate
+    chances = [emergency.daily_chance(r) for r in (0.0, 0.5, 2.0, 12.0, 365.0)]
+    assert chances[0] == 0.0 and chances == sorted(chances)
+    assert emergency.daily_chance(365.0) == pytest.approx(1.0 - math.exp(-1.0), rel=1e-12)
 
 
 def test_transfers_are_credited_on_the_day_they_arrive(small):

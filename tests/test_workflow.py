@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from sim import run, run_many
-from sim.experiment.costs import SPENDING, cost_table, scenario_levers
+from sim.experiment.costs import ITEMS, SPENDING, cost_table, scenario_levers
 from sim.experiment.design import apply_point, load_experiment
 from sim.experiment.jobs import Job, run_tables
 from sim.experiment.seek import seek
@@ -338,3 +338,10 @@ def test_seek_refuses_a_parameter_a_lever_sets():
     with pytest.raises(InputError) as err:
         seek("staff.residents_per_contract_post", "integrated_resources", "out_of_list_share<0.2@2025")
     assert "levers.staffing_1_3_n" in err.value.allowed
+
+
+def test_every_cost_driver_is_a_parameter():
+    from sim.params.schema import SPEC_BY_KEY
+
+    unknown = sorted({d for item in ITEMS for d in item.drivers} - set(SPEC_BY_KEY))
+    assert unknown == []

@@ -40,13 +40,12 @@ class Item:
     drivers: tuple[str, ...]
 
 
-_BUDGET = ("money.annual_budget", "money.livelihood_share", "money.self_sufficiency", "money.revenue_shock",
+_BUDGET = ("money.annual_budget", "money.livelihood_share", "money.revenue_shock",
            "money.coordination_fund", "money.coordination_fund_shortfall", "money.donation_share")
 ITEMS: tuple[Item, ...] = (
-    Item("self_revenue", "revenue", "street own revenue", ("money.annual_budget", "money.self_sufficiency")),
+    Item("self_revenue", "revenue", "street own revenue", ("money.annual_budget",)),
     Item("transfer_revenue", "revenue", "district transfers", _BUDGET),
-    Item("donations", "revenue", "social donations", ("money.donation_share", "money.annual_budget",
-                                                       "money.self_sufficiency")),
+    Item("donations", "revenue", "social donations", ("money.donation_share", "money.annual_budget")),
     Item("livelihood_spent", "spending", "livelihood pots", _BUDGET + ("money.bundled_funds",)),
     Item("other_spent", "spending", "committed running costs", _BUDGET + ("money.committed_share",)),
     Item("pay_spent", "spending", "general budget", ("staff.residents_per_contract_post", "staff.pay")),

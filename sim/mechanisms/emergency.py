@@ -44,8 +44,7 @@ BLOCK_DAYS = 256
 
 @lru_cache(maxsize=256)
 def daily_chance(rate_per_year: float) -> float:
-    """Chance of at least one event in a day at ``rate_per_year`` (remembered per rate:
-    the same few rates come back every day)."""
+    """Chance of at least one event in a day at ``rate_per_year`` (a Poisson process)."""
     return 1.0 - np.exp(-rate_per_year / 365.0)
 
 
