@@ -904,3 +904,12 @@ def test_a_full_disk_while_writing_leaves_no_temporary_file(tmp_path, monkeypatc
         write_parquet(pd.DataFrame({"a": [1]}), tmp_path / "t.parquet")
     assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]
     assert (tmp_path / "t.parquet").read_bytes() == b"earlier"
+
+
+@pytest.mark.parametrize("argv", [["validate", "--seed", "-5"], ["validate", "--seed", str(2**63)],
+                                  ["validate", "--workers", "0"], ["city", "x.toml", "--seed", "-1"],
+                                  ["discover", "--seed", "-3"]])
+def test_newer_commands_check_seeds_and_workers_as_the_others_do(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert argv[-2] in err and "an integer from" in err

@@ -8,6 +8,7 @@ import resource
 import time
 from pathlib import Path
 
+from sim.commands import options
 from sim.experiment.executors import EXECUTORS
 
 
@@ -15,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``city`` subcommand."""
     p = sub.add_parser("city", help="run every district of a city file (process pool or Dask)")
     p.add_argument("city", type=Path, help="city file, e.g. scenarios/city.toml")
-    p.add_argument("--seed", type=int, default=None, help="root seed (default: the file's, else 1)")
+    p.add_argument("--seed", type=options.seed, default=None, help="root seed (default: the file's, else 1)")
     p.add_argument("--executor", choices=EXECUTORS, default="process", help="process (default), serial, dask")
     p.add_argument("--scheduler", default=None, help="Dask scheduler tcp://HOST:PORT (implies dask)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
@@ -35,8 +36,6 @@ def main(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise InputError(None, "--workers", args.workers, "a positive integer")
-    if args.seed is not None and args.seed < 0:
-        raise InputError(None, "--seed", args.seed, "a non-negative integer")
     city = load_city(args.city)
     seed = args.seed if args.seed is not None else (city.seed if city.seed is not None else 1)
     executor = "dask" if args.scheduler else args.executor

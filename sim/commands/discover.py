@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.commands import options
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``discover`` subcommand."""
@@ -18,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--path", default="combined", help="reform-path scenario (default combined)")
     p.add_argument("--n", type=int, default=200, help="LHS points (default 200)")
     p.add_argument("--reps", type=int, default=1, help="replications per point (default 1)")
-    p.add_argument("--seed", type=int, default=None, help="root seed (default: the compare seed)")
+    p.add_argument("--seed", type=options.seed, default=None, help="root seed (default: the compare seed)")
     p.add_argument("--year", type=int, default=2027, help="year judged; runs end there (default 2027)")
     p.add_argument("--residents", type=int, default=10_000,
                    help="street population for speed (default 10000; 0: the scenario's)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sim.commands import options
 from sim.commands.sweep import parse_sets
 
 
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tol", type=float, default=None,
                    help="stop when the bracket is this narrow (a ratio-1 on ranges spanning 100x)")
     p.add_argument("--max-probes", type=int, default=14, help="probes at most (default 14)")
-    p.add_argument("--seed", type=int, default=20240101, help="experiment seed")
+    p.add_argument("--seed", type=options.seed, default=20240101, help="experiment seed")
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="fix a parameter or lever setting at every probe (repeatable), e.g. "
                         "run.end_date=2025-12-31")
@@ -41,10 +42,7 @@ def main(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from sim.experiment.seek import seek
-    from sim.params.errors import InputError
 
-    if args.seed < 0:
-        raise InputError(None, "--seed", args.seed, "a non-negative integer")
     lo, hi = args.range if args.range else (None, None)
     result = seek(args.param, args.scenario, args.target, args.share, args.reps, lo, hi, args.want, args.tol,
                   args.max_probes, args.seed, parse_sets(args.set), args.workers,

@@ -8,6 +8,7 @@ import argparse
 
 import pandas as pd
 
+from sim.commands import options
 from sim.params.errors import InputError
 
 
@@ -17,8 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reps", type=int, default=2,
                    help="replications per extreme scenario and micro test (default 2)")
     p.add_argument("--n", type=int, default=8, help="lever settings in the reachable-range LHS (default 8)")
-    p.add_argument("--seed", type=int, default=20240101, help="experiment seed")
-    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    p.add_argument("--seed", type=options.seed, default=20240101, help="experiment seed")
+    p.add_argument("--workers", type=options.count(), default=None, help="processes (default: all cores)")
     p.set_defaults(func=main)
 
 
