@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
+from numba import njit
+
+from sim.hours import np_maximum, np_minimum
 
 HOURS_PER_DAY = 24.0
 OFFICE_OPEN_H = 9.0
@@ -36,8 +40,8 @@ class Calendar:
         self.year_start = {int(y): int(np.argmax(self.year == y)) for y in self.years}
         pad = np.arange(self.n_days + OFFICE_PAD_DAYS)
         weekday = ((pad + int(self.weekday[0])) % 7 < 5) if self.n_days else pad < 0
-        self._office_len = np.where(weekday, OFFICE_HOURS, OFFICE_HOURS * float(weekend_office_share))
-        self._office_before = np.concatenate([[0.0], np.cumsum(self._office_len)])
+        self.office_len = np.where(weekday, OFFICE_HOURS, OFFICE_HOURS * float(weekend_office_share))
+        self.office_before = np.concatenate([[0.0], np.cumsum(self.office_len)])
 
     def date(self, t: int) -> dt.date:
         """Calendar date of day ``t``."""
@@ -51,19 +55,34 @@ class Calendar:
         """True on the last simulated day of a calendar year."""
         return t == self.n_days - 1 or self.year[t + 1] != self.year[t]
 
-    def office_clock(self, hours: np.ndarray) -> np.ndarray:
-        """Office hours worked since the start up to each time (hours since the start)."""
-        h = np.asarray(hours, dtype=np.float64)
-        day = np.clip(np.floor(h / HOURS_PER_DAY).astype(np.int64), 0, len(self._office_len) - 1)
-        within = np.clip(h - day * HOURS_PER_DAY - OFFICE_OPEN_H, 0.0, self._office_len[day])
-        return self._office_before[day] + within
-
     def after_office_hours(self, start_h: np.ndarray, work_h: np.ndarray) -> np.ndarray:
         """The time (hours since the start) at which ``work_h`` office hours of work,
         begun at ``start_h``, are done: work stops at 17:00, and at weekends after the
-        duty roster's hours."""
-        end = self.office_clock(start_h) + np.maximum(np.asarray(work_h, dtype=np.float64), 0.0)
-        after = self._office_before[1:]
-        day = np.minimum(np.searchsorted(after, end, side="left"), len(after) - 1)
-        done = day * HOURS_PER_DAY + OFFICE_OPEN_H + (end - self._office_before[day])
-        return np.maximum(done, np.asarray(start_h, dtype=np.float64))
+        duty roster's hours (:func:`office_done_h` for each pair)."""
+        start = np.ascontiguousarray(start_h, dtype=np.float64)
+        work = np.broadcast_to(np.asarray(work_h, dtype=np.float64), start.shape)
+        return np.array([office_done_h(s, w, self.office_len, self.office_before)
+                         for s, w in zip(start.ravel(), work.ravel(), strict=True)]).reshape(start.shape)
+
+
+@njit(cache=True)
+def office_done_h(start_h: float, work_h: float, office_len: np.ndarray, office_before: np.ndarray) -> float:
+    """When ``work_h`` office hours begun at ``start_h`` are done (hours since the start;
+    compiled, the street's kernels call it): the office clock at the start (office hours
+    per day ``office_len``, their running total ``office_before``), plus the work, read
+    back as a time of day on the first day whose office hours reach it."""
+    last = len(office_len) - 1
+    day = math.floor(start_h / HOURS_PER_DAY)
+    day = 0 if day < 0 else (last if day > last else int(day))
+    within = np_minimum(np_maximum(start_h - day * HOURS_PER_DAY - OFFICE_OPEN_H, 0.0), office_len[day])
+    end = office_before[day] + within + np_maximum(work_h, 0.0)
+    lo, hi = 0, last + 1  # the first day whose office hours end at or after ``end``
+    while lo < hi:  # (numpy.searchsorted(office_before[1:], end, side="left"))
+        mid = (lo + hi) >> 1
+        if office_before[mid + 1] < end:
+            lo = mid + 1
+        else:
+            hi = mid
+    done_day = min(lo, last)
+    done = done_day * HOURS_PER_DAY + OFFICE_OPEN_H + (end - office_before[done_day])
+    return np_maximum(done, start_h)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from sim.agents.staff import CONTRACT
-from sim.calendar import Calendar
+from sim.calendar import Calendar, office_done_h
 from sim.cases import (
     AT_SO,
     DR_ABANDONED,
@@ -164,18 +164,31 @@ def test_general_payment_is_pythons_min_of_max(general, keep, amount):
 
 # --- street handling -------------------------------------------------------------------------
 
+def array_after_office_hours(cal: Calendar, start_h: np.ndarray, work_h: np.ndarray) -> np.ndarray:
+    """``Calendar.after_office_hours`` as the array code computed it (office clock,
+    then a search of the running office hours)."""
+    h = np.asarray(start_h, dtype=np.float64)
+    day = np.clip(np.floor(h / 24.0).astype(np.int64), 0, len(cal.office_len) - 1)
+    clock = cal.office_before[day] + np.clip(h - day * 24.0 - 9.0, 0.0, cal.office_len[day])
+    end = clock + np.maximum(np.asarray(work_h, dtype=np.float64), 0.0)
+    after = cal.office_before[1:]
+    done_day = np.minimum(np.searchsorted(after, end, side="left"), len(after) - 1)
+    done = done_day * 24.0 + 9.0 + (end - cal.office_before[done_day])
+    return np.maximum(done, h)
+
+
 @pytest.mark.parametrize("share", [0.0, 0.5])
-def test_after_office_hours_as_the_calendar(share):
+def test_office_done_h_as_the_array_rule(share):
     import datetime as dt
 
     cal = Calendar(dt.date(2024, 1, 1), dt.date(2024, 3, 31), weekend_office_share=share)
     rng = np.random.default_rng(1)
     start = np.concatenate([rng.uniform(-30, 24 * 95, 300), np.arange(0, 24 * 10, 0.5)])
     work = np.concatenate([rng.exponential(30, 300), rng.uniform(-2, 20, 480)])
-    want = cal.after_office_hours(start, work)
-    got = [resolution.after_office_hours(s, w, cal._office_len, cal._office_before)
-           for s, w in zip(start, work, strict=True)]
+    want = array_after_office_hours(cal, start, work)
+    got = [office_done_h(s, w, cal.office_len, cal.office_before) for s, w in zip(start, work, strict=True)]
     assert same(np.array(got), want)
+    assert same(cal.after_office_hours(start, work), want)
 
 
 def test_compiled_lognormal_is_the_lognormal_from_z():
@@ -242,7 +255,7 @@ def array_resolution(street, ids):
     cs.planned_reason[ids] = np.where(success, 0, np.where(funded, DR_STREET_FAILED, DR_UNFUNDED))
     work = resolution.dispatch_hours(street) + lognormal_from_z(p.cases.intrinsic_work_hours[cat],
                                                                 p.cases.delay_sigma, cs.z_delay[ids])
-    close_h = street.cal.after_office_hours(cs.accepted_h[ids], work)
+    close_h = array_after_office_hours(street.cal, cs.accepted_h[ids], work)
     close_h = close_h + np.where(delegated, 24.0 * d.delegated_approval_days, 0.0)
     cs.closed_h[ids] = close_h
     cs.due_day[ids] = np.floor(close_h / 24.0).astype(np.int32)

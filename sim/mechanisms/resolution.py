@@ -18,7 +18,7 @@ Its closing time adds, from acceptance (the wait for a handler is the queue befo
 * the intrinsic work: a right-skewed draw with mean ``intrinsic_work_hours[category]``
   and log-sd ``delay_sigma`` (the floor no lever shortens);
 
-counted on the office clock (9:00-17:00 on workdays, :meth:`Calendar.after_office_hours`).
+counted on the office clock (9:00-17:00 on workdays, :func:`sim.calendar.office_done_h`).
 A case needing a department's power that the street handles under delegated enforcement
 has its success multiplied by ``delegated_success_factor`` and waits
 ``delegated_approval_days`` longer (approvals kept above).
@@ -36,10 +36,10 @@ import numpy as np
 from numba import njit
 
 from sim.agents.staff import CONTRACT, count_held
-from sim.calendar import HOURS_PER_DAY, OFFICE_OPEN_H
+from sim.calendar import HOURS_PER_DAY, office_done_h
 from sim.cases import DR_STREET_FAILED, DR_UNFUNDED, DROPPED, RESOLVED, U_DATA, U_SUCCESS
 from sim.domain import CATEGORIES, CATEGORY_DATA_DEPARTMENT, DEPARTMENTS
-from sim.hours import np_maximum, np_minimum
+from sim.hours import np_minimum
 from sim.money import pay_needs_kernel
 from sim.randomness.compiled import lognormal_from_z
 
@@ -61,7 +61,7 @@ def handle(street: Street, ids: np.ndarray, t: int) -> None:
         cs.needs_department, cs.needs_money, cs.money_pot, cs.money_need, cs.u, cs.z_delay, cs.accepted_h,
         cs.money_paid, cs.planned_outcome, cs.planned_reason, cs.closed_h, cs.due_day,
         r.skill, dispatch_hours(street), street.purse.pots, street.purse.bundled,
-        street.cal._office_len, street.cal._office_before, *rule(street))
+        street.cal.office_len, street.cal.office_before, *rule(street))
     if n_money:
         street.purse.book_needs(n_money, need, spent)
 
@@ -92,28 +92,6 @@ def dispatch_kernel(workers: int, residents: int, residents_per_grid: float, hou
     per_grid = 1.0 if residents_per_grid < 1.0 else residents_per_grid  # Python's max(x, 1.0)
     grids = residents / max(workers, 1) / per_grid
     return grids * hours_per_grid * (1.0 - instant_dispatch)
-
-
-@njit(cache=True)
-def after_office_hours(start_h: float, work_h: float, office_len: np.ndarray, office_before: np.ndarray
-                       ) -> float:
-    """``Calendar.after_office_hours`` for one case (compiled), on the calendar's office
-    hours per day (``_office_len``) and their running total (``_office_before``)."""
-    last = len(office_len) - 1
-    day = math.floor(start_h / HOURS_PER_DAY)
-    day = 0 if day < 0 else (last if day > last else int(day))
-    within = np_minimum(np_maximum(start_h - day * HOURS_PER_DAY - OFFICE_OPEN_H, 0.0), office_len[day])
-    end = office_before[day] + within + np_maximum(work_h, 0.0)
-    lo, hi = 0, last + 1  # the first day whose office hours end at or after ``end``
-    while lo < hi:  # (numpy.searchsorted(office_before[1:], end, side="left"))
-        mid = (lo + hi) >> 1
-        if office_before[mid + 1] < end:
-            lo = mid + 1
-        else:
-            hi = mid
-    done_day = min(lo, last)
-    done = done_day * HOURS_PER_DAY + OFFICE_OPEN_H + (end - office_before[done_day])
-    return np_maximum(done, start_h)
 
 
 @njit(cache=True)
@@ -169,7 +147,7 @@ def resolve_kernel(ids: np.ndarray, category: np.ndarray, handler: np.ndarray, s
         planned_outcome[c] = RESOLVED if success else DROPPED
         planned_reason[c] = 0 if success else (DR_STREET_FAILED if funded[i] else DR_UNFUNDED)
         work = dispatch + lognormal_from_z(intrinsic_hours[cat], sigma, z_delay[c])
-        close = after_office_hours(accepted_h[c], work, office_len, office_before)
+        close = office_done_h(accepted_h[c], work, office_len, office_before)
         close = close + (HOURS_PER_DAY * delegated_days if needs_department[c] else 0.0)
         closed_h[c] = close
         due_day[c] = math.floor(close / HOURS_PER_DAY)

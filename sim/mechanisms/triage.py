@@ -101,7 +101,7 @@ def daily(street: Street, t: int) -> None:
      ) = day_kernel(t, ik.queue, ik.in_service, cols, h.by_bucket, h.available,
                     float(ik.complaint_hours_due), float(h.volunteer), r.filled,
                     r.contract, r.specialty, r.skill, street.residents.n, table, purse.pots, purse.bundled,
-                    purse.general, purse.ledger["so_fees"], street.cal._office_len, street.cal._office_before,
+                    purse.general, purse.ledger["so_fees"], street.cal.office_len, street.cal.office_before,
                     *_rules(street))
     ik.queue = queue
     if len(stale):
