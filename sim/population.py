@@ -273,6 +273,12 @@ def demand_weights_kernel(band: np.ndarray, migrant: np.ndarray, propensity_by_a
 
 
 @njit(cache=True)
+def memory_keep(days: int, memory_years: float) -> float:
+    """The share of a remembered gap left after ``days`` (``exp(-years / memory_years)``)."""
+    return math.exp(-(days / 365.0) / memory_years)
+
+
+@njit(cache=True)
 def relax_kernel(idx: np.ndarray, day: int, memory_years: float, own: np.ndarray, trust: np.ndarray,
                  touched_day: np.ndarray, community: np.ndarray, word_of_mouth: np.ndarray) -> None:
     """``own`` and ``trust`` of residents ``idx`` fade towards their community's word of
@@ -284,7 +290,7 @@ def relax_kernel(idx: np.ndarray, day: int, memory_years: float, own: np.ndarray
     new_trust = np.empty(n)
     for k in range(n):
         i = idx[k]
-        keep = math.exp(-((day - touched_day[i]) / 365.0) / memory_years)
+        keep = memory_keep(day - touched_day[i], memory_years)
         heard = word_of_mouth[community[i]]
         new_own[k] = heard + (own[i] - heard) * keep
         new_trust[k] = heard + (trust[i] - heard) * keep

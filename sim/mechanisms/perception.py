@@ -34,7 +34,6 @@ renovated service centres from ``street.money``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,6 +44,7 @@ from numba.extending import register_jitable
 from sim.cases import CLOSED, RESOLVED, ROUTE_SO
 from sim.compiled import pairwise_sum
 from sim.domain import CATEGORIES
+from sim.population import memory_keep
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -298,11 +298,11 @@ def survey_kernel(day: int, memory_years: float, own: np.ndarray, trust: np.ndar
         d = day - touched_day[i]
         if 0 <= d <= day:
             if not known[d]:
-                keep_of[d] = math.exp(-(d / 365.0) / memory_years)
+                keep_of[d] = memory_keep(d, memory_years)
                 known[d] = True
             keep = keep_of[d]
         else:
-            keep = math.exp(-(d / 365.0) / memory_years)
+            keep = memory_keep(d, memory_years)
         heard = word_of_mouth[community[i]]
         own[i] = heard + (own[i] - heard) * keep
         trust[i] = heard + (trust[i] - heard) * keep

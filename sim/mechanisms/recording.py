@@ -14,11 +14,12 @@ import numpy as np
 from numba import njit
 
 from sim.agents.staff import CONTRACT
-from sim.cases import CLOSED, WHISTLED
+from sim.cases import WHISTLED
 from sim.compiled import pairwise_sum
 from sim.domain import PROFESSIONAL_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.mechanisms import perception
 from sim.mechanisms.money import annual_contract_pay
+from sim.mechanisms.workforce import callbacks_closed
 from sim.population import ELDERLY
 
 if TYPE_CHECKING:
@@ -234,7 +235,7 @@ def year_tallies(band: np.ndarray, digital: np.ndarray, eligible: np.ndarray, en
     rows ``rows_from...n_cases``, :func:`~sim.mechanisms.perception.rows_settled`):
     elderly residents and those of them with digital access, eligible residents and those
     enrolled, cases closed in ``[from_h, to_h)`` and those whose resident was satisfied
-    at the call-back."""
+    at the call-back (:func:`sim.mechanisms.workforce.callbacks_closed`)."""
     n_elderly = 0
     elderly_digital = 0
     n_eligible = 0
@@ -246,10 +247,5 @@ def year_tallies(band: np.ndarray, digital: np.ndarray, eligible: np.ndarray, en
         if eligible[i]:
             n_eligible += 1
             n_enrolled += enrolled[i]
-    called = 0
-    satisfied = 0
-    for i in range(rows_from, n_cases):
-        if state[i] == CLOSED and from_h <= closed_h[i] < to_h:
-            called += 1
-            satisfied += callback_satisfied[i]
-    return n_elderly, elderly_digital, n_eligible, n_enrolled, called, satisfied
+    called, unhappy = callbacks_closed(rows_from, n_cases, state, closed_h, callback_satisfied, from_h, to_h)
+    return n_elderly, elderly_digital, n_eligible, n_enrolled, called, called - unhappy
