@@ -60,13 +60,10 @@ class Indicator:
     higher_is_better: bool = True
 
     def meets(self, value: float) -> bool | None:
-        """Whether ``value`` meets the target (None where there is no target)."""
-        if self.target_op is None or self.target is None or value != value:
-            return None
-        return {
-            ">=": value >= self.target, "<=": value <= self.target,
-            ">": value > self.target, "<": value < self.target,
-        }[self.target_op]
+        """Whether ``value`` meets the target (None where there is no target or value):
+        :meth:`Target.meets`, so reports and the compare tables judge alike."""
+        target = self.plan_target
+        return None if target is None else target.meets(value)
 
     @property
     def plan_target(self) -> Target | None:
@@ -77,11 +74,9 @@ class Indicator:
 
     @property
     def target_text(self) -> str:
-        """E.g. '>= 90%' (shares shown as percentages)."""
-        if self.target_op is None or self.target is None:
-            return ""
-        v = f"{self.target:.0%}" if self.unit == "share" else f"{self.target:g}"
-        return f"{self.target_op} {v}"
+        """E.g. '>= 90%' (shares shown as percentages; :attr:`Target.text` without the year)."""
+        target = self.plan_target
+        return "" if target is None else target.text.rsplit(" by ", 1)[0]
 
 
 _I = Indicator
