@@ -4,7 +4,6 @@ independent job (process pool or Dask), into the results store, with a summary r
 from __future__ import annotations
 
 import argparse
-import resource
 import time
 from pathlib import Path
 
@@ -28,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Validate the city, run it, print the summary, write the report; exit 1 on failures."""
-    from sim.district.city import run_city
+    from sim.district.city import peak_rss_mb, run_city
     from sim.district.cityfile import load_city
     from sim.district.summary import city_summary
     from sim.params.errors import InputError
@@ -46,8 +45,7 @@ def main(args: argparse.Namespace) -> int:
     result = run_city(list(city.districts), seed, workers=args.workers, executor=executor,
                       scheduler=args.scheduler, name=city.name, results_dir=args.results, daily=args.daily)
     wall = time.perf_counter() - t0
-    peak = max([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                *result.stats["peak_rss_mb"].dropna().tolist()])
+    peak = max([peak_rss_mb(), *result.stats["peak_rss_mb"].dropna().tolist()])
     table = city_summary(result, city.labels, lang=args.lang)
     if not table.empty:
         print(f"\nheadline indicators, {table.attrs['year']}:")

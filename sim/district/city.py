@@ -100,7 +100,7 @@ def district_job(district: District, seed: int) -> dict:
     try:
         result = run_district(district, seed)
         return {"result": result, "error": "", "started": started, "wall_s": time.perf_counter() - t0,
-                "peak_rss_mb": _peak_rss_mb()}
+                "peak_rss_mb": peak_rss_mb()}
     except Exception as exc:
         last = traceback.extract_tb(exc.__traceback__)[-1:]
         where = f" at {last[0].filename}:{last[0].lineno}" if last else ""
@@ -108,7 +108,7 @@ def district_job(district: District, seed: int) -> dict:
                 "wall_s": time.perf_counter() - t0}
 
 
-def _peak_rss_mb() -> float:
+def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (a worker's, over the jobs it ran)."""
     import resource
     import sys
