@@ -15,6 +15,7 @@ from sim.validation import (
     MICRO_CONFIG,
     Validation,
     _no_service,
+    _no_staff,
     _perfect_satisfaction,
     _perfect_time,
     _unlimited_money,
@@ -45,6 +46,10 @@ def test_extreme_checks_pass_and_fail_on_the_stated_thresholds():
     assert _no_service([fake(satisfaction=[0.5, 0.48])], base)[2]
     assert not _no_service([fake(satisfaction=[0.5, 0.49])], base)[2]
     assert not _zero_demand([fake(demands=[0, 1], complaints=[0, 0])], base)[2]
+    assert not _zero_demand([fake(demands=[0, 0], complaints=[1, 0])], base)[2]
+    assert _zero_demand([fake(demands=[0, 0], complaints=[0, 0])], base)[2]
+    assert _no_staff([fake()], base)[2]
+    assert not _no_staff([fake(), {**fake(), "street_resolved": 3}], base)[2]
     assert not _unlimited_money([fake(funding_gap=[0.0, 0.01])], base)[2]
     assert _unlimited_money([fake(funding_gap=[np.nan, 1e-18])], base)[2]
 

@@ -311,18 +311,20 @@ def test_compare_pairs_a_stressed_path_with_itself(tmp_path):
         compare(["baseline"], reps=2, stress=["revenue_shock"], stress_effect=["revenue_shock"])
 
 
-@pytest.mark.parametrize("argv", [
-    ["seek", STAFFING, "--scenario", "baseline", "--target", "satisfaction=0.9"],
-    ["seek", STAFFING, "--scenario", "nowhere", "--target", "satisfaction>=0.9@2025"],
-    ["chart", "--results", "no/such/folder", "--indicators", "satisfaction"],
-    ["chart", "--indicators", "nothing"],
-    ["compare", "--set", "levers.staffing_1_3_n.nothing=3", "--reps", "2"],
+@pytest.mark.parametrize(("argv", "needle"), [
+    (["seek", STAFFING, "--scenario", "baseline", "--target", "satisfaction=0.9"], "satisfaction=0.9"),
+    (["seek", STAFFING, "--scenario", "nowhere", "--target", "satisfaction>=0.9@2025"], "nowhere"),
+    (["chart", "--results", "no/such/folder", "--indicators", "satisfaction"], "no/such/folder"),
+    (["chart", "--indicators", "nothing"], "nothing"),
+    (["compare", "--set", "levers.staffing_1_3_n.nothing=3", "--reps", "2"], "levers.staffing_1_3_n.nothing"),
 ])
-def test_workflow_commands_refuse_bad_input(argv, capsys):
+def test_workflow_commands_refuse_bad_input(argv, needle, capsys):
     from sim.cli import main
 
     assert main(argv) == 2
-    assert capsys.readouterr().err.startswith("streetsim: error:")
+    err = capsys.readouterr().err
+    assert err.startswith("streetsim: error:")
+    assert needle in err, err  # the message names the input that was refused
 
 
 def test_scenarios_show_wraps_to_the_terminal(monkeypatch, capsys):
