@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,10 @@ from sim.params.scenario import Scenario
 from sim.scenarios import load_scenario
 
 BASELINE_FILE = SCENARIO_DIR / "baseline.toml"
+
+# the array code the compiled kernels replaced (benchmarks/numpy_mechanisms.py) is the
+# tests' reference: ``import numpy_mechanisms as ref``
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 SMALL = {"population.residents": 5000, "run.end_date": "2024-06-30"}
 """Half a year of a 5,000-resident street: runs well under a second."""

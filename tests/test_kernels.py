@@ -3,19 +3,12 @@ array code they replaced (kept in ``benchmarks/numpy_mechanisms.py``)."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
+import numpy_mechanisms as ref  # the array code the kernels replaced (on the path from conftest.py)
 import pytest
 
 from sim.agents import departments
 from sim.mechanisms import recording, triage, whistle
-
-_spec = importlib.util.spec_from_file_location(
-    "numpy_mechanisms", Path(__file__).resolve().parents[1] / "benchmarks" / "numpy_mechanisms.py")
-ref = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ref)
 
 
 @pytest.mark.parametrize("seed", range(40))

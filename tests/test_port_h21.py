@@ -5,11 +5,10 @@ day, each against a plain statement of its rule (the array code, kept here)."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
+import numpy_mechanisms as ref  # the array code the kernels replaced (on the path from conftest.py)
 import pytest
 
 from sim.agents.staff import CONTRACT
@@ -36,11 +35,6 @@ from sim.mechanisms.money import wage_reserve
 from sim.model import StreetModel
 from sim.money import N_POTS, Purse, general_payment, pay_needs_kernel
 from sim.randomness import lognormal_from_z
-
-_spec = importlib.util.spec_from_file_location(
-    "numpy_mechanisms", Path(__file__).resolve().parents[1] / "benchmarks" / "numpy_mechanisms.py")
-ref = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ref)  # the array code the kernels replaced (independent of them)
 
 EDGES = [0.0, -0.0, 1.0, -1.0, 2.5, np.nan, np.inf, -np.inf, 1e-300]
 

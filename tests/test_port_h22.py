@@ -11,13 +11,12 @@ NumPy's own SIMD ``exp``/``log``. A last test runs small models both ways.
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 from types import SimpleNamespace
 
 import mesa
 import numpy as np
+import numpy_mechanisms as ref  # the array code the kernels replaced (on the path from conftest.py)
 import pandas as pd
 import pytest
 from scipy.special import ndtri
@@ -49,11 +48,6 @@ from sim.mechanisms.intake import IntakeState
 from sim.model import StreetModel
 from sim.outputs import street_tables
 from sim.randomness import compiled
-
-_spec = importlib.util.spec_from_file_location(
-    "numpy_mechanisms", Path(__file__).resolve().parents[1] / "benchmarks" / "numpy_mechanisms.py")
-ref = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ref)
 
 N_DEPT = departments.N_DEPARTMENTS
 
