@@ -216,6 +216,7 @@ def adjust_posts(street: Street, kind: int, target: int, refill_day: int) -> Non
         if extra > 0:
             new = r.add_posts(kind, extra)
             r.vacant_until[new] = refill_day
+            street.hours.fit(r.n)  # the day's hours cover every post, the new ones too
             invalidate_quit_hazard(street)  # for the larger roster
 
 
