@@ -90,14 +90,14 @@ class CaseTable(ColumnTable):
         super().__init__(CASE_COLUMNS, capacity)
         self.u = np.zeros((self._cap, N_UNIFORMS), dtype=np.float64)
 
+    def _grew(self, new_cap: int) -> None:
+        grown = np.zeros((new_cap, N_UNIFORMS), dtype=np.float64)
+        grown[: self.n] = self.u[: self.n]
+        self.u = grown
+
     def append(self, k: int, u: np.ndarray | None = None, **values) -> np.ndarray:  # type: ignore[override]
         """Append ``k`` cases with their uniforms ``u`` (k x N_UNIFORMS)."""
-        old_cap = self._cap
         ids = super().append(k, **values)
-        if self._cap != old_cap:
-            grown = np.zeros((self._cap, N_UNIFORMS), dtype=np.float64)
-            grown[: ids[0]] = self.u[: ids[0]]
-            self.u = grown
         if u is not None:
             self.u[ids] = u
         return ids

@@ -30,6 +30,7 @@ import mesa
 import mesa.model
 from mesa.time import EventGenerator
 
+from sim import month_loop
 from sim.agents.departments import DepartmentPool, answers_of_street
 from sim.calendar import Calendar
 from sim.mechanisms import whistle
@@ -53,7 +54,13 @@ class StreetModel(mesa.Model):
             given, the scenario's own schedule updates the departments only.
         capacity_scale: department capacity in units of the scenario's per-street
             ``departments.capacity_per_day``; defaults to the number of streets.
+
+    :meth:`run` runs a single street's ordinary days in compiled stretches
+    (:mod:`sim.month_loop`); set ``compiled_days`` to False to run every day through
+    :meth:`step` (the results are the same).
     """
+
+    compiled_days: bool = True
 
     def __init__(self, scenario: Scenario, seed: int, n_streets: int = 1,
                  street_params: list[Params] | None = None,
@@ -148,9 +155,17 @@ class StreetModel(mesa.Model):
         self._event_list.pop_event()  # the next step: made again after the loop
         user_step = self._user_step
         done, in_step = 0, False
+        compiled = self.compiled_days and datacollector is None and month_loop.usable(self)
         try:
             while self.running:
                 day = self.t
+                if compiled:
+                    k = month_loop.advance(self)
+                    if k:
+                        self.time = self.time + float(k)
+                        self.steps += k
+                        done += k
+                        continue
                 self.time = self.time + 1.0  # as Mesa: the clock moves, steps counts, step runs
                 self.steps += 1
                 in_step = True

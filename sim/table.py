@@ -31,6 +31,16 @@ class ColumnTable:
 
     def append(self, k: int, **values: np.ndarray | float | int) -> np.ndarray:
         """Append ``k`` rows; unspecified columns take their fill value. Returns row ids."""
+        self.reserve(k)
+        ids = np.arange(self.n, self.n + k)
+        for name, v in values.items():
+            self.cols[name][self.n : self.n + k] = v
+        self.n += k
+        return ids
+
+    def reserve(self, k: int) -> None:
+        """Make room for ``k`` more rows (capacity at least doubled when it grows); the
+        rows are not added. Columns are new arrays when the table grows."""
         if self.n + k > self._cap:
             new_cap = max(self._cap * 2, self.n + k)
             for name, (dtype, fill) in self._spec.items():
@@ -38,12 +48,11 @@ class ColumnTable:
                 grown[: self.n] = self.cols[name][: self.n]
                 self.cols[name] = grown
             self.__dict__.update(self.cols)
+            self._grew(new_cap)
             self._cap = new_cap
-        ids = np.arange(self.n, self.n + k)
-        for name, v in values.items():
-            self.cols[name][self.n : self.n + k] = v
-        self.n += k
-        return ids
+
+    def _grew(self, new_cap: int) -> None:
+        """Hook: the columns now hold ``new_cap`` rows (subclasses grow their own arrays)."""
 
     def rows_frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
         """The filled rows ``rows`` (all when None) as a DataFrame of new arrays, picked

@@ -329,6 +329,8 @@ def test_a_failing_day_leaves_mesa_as_its_own_step_does(short, monkeypatch):
 
     real = Street.end_day
     monkeypatch.setattr(Street, "end_day", fail_on_day_7)
+    # every day through ``step`` (the compiled stretches of days do not call ``end_day``)
+    monkeypatch.setattr(StreetModel, "compiled_days", False)
     states = []
     for use_run in (True, False):
         m = StreetModel(short, seed=SEED)

@@ -104,3 +104,15 @@ def test_every_declared_step_is_a_known_function():
         assert head in MECHANISMS or head in CLASSES, s
         assert s.phase in ("model", "begin", "end") and s.when in (
             "daily", "workday", "month start", "year start", "year end"), s
+
+
+def test_compiled_days_follow_the_declaration():
+    """``sim.month_loop.run_days`` marks each step it runs (``# step: ...``); the marks, in
+    order, are the declared daily and workday steps."""
+    from sim import month_loop
+
+    source = inspect.getsource(month_loop.run_days)
+    marked = [name.strip() for line in re.findall(r"# step: ([^(\n]+)", source) for name in line.split(",")]
+    declared = [s.call for s in DAY if s.when in ("daily", "workday")
+                and s.call not in ("Street.begin_day", "Street.end_day")]
+    assert marked == declared

@@ -1,0 +1,99 @@
+"""The compiled stretches of days (``sim.month_loop``) give what the day-by-day step gives.
+
+Each run is made twice from the same scenario and seed: with ``StreetModel.compiled_days``
+(the default: ordinary days in :func:`sim.month_loop.run_days`) and without (every day
+through ``StreetModel.step``). Every raw table, the social organisations, the purse and
+every random stream's state must be identical, bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import month_loop
+from sim.model import StreetModel
+from sim.outputs import street_tables
+from sim.scenarios import load_scenario
+
+SMALL = {"population.residents": 15000, "run.end_date": "2025-12-31"}
+TABLES = ("cases", "episodes", "whistles", "daily", "staff_events", "emergencies", "so_events", "council",
+          "state")
+
+
+def _run(scenario, seed: int, compiled: bool, counter: list[int] | None = None) -> StreetModel:
+    model = StreetModel(scenario, seed=seed)
+    model.compiled_days = compiled
+    if counter is None:
+        return model.run()
+    real = month_loop.advance
+
+    def counted(m: StreetModel) -> int:
+        k = real(m)
+        counter.append(k)
+        return k
+
+    month_loop.advance = counted
+    try:
+        return model.run()
+    finally:
+        month_loop.advance = real
+
+
+def _same_frame(a: pd.DataFrame, b: pd.DataFrame, label: str) -> None:
+    assert list(a.columns) == list(b.columns), label
+    assert len(a) == len(b), label
+    for col in a.columns:
+        x, y = a[col].to_numpy(), b[col].to_numpy()
+        same = (x == y) | (np.isnan(x) & np.isnan(y)) if x.dtype.kind == "f" else x == y
+        assert np.all(same), f"{label}.{col}: {int((~same).sum())} rows differ"
+
+
+def _stream_states(model: StreetModel) -> list:
+    street = model.streets[0]
+    return ([(k, g.bit_generator.state) for k, g in sorted(street.streams._gens.items())]
+            + [(k, g.bit_generator.state) for k, g in sorted(model.district_streams._gens.items())])
+
+
+@pytest.mark.parametrize(("name", "values", "seed"), [
+    ("baseline", {}, 11),
+    ("combined", {}, 12),
+    # frequent emergencies, false alarms and quits: many days left to Python mid-month
+    ("baseline", {"emergency.rate_per_year": 12.0, "emergency.false_alarm_rate": 12.0,
+                  "workforce.quit_hazard": {"established": 0.6, "contract": 0.9}}, 13),
+])
+def test_compiled_days_match_the_daily_step(name: str, values: dict, seed: int) -> None:
+    scenario = load_scenario(name).with_values({**SMALL, **values}, source="test")
+    days: list[int] = []
+    fast = _run(scenario, seed, True, days)
+    slow = _run(scenario, seed, False)
+    n_days = fast.calendar.n_days
+    assert fast.t == slow.t == n_days and fast.steps == slow.steps == n_days
+    compiled = sum(days)
+    assert compiled > n_days // 2, f"only {compiled} of {n_days} days ran compiled"
+    assert compiled < n_days  # month starts, year ends and events stay in Python
+    a, b = street_tables(fast, fast.streets[0]), street_tables(slow, slow.streets[0])
+    for table in TABLES:
+        _same_frame(getattr(a, table), getattr(b, table), table)
+    assert _stream_states(fast) == _stream_states(slow)
+    sf, ss = fast.streets[0], slow.streets[0]
+    assert sf.purse.ledger == ss.purse.ledger and sf.purse.general == ss.purse.general
+    assert [(o.used_this_month, o.funds, o.cases_taken) for o in sf.sos] == \
+        [(o.used_this_month, o.funds, o.cases_taken) for o in ss.sos]
+    assert np.array_equal(sf.residents.trust, ss.residents.trust)
+    assert np.array_equal(sf.residents.enrolled, ss.residents.enrolled)
+
+
+def test_stress_scenario_stops_for_events() -> None:
+    """The event-heavy scenario of the test above does leave days to Python mid-month
+    (emergencies, false alarms, quits), so those paths are exercised."""
+    scenario = load_scenario("baseline").with_values(
+        {**SMALL, "emergency.rate_per_year": 12.0, "emergency.false_alarm_rate": 12.0,
+         "workforce.quit_hazard": {"established": 0.6, "contract": 0.9}}, source="test")
+    days: list[int] = []
+    model = _run(scenario, 13, True, days)
+    assert len(model.streets[0].emergencies) > 20
+    assert len(model.streets[0].staff_events) > 20
+    months = sum(model.calendar.is_month_start(t) for t in range(model.calendar.n_days))
+    assert sum(1 for k in days if k) > 2 * months  # stretches broken by events, not only by months
