@@ -27,6 +27,7 @@ from numba import njit
 
 from sim.agents.departments import day_rates, decide_due, due_episodes, write_episodes
 from sim.cases import CASE_COLUMNS, EPISODE_COLUMNS, N_UNIFORMS
+from sim.compiled import drop_link_ir
 from sim.hours import BUCKET_ROW, np_maximum, np_minimum, take_held_hours
 from sim.mechanisms import demand, emergency, feedback, recording, referral, tasks, triage, whistle, workforce
 from sim.mechanisms.timebudget import WORKDAYS_PER_YEAR, open_day_kernel
@@ -54,6 +55,8 @@ ROSTER_NAMES = ("filled", "contract", "specialty", "skill", "stress", "vacant_un
 RESIDENT_NAMES = ("own", "trust", "touched_day", "community", "word_of_mouth", "expectation", "disposition",
                   "eligible", "enrolled")
 _NO_IDS = np.empty(0, dtype=np.int64)
+_LINK_IR_DROPPED = [0]
+"""Signatures of :func:`run_days` whose linking IR has been freed (``drop_link_ir``)."""
 
 
 @njit(cache=True)
@@ -377,10 +380,13 @@ def advance(model: StreetModel) -> int:
         return 0
     ik, cs, pool, purse = street.intake, street.cases, model.pool, street.purse
     ep, log, rec, ws = pool.episodes, pool.log, street.daily, street.workforce
+    # room for the first day at least (the loop checks each day and stops when a day might
+    # not fit; Python's day then grows the table as far as it needs)
     k_cand = street.p.departments.candidates.shape[1]
-    cs.reserve(len(ik.repeats_day) + 1024)
-    ep.reserve(8192 + 4 * k_cand * len(pool.active))
-    log.reserve(8192 + 4 * k_cand * len(pool.active))
+    new = len(ik.queue) + len(ik.online_inbox) + int((ik.future_day == t).sum()) + len(ik.repeats_day)
+    cs.reserve(len(ik.repeats_day))
+    ep.reserve((new + len(pool.active)) * k_cand)
+    log.reserve(len(pool.active) + (new + len(pool.active)) * k_cand)
     block = street.emergency.draws
     e_draws = np.array(block[::-1], dtype=np.float64).reshape(len(block), emergency.N_DRAWS)
     table = referral.so_table(street.sos)
@@ -409,6 +415,9 @@ def advance(model: StreetModel) -> int:
         so, purse.pots, rec.values, e_draws, (ik.future_day, ik.future_ids),
         streams["repeat"], streams["whistle"], model.district_streams["whistle"], streams["enrolment"],
         streams["workforce"], streams["tasks"], _inputs(model, street))
+    if len(run_days.overloads) != _LINK_IR_DROPPED[0]:  # a signature just compiled or loaded
+        drop_link_ir(run_days)
+        _LINK_IR_DROPPED[0] = len(run_days.overloads)
     # write the carried state back
     (ik.queue, ik.in_service, ik.online_inbox, ik.repeats_due, ik.repeats_day, pool.active, pool.incoming,
      rec.open_rows, quit_prob) = live

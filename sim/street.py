@@ -98,8 +98,11 @@ class Street:
         self.roster = Roster(n_est, n_con)
         self.hours = DayHours(self.roster.n)
         self.purse = Purse()
+        # room for the expected new demands plus 35%: repeat contacts and chance made a run's
+        # cases 1.15-1.19 times the expected new demands in the five main scenarios (the
+        # table doubles if ever full)
         expected = int(params.population.residents * params.demand.contacts_per_resident_year
-                       * params.demand.demand_share * calendar.n_days / 365 * 1.6) + 1024
+                       * params.demand.demand_share * calendar.n_days / 365 * 1.35) + 1024
         self.cases = CaseTable(expected)
         pool.register_street(self.cases)
         # state owned by the mechanisms (each record lives next to its mechanism)
