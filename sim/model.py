@@ -101,15 +101,24 @@ class StreetModel(mesa.Model):
         if t >= self.calendar.n_days:
             self.running = False
             return
-        if (self.schedule_fn is not None or self.street_schedules is not None) \
-                and self.calendar.is_month_start(t):
-            self._apply_schedule(t)
-        if t > 0 and self.calendar.is_month_start(t):
-            complaints = sum(whistle.complaints_by_department(st, t) for st in self.streets)
-            self.pool.update_complaint_pressure(t, complaints)
+        if self.calendar.is_month_start(t):
+            self.open_month(t)
         self.pool.begin_day()
         for street in self.streets:
             street.begin_day(t)
+        self._close_day(t)
+
+    def finish_day(self, t: int) -> None:
+        """Day ``t`` after its month-start steps (``open_month`` and each street's
+        ``open_periods``, already taken; they touch nothing the departments' day rates
+        read): the rest of :meth:`step`."""
+        self.pool.begin_day()
+        for street in self.streets:
+            street.begin_ordinary(t)
+        self._close_day(t)
+
+    def _close_day(self, t: int) -> None:
+        """The departments decide, each street's second half, and the next day."""
         clarity = float(self.params.departments.duty_clarity)
         answers = self.pool.decide(t, self.district_streams["whistle"], clarity)
         for street in self.streets:
@@ -117,6 +126,15 @@ class StreetModel(mesa.Model):
         self.t = t = t + 1
         if t >= self.calendar.n_days:
             self.running = False
+
+    def open_month(self, t: int) -> None:
+        """The model's month-start steps on day ``t`` (a month's first day): the scenario
+        schedules, then last month's complaints into the departments' assessment."""
+        if self.schedule_fn is not None or self.street_schedules is not None:
+            self._apply_schedule(t)
+        if t > 0:
+            complaints = sum(whistle.complaints_by_department(st, t) for st in self.streets)
+            self.pool.update_complaint_pressure(t, complaints)
 
     def _apply_schedule(self, t: int) -> None:
         date = self.calendar.date(t)
@@ -155,7 +173,7 @@ class StreetModel(mesa.Model):
         self._event_list.pop_event()  # the next step: made again after the loop
         user_step = self._user_step
         done, in_step = 0, False
-        compiled = self.compiled_days and datacollector is None and month_loop.usable(self)
+        compiled = self.compiled_days and datacollector is None
         try:
             while self.running:
                 day = self.t

@@ -24,13 +24,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
+from numba.typed import List
 
-from sim.agents.departments import day_rates, decide_due, due_episodes, write_episodes
+from sim.agents.departments import answers_of_street, day_rates, decide_due, due_episodes, write_episodes
+from sim.agents.staff import GENERAL, INITIAL_STRESS, StaffMember, initial_skill
 from sim.cases import CASE_COLUMNS, EPISODE_COLUMNS, N_UNIFORMS
-from sim.compiled import drop_link_ir
-from sim.hours import BUCKET_ROW, np_maximum, np_minimum, take_held_hours
+from sim.compiled import drop_link_ir, pairwise_sum
+from sim.domain import SPECIALTIES
+from sim.events import HIRE, LEAVE, QUIT
+from sim.hours import BUCKET_ROW, np_maximum, np_minimum, take_held_hours, take_hours
 from sim.mechanisms import demand, emergency, feedback, recording, referral, tasks, triage, whistle, workforce
 from sim.mechanisms.timebudget import WORKDAYS_PER_YEAR, open_day_kernel
+from sim.mechanisms.workforce import NO_PROB
+from sim.randomness.compiled import lognormal_mean
 
 if TYPE_CHECKING:
     from sim.model import StreetModel
@@ -38,23 +44,40 @@ if TYPE_CHECKING:
 
 # scalar state carried through the loop (written back by :func:`advance`)
 (F_BACKLOG, F_COMPLAINT_DUE, F_VOLUNTEER, F_GENERAL, F_FEES, F_NEED, F_SPENT, F_UNFUNDED,
- F_RECORDS) = range(9)
-(I_CASES, I_EPISODES, I_LOG, I_SINCE_INBOX, I_N_OPEN, I_ROWS_SEEN, I_HELD, I_ACCEPTED, I_REFUSED,
- I_CHECKED, I_EMERGENCY_ROW, I_REC_N) = range(12)
-STOPPED, TURNOVER_DUE = 0, 1
-"""How :func:`run_days` ended: before a day it leaves to Python, or after the workforce
-step of a day with a quit or refill due (Python finishes that day)."""
+ F_RECORDS, F_TRANSFER_REVENUE, F_ARRIVED, F_ARRIVED_OWN_YEAR, F_OTHER_SPENT) = range(13)
+(I_CASES, I_SINCE_INBOX, I_N_OPEN, I_ROWS_SEEN, I_HELD, I_ACCEPTED, I_REFUSED, I_CHECKED, I_EMERGENCY_ROW,
+ I_REC_N) = range(10)
+C_EPISODES, C_LOG, C_STAFF_EVENTS = range(3)
+"""Rows used in the pool's episode table and whistle log, and in the staff-event log."""
+# columns of the staff events made in the loop (replayed by :func:`replay_staff_events`)
+E_STREET, E_EVENT, E_DAY, E_SLOT, E_CONTRACT, E_AGE, E_SPECIALTY, E_REASON, E_YEARS = range(9)
+STAFF_LOG_ROWS = 256
+"""Staff events one call can hold, beyond 8 per post (the loop stops before a day that
+might not fit)."""
 
 TRAINING, EMERGENCY_ROW, OUT_OF_LIST, IN_LIST, DATA_ENTRY, CASEWORK = (
     BUCKET_ROW[b] for b in ("training", "emergency", "out_of_list", "in_list", "data_entry", "casework"))
 CASE_NAMES = tuple(CASE_COLUMNS)
+(RESIDENT, CATEGORY, RAISED_H, WHISTLED_H, CLOSED_H, DUE_DAY, DEPT_MASK, N_BOUNCES,
+ PENDING_DEPARTMENTS, DEPARTMENTS_ARRIVED_H, PLANNED_OUTCOME, PLANNED_REASON, STATE, OUTCOME,
+ DROP_REASON, COMPLAINT, COMPLAINT_UNCLEAR, REPORTED_RESOLVED, PERCEIVED, CALLBACK_SATISFIED,
+ Z_DELAY, Z_REPEAT) = (
+    CASE_NAMES.index(name) for name in (
+        "resident", "category", "raised_h", "whistled_h", "closed_h", "due_day", "dept_mask", "n_bounces",
+        "pending_departments", "departments_arrived_h", "planned_outcome", "planned_reason", "state",
+        "outcome", "drop_reason", "complaint", "complaint_unclear", "reported_resolved", "perceived",
+        "callback_satisfied", "z_delay", "z_repeat"))
+"""Positions of the case columns :func:`_second_half` reads in the case tuple."""
+U_CASES = len(CASE_NAMES)
+"""Position of the cases' own uniforms (``CaseTable.u``), after the columns."""
 EPISODE_NAMES = tuple(EPISODE_COLUMNS)
 LOG_NAMES = ("street", "episode", "department", "day", "kind", "answered", "attempt")
 ROSTER_NAMES = ("filled", "contract", "specialty", "skill", "stress", "vacant_until", "training_target",
-                "training_hours", "age", "pay")
+                "training_hours", "age", "pay", "grade_years", "hired_day")
+STREET_STREAMS = ("repeat", "whistle", "enrolment", "workforce", "tasks", "staff")
+"""A street's streams the loop draws from, in the order of ``gens`` in :func:`_first_half`."""
 RESIDENT_NAMES = ("own", "trust", "touched_day", "community", "word_of_mouth", "expectation", "disposition",
                   "eligible", "enrolled")
-_NO_IDS = np.empty(0, dtype=np.int64)
 _LINK_IR_DROPPED = [0]
 """Signatures of :func:`run_days` whose linking IR has been freed (``drop_link_ir``)."""
 
@@ -97,266 +120,543 @@ def _grown(rows: np.ndarray, keep: int, need: int) -> np.ndarray:
 
 
 @njit(cache=True)
-def run_days(t: int, t_stop: int, fs: np.ndarray, ints: np.ndarray, live: tuple, cs: tuple, ep: tuple,
-             lg: tuple, roster: tuple, hours: tuple, pool: tuple, res: tuple, cal: tuple, so: tuple,
-             pots: np.ndarray, record: np.ndarray, e_draws: np.ndarray, future: tuple,
-             g_repeat, g_whistle, g_decide, g_enrol, g_workforce, g_tasks, par: tuple) -> tuple:
-    """Run days ``t`` to ``t_stop - 1`` (see the module docstring), stopping early before a
-    day left to Python or after a day's workforce step with turnover due.
+def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, lives, gens, states,
+             staff_log: np.ndarray, g_decide, active: np.ndarray, incoming: np.ndarray) -> tuple:
+    """Run days ``t`` to ``t_stop - 1`` of every street (see the module docstring),
+    stopping early before a day left to Python.
 
-    Returns ``(day, how, live, u)``: the first day not finished (or the day to finish, when
-    ``how`` is :data:`TURNOVER_DUE`), how the loop ended, the carried arrays and that
-    day's workforce uniforms."""
+    Args:
+        shared: the departments' pool (episode and whistle-log columns, day rates), the
+            calendar and the pool's parameters.
+        counts: rows used in the episode table, the whistle log and ``staff_log``.
+        streets: a typed list of each street's state and parameters (:func:`advance`).
+        lives: a typed list of each street's arrays the steps replace.
+        gens: a typed list of each street's random streams (:data:`STREET_STREAMS`).
+        states: a typed list of each street's case ``state`` column.
+        staff_log: the quits and hires made, in order (:func:`replay_staff_events`).
+        g_decide: the departments' decision stream.
+        active, incoming: the pool's pending and arrived episodes.
+
+    Returns ``(day, active, incoming, packed, quit_probs)``: the first day not run, the
+    pool's arrays, and each street's replaced arrays packed (:func:`_packed_lives`)."""
+    ep_street = shared[0][0]
+    n_streets = len(streets)
+    k_cand = streets[0][12][10][0].shape[1]
+    posts = 0
+    for i in range(n_streets):
+        posts += len(streets[i][3][0])
+    fresh = 0
+    while t < t_stop:
+        # days left to Python: stop before them (every street's day must fit)
+        new_cases = 0
+        for i in range(n_streets):
+            fresh = _day_fits(t, streets[i], lives[i])
+            if fresh < 0:
+                break
+            new_cases += fresh
+        if fresh < 0 or not _pool_room(shared, counts, new_cases, len(active), k_cand, posts, staff_log):
+            break
+        _day_rates(shared)  # step: DepartmentPool.begin_day
+        for i in range(n_streets):
+            lives[i], active = _first_half(t, streets[i], lives[i], gens[i], shared, counts, active)
+        # step: DepartmentPool.decide
+        arrived, arrival_h, bounced, failed, active, incoming = _decide(t, shared, counts, states, g_decide,
+                                                                        active, incoming)
+        for i in range(n_streets):  # answers_of_street: each street's own
+            mine = answers_of_street(arrived, arrival_h, bounced, failed, ep_street, streets[i][12][0])
+            lives[i], active = _second_half(t, streets[i], lives[i], gens[i], shared, counts, staff_log,
+                                            mine[0], mine[1], mine[2], mine[3], active, incoming)
+        t += 1
+    return t, active, incoming, *_packed_lives(lives)
+
+
+@njit(cache=True)
+def run_street_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, st: tuple, live: tuple,
+                    gens: tuple, staff_log: np.ndarray, g_decide, active: np.ndarray,
+                    incoming: np.ndarray) -> tuple:
+    """:func:`run_days` for a single street (no typed lists: the street's state, arrays
+    and streams as tuples); returns ``(day, active, incoming, live)``."""
+    k_cand = st[12][10][0].shape[1]
+    posts = len(st[3][0])
+    states = (st[2][STATE],)
+    while t < t_stop:
+        fresh = _day_fits(t, st, live)  # days left to Python: stop before them
+        if fresh < 0 or not _pool_room(shared, counts, fresh, len(active), k_cand, posts, staff_log):
+            break
+        _day_rates(shared)  # step: DepartmentPool.begin_day
+        live, active = _first_half(t, st, live, gens, shared, counts, active)
+        # step: DepartmentPool.decide
+        arrived, arrival_h, bounced, failed, active, incoming = _decide(t, shared, counts, states, g_decide,
+                                                                        active, incoming)
+        # a lone street's answers are all of them (model.street_answers)
+        live, active = _second_half(t, st, live, gens, shared, counts, staff_log, arrived, arrival_h, bounced,
+                                    failed, active, incoming)
+        t += 1
+    return t, active, incoming, live
+
+
+@njit(cache=True)
+def _pool_room(shared: tuple, counts: np.ndarray, new_cases: int, n_active: int, k_cand: int, posts: int,
+               staff_log: np.ndarray) -> bool:
+    """Whether the episode table, the whistle log and the staff-event log have room for
+    a day with at most ``new_cases`` new cases."""
+    return (counts[C_EPISODES] + (new_cases + n_active) * k_cand <= len(shared[0][0])
+            and counts[C_LOG] + n_active + (new_cases + n_active) * k_cand <= len(shared[1][0])
+            and counts[C_STAFF_EVENTS] + 2 * posts <= len(staff_log))
+
+
+@njit(cache=True)
+def _day_rates(shared: tuple) -> None:
+    """``DepartmentPool.begin_day``: the departments' loads, answer probabilities and delays."""
+    inflow, new_today, load, answer_prob_today, delay_today, pressure = shared[2]
+    (capacity, capacity_scale, effect, accountability, answer_prob, sensitivity, delay_hours,
+     travel) = shared[4]
+    day_rates(inflow, new_today, capacity, capacity_scale, effect, accountability, pressure, answer_prob,
+              sensitivity, delay_hours, travel, load, answer_prob_today, delay_today)
+
+
+@njit(cache=True)
+def _decide(t: int, shared: tuple, counts: np.ndarray, states, g_decide, active: np.ndarray,
+            incoming: np.ndarray) -> tuple:
+    """``DepartmentPool.decide``: every episode due today (``states``: each street's case
+    ``state`` column); returns the answers and the pool's new arrays."""
+    (ep_street, ep_case, ep_department, ep_first_sent_h, ep_n_sent, ep_escalated, ep_arrival_h, ep_next_day,
+     ep_state, ep_unclear, ep_bounced) = shared[0]
+    log_street, log_episode, log_department, log_day, log_kind, log_answered, log_attempt = shared[1]
+    _, _, _, answer_prob_today, delay_today, _ = shared[2]
+    new_today = shared[2][1]
+    escalation_prob, decide_sigma, bounce_prob, max_repeats, repeat_days, escalate_days = shared[5]
+    if len(active):
+        due = due_episodes(active, ep_next_day, ep_street, ep_case, ep_state, t, states)
+    else:
+        due = np.empty(0, np.int64)
+    if len(due) == 0:
+        return due, np.empty(0), due, due, active, incoming
+    u_dec = g_decide.random((len(due), 3))
+    log_start = counts[C_LOG]
+    counts[C_LOG] += len(due)
+    return decide_due(
+        due, u_dec, t, ep_street, ep_department, ep_escalated, ep_n_sent, ep_first_sent_h, ep_unclear,
+        ep_arrival_h, ep_state, ep_bounced, ep_next_day, answer_prob_today, delay_today, new_today,
+        escalation_prob, decide_sigma, bounce_prob, max_repeats, t + repeat_days, t + escalate_days,
+        log_start, log_street, log_episode, log_department, log_day, log_kind, log_answered,
+        log_attempt, active, incoming)
+
+
+@njit(cache=True)
+def _packed_lives(lives) -> tuple[np.ndarray, np.ndarray]:
+    """Every street's replaced id arrays (queue, in service, inbox, repeats due and their
+    days, open rows of the record) one after another, each preceded by its length, and
+    every street's quit probabilities likewise (read back by :func:`_unpacked`; a typed
+    list read from Python would type its items in Python)."""
+    n_ids = 0
+    n_probs = 0
+    for i in range(len(lives)):
+        live = lives[i]
+        n_ids += 6 + len(live[0]) + len(live[1]) + len(live[2]) + len(live[3]) + len(live[4]) + len(live[5])
+        n_probs += 1 + len(live[6])
+    ids = np.empty(n_ids, np.int64)
+    probs = np.empty(n_probs)
+    a = 0
+    b = 0
+    for i in range(len(lives)):
+        live = lives[i]
+        for part in (live[0], live[1], live[2], live[3], live[4], live[5]):
+            ids[a] = len(part)
+            ids[a + 1:a + 1 + len(part)] = part
+            a += 1 + len(part)
+        probs[b] = len(live[6])
+        probs[b + 1:b + 1 + len(live[6])] = live[6]
+        b += 1 + len(live[6])
+    return ids, probs
+
+
+def _unpacked(ids: np.ndarray, probs: np.ndarray, n_streets: int) -> list[tuple]:
+    """The per-street arrays :func:`_packed_lives` packed, as new arrays."""
+    out = []
+    a = b = 0
+    for _ in range(n_streets):
+        parts = []
+        for _ in range(6):
+            n = int(ids[a])
+            parts.append(ids[a + 1:a + 1 + n].copy())
+            a += 1 + n
+        n = int(probs[b])
+        parts.append(probs[b + 1:b + 1 + n].copy())
+        b += 1 + n
+        out.append(tuple(parts))
+    return out
+
+
+@njit(cache=True)
+def _day_fits(t: int, st: tuple, live: tuple) -> int:
+    """The street's new cases today at most (-1: the day is left to Python: an emergency
+    or a false alarm today, the emergency draws used up, or no room for repeat contacts)."""
+    fs, ints, cs, roster, hours, res, so, pots, record, e_draws, future, transfers, par = st
+    queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended = live
+    false_alarm_chance, emergency_chance = par[3][0], par[3][1]
+    if ints[I_EMERGENCY_ROW] >= len(e_draws):
+        return -1
+    e_row = e_draws[ints[I_EMERGENCY_ROW]]
+    if e_row[6] < false_alarm_chance or e_row[0] < emergency_chance:
+        return -1
+    n_rep = demand.count_due(repeats_day, t)
+    if ints[I_CASES] + n_rep > len(cs[0]):
+        return -1
+    future_day = future[0]
+    arriving = 0
+    for i in range(len(future_day)):
+        if future_day[i] == t:
+            arriving += 1
+    return len(queue) + len(inbox) + arriving + n_rep
+
+
+@njit(cache=True)
+def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, counts: np.ndarray,
+                active: np.ndarray) -> tuple:
+    """One street's ``Street.begin_ordinary`` (money, emergency draws, staff time, tasks, data
+    entry, demand, triage and the whistle); returns its replaced arrays and the pool's
+    pending episodes."""
+    fs, ints, cs, roster, hours, res, so, pots, record, e_draws, future, transfers, par = st
+    queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended = live
     (resident, category, channel, elderly, is_repeat, parent, needs_department, n_departments, unclear_duty,
      needs_money, money_pot, money_need, money_paid, needs_data, needs_specialist, so_suitable, z_delay,
      z_repeat, raised_h, accepted_h, first_response_h, whistled_h, closed_h, due_day, staff_hours, route,
      handler, specialist, dept_mask, n_whistles, n_bounces, escalated, pending_departments,
      departments_arrived_h, planned_outcome, planned_reason, state, outcome, drop_reason, complaint,
      complaint_unclear, reported_resolved, perceived, callback_satisfied, u_cases) = cs
-    (ep_street, ep_case, ep_department, ep_first_sent_h, ep_n_sent, ep_escalated, ep_arrival_h, ep_next_day,
-     ep_state, ep_unclear, ep_bounced) = ep
-    log_street, log_episode, log_department, log_day, log_kind, log_answered, log_attempt = lg
     (filled, contract, specialty, skill, stress, vacant_until, training_target, training_hours, age,
-     pay) = roster
+     pay, grade_years, hired_day) = roster
     available, by_bucket, demanded = hours
-    inflow, new_today, load, answer_prob_today, delay_today, pressure = pool
-    own, trust, touched_day, community, word_of_mouth, expectation, disposition, eligible, enrolled = res
-    workday_of, office_len, office_before = cal
     table, so_capacity, so_taken, so_changed = so
     future_day, future_ids = future
-    queue, in_service, inbox, repeats_due, repeats_day, active, incoming, open_rows, quit_prob = live
-    (street, n_residents, n_sos, p_rates, p_emergency, next_transfer, p_time, p_tasks, p_data, check_days,
-     rules, p_send, p_decide, p_answer, p_close, p_work, p_hazard) = par
-    capacity, capacity_scale, effect, accountability, answer_prob, sensitivity, delay_hours, travel = p_rates
-    false_alarm_chance, emergency_chance, mobilised_until = p_emergency
+    transfer_day, transfer_amount, transfer_own_year, transfer_done = transfers
+    g_repeat, g_whistle, g_enrol, g_workforce, g_tasks, g_staff = gens
+    (street, n_residents, n_sos, p_emergency, p_money, p_time, p_tasks, p_data, check_days, rules, p_send,
+     p_answer, p_close, p_work, p_hazard, p_recruit) = par
+    mobilised_until, mobilised_share, hours_lost, n_emergencies = (p_emergency[2], p_emergency[3],
+                                                                   p_emergency[4], p_emergency[5])
+    livelihood_share, pot_allocation, committed_share = p_money
     per_post_work, per_post_rest, guests, volunteer_hours = p_time
     tasks_per_staff, out_share, coverage, enforcement, hours_per_task = p_tasks
     records_per_staff, systems_per_record, minutes_per_entry, systems_in_use, minutes_per_login = p_data
     routes, other, resolution_rule, referral_rule, bundled = rules
     candidates, joint_meeting, meeting_delay = p_send
-    escalation_prob, decide_sigma, bounce_prob, max_repeats, repeat_days, escalate_days = p_decide
+    k_cand = candidates.shape[1]
+    ep = shared[0]
+    ep_street, ep_case, ep_department, ep_first_sent_h, ep_next_day, ep_unclear = (ep[0], ep[1], ep[2], ep[3],
+                                                                                   ep[7], ep[9])
+    workday_of, office_len, office_before = shared[3]
+    workday = workday_of[t]
+    ints[I_EMERGENCY_ROW] += 1
+    # step: money.daily: district transfers due by today, in the order expected
+    for i in range(len(transfer_day)):
+        if not transfer_done[i] and transfer_day[i] <= t:
+            transfer_done[i] = True
+            amount = transfer_amount[i]
+            if amount <= 0:
+                continue
+            fs[F_TRANSFER_REVENUE] += amount
+            fs[F_ARRIVED] += amount
+            if transfer_own_year[i]:
+                fs[F_ARRIVED_OWN_YEAR] += amount
+            live_money = amount * livelihood_share
+            for j in range(len(pots)):
+                pots[j] += live_money * pot_allocation[j]
+            committed = (amount - live_money) * committed_share
+            fs[F_OTHER_SPENT] += committed
+            fs[F_GENERAL] += amount - live_money - committed
+    # step: emergency.daily (nothing to do: days with an emergency or a false alarm
+    # stopped above; the day's emergency draws are used up)
+    # step: timebudget.open_day
+    ints[I_HELD] = open_day_kernel(filled, training_target, per_post_work if workday else per_post_rest,
+                                   guests, workday, available, by_bucket, demanded, training_hours)
+    fs[F_VOLUNTEER] = volunteer_hours if workday else 0.0
+    if t <= mobilised_until:  # staff still mobilised by the last emergency
+        lost = take_hours(by_bucket, EMERGENCY_ROW, available, available * mobilised_share)
+        if n_emergencies:
+            hours_lost[n_emergencies - 1] += pairwise_sum(lost)
+    # step: tasks.daily
+    if not workday:
+        ints[I_ACCEPTED] = 0
+        ints[I_REFUSED] = 0
+        ints[I_CHECKED] = 0
+    else:
+        held = ints[I_HELD]
+        lam = tasks_per_staff * held
+        n_out = int(g_tasks.poisson(lam * out_share)) if held else 0
+        n_in = int(g_tasks.poisson(lam * (1.0 - out_share))) if held else 0
+        checked_out = int(g_tasks.binomial(n_out, coverage)) if n_out else 0
+        refused = int(g_tasks.binomial(checked_out, enforcement)) if checked_out else 0
+        checked = checked_out + (int(g_tasks.binomial(n_in, coverage)) if n_in else 0)
+        ints[I_ACCEPTED] = n_out - refused + n_in
+        ints[I_REFUSED] = refused
+        ints[I_CHECKED] = checked
+        tasks.take_task_hours(filled, held, (n_out - refused) * hours_per_task, n_in * hours_per_task,
+                              available, by_bucket, demanded)
+        # step: timebudget.data_entry
+        n = max(1, ints[I_HELD])
+        records = records_per_staff + fs[F_RECORDS] / n
+        fs[F_RECORDS] = 0.0
+        minutes = records * (systems_per_record - 1.0) * minutes_per_entry
+        minutes += systems_in_use * minutes_per_login
+        take_held_hours(by_bucket, DATA_ENTRY, available, filled, minutes / 60.0)
+    # step: demand.daily (on a month's first day, demand.plan_month ran before the loop)
+    n_rep = demand.count_due(repeats_day, t)
+    first = ints[I_CASES]
+    if n_rep:
+        u = g_repeat.random((n_rep, N_UNIFORMS + 1))
+        ints[I_CASES] += n_rep
+    else:
+        u = np.empty((0, N_UNIFORMS + 1))
+    inherited = (resident, category, channel, elderly, needs_department, n_departments, unclear_duty,
+                 needs_money, money_pot, money_need, needs_data, needs_specialist, so_suitable)
+    queue, inbox, repeats_due, repeats_day, since = demand.day_kernel(
+        t, future_day, future_ids, queue, inbox, repeats_due, repeats_day, u, first,
+        (u_cases, is_repeat, parent, raised_h, z_delay, z_repeat, channel, inherited), workday,
+        ints[I_SINCE_INBOX], check_days)
+    ints[I_SINCE_INBOX] = since
+    # step: triage.daily
+    ended = np.empty(0, np.int64)
+    if len(queue) == 0 and fs[F_COMPLAINT_DUE] <= 0:
+        fs[F_BACKLOG] = 0.0
+    else:
+        for j in range(len(so_capacity)):  # SocialOrganisation.room, as referral.so_table reads it
+            room = so_capacity[j] - table[j, referral.USED]
+            table[j, referral.ROOM] = room if room > 0.0 else 0.0
+        cols = (raised_h, u_cases, needs_department, so_suitable, channel, category, needs_specialist,
+                needs_data, needs_money, money_pot, money_need, z_delay, route, accepted_h,
+                first_response_h,
+                handler, specialist, staff_hours, state, planned_outcome, planned_reason, closed_h,
+                due_day,
+                money_paid)
+        (queue, stale, to_departments, grown, admitted, backlog, complaint_due, volunteer, n_money, need,
+         spent, n_referred, general, fees, taken, changed, fitted) = triage.day_kernel(
+            t, queue, in_service, cols, by_bucket, available, fs[F_COMPLAINT_DUE], fs[F_VOLUNTEER],
+            filled,
+            contract, specialty, skill, n_residents, table, pots, bundled, fs[F_GENERAL], fs[F_FEES],
+            office_len, office_before, routes, other, resolution_rule, referral_rule)
+        fs[F_BACKLOG] = backlog
+        fs[F_COMPLAINT_DUE] = complaint_due
+        fs[F_VOLUNTEER] = volunteer
+        if len(stale):
+            ended = stale
+        if not fitted:
+            raise RuntimeError("allocation exceeded free hours")
+        if len(changed):
+            for j in changed:
+                so_changed[j] = True
+                so_taken[j] += taken[j]
+        if admitted:
+            in_service = grown
+            fs[F_RECORDS] += float(admitted)
+            if n_money:
+                fs[F_NEED] += need
+                fs[F_SPENT] += spent
+                fs[F_UNFUNDED] += need - spent
+            if n_referred:
+                fs[F_GENERAL] = general
+                fs[F_FEES] = fees
+            # whistle.send_cases
+            if len(to_departments):
+                u_send = g_whistle.random((len(to_departments), k_cand))
+                w_cases, w_departments, w_unclear, w_next, w_sent = whistle.whistle_cases(
+                    to_departments, u_send, candidates, category, n_departments, unclear_duty,
+                    joint_meeting,
+                    meeting_delay, t, accepted_h, dept_mask, pending_departments, state, whistled_h)
+                start = counts[C_EPISODES]
+                counts[C_EPISODES] += len(w_cases)
+                active = write_episodes(start, street, w_cases, w_departments, w_unclear, w_next, w_sent,
+                                        ep_street, ep_case, ep_department, ep_first_sent_h, ep_next_day,
+                                        ep_unclear, active)
+    return (queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended), active
+
+
+@njit(cache=True)
+def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, counts: np.ndarray,
+                 staff_log: np.ndarray,
+                 arrived: np.ndarray, arrival_h: np.ndarray, bounced: np.ndarray, failed: np.ndarray,
+                 active: np.ndarray, incoming: np.ndarray) -> tuple:
+    """One street's ``Street.end_day`` (the departments' answers, closing and feedback,
+    workforce, the day's record); returns its replaced arrays and the pool's pending
+    episodes."""
+    fs, ints, cs, roster, hours, res, so, pots, record, e_draws, future, transfers, par = st
+    queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended = live
+    (resident, category, raised_h, whistled_h, closed_h, due_day, dept_mask, n_bounces,
+     pending_departments, departments_arrived_h, planned_outcome, planned_reason, state, outcome,
+     drop_reason, complaint, complaint_unclear, reported_resolved, perceived, callback_satisfied,
+     z_delay, z_repeat) = (
+        cs[RESIDENT], cs[CATEGORY], cs[RAISED_H], cs[WHISTLED_H], cs[CLOSED_H], cs[DUE_DAY], cs[DEPT_MASK],
+        cs[N_BOUNCES], cs[PENDING_DEPARTMENTS], cs[DEPARTMENTS_ARRIVED_H], cs[PLANNED_OUTCOME],
+        cs[PLANNED_REASON], cs[STATE], cs[OUTCOME], cs[DROP_REASON], cs[COMPLAINT], cs[COMPLAINT_UNCLEAR],
+        cs[REPORTED_RESOLVED], cs[PERCEIVED], cs[CALLBACK_SATISFIED], cs[Z_DELAY], cs[Z_REPEAT])
+    u_cases = cs[U_CASES]
+    (filled, contract, specialty, skill, stress, vacant_until, training_target, training_hours, age,
+     pay, grade_years, hired_day) = roster
+    available, by_bucket, demanded = hours
+    own, trust, touched_day, community, word_of_mouth, expectation, disposition, eligible, enrolled = res
+    g_repeat, g_whistle, g_enrol, g_workforce, g_tasks, g_staff = gens
+    (street, n_residents, n_sos, p_emergency, p_money, p_time, p_tasks, p_data, check_days, rules, p_send,
+     p_answer, p_close, p_work, p_hazard, p_recruit) = par
+    candidates = p_send[0]
     max_bounces, resolve_prob, handling_hours, delay_sigma, bounce_days = p_answer
     (time_limit, score_in_time, score_late, score_dropped, learning_rate, memory_years, disconfirmation,
      callback_threshold, p_complaint, bounce_factor, gaming, trust_scale, p_repeat, repeat_delay_days,
      complaint_hours, enrol_prob) = p_close
     out_strain, sustainable, assessment, stress_memory = p_work
     quit_hazard, youth_multiplier, urban_pay, pay_elasticity, stress_elasticity = p_hazard
-    k_cand = candidates.shape[1]
-    u_work = np.empty((0, 2))
-    refresh_rooms = False
-    while t < t_stop:
-        # days left to Python: stop before them (money.daily and emergency.daily below)
-        if next_transfer <= t or t <= mobilised_until or ints[I_EMERGENCY_ROW] >= len(e_draws):
-            return t, STOPPED, live, u_work
-        e_row = e_draws[ints[I_EMERGENCY_ROW]]
-        if e_row[6] < false_alarm_chance or e_row[0] < emergency_chance:
-            return t, STOPPED, live, u_work
-        n_rep = demand.count_due(repeats_day, t)
-        arriving = 0
-        for i in range(len(future_day)):
-            if future_day[i] == t:
-                arriving += 1
-        new_cases = len(queue) + len(inbox) + arriving + n_rep
-        if (ints[I_CASES] + n_rep > len(resident)
-                or ints[I_EPISODES] + (new_cases + len(active)) * k_cand > len(ep_street)
-                or ints[I_LOG] + len(active) + (new_cases + len(active)) * k_cand > len(log_street)):
-            return t, STOPPED, live, u_work
-        ints[I_EMERGENCY_ROW] += 1
-        workday = workday_of[t]
-        # step: DepartmentPool.begin_day
-        day_rates(inflow, new_today, capacity, capacity_scale, effect, accountability, pressure, answer_prob,
-                  sensitivity, delay_hours, travel, load, answer_prob_today, delay_today)
-        # step: money.daily, emergency.daily (nothing to do: days with a transfer, an emergency or
-        # a false alarm stopped above; the day's emergency draws are used up)
-        # step: timebudget.open_day (no mobilisation: such days stopped above)
-        ints[I_HELD] = open_day_kernel(filled, training_target, per_post_work if workday else per_post_rest,
-                                       guests, workday, available, by_bucket, demanded, training_hours)
-        fs[F_VOLUNTEER] = volunteer_hours if workday else 0.0
-        # step: tasks.daily
-        if not workday:
-            ints[I_ACCEPTED] = 0
-            ints[I_REFUSED] = 0
-            ints[I_CHECKED] = 0
-        else:
-            held = ints[I_HELD]
-            lam = tasks_per_staff * held
-            n_out = int(g_tasks.poisson(lam * out_share)) if held else 0
-            n_in = int(g_tasks.poisson(lam * (1.0 - out_share))) if held else 0
-            checked_out = int(g_tasks.binomial(n_out, coverage)) if n_out else 0
-            refused = int(g_tasks.binomial(checked_out, enforcement)) if checked_out else 0
-            checked = checked_out + (int(g_tasks.binomial(n_in, coverage)) if n_in else 0)
-            ints[I_ACCEPTED] = n_out - refused + n_in
-            ints[I_REFUSED] = refused
-            ints[I_CHECKED] = checked
-            tasks.take_task_hours(filled, held, (n_out - refused) * hours_per_task, n_in * hours_per_task,
-                                  available, by_bucket, demanded)
-            # step: timebudget.data_entry
-            n = max(1, ints[I_HELD])
-            records = records_per_staff + fs[F_RECORDS] / n
-            fs[F_RECORDS] = 0.0
-            minutes = records * (systems_per_record - 1.0) * minutes_per_entry
-            minutes += systems_in_use * minutes_per_login
-            take_held_hours(by_bucket, DATA_ENTRY, available, filled, minutes / 60.0)
-        # step: demand.daily (not a month's first day)
-        first = ints[I_CASES]
-        if n_rep:
-            u = g_repeat.random((n_rep, N_UNIFORMS + 1))
-            ints[I_CASES] += n_rep
-        else:
-            u = np.empty((0, N_UNIFORMS + 1))
-        inherited = (resident, category, channel, elderly, needs_department, n_departments, unclear_duty,
-                     needs_money, money_pot, money_need, needs_data, needs_specialist, so_suitable)
-        queue, inbox, repeats_due, repeats_day, since = demand.day_kernel(
-            t, future_day, future_ids, queue, inbox, repeats_due, repeats_day, u, first,
-            (u_cases, is_repeat, parent, raised_h, z_delay, z_repeat, channel, inherited), workday,
-            ints[I_SINCE_INBOX], check_days)
-        ints[I_SINCE_INBOX] = since
-        # step: triage.daily
-        ended = _NO_IDS
-        if len(queue) == 0 and fs[F_COMPLAINT_DUE] <= 0:
-            fs[F_BACKLOG] = 0.0
-        else:
-            if refresh_rooms:
-                for j in range(len(so_capacity)):
-                    room = so_capacity[j] - table[j, referral.USED]
-                    table[j, referral.ROOM] = room if room > 0.0 else 0.0
-            cols = (raised_h, u_cases, needs_department, so_suitable, channel, category, needs_specialist,
-                    needs_data, needs_money, money_pot, money_need, z_delay, route, accepted_h,
-                    first_response_h,
-                    handler, specialist, staff_hours, state, planned_outcome, planned_reason, closed_h,
-                    due_day,
-                    money_paid)
-            (queue, stale, to_departments, grown, admitted, backlog, complaint_due, volunteer, n_money, need,
-             spent, n_referred, general, fees, taken, changed, fitted) = triage.day_kernel(
-                t, queue, in_service, cols, by_bucket, available, fs[F_COMPLAINT_DUE], fs[F_VOLUNTEER],
-                filled,
-                contract, specialty, skill, n_residents, table, pots, bundled, fs[F_GENERAL], fs[F_FEES],
-                office_len, office_before, routes, other, resolution_rule, referral_rule)
-            fs[F_BACKLOG] = backlog
-            fs[F_COMPLAINT_DUE] = complaint_due
-            fs[F_VOLUNTEER] = volunteer
-            if len(stale):
-                ended = stale
-            if not fitted:
-                raise RuntimeError("allocation exceeded free hours")
-            if len(changed):
-                refresh_rooms = True
-                for j in changed:
-                    so_changed[j] = True
-                    so_taken[j] += taken[j]
-            if admitted:
-                in_service = grown
-                fs[F_RECORDS] += float(admitted)
-                if n_money:
-                    fs[F_NEED] += need
-                    fs[F_SPENT] += spent
-                    fs[F_UNFUNDED] += need - spent
-                if n_referred:
-                    fs[F_GENERAL] = general
-                    fs[F_FEES] = fees
-                # whistle.send_cases
-                if len(to_departments):
-                    u_send = g_whistle.random((len(to_departments), k_cand))
-                    w_cases, w_departments, w_unclear, w_next, w_sent = whistle.whistle_cases(
-                        to_departments, u_send, candidates, category, n_departments, unclear_duty,
-                        joint_meeting,
-                        meeting_delay, t, accepted_h, dept_mask, pending_departments, state, whistled_h)
-                    start = ints[I_EPISODES]
-                    ints[I_EPISODES] += len(w_cases)
-                    active = write_episodes(start, street, w_cases, w_departments, w_unclear, w_next, w_sent,
-                                            ep_street, ep_case, ep_department, ep_first_sent_h, ep_next_day,
-                                            ep_unclear, active)
-        # step: DepartmentPool.decide
-        if len(active):
-            due = due_episodes(active, ep_next_day, ep_street, ep_case, ep_state, t, (state,))
-        else:
-            due = _NO_IDS
-        if len(due):
-            u_dec = g_decide.random((len(due), 3))
-            log_start = ints[I_LOG]
-            ints[I_LOG] += len(due)
-            arrived, arrival_h, bounced, failed, active, incoming = decide_due(
-                due, u_dec, t, ep_street, ep_department, ep_escalated, ep_n_sent, ep_first_sent_h, ep_unclear,
-                ep_arrival_h, ep_state, ep_bounced, ep_next_day, answer_prob_today, delay_today, new_today,
-                escalation_prob, decide_sigma, bounce_prob, max_repeats, t + repeat_days, t + escalate_days,
-                log_start, log_street, log_episode, log_department, log_day, log_kind, log_answered,
-                log_attempt,
-                active, incoming)
-        else:
-            arrived, arrival_h, bounced, failed = due, np.empty(0), due, due
-        # step: whistle.apply_answers
-        bounced_out, unanswered, settled, cid, k, weights, n_new = whistle.answer_kernel(
-            bounced, failed, arrived, arrival_h, t, street, ep_case, ep_street, ep_state, ep_arrival_h,
-            incoming,
-            state, n_bounces, category, dept_mask, candidates, max_bounces, planned_outcome, planned_reason,
-            closed_h, whistled_h, departments_arrived_h, pending_departments, u_cases, z_delay, due_day,
-            resolve_prob, handling_hours, delay_sigma)
-        if len(bounced_out):
-            ended = _concat(ended, bounced_out)
-        if len(cid):
-            u_re = g_whistle.random(weights.shape)
-            start = ints[I_EPISODES]
-            ints[I_EPISODES] += n_new
-            active = whistle.rewhistle(weights, k, u_re, cid, dept_mask, whistled_h, t + bounce_days, street,
-                                       start, ep_street, ep_case, ep_department, ep_first_sent_h, ep_next_day,
-                                       ep_unclear, active)
-        if len(unanswered):
-            ended = _concat(ended, unanswered)
-        if len(settled):
-            in_service = _concat(in_service, settled)
-        # step: feedback.close_due
-        if len(ended) or len(in_service):
-            in_service, n_complaints, repeats_due, repeats_day, cand = feedback.close_kernel(
-                ended, in_service, t, due_day, state, planned_outcome, outcome, planned_reason, drop_reason,
-                closed_h, raised_h, category, resident, n_bounces, u_cases, z_repeat, perceived,
-                callback_satisfied, complaint, complaint_unclear, reported_resolved, own, trust, touched_day,
-                community, word_of_mouth, expectation, disposition, eligible, enrolled, time_limit,
-                score_in_time, score_late, score_dropped, learning_rate, memory_years, disconfirmation,
-                callback_threshold, p_complaint, bounce_factor, gaming, trust_scale, p_repeat,
-                repeat_delay_days,
-                repeats_due, repeats_day)
-            if n_complaints:
-                fs[F_COMPLAINT_DUE] += float(n_complaints) * complaint_hours
-            if len(cand):
-                hit = g_enrol.random(len(cand))
-                for i in range(len(cand)):
-                    if hit[i] < enrol_prob:
-                        enrolled[cand[i]] = True
-        # step: workforce.daily
-        u_work = g_workforce.random((len(filled), 2))
-        rehazard = t % 7 == 0 or len(quit_prob) == 0
-        events = workforce.stress_and_turnover(
-            workday, not rehazard, t, filled, stress, vacant_until, u_work,
-            np.zeros(0) if rehazard else quit_prob, available, by_bucket[TRAINING], by_bucket[EMERGENCY_ROW],
-            by_bucket[OUT_OF_LIST], by_bucket[IN_LIST], by_bucket[DATA_ENTRY], by_bucket[CASEWORK], demanded,
-            fs[F_BACKLOG], out_strain, sustainable, assessment, stress_memory)
-        if rehazard:
-            quit_prob = quit_prob_kernel(contract, age, pay, stress, quit_hazard, youth_multiplier, urban_pay,
-                                         pay_elasticity, stress_elasticity)
-            events = workforce.turnover_due(t, filled, vacant_until, u_work, quit_prob)
-        live = (queue, in_service, inbox, repeats_due, repeats_day, active, incoming, open_rows, quit_prob)
-        if events:
-            return t, TURNOVER_DUE, live, u_work
-        # step: recording.record_day
-        open_rows = _grown(open_rows, ints[I_N_OPEN], ints[I_N_OPEN] + ints[I_CASES] - ints[I_ROWS_SEEN])
-        ints[I_N_OPEN] = recording.record_row(
-            record, t, street, workday, len(queue) + len(inbox), len(in_service), ints[I_ACCEPTED],
-            ints[I_REFUSED], ints[I_CHECKED], fs[F_GENERAL], n_sos, state, closed_h, open_rows,
-            ints[I_N_OPEN],
-            ints[I_ROWS_SEEN], ints[I_CASES], ep_street, active, available, by_bucket[TRAINING],
-            by_bucket[EMERGENCY_ROW], by_bucket[OUT_OF_LIST], by_bucket[IN_LIST], by_bucket[DATA_ENTRY],
-            by_bucket[CASEWORK], filled, contract, age, stress, pots)
-        ints[I_ROWS_SEEN] = ints[I_CASES]
-        ints[I_REC_N] = t + 1
-        live = (queue, in_service, inbox, repeats_due, repeats_day, active, incoming, open_rows, quit_prob)
-        t += 1
-    return t, STOPPED, live, u_work
+    (recruit_prof_share, professional_mix, recruit_young_share, recruit_skill, staff_pay, training_plan,
+     refill_lag_days) = p_recruit
+    ep = shared[0]
+    (ep_street, ep_case, ep_department, ep_first_sent_h, ep_n_sent, ep_escalated, ep_arrival_h, ep_next_day,
+     ep_state, ep_unclear, ep_bounced) = ep
+    workday = shared[3][0][t]
+    # step: whistle.apply_answers
+    bounced_out, unanswered, settled, cid, k, weights, n_new = whistle.answer_kernel(
+        bounced, failed, arrived, arrival_h, t, street, ep_case, ep_street, ep_state, ep_arrival_h,
+        incoming,
+        state, n_bounces, category, dept_mask, candidates, max_bounces, planned_outcome, planned_reason,
+        closed_h, whistled_h, departments_arrived_h, pending_departments, u_cases, z_delay, due_day,
+        resolve_prob, handling_hours, delay_sigma)
+    if len(bounced_out):
+        ended = _concat(ended, bounced_out)
+    if len(cid):
+        u_re = g_whistle.random(weights.shape)
+        start = counts[C_EPISODES]
+        counts[C_EPISODES] += n_new
+        active = whistle.rewhistle(weights, k, u_re, cid, dept_mask, whistled_h, t + bounce_days, street,
+                                   start, ep_street, ep_case, ep_department, ep_first_sent_h, ep_next_day,
+                                   ep_unclear, active)
+    if len(unanswered):
+        ended = _concat(ended, unanswered)
+    if len(settled):
+        in_service = _concat(in_service, settled)
+    # step: feedback.close_due
+    if len(ended) or len(in_service):
+        in_service, n_complaints, repeats_due, repeats_day, cand = feedback.close_kernel(
+            ended, in_service, t, due_day, state, planned_outcome, outcome, planned_reason, drop_reason,
+            closed_h, raised_h, category, resident, n_bounces, u_cases, z_repeat, perceived,
+            callback_satisfied, complaint, complaint_unclear, reported_resolved, own, trust, touched_day,
+            community, word_of_mouth, expectation, disposition, eligible, enrolled, time_limit,
+            score_in_time, score_late, score_dropped, learning_rate, memory_years, disconfirmation,
+            callback_threshold, p_complaint, bounce_factor, gaming, trust_scale, p_repeat,
+            repeat_delay_days,
+            repeats_due, repeats_day)
+        if n_complaints:
+            fs[F_COMPLAINT_DUE] += float(n_complaints) * complaint_hours
+        if len(cand):
+            hit = g_enrol.random(len(cand))
+            for i in range(len(cand)):
+                if hit[i] < enrol_prob:
+                    enrolled[cand[i]] = True
+    # step: workforce.daily
+    u_work = g_workforce.random((len(filled), 2))
+    rehazard = t % 7 == 0 or len(quit_prob) == 0
+    events = workforce.stress_and_turnover(
+        workday, not rehazard, t, filled, stress, vacant_until, u_work,
+        np.zeros(0) if rehazard else quit_prob, available, by_bucket[TRAINING], by_bucket[EMERGENCY_ROW],
+        by_bucket[OUT_OF_LIST], by_bucket[IN_LIST], by_bucket[DATA_ENTRY], by_bucket[CASEWORK], demanded,
+        fs[F_BACKLOG], out_strain, sustainable, assessment, stress_memory)
+    if rehazard:
+        quit_prob = quit_prob_kernel(contract, age, pay, stress, quit_hazard, youth_multiplier, urban_pay,
+                                     pay_elasticity, stress_elasticity)
+        events = workforce.turnover_due(t, filled, vacant_until, u_work, quit_prob)
+    if events:  # workforce.turnover: quits, then refills due (their agents: replay_staff_events)
+        for slot in range(len(filled)):
+            if filled[slot] and u_work[slot, 0] < quit_prob[slot]:
+                _log_staff(staff_log, counts, street, LEAVE, t, slot, contract[slot], age[slot],
+                           specialty[slot], QUIT, grade_years[slot])
+                lag = lognormal_mean(refill_lag_days, 0.4, u_work[slot, 1])
+                filled[slot] = False
+                vacant_until[slot] = t + max(1, int(lag))
+                stress[slot] = 0.0
+        for slot in range(len(filled)):
+            if not filled[slot] and 0 <= vacant_until[slot] <= t:
+                # staff.draw_recruit(initial=False): the same draws in the same order
+                new_specialty = GENERAL
+                if g_staff.random() < recruit_prof_share:
+                    new_specialty = _choice(professional_mix, g_staff.random())
+                if g_staff.random() < recruit_young_share:
+                    new_age = 22.0 + 13.0 * g_staff.random()
+                else:
+                    new_age = 35.0 + 15.0 * g_staff.random()
+                filled[slot] = True  # Roster.fill
+                specialty[slot] = new_specialty
+                age[slot] = new_age
+                skill[slot] = recruit_skill[new_specialty]
+                stress[slot] = INITIAL_STRESS
+                pay[slot] = staff_pay[contract[slot]]
+                training_hours[slot] = 0.0
+                grade_years[slot] = 0.0
+                hired_day[slot] = t
+                vacant_until[slot] = -1
+                training_target[slot] = training_plan
+                quit_prob = np.zeros(0)  # workforce.invalidate_quit_hazard
+                _log_staff(staff_log, counts, street, HIRE, t, slot, contract[slot], new_age, new_specialty,
+                           -1, np.nan)
+    # step: recording.record_day
+    open_rows = _grown(open_rows, ints[I_N_OPEN], ints[I_N_OPEN] + ints[I_CASES] - ints[I_ROWS_SEEN])
+    ints[I_N_OPEN] = recording.record_row(
+        record, t, street, workday, len(queue) + len(inbox), len(in_service), ints[I_ACCEPTED],
+        ints[I_REFUSED], ints[I_CHECKED], fs[F_GENERAL], n_sos, state, closed_h, open_rows,
+        ints[I_N_OPEN],
+        ints[I_ROWS_SEEN], ints[I_CASES], ep_street, active, available, by_bucket[TRAINING],
+        by_bucket[EMERGENCY_ROW], by_bucket[OUT_OF_LIST], by_bucket[IN_LIST], by_bucket[DATA_ENTRY],
+        by_bucket[CASEWORK], filled, contract, age, stress, pots)
+    ints[I_ROWS_SEEN] = ints[I_CASES]
+    ints[I_REC_N] = t + 1
+    ended = np.empty(0, np.int64)  # closed today
+    return (queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended), active
 
 
-def usable(model: StreetModel) -> bool:
-    """Whether :func:`advance` can run this model's days: one street (a district's
-    streets share the departments' day, so their days stay in ``StreetModel.step``)."""
-    return len(model.streets) == 1
+@njit(cache=True)
+def _choice(p: np.ndarray, u: float) -> int:
+    """``Generator.choice(len(p), p=p)`` given its uniform ``u``: the first index whose
+    cumulative probability, over the total, exceeds ``u``."""
+    cdf = np.cumsum(p)
+    total = cdf[-1]
+    for i in range(len(cdf)):
+        if cdf[i] / total > u:
+            return i
+    return len(cdf)
+
+
+@njit(cache=True)
+def _log_staff(log: np.ndarray, counts: np.ndarray, street: int, event: int, t: int, slot: int, contract: int,
+               age: float, specialty: int, reason: int, years: float) -> None:
+    row = counts[C_STAFF_EVENTS]
+    counts[C_STAFF_EVENTS] += 1
+    log[row, E_STREET] = street
+    log[row, E_EVENT] = event
+    log[row, E_DAY] = t
+    log[row, E_SLOT] = slot
+    log[row, E_CONTRACT] = contract
+    log[row, E_AGE] = age
+    log[row, E_SPECIALTY] = specialty
+    log[row, E_REASON] = reason
+    log[row, E_YEARS] = years
+
+
+def typed_list(items: list) -> List:
+    """A numba typed list of ``items`` (all of one numba type), built by compiled appends:
+    ``numba.typed.List.append`` from Python types each item in Python, ~3 ms for a
+    street's state; a compiled call types its arguments in C."""
+    out = _listed(items[0])
+    for item in items[1:]:
+        _push(out, item)
+    return out
+
+
+@njit(cache=True)
+def _listed(item):
+    out = List()
+    out.append(item)
+    return out
+
+
+@njit(cache=True)
+def _push(items, item) -> None:
+    items.append(item)
 
 
 def _stop_day(street: Street, t: int, n_days: int) -> int:
@@ -369,88 +669,194 @@ def _stop_day(street: Street, t: int, n_days: int) -> int:
 
 
 def advance(model: StreetModel) -> int:
-    """Run the single-street model's days from ``model.t`` in :func:`run_days`, as far as
-    it goes; returns the number of days finished (``model.t`` moves on by as many; 0 when
-    day ``model.t`` is left to ``StreetModel.step``)."""
+    """Run the model's days from ``model.t`` in :func:`run_days`, as far as it goes;
+    returns the number of days run (``model.t`` moves on by as many; 0 when day
+    ``model.t`` is left to ``StreetModel.step``).
+
+    On a month's first day, the month's openings run first in Python (``open_month``,
+    each street's ``open_periods`` and ``demand.plan_month``); if today brings an
+    emergency or a false alarm to any street, Python finishes the day
+    (``StreetModel.finish_day``)."""
     t = model.t
-    street = model.streets[0]
+    streets, pool = model.streets, model.pool
     n_days = model.calendar.n_days
-    if (t >= n_days or street._opens_month[t] or street._opens_year[t] or street._closes_year[t]
-            or len(street.hours.available) != street.roster.n):
+    if t >= n_days or streets[0]._closes_year[t]:
         return 0
-    ik, cs, pool, purse = street.intake, street.cases, model.pool, street.purse
-    ep, log, rec, ws = pool.episodes, pool.log, street.daily, street.workforce
+    for street in streets:
+        emergency.draw_ahead(street, 62)
+    if streets[0]._opens_month[t]:  # the month's openings in Python, then the day in the loop
+        model.open_month(t)
+        for street in streets:
+            street.open_periods(t)
+        if not all(_ordinary(street) for street in streets):  # an emergency or a false alarm today
+            model.finish_day(t)
+            return 1
+        for street in streets:
+            demand.plan_month(street, t)
     # room for the first day at least (the loop checks each day and stops when a day might
-    # not fit; Python's day then grows the table as far as it needs)
-    k_cand = street.p.departments.candidates.shape[1]
-    new = len(ik.queue) + len(ik.online_inbox) + int((ik.future_day == t).sum()) + len(ik.repeats_day)
-    cs.reserve(len(ik.repeats_day))
+    # not fit; Python's day then grows the tables as far as it needs)
+    k_cand = streets[0].p.departments.candidates.shape[1]
+    new = 0
+    for street in streets:
+        street.hours.fit(street.roster.n)  # as timebudget.open_day does
+        ik = street.intake
+        street.cases.reserve(len(ik.repeats_day))
+        new += len(ik.queue) + len(ik.online_inbox) + int((ik.future_day == t).sum()) + len(ik.repeats_day)
+    ep, log = pool.episodes, pool.log
     ep.reserve((new + len(pool.active)) * k_cand)
     log.reserve(len(pool.active) + (new + len(pool.active)) * k_cand)
-    block = street.emergency.draws
-    e_draws = np.array(block[::-1], dtype=np.float64).reshape(len(block), emergency.N_DRAWS)
-    table = referral.so_table(street.sos)
-    so = (table, np.array([float(s.capacity) for s in street.sos], dtype=np.float64),
-          np.zeros(len(street.sos), np.int64), np.zeros(len(street.sos), np.bool_))
-    fs = np.array([ik.backlog_hours, ik.complaint_hours_due, street.hours.volunteer, purse.general,
-                   purse.ledger["so_fees"], purse.ledger["livelihood_need"], purse.ledger["livelihood_spent"],
-                   purse.ledger["livelihood_unfunded"], street.staff_time.records_to_reenter],
-                   dtype=np.float64)
-    ints = np.array([cs.n, ep.n, log.n, ik.workdays_since_inbox, rec.n_open, rec.rows_seen, street.hours.held,
-                     *street.duties.counts, 0, rec.n], dtype=np.int64)
-    live = (ik.queue, ik.in_service, ik.online_inbox, ik.repeats_due, ik.repeats_day, pool.active,
-    pool.incoming,
-            rec.open_rows, np.zeros(0) if ws.quit_prob is None else ws.quit_prob)
-    r, h, res, cal = street.roster, street.hours, street.residents, street.cal
-    streams = street.streams
-    day, how, live, u = run_days(
-        t, _stop_day(street, t, n_days), fs, ints, live,
-        tuple(getattr(cs, name) for name in CASE_NAMES) + (cs.u,),
-        tuple(getattr(ep, name) for name in EPISODE_NAMES), tuple(getattr(log, name) for name in LOG_NAMES),
-        tuple(getattr(r, name) for name in ROSTER_NAMES), (h.available, h.by_bucket, h.demanded_out_of_list),
-        (pool.inflow, pool._new_today, pool.load, pool.answer_prob_today, pool.delay_today,
-         pool.complaint_pressure),
-        tuple(getattr(res, name) for name in RESIDENT_NAMES), (cal.is_workday, cal.office_len,
-        cal.office_before),
-        so, purse.pots, rec.values, e_draws, (ik.future_day, ik.future_ids),
-        streams["repeat"], streams["whistle"], model.district_streams["whistle"], streams["enrolment"],
-        streams["workforce"], streams["tasks"], _inputs(model, street))
-    if len(run_days.overloads) != _LINK_IR_DROPPED[0]:  # a signature just compiled or loaded
+    counts = np.array([ep.n, log.n, 0], dtype=np.int64)
+    staff_log = np.empty((STAFF_LOG_ROWS + 8 * sum(street.roster.n for street in streets), 9))
+    cal = model.calendar
+    shared = (tuple(getattr(ep, name) for name in EPISODE_NAMES),
+              tuple(getattr(log, name) for name in LOG_NAMES),
+              (pool.inflow, pool._new_today, pool.load, pool.answer_prob_today, pool.delay_today,
+               pool.complaint_pressure),
+              (cal.is_workday, cal.office_len, cal.office_before), _pool_inputs(model),
+              _decide_inputs(model))
+    made = [_street_state(model, street) for street in streets]
+    gens = [tuple(street.streams[name] for name in STREET_STREAMS) for street in streets]
+    t_stop = _stop_day(streets[0], t, n_days)
+    if len(streets) == 1:
+        day, pool.active, pool.incoming, live = run_street_days(
+            t, t_stop, shared, counts, made[0][0], made[0][1], gens[0], staff_log,
+            model.district_streams["whistle"], pool.active, pool.incoming)
+        lives = [live[:7]]
+    else:
+        day, pool.active, pool.incoming, packed_ids, packed_probs = run_days(
+            t, t_stop, shared, counts, typed_list([m[0] for m in made]), typed_list([m[1] for m in made]),
+            typed_list(gens), typed_list([street.cases.state for street in streets]), staff_log,
+            model.district_streams["whistle"], pool.active, pool.incoming)
+        lives = _unpacked(packed_ids, packed_probs, len(streets))
+    loaded = sum(len(getattr(f, "overloads", ())) for f in (run_days, run_street_days))
+    if loaded != _LINK_IR_DROPPED[0]:  # a signature compiled or loaded
         drop_link_ir(run_days)
-        _LINK_IR_DROPPED[0] = len(run_days.overloads)
-    # write the carried state back
-    (ik.queue, ik.in_service, ik.online_inbox, ik.repeats_due, ik.repeats_day, pool.active, pool.incoming,
-     rec.open_rows, quit_prob) = live
-    ws.quit_prob = quit_prob if len(quit_prob) else None
-    (ik.backlog_hours, ik.complaint_hours_due, street.hours.volunteer, purse.general, fees, need, spent,
-     unfunded, street.staff_time.records_to_reenter) = fs.tolist()
-    purse.ledger["so_fees"], purse.ledger["livelihood_need"] = fees, need
-    purse.ledger["livelihood_spent"], purse.ledger["livelihood_unfunded"] = spent, unfunded
-    (cs.n, ep.n, log.n, ik.workdays_since_inbox, rec.n_open, rec.rows_seen, street.hours.held, accepted,
-     refused, checked, consumed, rec.n) = ints.tolist()
-    street.duties.counts = (accepted, refused, checked)
-    if consumed:
-        del block[len(block) - consumed:]
-    for j in np.flatnonzero(so[3]).tolist():
-        org = street.sos[j]
-        row = table[j].tolist()
-        org.used_this_month = row[referral.USED]
-        org.funds = row[referral.FUNDS]
-        org.cases_taken += int(so[2][j])
-    if how == TURNOVER_DUE:  # Python finishes the day: quits and refills, then the record
-        workforce.turnover(street, day, u)
-        recording.record_day(street, day)
-        day += 1
+        drop_link_ir(run_street_days)
+        _LINK_IR_DROPPED[0] = loaded
+    if day == t and streets[0]._opens_month[t]:
+        raise RuntimeError(f"day {t}: the compiled loop refused a month's first day after its openings")
+    ep.n, log.n, n_staff_events = counts.tolist()
+    for street, (state, _), live in zip(streets, made, lives):
+        _write_back(street, state, live)
+    replay_staff_events(model, staff_log[:n_staff_events])
     model.t = day
     if day >= n_days:
         model.running = False
     return day - t
 
 
+def _street_state(model: StreetModel, street: Street) -> tuple[tuple, tuple]:
+    """A street's state and parameters for :func:`run_days`, and its arrays the steps
+    replace (``live``)."""
+    ik, cs, purse, rec, ws = street.intake, street.cases, street.purse, street.daily, street.workforce
+    block = street.emergency.draws
+    e_draws = np.array(block[::-1], dtype=np.float64).reshape(len(block), emergency.N_DRAWS)
+    table = referral.so_table(street.sos)
+    so = (table, np.array([float(s.capacity) for s in street.sos], dtype=np.float64),
+          np.zeros(len(street.sos), np.int64), np.zeros(len(street.sos), np.bool_))
+    ledger = purse.ledger
+    fs = np.array([ik.backlog_hours, ik.complaint_hours_due, street.hours.volunteer, purse.general,
+                   ledger["so_fees"], ledger["livelihood_need"], ledger["livelihood_spent"],
+                   ledger["livelihood_unfunded"], street.staff_time.records_to_reenter,
+                   ledger["transfer_revenue"], ledger["arrived"], ledger["arrived_own_year"],
+                   ledger["other_spent"]], dtype=np.float64)
+    ints = np.array([cs.n, ik.workdays_since_inbox, rec.n_open, rec.rows_seen, street.hours.held,
+                     *street.duties.counts, 0, rec.n], dtype=np.int64)
+    expected = purse.expected_transfers
+    transfers = (np.array([x[0] for x in expected], np.int64), np.array([x[1] for x in expected], np.float64),
+                 np.array([x[2] == purse.budget_year_start for x in expected], np.bool_),
+                 np.zeros(len(expected), np.bool_))
+    r, h, res = street.roster, street.hours, street.residents
+    state = (fs, ints, tuple(getattr(cs, name) for name in CASE_NAMES) + (cs.u,),
+             tuple(getattr(r, name) for name in ROSTER_NAMES),
+             (h.available, h.by_bucket, h.demanded_out_of_list),
+             tuple(getattr(res, name) for name in RESIDENT_NAMES), so, purse.pots, rec.values, e_draws,
+             (ik.future_day, ik.future_ids), transfers, _inputs(model, street))
+    live = (ik.queue, ik.in_service, ik.online_inbox, ik.repeats_due, ik.repeats_day, rec.open_rows,
+            NO_PROB if ws.quit_prob is None else ws.quit_prob, np.empty(0, np.int64))
+    return state, live
+
+
+def _write_back(street: Street, state: tuple, live: tuple) -> None:
+    """A street's carried state after :func:`run_days`, back where its mechanisms keep it."""
+    ik, purse, rec, ledger = street.intake, street.purse, street.daily, street.purse.ledger
+    fs, ints, so, transfers = state[0], state[1], state[6], state[11]
+    ik.queue, ik.in_service, ik.online_inbox, ik.repeats_due, ik.repeats_day, rec.open_rows, quit_prob = live
+    street.workforce.quit_prob = quit_prob if len(quit_prob) else None
+    (ik.backlog_hours, ik.complaint_hours_due, street.hours.volunteer, purse.general, ledger["so_fees"],
+     ledger["livelihood_need"], ledger["livelihood_spent"], ledger["livelihood_unfunded"],
+     street.staff_time.records_to_reenter, ledger["transfer_revenue"], ledger["arrived"],
+     ledger["arrived_own_year"], ledger["other_spent"]) = fs.tolist()
+    (street.cases.n, ik.workdays_since_inbox, rec.n_open, rec.rows_seen, street.hours.held, accepted, refused,
+     checked, consumed, rec.n) = ints.tolist()
+    street.duties.counts = (accepted, refused, checked)
+    if consumed:
+        block = street.emergency.draws
+        del block[len(block) - consumed:]
+    done = transfers[3]
+    if done.any():
+        purse.expected_transfers = [x for x, gone in zip(purse.expected_transfers, done.tolist()) if not gone]
+    table, _, taken, changed = so
+    for j in np.flatnonzero(changed).tolist():
+        org = street.sos[j]
+        row = table[j].tolist()
+        org.used_this_month = row[referral.USED]
+        org.funds = row[referral.FUNDS]
+        org.cases_taken += int(taken[j])
+
+
+def _ordinary(street: Street) -> bool:
+    """Whether today's emergency draws (the next row of the block) start neither an
+    emergency nor a false alarm, with the parameters in force."""
+    e = street.p.emergency
+    u = street.emergency.draws[-1]
+    return not (u[6] < emergency.daily_chance(e.false_alarm_rate)
+                or u[0] < emergency.daily_chance(e.rate_per_year))
+
+
+def replay_staff_events(model: StreetModel, log: np.ndarray) -> None:
+    """The loop's quits and hires, in the order they happened, into their streets' staff
+    events, with their Mesa agents removed and created as ``workforce.leave`` and
+    ``workforce.hire`` do (the rosters' arrays were already updated in the loop)."""
+    for row in log.tolist():
+        street = model.streets[int(row[E_STREET])]
+        r = street.roster
+        slot = int(row[E_SLOT])
+        values = dict(day=int(row[E_DAY]), slot=slot, contract=int(row[E_CONTRACT]), age=row[E_AGE],
+                      specialty=int(row[E_SPECIALTY]))
+        if int(row[E_EVENT]) == LEAVE:
+            street.staff_events.append(1, event=LEAVE, reason=int(row[E_REASON]), years_in_grade=row[E_YEARS],
+                                       **values)
+            agent = r.agents[slot]
+            if agent is not None:
+                agent.remove()
+            r.agents[slot] = None
+        else:
+            r.agents[slot] = StaffMember(model, r, slot)
+            street.staff_events.append(1, event=HIRE, **values)
+
+
+def _pool_inputs(model: StreetModel) -> tuple:
+    """The parameters of the departments' day rates (``DepartmentPool.begin_day``)."""
+    pool = model.pool
+    pd = pool.p.departments
+    return (pd.capacity_per_day, float(pool.capacity_scale), float(pd.accountability_effect),
+            float(pd.accountability), pd.answer_prob, float(pd.load_sensitivity), pd.answer_delay_hours,
+            float(pd.travel_hours))
+
+
+def _decide_inputs(model: StreetModel) -> tuple:
+    """The parameters of the departments' decisions (``DepartmentPool.decide``)."""
+    pd = model.pool.p.departments
+    clarity = float(model.params.departments.duty_clarity)
+    return (float(pd.escalation_answer_prob), float(model.pool.p.cases.delay_sigma * 0.8),
+            float(pd.bounce_prob * (1.0 - clarity)), float(pd.max_repeats),
+            max(1, int(round(pd.repeat_interval_days))), max(1, int(round(pd.escalation_delay_days))))
+
+
 def _inputs(model: StreetModel, street: Street) -> tuple:
     """The parameters :func:`run_days` reads, as each step's Python code computes them."""
     p = street.p
-    pd = model.pool.p.departments
     d = p.departments
     s = p.staff
     k = p.tasks
@@ -459,17 +865,13 @@ def _inputs(model: StreetModel, street: Street) -> tuple:
     a = p.assessment
     w = p.workforce
     e = p.emergency
-    pool = model.pool
-    transfers = [x[0] for x in street.purse.expected_transfers]
-    clarity = float(model.params.departments.duty_clarity)
     return (
         street.index, street.residents.n, len(street.sos),
-        (pd.capacity_per_day, float(pool.capacity_scale), float(pd.accountability_effect),
-        float(pd.accountability),
-         pd.answer_prob, float(pd.load_sensitivity), pd.answer_delay_hours, float(pd.travel_hours)),
         (emergency.daily_chance(e.false_alarm_rate), emergency.daily_chance(e.rate_per_year),
-         int(street.emergency.mobilised_until)),
-        min(transfers) if transfers else 2**62,
+         int(street.emergency.mobilised_until), float(e.mobilised_share), street.emergencies.staff_hours_lost,
+         len(street.emergencies)),
+        (float(p.money.livelihood_share), np.asarray(p.money.pot_allocation, dtype=np.float64),
+         float(p.money.committed_share)),
         (float(s.work_hours_per_day * 1.0), float(s.work_hours_per_day * s.weekend_staffing),
          float(s.seconded_person_months / 12.0 * street.money.secondment_paid_share
                + s.sunk_enforcement_staff),
@@ -481,9 +883,6 @@ def _inputs(model: StreetModel, street: Street) -> tuple:
         float(p.demand.online_check_days),
         (*triage._rules(street), bool(street.purse.bundled)),
         (d.candidates, bool(d.joint_meeting), int(round(d.joint_meeting_delay_days))),
-        (float(pd.escalation_answer_prob), float(model.pool.p.cases.delay_sigma * 0.8),
-         float(pd.bounce_prob * (1.0 - clarity)), float(pd.max_repeats),
-         max(1, int(round(pd.repeat_interval_days))), max(1, int(round(pd.escalation_delay_days)))),
         (int(d.max_bounces), float(d.resolve_prob), float(d.handling_hours), float(p.cases.delay_sigma),
          int(round(d.bounce_delay_days))),
         (p.cases.time_limit_hours, float(f.score_in_time), float(f.score_late), float(f.score_dropped),
@@ -495,6 +894,9 @@ def _inputs(model: StreetModel, street: Street) -> tuple:
         (float(w.out_of_list_strain), float(w.sustainable_hours_per_day),
          float(w.assessment_strain * street.workforce.assessment_pressure), float(w.stress_memory_days)),
         (w.quit_hazard, float(w.youth_quit_multiplier), float(s.urban_average_pay),
-        float(w.pay_gap_elasticity),
-         float(w.stress_elasticity)),
+         float(w.pay_gap_elasticity), float(w.stress_elasticity)),
+        (float(w.recruit_professional_share), np.asarray(s.professional_mix, dtype=np.float64),
+         float(w.recruit_under35_share),
+         np.array([initial_skill(p, sp, 0.0) for sp in range(len(SPECIALTIES))], dtype=np.float64),
+         np.asarray(s.pay, dtype=np.float64), float(s.training_hours_per_year), float(w.refill_lag_days)),
     )

@@ -174,6 +174,21 @@ class Street:
     # --- the day --------------------------------------------------------------------------
     def begin_day(self, t: int) -> None:
         """Calendar events, emergencies, staff time, demand arrival and intake."""
+        self.open_periods(t)
+        self.begin_ordinary(t)
+
+    def begin_ordinary(self, t: int) -> None:
+        """The first half of day ``t`` after its year- and month-start steps."""
+        money_mech.daily(self, t)
+        emergency.daily(self, t)
+        timebudget.open_day(self, t)
+        tasks.daily(self, t)
+        timebudget.data_entry(self, t)
+        demand.daily(self, t)
+        triage.daily(self, t)
+
+    def open_periods(self, t: int) -> None:
+        """The year-start and month-start steps of day ``t`` (nothing on other days)."""
         if self._opens_year[t]:
             if t > 0:
                 self.residents.age_one_year(self.p, self.streams["population"])
@@ -189,13 +204,6 @@ class Street:
             perception.monthly(self, t)
             platform.pay(self)
             tasks.revise_list(self)
-        money_mech.daily(self, t)
-        emergency.daily(self, t)
-        timebudget.open_day(self, t)
-        tasks.daily(self, t)
-        timebudget.data_entry(self, t)
-        demand.daily(self, t)
-        triage.daily(self, t)
 
     def end_day(self, t: int, answers: dict[str, np.ndarray]) -> None:
         """Whistle results, closings and feedback, workforce, records, year end."""

@@ -54,18 +54,27 @@ def street_steps(func) -> list[str]:
     out = []
     for name in calls_in(func):
         head, _, rest = name.partition(".")
-        if head in aliases and "." not in rest:
+        method = name.removeprefix("self.")
+        if name.startswith("self.") and callable(getattr(Street, method, None)):  # a helper, in place
+            out += street_steps(getattr(Street, method))
+        elif head in aliases and "." not in rest:
             out.append(f"{aliases[head]}.{rest}")
         elif name.startswith("self.residents."):
             out.append("Residents." + name.removeprefix("self.residents."))
     return out
 
 
-def model_steps() -> list[str]:
+def model_steps(func=StreetModel.step) -> list[str]:
     names = {"self._apply_schedule": "StreetModel._apply_schedule"}
     out = []
-    for name in calls_in(StreetModel.step):
+    for name in calls_in(func):
+        method = name.removeprefix("self.")
         if name in names:
+            out.append(names[name])
+        elif name.startswith("self.") and callable(getattr(StreetModel, method, None)) \
+                and getattr(StreetModel, method).__qualname__.startswith("StreetModel."):
+            out += model_steps(getattr(StreetModel, method))  # a helper of the model, in place
+        elif name in names:
             out.append(names[name])
         elif name.startswith("self.pool."):
             out.append("DepartmentPool." + name.removeprefix("self.pool."))
@@ -106,13 +115,30 @@ def test_every_declared_step_is_a_known_function():
             "daily", "workday", "month start", "year start", "year end"), s
 
 
-def test_compiled_days_follow_the_declaration():
-    """``sim.month_loop.run_days`` marks each step it runs (``# step: ...``); the marks, in
-    order, are the declared daily and workday steps."""
+def marked_steps(func) -> list[str]:
+    """The ``# step: ...`` marks of a compiled day function, with the marks of the halves
+    it calls (``_first_half``, ``_second_half``) in place."""
     from sim import month_loop
 
-    source = inspect.getsource(month_loop.run_days)
-    marked = [name.strip() for line in re.findall(r"# step: ([^(\n]+)", source) for name in line.split(",")]
+    step = r"[A-Za-z_]+\.[A-Za-z_]+"
+    out = []
+    for line in inspect.getsource(func).splitlines():
+        for name in ("_first_half", "_second_half"):
+            if f"{name}(" in line and not line.lstrip().startswith("def "):
+                out += marked_steps(getattr(month_loop, name))
+        found = re.search(rf"# step: ({step}(?:, {step})*)", line)
+        if found:
+            out += found.group(1).split(", ")
+    return out
+
+
+def test_compiled_days_follow_the_declaration():
+    """The compiled days (``sim.month_loop``) mark each step they run (``# step: ...``);
+    the marks, in order, are the declared daily and workday steps, for a single street
+    and for a district."""
+    from sim import month_loop
+
     declared = [s.call for s in DAY if s.when in ("daily", "workday")
                 and s.call not in ("Street.begin_day", "Street.end_day")]
-    assert marked == declared
+    assert marked_steps(month_loop.run_street_days) == declared
+    assert marked_steps(month_loop.run_days) == declared

@@ -51,10 +51,17 @@ def daily_chance(rate_per_year: float) -> float:
 def todays_draws(street: Street) -> list[float]:
     """The next day's ``N_DRAWS`` uniforms of the street's emergency stream (drawn
     ``BLOCK_DAYS`` days at a time into ``street.emergency.draws``, last day first)."""
+    draw_ahead(street, 1)
+    return street.emergency.draws.pop()
+
+
+def draw_ahead(street: Street, days: int) -> None:
+    """Make sure ``street.emergency.draws`` holds at least ``days`` days of uniforms,
+    drawing the next block(s) ahead when it does not (the emergency stream serves only
+    these blocks, so drawing a block early gives the same numbers)."""
     block = street.emergency.draws
-    if not block:
-        block.extend(street.streams["emergency"].random((BLOCK_DAYS, N_DRAWS)).tolist()[::-1])
-    return block.pop()
+    while len(block) < days:
+        block[:0] = street.streams["emergency"].random((BLOCK_DAYS, N_DRAWS)).tolist()[::-1]
 
 
 def daily(street: Street, t: int) -> None:
