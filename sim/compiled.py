@@ -82,15 +82,3 @@ def pairwise_sum(a: np.ndarray) -> float:
             sp -= 1
     return val
 
-
-def drop_link_ir(dispatcher) -> None:
-    """Free the LLVM IR numba keeps with each compiled signature of ``dispatcher`` for
-    linking it into other compiled functions; for a top-level kernel that no compiled
-    code calls (``sim.month_loop.run_days``). Numba parses that IR from the cache when
-    the signature is loaded, ~10-25 MB for the month loop, and never needs it again
-    unless another compiled function calls this one. Does nothing where numba keeps no
-    such IR (``_shared_module``, numba 0.5x-0.6x)."""
-    for result in dispatcher.overloads.values():
-        library = getattr(result, "library", None)
-        if getattr(library, "_shared_module", None) is not None:
-            library._shared_module = None

@@ -1,21 +1,21 @@
-"""A street's ordinary days, run as one compiled loop.
+"""A model's days, run as one compiled loop a month at a time.
 
-:func:`run_days` runs the daily steps of :data:`sim.schedule_order.DAY` for a stretch of
-days of a single-street model in one compiled call: the departments' day rates, staff
-time, tasks, data entry, demand, intake and triage, the whistle, the departments'
-decisions, their answers, closing and feedback, workforce stress and the day's record.
-Each step calls the same compiled kernel as its mechanism's Python step, with the same
-draws from the same named streams in the same order (NumPy's generators, passed in once),
-so a run gives the same results whether its days run here or one by one through
-``StreetModel.step``.
+:func:`run_street_days` (one street) and :func:`run_days` (a district's streets) run the
+daily steps of :data:`sim.schedule_order.DAY` for the days of a month in one compiled
+call: the departments' day rates; each street's transfers, emergencies and false
+alarms, staff time, tasks, data entry, demand, intake and triage, and the whistle
+(:func:`_first_half`); the departments' decisions; each street's answers, closing and
+feedback, workforce stress, quits and refills, and the day's record
+(:func:`_second_half`). Each step calls the same compiled kernels as its mechanism's
+Python step, with the same draws from the same named streams in the same order (NumPy's
+generators, passed in once a call), so a run gives the same results whether its days
+run here or one by one through ``StreetModel.step`` (``tests/test_month_loop.py``).
 
-Days with anything the loop does not do are left to Python (:func:`advance` stops before
-them): a month's first day (schedules, month-start mechanisms, the month's demand), a
-year's last day, a transfer arriving, an emergency or false alarm (or staff still
-mobilised), the emergency stream's next block of draws, and a table too full for the
-day. When a day's workforce step finds a quit or a refill due, the loop stops after that
-step and Python finishes the day (``workforce.turnover`` creates and removes Mesa agents,
-then the day's record).
+What stays in Python (:func:`advance`): a month's openings (``StreetModel.open_month``,
+each street's ``open_periods`` and ``demand.plan_month``) before the month's first day,
+a year's closing steps after its last day, the Mesa agents of the loop's quits and
+hires and the rows of its emergencies (replayed in order afterwards), and a day a table
+might not have room for (the loop stops before it; ``StreetModel.step`` runs it).
 """
 
 from __future__ import annotations
@@ -23,20 +23,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
+from numba import literal_unroll, njit
 from numba.typed import List
 
 from sim.agents.departments import answers_of_street, day_rates, decide_due, due_episodes, write_episodes
 from sim.agents.staff import GENERAL, INITIAL_STRESS, StaffMember, initial_skill
 from sim.cases import CASE_COLUMNS, EPISODE_COLUMNS, N_UNIFORMS
-from sim.compiled import drop_link_ir, pairwise_sum
+from sim.compiled import pairwise_sum
 from sim.domain import SPECIALTIES
 from sim.events import HIRE, LEAVE, QUIT
 from sim.hours import BUCKET_ROW, np_maximum, np_minimum, take_held_hours, take_hours
 from sim.mechanisms import demand, emergency, feedback, recording, referral, tasks, triage, whistle, workforce
 from sim.mechanisms.timebudget import WORKDAYS_PER_YEAR, open_day_kernel
 from sim.mechanisms.workforce import NO_PROB
-from sim.randomness.compiled import lognormal_mean
+from sim.population import relax_kernel
+from sim.randomness.compiled import categorical_kernel, lognormal_mean
 
 if TYPE_CHECKING:
     from sim.model import StreetModel
@@ -46,7 +47,12 @@ if TYPE_CHECKING:
 (F_BACKLOG, F_COMPLAINT_DUE, F_VOLUNTEER, F_GENERAL, F_FEES, F_NEED, F_SPENT, F_UNFUNDED,
  F_RECORDS, F_TRANSFER_REVENUE, F_ARRIVED, F_ARRIVED_OWN_YEAR, F_OTHER_SPENT) = range(13)
 (I_CASES, I_SINCE_INBOX, I_N_OPEN, I_ROWS_SEEN, I_HELD, I_ACCEPTED, I_REFUSED, I_CHECKED, I_EMERGENCY_ROW,
- I_REC_N) = range(10)
+ I_REC_N, I_MOBILISED_UNTIL, I_EMERGENCIES) = range(12)
+# columns of the emergencies and false alarms made in the loop (appended by :func:`_write_back`)
+M_DAY, M_TYPE, M_WARNED, M_SUPPLIES, M_RESPONSE, M_RESOLVE, M_HOURS_LOST, M_FALSE_ALARM = range(8)
+EMERGENCY_LOG_ROWS = 64
+"""Emergencies and false alarms one call can hold per street (the loop stops before a
+day that might not fit)."""
 C_EPISODES, C_LOG, C_STAFF_EVENTS = range(3)
 """Rows used in the pool's episode table and whistle log, and in the staff-event log."""
 # columns of the staff events made in the loop (replayed by :func:`replay_staff_events`)
@@ -78,27 +84,6 @@ STREET_STREAMS = ("repeat", "whistle", "enrolment", "workforce", "tasks", "staff
 """A street's streams the loop draws from, in the order of ``gens`` in :func:`_first_half`."""
 RESIDENT_NAMES = ("own", "trust", "touched_day", "community", "word_of_mouth", "expectation", "disposition",
                   "eligible", "enrolled")
-_LINK_IR_DROPPED = [0]
-"""Signatures of :func:`run_days` whose linking IR has been freed (``drop_link_ir``)."""
-
-
-@njit(cache=True)
-def quit_prob_kernel(contract: np.ndarray, age: np.ndarray, pay: np.ndarray, stress: np.ndarray,
-                     quit_hazard: np.ndarray, youth_multiplier: float, urban_pay: float,
-                     pay_elasticity: float,
-                     stress_elasticity: float) -> np.ndarray:
-    """Daily quit probability of each post's holder: ``workforce.annual_quit_hazard`` and
-    ``randomness.daily_prob``, element by element in the same operations (compiled)."""
-    n = len(contract)
-    out = np.empty(n)
-    for i in range(n):
-        base = quit_hazard[contract[i]]
-        youth = youth_multiplier if age[i] < 35 else 1.0
-        gap = np_maximum(0.0, 1.0 - pay[i] / urban_pay)
-        rate = np.exp(pay_elasticity * gap + stress_elasticity * (stress[i] - 1.0))
-        annual = np_minimum(0.95, base * youth * rate)
-        out[i] = 1.0 - np.power(1.0 - np_minimum(np_maximum(annual, 0.0), 0.999999), 1.0 / 365.0)
-    return out
 
 
 @njit(cache=True)
@@ -290,15 +275,11 @@ def _unpacked(ids: np.ndarray, probs: np.ndarray, n_streets: int) -> list[tuple]
 
 @njit(cache=True)
 def _day_fits(t: int, st: tuple, live: tuple) -> int:
-    """The street's new cases today at most (-1: the day is left to Python: an emergency
-    or a false alarm today, the emergency draws used up, or no room for repeat contacts)."""
+    """The street's new cases today at most (-1: the day is left to Python: the emergency
+    draws used up, or no room for today's repeat contacts or emergencies)."""
     fs, ints, cs, roster, hours, res, so, pots, record, e_draws, future, transfers, par = st
     queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended = live
-    false_alarm_chance, emergency_chance = par[3][0], par[3][1]
-    if ints[I_EMERGENCY_ROW] >= len(e_draws):
-        return -1
-    e_row = e_draws[ints[I_EMERGENCY_ROW]]
-    if e_row[6] < false_alarm_chance or e_row[0] < emergency_chance:
+    if ints[I_EMERGENCY_ROW] >= len(e_draws) or ints[I_EMERGENCIES] + 2 > len(par[3][5]):
         return -1
     n_rep = demand.count_due(repeats_day, t)
     if ints[I_CASES] + n_rep > len(cs[0]):
@@ -334,8 +315,10 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
     g_repeat, g_whistle, g_enrol, g_workforce, g_tasks, g_staff = gens
     (street, n_residents, n_sos, p_emergency, p_money, p_time, p_tasks, p_data, check_days, rules, p_send,
      p_answer, p_close, p_work, p_hazard, p_recruit) = par
-    mobilised_until, mobilised_share, hours_lost, n_emergencies = (p_emergency[2], p_emergency[3],
-                                                                   p_emergency[4], p_emergency[5])
+    (false_alarm_chance, emergency_chance, mobilised_share, hours_lost, n_emergencies, em_log, trust_loss,
+     memory_years, type_mix, data_shared, warning_dept, iot_coverage, street_supplies, detect_warned,
+     detect_unwarned, mobilise_hours, supply_hours, resolve_hours, slowdown, mobilised_days) = p_emergency
+    own, trust, touched_day, community, word_of_mouth = res[0], res[1], res[2], res[3], res[4]
     livelihood_share, pot_allocation, committed_share = p_money
     per_post_work, per_post_rest, guests, volunteer_hours = p_time
     tasks_per_staff, out_share, coverage, enforcement, hours_per_task = p_tasks
@@ -348,7 +331,6 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
                                                                                    ep[7], ep[9])
     workday_of, office_len, office_before = shared[3]
     workday = workday_of[t]
-    ints[I_EMERGENCY_ROW] += 1
     # step: money.daily: district transfers due by today, in the order expected
     for i in range(len(transfer_day)):
         if not transfer_done[i] and transfer_day[i] <= t:
@@ -366,15 +348,39 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
             committed = (amount - live_money) * committed_share
             fs[F_OTHER_SPENT] += committed
             fs[F_GENERAL] += amount - live_money - committed
-    # step: emergency.daily (nothing to do: days with an emergency or a false alarm
-    # stopped above; the day's emergency draws are used up)
+    # step: emergency.daily
+    u = e_draws[ints[I_EMERGENCY_ROW]]
+    ints[I_EMERGENCY_ROW] += 1
+    if u[6] < false_alarm_chance:  # Residents.shock, then the log
+        relax_kernel(np.arange(n_residents), t, memory_years, own, trust, touched_day, community,
+                     word_of_mouth)
+        for i in range(len(trust)):
+            trust[i] = np_minimum(np_maximum(trust[i] - trust_loss, 0.0), 1.0)  # numpy.clip
+        _log_row(em_log, ints, I_EMERGENCIES, (t, -1.0, 0.0, 0.0, np.nan, np.nan, 0.0, 1.0))
+    if u[0] < emergency_chance:
+        kind = categorical_kernel(u[1:2], type_mix)[0]
+        warned = u[2] < data_shared[warning_dept[kind]] or u[3] < iot_coverage
+        own_supplies = u[4] < street_supplies
+        detect = detect_warned if warned else detect_unwarned
+        response = detect + mobilise_hours + (0.0 if own_supplies else supply_hours)
+        n_held = 0
+        for i in range(len(filled)):
+            n_held += filled[i]
+        skill_mean = pairwise_sum(skill[filled]) / n_held if n_held else 0.0  # ndarray.mean
+        base = resolve_hours[kind] * (1.0 + slowdown * (1.0 - skill_mean))
+        resolve = response + lognormal_mean(base, 0.5, u[5])
+        _log_row(em_log, ints, I_EMERGENCIES, (t, kind, warned, own_supplies, response, resolve, 0.0, 0.0))
+        days = int(np.ceil(mobilised_days[kind]))
+        ints[I_MOBILISED_UNTIL] = max(ints[I_MOBILISED_UNTIL], t + days - 1)
     # step: timebudget.open_day
     ints[I_HELD] = open_day_kernel(filled, training_target, per_post_work if workday else per_post_rest,
                                    guests, workday, available, by_bucket, demanded, training_hours)
     fs[F_VOLUNTEER] = volunteer_hours if workday else 0.0
-    if t <= mobilised_until:  # staff still mobilised by the last emergency
+    if t <= ints[I_MOBILISED_UNTIL]:  # staff still mobilised by the last emergency
         lost = take_hours(by_bucket, EMERGENCY_ROW, available, available * mobilised_share)
-        if n_emergencies:
+        if ints[I_EMERGENCIES]:  # the last row of street.emergencies: made in the loop, or before
+            em_log[ints[I_EMERGENCIES] - 1, M_HOURS_LOST] += pairwise_sum(lost)
+        elif n_emergencies:
             hours_lost[n_emergencies - 1] += pairwise_sum(lost)
     # step: tasks.daily
     if not workday:
@@ -558,14 +564,16 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
         by_bucket[OUT_OF_LIST], by_bucket[IN_LIST], by_bucket[DATA_ENTRY], by_bucket[CASEWORK], demanded,
         fs[F_BACKLOG], out_strain, sustainable, assessment, stress_memory)
     if rehazard:
-        quit_prob = quit_prob_kernel(contract, age, pay, stress, quit_hazard, youth_multiplier, urban_pay,
-                                     pay_elasticity, stress_elasticity)
+        quit_prob = workforce.daily_quit_prob(workforce.quit_hazard_kernel(
+            contract, age, pay, stress, quit_hazard, youth_multiplier, urban_pay, pay_elasticity,
+            stress_elasticity))
         events = workforce.turnover_due(t, filled, vacant_until, u_work, quit_prob)
     if events:  # workforce.turnover: quits, then refills due (their agents: replay_staff_events)
         for slot in range(len(filled)):
             if filled[slot] and u_work[slot, 0] < quit_prob[slot]:
-                _log_staff(staff_log, counts, street, LEAVE, t, slot, contract[slot], age[slot],
-                           specialty[slot], QUIT, grade_years[slot])
+                leaver = (street, LEAVE, t, slot, contract[slot], age[slot], specialty[slot], QUIT,
+                          grade_years[slot])
+                _log_row(staff_log, counts, C_STAFF_EVENTS, leaver)
                 lag = lognormal_mean(refill_lag_days, 0.4, u_work[slot, 1])
                 filled[slot] = False
                 vacant_until[slot] = t + max(1, int(lag))
@@ -575,7 +583,7 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
                 # staff.draw_recruit(initial=False): the same draws in the same order
                 new_specialty = GENERAL
                 if g_staff.random() < recruit_prof_share:
-                    new_specialty = _choice(professional_mix, g_staff.random())
+                    new_specialty = categorical_kernel(np.array([g_staff.random()]), professional_mix)[0]
                 if g_staff.random() < recruit_young_share:
                     new_age = 22.0 + 13.0 * g_staff.random()
                 else:
@@ -592,8 +600,8 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
                 vacant_until[slot] = -1
                 training_target[slot] = training_plan
                 quit_prob = np.zeros(0)  # workforce.invalidate_quit_hazard
-                _log_staff(staff_log, counts, street, HIRE, t, slot, contract[slot], new_age, new_specialty,
-                           -1, np.nan)
+                _log_row(staff_log, counts, C_STAFF_EVENTS,
+                         (street, HIRE, t, slot, contract[slot], new_age, new_specialty, -1, np.nan))
     # step: recording.record_day
     open_rows = _grown(open_rows, ints[I_N_OPEN], ints[I_N_OPEN] + ints[I_CASES] - ints[I_ROWS_SEEN])
     ints[I_N_OPEN] = recording.record_row(
@@ -610,31 +618,15 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
 
 
 @njit(cache=True)
-def _choice(p: np.ndarray, u: float) -> int:
-    """``Generator.choice(len(p), p=p)`` given its uniform ``u``: the first index whose
-    cumulative probability, over the total, exceeds ``u``."""
-    cdf = np.cumsum(p)
-    total = cdf[-1]
-    for i in range(len(cdf)):
-        if cdf[i] / total > u:
-            return i
-    return len(cdf)
-
-
-@njit(cache=True)
-def _log_staff(log: np.ndarray, counts: np.ndarray, street: int, event: int, t: int, slot: int, contract: int,
-               age: float, specialty: int, reason: int, years: float) -> None:
-    row = counts[C_STAFF_EVENTS]
-    counts[C_STAFF_EVENTS] += 1
-    log[row, E_STREET] = street
-    log[row, E_EVENT] = event
-    log[row, E_DAY] = t
-    log[row, E_SLOT] = slot
-    log[row, E_CONTRACT] = contract
-    log[row, E_AGE] = age
-    log[row, E_SPECIALTY] = specialty
-    log[row, E_REASON] = reason
-    log[row, E_YEARS] = years
+def _log_row(log: np.ndarray, counters: np.ndarray, which: int, values: tuple) -> None:
+    """Write ``values`` (in column order) into the next row of ``log``, whose rows in use
+    are counted at ``counters[which]``."""
+    row = counters[which]
+    counters[which] += 1
+    j = 0
+    for v in literal_unroll(values):
+        log[row, j] = v
+        j += 1  # noqa: SIM113 - enumerate cannot run over a tuple of mixed types in numba
 
 
 def typed_list(items: list) -> List:
@@ -660,10 +652,10 @@ def _push(items, item) -> None:
 
 
 def _stop_day(street: Street, t: int, n_days: int) -> int:
-    """The first day from ``t + 1`` on that the loop leaves to Python by the calendar: a
-    month's first day or a year's last day (or the end of the run)."""
+    """The next month's first day after ``t`` (or the end of the run): the loop stops
+    there for the month's openings."""
     for day in range(t + 1, n_days):
-        if street._opens_month[day] or street._closes_year[day]:
+        if street._opens_month[day]:
             return day
     return n_days
 
@@ -674,13 +666,11 @@ def advance(model: StreetModel) -> int:
     ``model.t`` is left to ``StreetModel.step``).
 
     On a month's first day, the month's openings run first in Python (``open_month``,
-    each street's ``open_periods`` and ``demand.plan_month``); if today brings an
-    emergency or a false alarm to any street, Python finishes the day
-    (``StreetModel.finish_day``)."""
+    each street's ``open_periods`` and ``demand.plan_month``)."""
     t = model.t
     streets, pool = model.streets, model.pool
     n_days = model.calendar.n_days
-    if t >= n_days or streets[0]._closes_year[t]:
+    if t >= n_days:
         return 0
     for street in streets:
         emergency.draw_ahead(street, 62)
@@ -688,9 +678,6 @@ def advance(model: StreetModel) -> int:
         model.open_month(t)
         for street in streets:
             street.open_periods(t)
-        if not all(_ordinary(street) for street in streets):  # an emergency or a false alarm today
-            model.finish_day(t)
-            return 1
         for street in streets:
             demand.plan_month(street, t)
     # room for the first day at least (the loop checks each day and stops when a day might
@@ -728,17 +715,15 @@ def advance(model: StreetModel) -> int:
             typed_list(gens), typed_list([street.cases.state for street in streets]), staff_log,
             model.district_streams["whistle"], pool.active, pool.incoming)
         lives = _unpacked(packed_ids, packed_probs, len(streets))
-    loaded = sum(len(getattr(f, "overloads", ())) for f in (run_days, run_street_days))
-    if loaded != _LINK_IR_DROPPED[0]:  # a signature compiled or loaded
-        drop_link_ir(run_days)
-        drop_link_ir(run_street_days)
-        _LINK_IR_DROPPED[0] = loaded
     if day == t and streets[0]._opens_month[t]:
         raise RuntimeError(f"day {t}: the compiled loop refused a month's first day after its openings")
     ep.n, log.n, n_staff_events = counts.tolist()
     for street, (state, _), live in zip(streets, made, lives):
         _write_back(street, state, live)
     replay_staff_events(model, staff_log[:n_staff_events])
+    if day > t and streets[0]._closes_year[day - 1]:  # the year-end steps after the year's last day
+        for street in streets:
+            street.close_periods(day - 1)
     model.t = day
     if day >= n_days:
         model.running = False
@@ -761,7 +746,7 @@ def _street_state(model: StreetModel, street: Street) -> tuple[tuple, tuple]:
                    ledger["transfer_revenue"], ledger["arrived"], ledger["arrived_own_year"],
                    ledger["other_spent"]], dtype=np.float64)
     ints = np.array([cs.n, ik.workdays_since_inbox, rec.n_open, rec.rows_seen, street.hours.held,
-                     *street.duties.counts, 0, rec.n], dtype=np.int64)
+                     *street.duties.counts, 0, rec.n, street.emergency.mobilised_until, 0], dtype=np.int64)
     expected = purse.expected_transfers
     transfers = (np.array([x[0] for x in expected], np.int64), np.array([x[1] for x in expected], np.float64),
                  np.array([x[2] == purse.budget_year_start for x in expected], np.bool_),
@@ -788,7 +773,12 @@ def _write_back(street: Street, state: tuple, live: tuple) -> None:
      street.staff_time.records_to_reenter, ledger["transfer_revenue"], ledger["arrived"],
      ledger["arrived_own_year"], ledger["other_spent"]) = fs.tolist()
     (street.cases.n, ik.workdays_since_inbox, rec.n_open, rec.rows_seen, street.hours.held, accepted, refused,
-     checked, consumed, rec.n) = ints.tolist()
+     checked, consumed, rec.n, street.emergency.mobilised_until, n_emergencies) = ints.tolist()
+    for row in state[12][3][5][:n_emergencies].tolist():  # the loop's emergencies, in order
+        street.emergencies.append(1, day=int(row[M_DAY]), type=int(row[M_TYPE]), warned=bool(row[M_WARNED]),
+                                  street_supplies=bool(row[M_SUPPLIES]), response_h=row[M_RESPONSE],
+                                  resolve_h=row[M_RESOLVE], staff_hours_lost=row[M_HOURS_LOST],
+                                  false_alarm=bool(row[M_FALSE_ALARM]))
     street.duties.counts = (accepted, refused, checked)
     if consumed:
         block = street.emergency.draws
@@ -803,15 +793,6 @@ def _write_back(street: Street, state: tuple, live: tuple) -> None:
         org.used_this_month = row[referral.USED]
         org.funds = row[referral.FUNDS]
         org.cases_taken += int(taken[j])
-
-
-def _ordinary(street: Street) -> bool:
-    """Whether today's emergency draws (the next row of the block) start neither an
-    emergency nor a false alarm, with the parameters in force."""
-    e = street.p.emergency
-    u = street.emergency.draws[-1]
-    return not (u[6] < emergency.daily_chance(e.false_alarm_rate)
-                or u[0] < emergency.daily_chance(e.rate_per_year))
 
 
 def replay_staff_events(model: StreetModel, log: np.ndarray) -> None:
@@ -868,8 +849,14 @@ def _inputs(model: StreetModel, street: Street) -> tuple:
     return (
         street.index, street.residents.n, len(street.sos),
         (emergency.daily_chance(e.false_alarm_rate), emergency.daily_chance(e.rate_per_year),
-         int(street.emergency.mobilised_until), float(e.mobilised_share), street.emergencies.staff_hours_lost,
-         len(street.emergencies)),
+         float(e.mobilised_share), street.emergencies.staff_hours_lost, len(street.emergencies),
+         np.empty((EMERGENCY_LOG_ROWS, 8)), float(e.false_alarm_trust_loss), float(f.memory_years),
+         np.asarray(e.type_mix, dtype=np.float64), np.asarray(p.data.data_shared, dtype=np.float64),
+         emergency.WARNING_DEPT, float(e.iot_coverage), float(e.street_supplies),
+         float(e.detect_hours_warned),
+         float(e.detect_hours_unwarned), float(e.mobilise_hours), float(e.department_supply_hours),
+         np.asarray(e.resolve_hours, dtype=np.float64), float(e.unskilled_slowdown),
+         np.asarray(e.mobilised_days, dtype=np.float64)),
         (float(p.money.livelihood_share), np.asarray(p.money.pot_allocation, dtype=np.float64),
          float(p.money.committed_share)),
         (float(s.work_hours_per_day * 1.0), float(s.work_hours_per_day * s.weekend_staffing),

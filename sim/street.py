@@ -61,6 +61,14 @@ if TYPE_CHECKING:
 
     from sim.agents.departments import DepartmentPool
 
+def case_room(params: Params, n_days: int) -> int:
+    """Rows to allocate for a street's cases over ``n_days``: the expected new demands plus
+    35% (repeat contacts and chance made a run's cases 1.15-1.19 times the expected new
+    demands in the five main scenarios; a full table doubles)."""
+    return int(params.population.residents * params.demand.contacts_per_resident_year
+               * params.demand.demand_share * n_days / 365 * 1.35) + 1024
+
+
 class Street:
     """State of one street and its daily step.
 
@@ -98,12 +106,7 @@ class Street:
         self.roster = Roster(n_est, n_con)
         self.hours = DayHours(self.roster.n)
         self.purse = Purse()
-        # room for the expected new demands plus 35%: repeat contacts and chance made a run's
-        # cases 1.15-1.19 times the expected new demands in the five main scenarios (the
-        # table doubles if ever full)
-        expected = int(params.population.residents * params.demand.contacts_per_resident_year
-                       * params.demand.demand_share * calendar.n_days / 365 * 1.35) + 1024
-        self.cases = CaseTable(expected)
+        self.cases = CaseTable(case_room(params, calendar.n_days))
         pool.register_street(self.cases)
         # state owned by the mechanisms (each record lives next to its mechanism)
         pop = params.population
@@ -211,6 +214,10 @@ class Street:
         feedback.close_due(self, t)
         workforce.daily(self, t)
         recording.record_day(self, t)
+        self.close_periods(t)
+
+    def close_periods(self, t: int) -> None:
+        """The year-end steps of day ``t`` (nothing on other days)."""
         if self._closes_year[t]:
             money_mech.close_year(self, t)
             recording.close_year(self, t)

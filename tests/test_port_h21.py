@@ -372,6 +372,7 @@ def test_the_compiled_day_as_the_array_day(small, values, monkeypatch):
     scenario = small.with_values({"run.end_date": "2024-03-31", **values})
     compiled = StreetModel(scenario, seed=5).run()
     monkeypatch.setattr(triage, "daily", array_daily)
+    monkeypatch.setattr(StreetModel, "compiled_days", False)  # every day through the Python steps
     arrays = StreetModel(scenario, seed=5).run()
     got, want = state_of(compiled), state_of(arrays)
     assert got[0].keys() == want[0].keys()

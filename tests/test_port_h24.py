@@ -127,6 +127,7 @@ def test_waiting_count_of_a_run_equals_the_whole_table_count(small, monkeypatch)
                        recording.count_waiting(street.cases.view("state"), street.cases.view("closed_h"))))
 
     monkeypatch.setattr(recording, "record_day", record_and_count)
+    monkeypatch.setattr(StreetModel, "compiled_days", False)  # every day through the Python steps
     StreetModel(small, seed=4).run()
     got, want = np.array(counts).T
     np.testing.assert_array_equal(got, want)

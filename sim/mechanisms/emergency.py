@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.domain import DEPARTMENTS, EMERGENCY_TYPES, EMERGENCY_WARNING_DEPARTMENT
-from sim.randomness import categorical, lognormal_mean
+from sim.randomness import categorical
+from sim.randomness.compiled import lognormal_mean
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -82,7 +83,7 @@ def daily(street: Street, t: int) -> None:
     r = street.roster
     skill = float(r.skill[r.filled].mean()) if r.filled.any() else 0.0
     base = e.resolve_hours[kind] * (1.0 + e.unskilled_slowdown * (1.0 - skill))
-    resolve = response + float(lognormal_mean(base, 0.5, np.array([u[5]]))[0])
+    resolve = response + lognormal_mean(float(base), 0.5, u[5])
     street.emergencies.append(1, day=t, type=kind, warned=warned, street_supplies=own_supplies,
                               response_h=response, resolve_h=resolve)
     days = int(np.ceil(e.mobilised_days[kind]))

@@ -40,8 +40,9 @@ from numba import njit
 from sim.agents.staff import CONTRACT, ESTABLISHED, draw_recruit, initial_skill, posts_for
 from sim.cases import CLOSED
 from sim.events import HIRE, LEAVE, PROMOTE, QUIT, RETIRE
+from sim.hours import np_maximum, np_minimum
 from sim.mechanisms.perception import rows_settled
-from sim.randomness import daily_prob, lognormal_mean
+from sim.randomness.compiled import lognormal_mean
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -85,7 +86,7 @@ def daily(street: Street, t: int) -> None:
         float(w.sustainable_hours_per_day), w.assessment_strain * ws.assessment_pressure,
         float(w.stress_memory_days))
     if rehazard:
-        ws.quit_prob = daily_prob(annual_quit_hazard(street))
+        ws.quit_prob = daily_quit_prob(annual_quit_hazard(street))
         events = turnover_due(t, r.filled, r.vacant_until, u, ws.quit_prob)
     if events:
         turnover(street, t, u)
@@ -231,15 +232,39 @@ def posts_in_use(contract: np.ndarray, filled: np.ndarray, vacant_until: np.ndar
 
 
 def annual_quit_hazard(street: Street) -> np.ndarray:
-    """Annual quit hazard of each post's holder."""
+    """Annual quit hazard of each post's holder (:func:`quit_hazard_kernel`)."""
     r = street.roster
-    p = street.p
-    w = p.workforce
-    base = w.quit_hazard[r.contract]
-    youth = np.where(r.age < 35, w.youth_quit_multiplier, 1.0)
-    gap = np.maximum(0.0, 1.0 - r.pay / p.staff.urban_average_pay)
-    return np.minimum(0.95, base * youth * np.exp(w.pay_gap_elasticity * gap
-                                                  + w.stress_elasticity * (r.stress - 1.0)))
+    w = street.p.workforce
+    return quit_hazard_kernel(r.contract, r.age, r.pay, r.stress, w.quit_hazard,
+                              float(w.youth_quit_multiplier), float(street.p.staff.urban_average_pay),
+                              float(w.pay_gap_elasticity), float(w.stress_elasticity))
+
+
+@njit(cache=True)
+def quit_hazard_kernel(contract: np.ndarray, age: np.ndarray, pay: np.ndarray, stress: np.ndarray,
+                       quit_hazard: np.ndarray, youth_multiplier: float, urban_pay: float,
+                       pay_elasticity: float, stress_elasticity: float) -> np.ndarray:
+    """Annual quit hazard of each post's holder: the contract's base hazard, times the
+    youth multiplier under 35, times ``exp(pay_elasticity * pay gap + stress_elasticity
+    * (stress - 1))`` (the pay gap to the urban average pay, never below 0), at most 0.95
+    (compiled)."""
+    out = np.empty(len(contract))
+    for i in range(len(contract)):
+        youth = youth_multiplier if age[i] < 35 else 1.0
+        gap = np_maximum(0.0, 1.0 - pay[i] / urban_pay)
+        rate = np.exp(pay_elasticity * gap + stress_elasticity * (stress[i] - 1.0))
+        out[i] = np_minimum(0.95, quit_hazard[contract[i]] * youth * rate)
+    return out
+
+
+@njit(cache=True)
+def daily_quit_prob(annual: np.ndarray) -> np.ndarray:
+    """Daily probability equivalent to each annual probability (``randomness.daily_prob``,
+    compiled)."""
+    out = np.empty(len(annual))
+    for i in range(len(annual)):
+        out[i] = 1.0 - np.power(1.0 - np_minimum(np_maximum(annual[i], 0.0), 0.999999), 1.0 / 365.0)
+    return out
 
 
 def leave(street: Street, slot: int, t: int, reason: int, u: float) -> None:
@@ -248,7 +273,7 @@ def leave(street: Street, slot: int, t: int, reason: int, u: float) -> None:
     street.staff_events.append(1, day=t, slot=slot, event=LEAVE, contract=r.contract[slot],
                                age=r.age[slot], specialty=r.specialty[slot], reason=reason,
                                years_in_grade=r.grade_years[slot])
-    lag = float(lognormal_mean(street.p.workforce.refill_lag_days, 0.4, np.array([u]))[0])
+    lag = lognormal_mean(float(street.p.workforce.refill_lag_days), 0.4, float(u))
     r.vacate(slot, t + max(1, int(lag)))
 
 
