@@ -11,4 +11,6 @@ echo "using $("$PY" --version 2>&1) at $PY"
 "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e .
+# compile the model's kernels once (a fresh checkout has no cache; workers then load it)
+.venv/bin/python -m sim.warmup
 .venv/bin/streetsim compare "$@"

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import literal_unroll, njit
+from numba import njit
 from numba.typed import List
 
 from sim.agents.departments import answers_of_street, day_rates, decide_due, due_episodes, write_episodes
@@ -277,14 +277,17 @@ def _unpacked(ids: np.ndarray, probs: np.ndarray, n_streets: int) -> list[tuple]
 def _day_fits(t: int, st: tuple, live: tuple) -> int:
     """The street's new cases today at most (-1: the day is left to Python: the emergency
     draws used up, or no room for today's repeat contacts or emergencies)."""
-    fs, ints, cs, roster, hours, res, so, pots, record, e_draws, future, transfers, par = st
-    queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended = live
-    if ints[I_EMERGENCY_ROW] >= len(e_draws) or ints[I_EMERGENCIES] + 2 > len(par[3][5]):
+    return _fits(t, st[1], len(st[9]), len(st[12][3][5]), len(st[2][0]), st[10][0], live[0], live[2], live[4])
+
+
+@njit(cache=True)
+def _fits(t: int, ints: np.ndarray, n_draws: int, n_emergency_rows: int, n_case_rows: int,
+          future_day: np.ndarray, queue: np.ndarray, inbox: np.ndarray, repeats_day: np.ndarray) -> int:
+    if ints[I_EMERGENCY_ROW] >= n_draws or ints[I_EMERGENCIES] + 2 > n_emergency_rows:
         return -1
     n_rep = demand.count_due(repeats_day, t)
-    if ints[I_CASES] + n_rep > len(cs[0]):
+    if ints[I_CASES] + n_rep > n_case_rows:
         return -1
-    future_day = future[0]
     arriving = 0
     for i in range(len(future_day)):
         if future_day[i] == t:
@@ -356,7 +359,7 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
                      word_of_mouth)
         for i in range(len(trust)):
             trust[i] = np_minimum(np_maximum(trust[i] - trust_loss, 0.0), 1.0)  # numpy.clip
-        _log_row(em_log, ints, I_EMERGENCIES, (t, -1.0, 0.0, 0.0, np.nan, np.nan, 0.0, 1.0))
+        _log_row(em_log, ints, I_EMERGENCIES, (float(t), -1.0, 0.0, 0.0, np.nan, np.nan, 0.0, 1.0))
     if u[0] < emergency_chance:
         kind = categorical_kernel(u[1:2], type_mix)[0]
         warned = u[2] < data_shared[warning_dept[kind]] or u[3] < iot_coverage
@@ -369,7 +372,9 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
         skill_mean = pairwise_sum(skill[filled]) / n_held if n_held else 0.0  # ndarray.mean
         base = resolve_hours[kind] * (1.0 + slowdown * (1.0 - skill_mean))
         resolve = response + lognormal_mean(base, 0.5, u[5])
-        _log_row(em_log, ints, I_EMERGENCIES, (t, kind, warned, own_supplies, response, resolve, 0.0, 0.0))
+        _log_row(em_log, ints, I_EMERGENCIES, (float(t), float(kind), 1.0 if warned else 0.0,
+                                               1.0 if own_supplies else 0.0,
+                                               response, resolve, 0.0, 0.0))
         days = int(np.ceil(mobilised_days[kind]))
         ints[I_MOBILISED_UNTIL] = max(ints[I_MOBILISED_UNTIL], t + days - 1)
     # step: timebudget.open_day
@@ -571,8 +576,8 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
     if events:  # workforce.turnover: quits, then refills due (their agents: replay_staff_events)
         for slot in range(len(filled)):
             if filled[slot] and u_work[slot, 0] < quit_prob[slot]:
-                leaver = (street, LEAVE, t, slot, contract[slot], age[slot], specialty[slot], QUIT,
-                          grade_years[slot])
+                leaver = (float(street), float(LEAVE), float(t), float(slot), float(contract[slot]),
+                          age[slot], float(specialty[slot]), float(QUIT), grade_years[slot])
                 _log_row(staff_log, counts, C_STAFF_EVENTS, leaver)
                 lag = lognormal_mean(refill_lag_days, 0.4, u_work[slot, 1])
                 filled[slot] = False
@@ -600,8 +605,9 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
                 vacant_until[slot] = -1
                 training_target[slot] = training_plan
                 quit_prob = np.zeros(0)  # workforce.invalidate_quit_hazard
-                _log_row(staff_log, counts, C_STAFF_EVENTS,
-                         (street, HIRE, t, slot, contract[slot], new_age, new_specialty, -1, np.nan))
+                hired = (float(street), float(HIRE), float(t), float(slot), float(contract[slot]), new_age,
+                         float(new_specialty), -1.0, np.nan)
+                _log_row(staff_log, counts, C_STAFF_EVENTS, hired)
     # step: recording.record_day
     open_rows = _grown(open_rows, ints[I_N_OPEN], ints[I_N_OPEN] + ints[I_CASES] - ints[I_ROWS_SEEN])
     ints[I_N_OPEN] = recording.record_row(
@@ -618,15 +624,13 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
 
 
 @njit(cache=True)
-def _log_row(log: np.ndarray, counters: np.ndarray, which: int, values: tuple) -> None:
+def _log_row(log: np.ndarray, counters: np.ndarray, which: int, values: tuple[float, ...]) -> None:
     """Write ``values`` (in column order) into the next row of ``log``, whose rows in use
     are counted at ``counters[which]``."""
     row = counters[which]
     counters[which] += 1
-    j = 0
-    for v in literal_unroll(values):
-        log[row, j] = v
-        j += 1  # noqa: SIM113 - enumerate cannot run over a tuple of mixed types in numba
+    for j in range(len(values)):
+        log[row, j] = values[j]
 
 
 def typed_list(items: list) -> List:

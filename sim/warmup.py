@@ -1,0 +1,38 @@
+"""Compile the model's kernels once, ahead of the first real run.
+
+The compiled (numba) kernels are cached on disk next to their modules
+(``cache=True``), but a fresh checkout has no cache: the first run in each process then
+compiles them, about a minute on one core, and every worker of a first sweep would do
+it at the same time. ``python -m sim.warmup`` runs a tiny single-street run with its
+tables and indicators, so the cache is filled once; ``scripts/main.sh`` calls it right
+after installing.
+
+>>> from sim.warmup import warm_up
+>>> seconds = warm_up()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+
+TINY = {"population.residents": 2000, "run.end_date": "2024-02-29"}
+"""A run that passes a month's opening, quits and every daily step (two months)."""
+
+
+def warm_up() -> float:
+    """Compile (or load) every kernel a scenario run uses; returns the seconds it took."""
+    from sim.runner import run
+    from sim.scenarios import load_scenario
+
+    t0 = time.perf_counter()
+    run(load_scenario("baseline").with_values(TINY, source="warm-up"), seed=1)
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    """``python -m sim.warmup``: compile the kernels and say how long it took."""
+    print(f"compiled kernels ready in {warm_up():.1f} s (cached for the next runs)")
+
+
+if __name__ == "__main__":
+    main()
