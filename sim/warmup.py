@@ -3,9 +3,9 @@
 The compiled (numba) kernels are cached on disk next to their modules
 (``cache=True``), but a fresh checkout has no cache: the first run in each process then
 compiles them, about a minute on one core, and every worker of a first sweep would do
-it at the same time. ``python -m sim.warmup`` runs a tiny single-street run with its
-tables and indicators, so the cache is filled once; ``scripts/main.sh`` calls it right
-after installing.
+it at the same time. ``python -m sim.warmup`` makes a tiny single-street run of the
+baseline and of each reform path, with tables and indicators, so the cache is filled
+once; ``scripts/main.sh`` calls it right after installing.
 
 >>> from sim.warmup import warm_up
 >>> seconds = warm_up()  # doctest: +SKIP
@@ -21,11 +21,13 @@ TINY = {"population.residents": 2000, "run.end_date": "2024-02-29"}
 
 def warm_up() -> float:
     """Compile (or load) every kernel a scenario run uses; returns the seconds it took."""
+    from sim.experiment.compare import DEFAULT_SCENARIOS
     from sim.runner import run
     from sim.scenarios import load_scenario
 
     t0 = time.perf_counter()
-    run(load_scenario("baseline").with_values(TINY, source="warm-up"), seed=1)
+    for name in DEFAULT_SCENARIOS:  # each path's levers may reach kernels the others do not
+        run(load_scenario(name).with_values(TINY, source="warm-up"), seed=1)
     return time.perf_counter() - t0
 
 
