@@ -122,3 +122,22 @@ def routes_kernel(ids, u_route, needs_department, so_suitable, channel, category
     by_route = np.where(route == ROUTE_DEPT, whistle_hours,
                         np.where(route == ROUTE_SO, referral_hours, street_hours[category[ids]]))
     return route, intake_hours[channel[ids]] + by_route
+
+
+def month_draws(street, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first draws of ``demand.plan_month`` as the array code made them: each day's
+    count of new demands (gamma-overdispersed Poisson) from day ``t`` to the month's end,
+    every demand's uniforms, in order of arrival (by day, then hour). Returns ``(day, u)``."""
+    from sim.mechanisms import demand
+
+    rng, d, cal = street.streams["demand"], street.p.demand, street.cal
+    end = t + 1
+    while end < cal.n_days and not cal.is_month_start(end):
+        end += 1
+    days = np.arange(t, end)
+    mult = rng.gamma(d.overdispersion_shape, 1.0 / d.overdispersion_shape, size=len(days))
+    counts = rng.poisson(demand.expected_daily(street, days) * mult)
+    u = rng.random((int(counts.sum()), demand.N_ATTR + demand.N_UNIFORMS))
+    day = np.repeat(days, counts)
+    order = np.lexsort((u[:, demand.C_HOUR], day))
+    return day[order], u[order]

@@ -134,10 +134,6 @@ class DayHours:
             wanted = np.ascontiguousarray(np.broadcast_to(np.asarray(wanted, dtype=np.float64), (n,)))
         return take_hours(self.by_bucket, BUCKET_ROW[bucket], self.available, wanted)
 
-    def take_held(self, bucket: str, filled: np.ndarray, each: float) -> None:
-        """Use up to ``each`` hours for ``bucket`` on every held post (``filled``)."""
-        take_held_hours(self.by_bucket, BUCKET_ROW[bucket], self.available, filled, float(each))
-
     def totals(self) -> dict[str, float]:
         """Hours by bucket summed over posts."""
         out = {b: float(v.sum()) for b, v in self.used.items()}

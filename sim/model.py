@@ -55,9 +55,9 @@ class StreetModel(mesa.Model):
         capacity_scale: department capacity in units of the scenario's per-street
             ``departments.capacity_per_day``; defaults to the number of streets.
 
-    :meth:`run` runs a single street's ordinary days in compiled stretches
-    (:mod:`sim.month_loop`); set ``compiled_days`` to False to run every day through
-    :meth:`step` (the results are the same).
+    :meth:`run` runs each month's days in one compiled call (:mod:`sim.month_loop`); set
+    ``compiled_days`` to False to run every day through :meth:`step` (the results are the
+    same, ``tests/test_month_loop.py``).
     """
 
     compiled_days: bool = True
@@ -108,10 +108,6 @@ class StreetModel(mesa.Model):
         self.pool.begin_day()
         for street in self.streets:
             street.begin_day(t)
-        self._close_day(t)
-
-    def _close_day(self, t: int) -> None:
-        """The departments decide, each street's second half, and the next day."""
         clarity = float(self.params.departments.duty_clarity)
         answers = self.pool.decide(t, self.district_streams["whistle"], clarity)
         for street in self.streets:

@@ -87,17 +87,14 @@ class Purse:
                               own_year=budget_year == self.budget_year_start)
 
     def _receive(self, amount: float, p: Params, source: str, own_year: bool) -> None:
-        if amount <= 0:
-            return
-        self.ledger[source] += amount
-        self.ledger["arrived"] += amount
-        if own_year:
-            self.ledger["arrived_own_year"] += amount
-        live = amount * p.money.livelihood_share
-        self.pots += live * p.money.pot_allocation
-        committed = (amount - live) * p.money.committed_share
-        self.ledger["other_spent"] += committed
-        self.general += amount - live - committed
+        """Credit ``amount`` from ``source`` (:func:`receive_kernel`)."""
+        ledger = self.ledger
+        totals = np.array([ledger[source], ledger["arrived"], ledger["arrived_own_year"],
+                           ledger["other_spent"]])
+        self.general = receive_kernel(float(amount), bool(own_year), float(p.money.livelihood_share),
+                                      np.asarray(p.money.pot_allocation, dtype=np.float64),
+                                      float(p.money.committed_share), self.pots, totals, float(self.general))
+        ledger[source], ledger["arrived"], ledger["arrived_own_year"], ledger["other_spent"] = totals.tolist()
 
     def pay_needs(self, pots: np.ndarray, amounts: np.ndarray) -> np.ndarray:
         """Fund case needs in the order given; returns which were paid in full.
@@ -200,3 +197,25 @@ def pay_needs_kernel(pots: np.ndarray, amounts: np.ndarray, balances: np.ndarray
         for k in range(len(balances)):
             balances[k] = np_maximum(0.0, balances[k] - spent_by_group[k])
     return paid, need, pairwise_sum(spent_by_group)
+
+
+@njit(cache=True)
+def receive_kernel(amount: float, own_year: bool, livelihood_share: float, pot_allocation: np.ndarray,
+                   committed_share: float, pots: np.ndarray, totals: np.ndarray, general: float) -> float:
+    """Money arriving: ``amount`` is added to ``totals`` (the source's ledger item, all
+    arrivals, arrivals of the budget's own year when ``own_year``, committed spending),
+    its livelihood share to the pots by allocation, the committed share of the rest spent,
+    and what is left to the general budget; returns the new general budget. Nothing for an
+    amount of zero or less (compiled; ``sim.month_loop`` credits transfers with it)."""
+    if amount <= 0:
+        return general
+    totals[0] += amount
+    totals[1] += amount
+    if own_year:
+        totals[2] += amount
+    live = amount * livelihood_share
+    for j in range(len(pots)):
+        pots[j] += live * pot_allocation[j]
+    committed = (amount - live) * committed_share
+    totals[3] += committed
+    return general + (amount - live - committed)

@@ -27,17 +27,18 @@ from numba import njit
 from numba.typed import List
 
 from sim.agents.departments import answers_of_street, day_rates, decide_due, due_episodes, write_episodes
-from sim.agents.staff import GENERAL, INITIAL_STRESS, StaffMember, initial_skill
+from sim.agents.staff import INITIAL_STRESS, StaffMember, initial_skill, recruit_age_kernel, specialty_kernel
 from sim.cases import CASE_COLUMNS, EPISODE_COLUMNS, N_UNIFORMS
 from sim.compiled import pairwise_sum
 from sim.domain import SPECIALTIES
 from sim.events import HIRE, LEAVE, QUIT
-from sim.hours import BUCKET_ROW, np_maximum, np_minimum, take_held_hours, take_hours
+from sim.hours import BUCKET_ROW, np_maximum, np_minimum, take_hours
 from sim.mechanisms import demand, emergency, feedback, recording, referral, tasks, triage, whistle, workforce
-from sim.mechanisms.timebudget import WORKDAYS_PER_YEAR, open_day_kernel
+from sim.mechanisms.timebudget import WORKDAYS_PER_YEAR, data_entry_kernel, open_day_kernel
 from sim.mechanisms.workforce import NO_PROB
+from sim.money import receive_kernel
 from sim.population import relax_kernel
-from sim.randomness.compiled import categorical_kernel, lognormal_mean
+from sim.randomness.compiled import lognormal_mean
 
 if TYPE_CHECKING:
     from sim.model import StreetModel
@@ -298,7 +299,7 @@ def _fits(t: int, ints: np.ndarray, n_draws: int, n_emergency_rows: int, n_case_
 @njit(cache=True)
 def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, counts: np.ndarray,
                 active: np.ndarray) -> tuple:
-    """One street's ``Street.begin_ordinary`` (money, emergency draws, staff time, tasks, data
+    """One street's ``Street.begin_day`` after its openings (money, emergencies, staff time, tasks, data
     entry, demand, triage and the whistle); returns its replaced arrays and the pool's
     pending episodes."""
     fs, ints, cs, roster, hours, res, so, pots, record, e_draws, future, transfers, par = st
@@ -319,8 +320,7 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
     (street, n_residents, n_sos, p_emergency, p_money, p_time, p_tasks, p_data, check_days, rules, p_send,
      p_answer, p_close, p_work, p_hazard, p_recruit) = par
     (false_alarm_chance, emergency_chance, mobilised_share, hours_lost, n_emergencies, em_log, trust_loss,
-     memory_years, type_mix, data_shared, warning_dept, iot_coverage, street_supplies, detect_warned,
-     detect_unwarned, mobilise_hours, supply_hours, resolve_hours, slowdown, mobilised_days) = p_emergency
+     memory_years, event_rule) = p_emergency
     own, trust, touched_day, community, word_of_mouth = res[0], res[1], res[2], res[3], res[4]
     livelihood_share, pot_allocation, committed_share = p_money
     per_post_work, per_post_rest, guests, volunteer_hours = p_time
@@ -338,19 +338,9 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
     for i in range(len(transfer_day)):
         if not transfer_done[i] and transfer_day[i] <= t:
             transfer_done[i] = True
-            amount = transfer_amount[i]
-            if amount <= 0:
-                continue
-            fs[F_TRANSFER_REVENUE] += amount
-            fs[F_ARRIVED] += amount
-            if transfer_own_year[i]:
-                fs[F_ARRIVED_OWN_YEAR] += amount
-            live_money = amount * livelihood_share
-            for j in range(len(pots)):
-                pots[j] += live_money * pot_allocation[j]
-            committed = (amount - live_money) * committed_share
-            fs[F_OTHER_SPENT] += committed
-            fs[F_GENERAL] += amount - live_money - committed
+            fs[F_GENERAL] = receive_kernel(transfer_amount[i], transfer_own_year[i], livelihood_share,
+                                           pot_allocation, committed_share, pots,
+                                           fs[F_TRANSFER_REVENUE:F_OTHER_SPENT + 1], fs[F_GENERAL])
     # step: emergency.daily
     u = e_draws[ints[I_EMERGENCY_ROW]]
     ints[I_EMERGENCY_ROW] += 1
@@ -361,21 +351,11 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
             trust[i] = np_minimum(np_maximum(trust[i] - trust_loss, 0.0), 1.0)  # numpy.clip
         _log_row(em_log, ints, I_EMERGENCIES, (float(t), -1.0, 0.0, 0.0, np.nan, np.nan, 0.0, 1.0))
     if u[0] < emergency_chance:
-        kind = categorical_kernel(u[1:2], type_mix)[0]
-        warned = u[2] < data_shared[warning_dept[kind]] or u[3] < iot_coverage
-        own_supplies = u[4] < street_supplies
-        detect = detect_warned if warned else detect_unwarned
-        response = detect + mobilise_hours + (0.0 if own_supplies else supply_hours)
-        n_held = 0
-        for i in range(len(filled)):
-            n_held += filled[i]
-        skill_mean = pairwise_sum(skill[filled]) / n_held if n_held else 0.0  # ndarray.mean
-        base = resolve_hours[kind] * (1.0 + slowdown * (1.0 - skill_mean))
-        resolve = response + lognormal_mean(base, 0.5, u[5])
+        kind, warned, own_supplies, response, resolve, days = emergency.event_kernel(u, *event_rule, skill,
+                                                                                     filled)
         _log_row(em_log, ints, I_EMERGENCIES, (float(t), float(kind), 1.0 if warned else 0.0,
                                                1.0 if own_supplies else 0.0,
                                                response, resolve, 0.0, 0.0))
-        days = int(np.ceil(mobilised_days[kind]))
         ints[I_MOBILISED_UNTIL] = max(ints[I_MOBILISED_UNTIL], t + days - 1)
     # step: timebudget.open_day
     ints[I_HELD] = open_day_kernel(filled, training_target, per_post_work if workday else per_post_rest,
@@ -393,25 +373,16 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
         ints[I_REFUSED] = 0
         ints[I_CHECKED] = 0
     else:
-        held = ints[I_HELD]
-        lam = tasks_per_staff * held
-        n_out = int(g_tasks.poisson(lam * out_share)) if held else 0
-        n_in = int(g_tasks.poisson(lam * (1.0 - out_share))) if held else 0
-        checked_out = int(g_tasks.binomial(n_out, coverage)) if n_out else 0
-        refused = int(g_tasks.binomial(checked_out, enforcement)) if checked_out else 0
-        checked = checked_out + (int(g_tasks.binomial(n_in, coverage)) if n_in else 0)
-        ints[I_ACCEPTED] = n_out - refused + n_in
+        accepted, refused, checked = tasks.day_kernel(
+            g_tasks, ints[I_HELD], tasks_per_staff, out_share, coverage, enforcement, hours_per_task, filled,
+            available, by_bucket, demanded)
+        ints[I_ACCEPTED] = accepted
         ints[I_REFUSED] = refused
         ints[I_CHECKED] = checked
-        tasks.take_task_hours(filled, held, (n_out - refused) * hours_per_task, n_in * hours_per_task,
-                              available, by_bucket, demanded)
         # step: timebudget.data_entry
-        n = max(1, ints[I_HELD])
-        records = records_per_staff + fs[F_RECORDS] / n
+        data_entry_kernel(ints[I_HELD], fs[F_RECORDS], records_per_staff, systems_per_record,
+                          minutes_per_entry, systems_in_use, minutes_per_login, filled, available, by_bucket)
         fs[F_RECORDS] = 0.0
-        minutes = records * (systems_per_record - 1.0) * minutes_per_entry
-        minutes += systems_in_use * minutes_per_login
-        take_held_hours(by_bucket, DATA_ENTRY, available, filled, minutes / 60.0)
     # step: demand.daily (on a month's first day, demand.plan_month ran before the loop)
     n_rep = demand.count_due(repeats_day, t)
     first = ints[I_CASES]
@@ -585,14 +556,9 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
                 stress[slot] = 0.0
         for slot in range(len(filled)):
             if not filled[slot] and 0 <= vacant_until[slot] <= t:
-                # staff.draw_recruit(initial=False): the same draws in the same order
-                new_specialty = GENERAL
-                if g_staff.random() < recruit_prof_share:
-                    new_specialty = categorical_kernel(np.array([g_staff.random()]), professional_mix)[0]
-                if g_staff.random() < recruit_young_share:
-                    new_age = 22.0 + 13.0 * g_staff.random()
-                else:
-                    new_age = 35.0 + 15.0 * g_staff.random()
+                # staff.draw_recruit(initial=False): the same kernels, the same draws
+                new_specialty = specialty_kernel(g_staff, recruit_prof_share, professional_mix)
+                new_age = recruit_age_kernel(g_staff, recruit_young_share)
                 filled[slot] = True  # Roster.fill
                 specialty[slot] = new_specialty
                 age[slot] = new_age
@@ -855,12 +821,7 @@ def _inputs(model: StreetModel, street: Street) -> tuple:
         (emergency.daily_chance(e.false_alarm_rate), emergency.daily_chance(e.rate_per_year),
          float(e.mobilised_share), street.emergencies.staff_hours_lost, len(street.emergencies),
          np.empty((EMERGENCY_LOG_ROWS, 8)), float(e.false_alarm_trust_loss), float(f.memory_years),
-         np.asarray(e.type_mix, dtype=np.float64), np.asarray(p.data.data_shared, dtype=np.float64),
-         emergency.WARNING_DEPT, float(e.iot_coverage), float(e.street_supplies),
-         float(e.detect_hours_warned),
-         float(e.detect_hours_unwarned), float(e.mobilise_hours), float(e.department_supply_hours),
-         np.asarray(e.resolve_hours, dtype=np.float64), float(e.unskilled_slowdown),
-         np.asarray(e.mobilised_days, dtype=np.float64)),
+         emergency.rule(street)),
         (float(p.money.livelihood_share), np.asarray(p.money.pot_allocation, dtype=np.float64),
          float(p.money.committed_share)),
         (float(s.work_hours_per_day * 1.0), float(s.work_hours_per_day * s.weekend_staffing),

@@ -178,10 +178,6 @@ class Street:
     def begin_day(self, t: int) -> None:
         """Calendar events, emergencies, staff time, demand arrival and intake."""
         self.open_periods(t)
-        self.begin_ordinary(t)
-
-    def begin_ordinary(self, t: int) -> None:
-        """The first half of day ``t`` after its year- and month-start steps."""
         money_mech.daily(self, t)
         emergency.daily(self, t)
         timebudget.open_day(self, t)

@@ -9,6 +9,7 @@ import math
 from types import SimpleNamespace
 
 import numpy as np
+import numpy_mechanisms as ref
 import pytest
 from numba import njit
 from scipy.special import ndtri
@@ -185,17 +186,8 @@ def ref_repeat_contacts(street, t):
 
 
 def ref_plan_month(street, t):
-    rng, d, cal = street.streams["demand"], street.p.demand, street.cal
-    end = t + 1
-    while end < cal.n_days and not cal.is_month_start(end):
-        end += 1
-    days = np.arange(t, end)
-    mult = rng.gamma(d.overdispersion_shape, 1.0 / d.overdispersion_shape, size=len(days))
-    counts = rng.poisson(demand.expected_daily(street, days) * mult)
-    u = rng.random((int(counts.sum()), N_ATTR + N_UNIFORMS))
-    day = np.repeat(days, counts)
-    order = np.lexsort((u[:, C_HOUR], day))
-    u, day = u[order], day[order]
+    d = street.p.demand
+    day, u = ref.month_draws(street, t)
     res = street.residents
     who = ref_pick(res._cum_weight, u[:, C_PICK])
     category = categorical(u[:, C_CAT], d.category_mix)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+import numpy_mechanisms as ref
 import pytest
 
 from sim.hours import BUCKET_ROW, BUCKETS, take_held_hours, take_hours
@@ -196,17 +197,8 @@ def test_count_due_counts_the_days_reached(seed):
 def reference_plan_month(street, t):
     """``plan_month`` as the array code composed it: categories and money pots by
     ``sim.randomness.categorical``, channels by the array rule, then ``add_cases``."""
-    rng, d, cal = street.streams["demand"], street.p.demand, street.cal
-    end = t + 1
-    while end < cal.n_days and not cal.is_month_start(end):
-        end += 1
-    days = np.arange(t, end)
-    mult = rng.gamma(d.overdispersion_shape, 1.0 / d.overdispersion_shape, size=len(days))
-    counts = rng.poisson(demand.expected_daily(street, days) * mult)
-    u = rng.random((int(counts.sum()), N_ATTR + 8))
-    day = np.repeat(days, counts)
-    order = np.lexsort((u[:, demand.C_HOUR], day))
-    u, day = u[order], day[order]
+    d = street.p.demand
+    day, u = ref.month_draws(street, t)
     res = street.residents
     who = res.pick(u[:, demand.C_PICK])
     category = categorical(u[:, C_CAT], d.category_mix)

@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from sim.domain import PROFESSIONAL_SPECIALTIES, SPECIALTIES, STAFF_CONTRACTS
+from sim.randomness.compiled import categorical_kernel
 
 if TYPE_CHECKING:
     from sim.params.values import Params
@@ -143,10 +144,8 @@ def draw_recruit(p: Params, rng: np.random.Generator, *, initial: bool) -> tuple
     w = p.workforce
     s = p.staff
     prof_share = s.professional_share if initial else w.recruit_professional_share
-    if rng.random() < prof_share:
-        specialty = int(rng.choice(len(SPECIALTIES), p=s.professional_mix))
-    else:
-        specialty = GENERAL
+    mix = np.asarray(s.professional_mix, dtype=np.float64)
+    specialty = int(specialty_kernel(rng, float(prof_share), mix))
     if initial:
         u = rng.random()
         if u < s.under35_share:
@@ -156,8 +155,24 @@ def draw_recruit(p: Params, rng: np.random.Generator, *, initial: bool) -> tuple
         else:
             age = rng.uniform(45, float(w.retirement_age) - 0.5)
     else:
-        age = rng.uniform(22, 35) if rng.random() < w.recruit_under35_share else rng.uniform(35, 50)
+        age = recruit_age_kernel(rng, float(w.recruit_under35_share))
     return specialty, age
+
+
+@njit(cache=True)
+def specialty_kernel(rng, professional_share: float, professional_mix: np.ndarray) -> int:
+    """A new staff member's specialty: a professional one with ``professional_share``
+    (drawn by ``professional_mix``, as ``rng.choice(len(mix), p=mix)`` draws it), else
+    general (compiled; ``sim.month_loop`` draws recruits with it too)."""
+    if rng.random() < professional_share:
+        return categorical_kernel(np.array([rng.random()]), professional_mix)[0]
+    return GENERAL
+
+
+@njit(cache=True)
+def recruit_age_kernel(rng, under35_share: float) -> float:
+    """A recruit's age: uniform in 22-35 with ``under35_share``, else in 35-50 (compiled)."""
+    return rng.uniform(22.0, 35.0) if rng.random() < under35_share else rng.uniform(35.0, 50.0)
 
 
 def initial_skill(p: Params, specialty: int, years_experience: float) -> float:

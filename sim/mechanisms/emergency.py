@@ -18,10 +18,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
+from sim.compiled import pairwise_sum
 from sim.domain import DEPARTMENTS, EMERGENCY_TYPES, EMERGENCY_WARNING_DEPARTMENT
-from sim.randomness import categorical
-from sim.randomness.compiled import lognormal_mean
+from sim.randomness.compiled import categorical_kernel, lognormal_mean
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -74,17 +75,44 @@ def daily(street: Street, t: int) -> None:
         street.emergencies.append(1, day=t, type=-1, false_alarm=True)
     if u[0] >= daily_chance(e.rate_per_year):
         return
-    kind = int(categorical(np.array([u[1]]), e.type_mix)[0])
-    shared = street.p.data.data_shared[WARNING_DEPT[kind]]
-    warned = bool(u[2] < shared or u[3] < e.iot_coverage)
-    own_supplies = bool(u[4] < e.street_supplies)
-    detect = e.detect_hours_warned if warned else e.detect_hours_unwarned
-    response = detect + e.mobilise_hours + (0.0 if own_supplies else e.department_supply_hours)
-    r = street.roster
-    skill = float(r.skill[r.filled].mean()) if r.filled.any() else 0.0
-    base = e.resolve_hours[kind] * (1.0 + e.unskilled_slowdown * (1.0 - skill))
-    resolve = response + lognormal_mean(float(base), 0.5, u[5])
+    kind, warned, own_supplies, response, resolve, days = event_kernel(
+        np.array(u), *rule(street), street.roster.skill, street.roster.filled)
     street.emergencies.append(1, day=t, type=kind, warned=warned, street_supplies=own_supplies,
                               response_h=response, resolve_h=resolve)
-    days = int(np.ceil(e.mobilised_days[kind]))
     street.emergency.mobilised_until = max(street.emergency.mobilised_until, t + days - 1)
+
+
+def rule(street: Street) -> tuple:
+    """The parameters of :func:`event_kernel` after the uniforms, in its order."""
+    e = street.p.emergency
+    return (np.asarray(e.type_mix, dtype=np.float64), np.asarray(street.p.data.data_shared, dtype=np.float64),
+            WARNING_DEPT, float(e.iot_coverage), float(e.street_supplies), float(e.detect_hours_warned),
+            float(e.detect_hours_unwarned), float(e.mobilise_hours), float(e.department_supply_hours),
+            np.asarray(e.resolve_hours, dtype=np.float64), float(e.unskilled_slowdown),
+            np.asarray(e.mobilised_days, dtype=np.float64))
+
+
+@njit(cache=True)
+def event_kernel(u: np.ndarray, type_mix: np.ndarray, data_shared: np.ndarray, warning_dept: np.ndarray,
+                 iot_coverage: float, street_supplies: float, detect_warned: float, detect_unwarned: float,
+                 mobilise_hours: float, supply_hours: float, resolve_hours: np.ndarray, slowdown: float,
+                 mobilised_days: np.ndarray, skill: np.ndarray, filled: np.ndarray
+                 ) -> tuple[int, bool, bool, float, float, int]:
+    """An emergency from the day's uniforms ``u``: its type (``u[1]``), whether it was
+    warned of (``u[2]`` against the warning department's data shared, ``u[3]`` against the
+    IoT coverage) and met with the street's own supplies (``u[4]``); the response time,
+    the resolution time (log-normal around the type's hours, slower with less skilled
+    staff, ``u[5]``) and the days staff stay mobilised (compiled, also called by
+    ``sim.month_loop``)."""
+    kind = categorical_kernel(u[1:2], type_mix)[0]
+    warned = u[2] < data_shared[warning_dept[kind]] or u[3] < iot_coverage
+    own_supplies = u[4] < street_supplies
+    detect = detect_warned if warned else detect_unwarned
+    response = detect + mobilise_hours + (0.0 if own_supplies else supply_hours)
+    n_held = 0
+    for i in range(len(filled)):
+        n_held += filled[i]
+    skill_mean = pairwise_sum(skill[filled]) / n_held if n_held else 0.0  # ndarray.mean
+    base = resolve_hours[kind] * (1.0 + slowdown * (1.0 - skill_mean))
+    resolve = response + lognormal_mean(base, 0.5, u[5])
+    return kind, warned, own_supplies, response, resolve, int(np.ceil(mobilised_days[kind]))

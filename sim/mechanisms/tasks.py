@@ -66,18 +66,31 @@ def daily(street: Street, t: int) -> None:
         return
     k = street.p.tasks
     hours = street.hours
-    filled = hours.held  # posts held today
-    lam = k.tasks_per_staff_day * filled
-    coverage = street.duties.coverage
-    n_out = int(rng.poisson(lam * k.out_of_list_share)) if filled else 0
-    n_in = int(rng.poisson(lam * (1.0 - k.out_of_list_share))) if filled else 0
+    street.duties.counts = day_kernel(rng, hours.held, float(k.tasks_per_staff_day),
+                                      float(k.out_of_list_share), float(street.duties.coverage),
+                                      float(k.duty_list_enforcement),
+                                      float(k.hours_per_task), street.roster.filled, hours.available,
+                                      hours.by_bucket, hours.demanded_out_of_list)
+
+
+@njit(cache=True)
+def day_kernel(rng, held: int, per_staff: float, out_share: float, coverage: float, enforcement: float,
+               hours_per_task: float, filled: np.ndarray, available: np.ndarray, by_bucket: np.ndarray,
+               demanded: np.ndarray) -> tuple[int, int, int]:
+    """A workday's tasks: as many as the ``held`` posts call for (Poisson, out of list and
+    in list), checked against the duty list and refused, their hours taken
+    (:func:`take_task_hours`); returns (accepted, refused, checked). Draws from ``rng``
+    (the street's tasks stream; compiled, also called by ``sim.month_loop``)."""
+    lam = per_staff * held
+    n_out = int(rng.poisson(lam * out_share)) if held else 0
+    n_in = int(rng.poisson(lam * (1.0 - out_share))) if held else 0
     # only a task checked against the list can be refused by it (refused within checked)
     checked_out = int(rng.binomial(n_out, coverage)) if n_out else 0
-    refused = int(rng.binomial(checked_out, k.duty_list_enforcement)) if checked_out else 0
+    refused = int(rng.binomial(checked_out, enforcement)) if checked_out else 0
     checked = checked_out + (int(rng.binomial(n_in, coverage)) if n_in else 0)
-    street.duties.counts = (n_out - refused + n_in, refused, checked)
-    take_task_hours(street.roster.filled, filled, (n_out - refused) * k.hours_per_task,
-                    n_in * k.hours_per_task, hours.available, hours.by_bucket, hours.demanded_out_of_list)
+    take_task_hours(filled, held, (n_out - refused) * hours_per_task, n_in * hours_per_task, available,
+                    by_bucket, demanded)
+    return n_out - refused + n_in, refused, checked
 
 
 @njit(cache=True)

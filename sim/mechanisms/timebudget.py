@@ -9,7 +9,7 @@ day, shared evenly over the filled posts; in effect they take casework.
 
 A day opens with one compiled kernel (:func:`open_day_kernel`): the hours of each post
 and the training it wants (:func:`day_hours`), the day's hours reset and training taken,
-in place in ``sim.hours.DayHours``; data entry is one more (``DayHours.take_held``).
+in place in ``sim.hours.DayHours``; data entry is one more (:func:`data_entry_kernel`).
 
 Its own state is :class:`StaffTimeState` (``street.staff_time``): triage reports the
 records it made through :func:`records_made`. It reads the paid share of secondments
@@ -24,13 +24,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.hours import BUCKET_ROW, take_one
+from sim.hours import BUCKET_ROW, take_held_hours, take_one
 
 if TYPE_CHECKING:
     from sim.street import Street
 
 WORKDAYS_PER_YEAR = 250.0
 TRAINING = BUCKET_ROW["training"]
+DATA_ENTRY = BUCKET_ROW["data_entry"]
 
 
 @dataclass(slots=True)
@@ -115,10 +116,22 @@ def data_entry(street: Street, t: int) -> None:
     if not street.workday[t]:
         return
     d = street.p.data
-    n = max(1, street.hours.held)
     st = street.staff_time
-    records = d.records_per_staff_day + st.records_to_reenter / n
+    h = street.hours
+    data_entry_kernel(h.held, float(st.records_to_reenter), float(d.records_per_staff_day),
+                      float(d.systems_per_record), float(d.minutes_per_entry), float(d.systems_in_use),
+                      float(d.minutes_per_system_login), street.roster.filled, h.available, h.by_bucket)
     st.records_to_reenter = 0.0
-    minutes = records * (d.systems_per_record - 1.0) * d.minutes_per_entry
-    minutes += d.systems_in_use * d.minutes_per_system_login
-    street.hours.take_held("data_entry", street.roster.filled, minutes / 60.0)
+
+
+@njit(cache=True)
+def data_entry_kernel(held: int, to_reenter: float, records_per_staff: float, systems_per_record: float,
+                      minutes_per_entry: float, systems_in_use: float, minutes_per_login: float,
+                      filled: np.ndarray, available: np.ndarray, by_bucket: np.ndarray) -> None:
+    """The workday's data entry: each held post's records (its own plus its share of the
+    ``to_reenter`` records) entered again into every further system, plus a login to
+    each system, taken from every held post (compiled, also called by ``sim.month_loop``)."""
+    records = records_per_staff + to_reenter / max(1, held)
+    minutes = records * (systems_per_record - 1.0) * minutes_per_entry
+    minutes += systems_in_use * minutes_per_login
+    take_held_hours(by_bucket, DATA_ENTRY, available, filled, minutes / 60.0)

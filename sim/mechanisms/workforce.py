@@ -259,8 +259,8 @@ def quit_hazard_kernel(contract: np.ndarray, age: np.ndarray, pay: np.ndarray, s
 
 @njit(cache=True)
 def daily_quit_prob(annual: np.ndarray) -> np.ndarray:
-    """Daily probability equivalent to each annual probability (``randomness.daily_prob``,
-    compiled)."""
+    """Daily probability equivalent to each annual probability:
+    ``1 - (1 - a) ** (1 / 365)``, ``a`` kept within [0, 0.999999] (compiled)."""
     out = np.empty(len(annual))
     for i in range(len(annual)):
         out[i] = 1.0 - np.power(1.0 - np_minimum(np_maximum(annual[i], 0.0), 0.999999), 1.0 / 365.0)

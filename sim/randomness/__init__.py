@@ -9,9 +9,9 @@
 * :mod:`sim.randomness.compiled` - the same inverse-CDF draws inside compiled kernels.
 """
 
-from sim.randomness.draws import categorical, daily_prob, lognormal_from_z, lognormal_mean
+from sim.randomness.draws import categorical, lognormal_from_z, lognormal_mean
 from sim.randomness.seeds import SEED_MAX, check_seed, replication_seeds
 from sim.randomness.streams import STREAMS, Streams, stream_key
 
-__all__ = ["SEED_MAX", "STREAMS", "Streams", "categorical", "check_seed", "daily_prob", "lognormal_from_z",
+__all__ = ["SEED_MAX", "STREAMS", "Streams", "categorical", "check_seed", "lognormal_from_z",
            "lognormal_mean", "replication_seeds", "stream_key"]

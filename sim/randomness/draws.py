@@ -27,7 +27,3 @@ def categorical(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
     # one row of probabilities per uniform
     return np.minimum((u[:, None] >= cdf).sum(axis=1), cdf.shape[1] - 1)
 
-
-def daily_prob(annual: np.ndarray | float) -> np.ndarray | float:
-    """Daily probability equivalent to an annual probability."""
-    return 1.0 - np.power(1.0 - np.minimum(np.maximum(annual, 0.0), 0.999999), 1.0 / 365.0)
