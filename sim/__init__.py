@@ -13,7 +13,11 @@ The Python API (the CLI is a thin layer over it)::
 
 from typing import TYPE_CHECKING
 
-from sim.params.errors import InputError
+from sim.kernel_cache import configure as _configure_kernel_cache
+
+_configure_kernel_cache()  # before any kernel module is imported: see sim.kernel_cache
+
+from sim.params.errors import InputError  # noqa: E402
 
 if TYPE_CHECKING:
     from sim.params.scenario import Scenario

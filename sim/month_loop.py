@@ -704,8 +704,7 @@ def _street_state(model: StreetModel, street: Street) -> tuple[tuple, tuple]:
     """A street's state and parameters for :func:`run_days`, and its arrays the steps
     replace (``live``)."""
     ik, cs, purse, rec, ws = street.intake, street.cases, street.purse, street.daily, street.workforce
-    block = street.emergency.draws
-    e_draws = np.array(block[::-1], dtype=np.float64).reshape(len(block), emergency.N_DRAWS)
+    e_draws = street.emergency.draws[street.emergency.next_row:]
     table = referral.so_table(street.sos)
     so = (table, np.array([float(s.capacity) for s in street.sos], dtype=np.float64),
           np.zeros(len(street.sos), np.int64), np.zeros(len(street.sos), np.bool_))
@@ -750,9 +749,7 @@ def _write_back(street: Street, state: tuple, live: tuple) -> None:
                                   resolve_h=row[M_RESOLVE], staff_hours_lost=row[M_HOURS_LOST],
                                   false_alarm=bool(row[M_FALSE_ALARM]))
     street.duties.counts = (accepted, refused, checked)
-    if consumed:
-        block = street.emergency.draws
-        del block[len(block) - consumed:]
+    street.emergency.next_row += consumed
     done = transfers[3]
     if done.any():
         purse.expected_transfers = [x for x, gone in zip(purse.expected_transfers, done.tolist()) if not gone]

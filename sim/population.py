@@ -28,7 +28,7 @@ from sim.params.values import Params
 
 ELDERLY = RESIDENT_AGE_BANDS.index("60_plus")
 BAND_EDGES = np.array([18, 35, 60])
-PICK_BUCKETS = 4096
+PICK_BUCKETS = 65536
 """Equal slices of [0, 1) indexing the cumulative demand weights (:func:`pick_kernel`)."""
 SELECT_BUCKETS = 1024
 """Equal slices of [0, 1) counting uniforms in :func:`sync_digital_kernel`."""

@@ -142,11 +142,13 @@ def test_a_weekend_day_has_no_training_tasks_or_data_entry(small):
 def reference_emergency_daily(street, t):
     """``emergency.daily`` drawing its eight uniforms each day (as it did)."""
     u = street.streams["emergency"].random(emergency.N_DRAWS)
-    block, street.emergency.draws = street.emergency.draws, [u.tolist()]
+    state = street.emergency
+    block, row = state.draws, state.next_row
+    state.draws, state.next_row = u[None, :], 0
     try:
         emergency.daily(street, t)
     finally:
-        street.emergency.draws = block
+        state.draws, state.next_row = block, row
 
 
 @pytest.mark.parametrize("rate, false_alarms", [(40.0, 0.0), (100.0, 30.0)])

@@ -28,20 +28,24 @@ if TYPE_CHECKING:
     from sim.street import Street
 
 
+N_DRAWS = 8
+BLOCK_DAYS = 256
+"""Days of uniforms drawn at once (any block size gives the same numbers)."""
+
+
 @dataclass(slots=True)
 class EmergencyState:
     """The emergency mechanism's own state (``street.emergency``)."""
 
-    draws: list[list[float]] = field(default_factory=list)
-    """Uniforms of the days ahead, last day first (:func:`todays_draws`)."""
+    draws: np.ndarray = field(default_factory=lambda: np.empty((0, N_DRAWS)))
+    """Uniforms of the days ahead, a row a day (:func:`todays_draws`), from row ``next_row``."""
+    next_row: int = 0
+    """The row of ``draws`` for the next day."""
     mobilised_until: int = -1
     """Last day staff are mobilised for an emergency (timebudget reads it)."""
 
 
 WARNING_DEPT = np.array([DEPARTMENTS.index(EMERGENCY_WARNING_DEPARTMENT[e]) for e in EMERGENCY_TYPES])
-N_DRAWS = 8
-BLOCK_DAYS = 256
-"""Days of uniforms drawn at once (any block size gives the same numbers)."""
 
 
 @lru_cache(maxsize=256)
@@ -50,20 +54,26 @@ def daily_chance(rate_per_year: float) -> float:
     return 1.0 - np.exp(-rate_per_year / 365.0)
 
 
-def todays_draws(street: Street) -> list[float]:
+def todays_draws(street: Street) -> np.ndarray:
     """The next day's ``N_DRAWS`` uniforms of the street's emergency stream (drawn
-    ``BLOCK_DAYS`` days at a time into ``street.emergency.draws``, last day first)."""
+    ``BLOCK_DAYS`` days at a time into ``street.emergency.draws``)."""
     draw_ahead(street, 1)
-    return street.emergency.draws.pop()
+    state = street.emergency
+    state.next_row += 1
+    return state.draws[state.next_row - 1]
 
 
 def draw_ahead(street: Street, days: int) -> None:
     """Make sure ``street.emergency.draws`` holds at least ``days`` days of uniforms,
     drawing the next block(s) ahead when it does not (the emergency stream serves only
     these blocks, so drawing a block early gives the same numbers)."""
-    block = street.emergency.draws
-    while len(block) < days:
-        block[:0] = street.streams["emergency"].random((BLOCK_DAYS, N_DRAWS)).tolist()[::-1]
+    state = street.emergency
+    left = len(state.draws) - state.next_row
+    if left < days:
+        blocks = -(-(days - left) // BLOCK_DAYS)
+        state.draws = np.concatenate([state.draws[state.next_row:], *(
+            street.streams["emergency"].random((BLOCK_DAYS, N_DRAWS)) for _ in range(blocks))])
+        state.next_row = 0
 
 
 def daily(street: Street, t: int) -> None:
@@ -76,7 +86,7 @@ def daily(street: Street, t: int) -> None:
     if u[0] >= daily_chance(e.rate_per_year):
         return
     kind, warned, own_supplies, response, resolve, days = event_kernel(
-        np.array(u), *rule(street), street.roster.skill, street.roster.filled)
+        u, *rule(street), street.roster.skill, street.roster.filled)
     street.emergencies.append(1, day=t, type=kind, warned=warned, street_supplies=own_supplies,
                               response_h=response, resolve_h=resolve)
     street.emergency.mobilised_until = max(street.emergency.mobilised_until, t + days - 1)
