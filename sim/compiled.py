@@ -8,6 +8,8 @@ kernel's total equals the ``sum()`` it replaced bit for bit (``tests/test_kernel
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -82,3 +84,34 @@ def pairwise_sum(a: np.ndarray) -> float:
             sp -= 1
     return val
 
+
+
+@njit(cache=True)
+def day_of_hour(hours: np.ndarray, nan_day: int) -> np.ndarray:
+    """``hours // 24`` as whole days (``nan_day`` for NaN or infinite hours): the exact
+    floor of ``hours / 24``, as NumPy's float floor division gives it, without its
+    ``fmod`` per value (a rounded quotient corrected by exact products)."""
+    out = np.empty(len(hours), np.int64)
+    for i in range(len(hours)):
+        h = hours[i]
+        if not math.isfinite(h):
+            out[i] = nan_day
+            continue
+        d = np.int64(math.floor(h / 24.0))
+        if d * 24.0 > h:
+            d -= 1
+        elif (d + 1) * 24.0 <= h:
+            d += 1
+        out[i] = d
+    return out
+
+
+@njit(cache=True)
+def count_flags(at: np.ndarray, flag: np.ndarray, n: int) -> np.ndarray:
+    """How many rows with ``flag`` set fall in each group ``at`` (``0 <= at < n``):
+    ``np.bincount(at[flag], minlength=n)``, in one pass."""
+    out = np.zeros(n, np.int64)
+    for i in range(len(at)):
+        if flag[i]:
+            out[at[i]] += 1
+    return out

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sim.cases import DROP_REASONS, EPISODE_STATES, OUTCOME_NAMES, ROUTE_NAMES, STATE_NAMES
+from sim.compiled import day_of_hour
 from sim.domain import CATEGORIES, CHANNELS, DEPARTMENTS, EMERGENCY_TYPES
 from sim.indicators.compute import Tables
 from sim.model import StreetModel
@@ -28,7 +29,7 @@ def street_tables(model: StreetModel, street: Street, copy: bool = True) -> Tabl
     mine = np.flatnonzero(pool.episodes.view("street") == street.index)
     ep = pool.episodes.rows_frame(mine)
     ep.insert(0, "episode", mine)
-    arr_day = np.nan_to_num(ep["arrival_h"].to_numpy() // 24, nan=-1).astype(int)
+    arr_day = day_of_hour(ep["arrival_h"].to_numpy(), -1)
     ep["arrival_year"] = np.where(arr_day >= 0, yod[np.clip(arr_day, 0, cal.n_days - 1)], 0)
     wl = pool.log.rows_frame(np.flatnonzero(pool.log.view("street") == street.index))
     wl["first_of_episode"] = (wl["attempt"] == 1) & (wl["kind"] == 0)

@@ -1,11 +1,12 @@
 """Compile the model's kernels once, ahead of the first real run.
 
 The compiled (numba) kernels are cached on disk (``cache=True``, in the folder of
-their source's version: :mod:`sim.kernel_cache`), but a fresh checkout has no cache: the first run in each process then
-compiles them, about a minute on one core, and every worker of a first sweep would do
-it at the same time. ``python -m sim.warmup`` makes a tiny single-street run of the
-baseline and of each reform path, with tables and indicators, so the cache is filled
-once; ``scripts/main.sh`` calls it right after installing.
+their source's version: :mod:`sim.kernel_cache`), but a fresh checkout has no cache:
+the first run in each process then compiles them, about a minute and a half on one
+core, and every worker of a first sweep would do it at the same time.
+``python -m sim.warmup`` makes a tiny single-street run of the baseline and of each
+reform path, with tables and indicators, so the cache is filled once;
+``scripts/main.sh`` calls it right after installing.
 
 >>> from sim.warmup import warm_up
 >>> seconds = warm_up()  # doctest: +SKIP

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.cases import RESOLVED
+from sim.compiled import count_flags, day_of_hour
 from sim.domain import CATEGORIES, CHANNELS, PROFESSIONAL_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.indicators.definitions import INDICATORS
 
@@ -50,8 +51,8 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
     """Indicators per year, wide: one row per year, one column per indicator."""
     yod = tb.year_of_day
     cs = tb.cases
-    raised_year = yod[np.minimum((cs["raised_h"].to_numpy() // 24).astype(int), len(yod) - 1)]
-    closed_day = np.nan_to_num(cs["closed_h"].to_numpy() // 24, nan=-1).astype(int)
+    raised_year = yod[np.minimum(day_of_hour(cs["raised_h"].to_numpy(), 0), len(yod) - 1)]
+    closed_day = day_of_hour(cs["closed_h"].to_numpy(), -1)
     closed_year = np.where((closed_day >= 0) & (cs["outcome"].to_numpy() > 0),
                            yod[np.clip(closed_day, 0, len(yod) - 1)], 0)
     daily = tb.daily.assign(year=yod[tb.daily["day"].to_numpy()])
@@ -64,7 +65,8 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
     st = combine_state(tb.state)
 
     wl = _WhistleArrays(tb.episodes, tb.whistles, yod)
-    se = tb.staff_events.assign(year=yod[tb.staff_events["day"].to_numpy()])
+    se = _StaffEvents(tb.staff_events, yod)
+    so_events = _SocialOrgEvents(tb.so_events, yod)
     # the case columns, once (numpy arrays; the loop below only masks them)
     outcome = cs["outcome"].to_numpy()
     resolved = outcome == RESOLVED
@@ -78,30 +80,35 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
     complained_unclear = cs["complaint_unclear"].to_numpy()
     to_so = cs["route"].to_numpy() == 1
     elderly_case = cs["elderly"].to_numpy()
+    cy = _CaseYears(tb.years, raised_year, closed_year)
+    n_demands = cy.raised(None)
+    resolved_n = cy.raised(resolved)
+    reported_n = cy.raised(reported)
+    med = cat == MEDIATION
+    med_n, med_resolved_n = cy.raised(med), cy.raised(med & resolved)
+    mix_n = [cy.raised(cat == i) for i in range(len(CATEGORIES))]
+    repeat_n = cy.raised(is_repeat)
+    online_n, online_quick_n = cy.raised(channel_online), cy.raised(channel_online & quick)
+    complaint_n, complaint_unclear_n = cy.closed(complained), cy.closed(complained & complained_unclear)
+    so_n = cy.raised(to_so)
+    elderly_n, elderly_online_n = cy.raised(elderly_case), cy.raised(elderly_case & channel_online)
+    resolve_means = cy.closed_means(wait, resolved)
     rows = []
-    for y in tb.years:
+    for k, y in enumerate(tb.years):
         r: dict[str, float] = {"year": y}
-        in_y = raised_year == y
-        n_demands = int(in_y.sum())
-        r["demands"] = n_demands
-        r["resolution_rate"] = _ratio((in_y & resolved).sum(), n_demands)
-        r["resolution_rate_reported"] = _ratio((in_y & reported).sum(), n_demands)
-        closed_res = (closed_year == y) & resolved
-        r["mean_resolve_hours"] = float(wait[closed_res].mean()) if closed_res.any() else float("nan")
-        med = in_y & (cat == MEDIATION)
-        r["dispute_resolution_rate"] = _ratio((med & resolved).sum(), med.sum())
+        r["demands"] = int(n_demands[k])
+        r["resolution_rate"] = _ratio(resolved_n[k], n_demands[k])
+        r["resolution_rate_reported"] = _ratio(reported_n[k], n_demands[k])
+        r["mean_resolve_hours"] = resolve_means[k]
+        r["dispute_resolution_rate"] = _ratio(med_resolved_n[k], med_n[k])
         for i, c in enumerate(CATEGORIES):
-            r[f"mix_{c}"] = _ratio((in_y & (cat == i)).sum(), n_demands)
-        r["repeat_share"] = _ratio((in_y & is_repeat).sum(), n_demands)
-        online = in_y & channel_online
-        r["online_response_rate"] = _ratio((online & quick).sum(), online.sum())
-        complaint = (closed_year == y) & complained
-        r["complaints"] = int(complaint.sum())
-        r["complaints_unclear_share"] = _ratio((complaint & complained_unclear).sum(), complaint.sum())
-        so_cases = in_y & to_so
-        r["so_activity"] = so_cases.sum() / tb.residents * 10_000
-        elderly = in_y & elderly_case
-        r["elderly_online_share"] = _ratio((elderly & channel_online).sum(), elderly.sum())
+            r[f"mix_{c}"] = _ratio(mix_n[i][k], n_demands[k])
+        r["repeat_share"] = _ratio(repeat_n[k], n_demands[k])
+        r["online_response_rate"] = _ratio(online_quick_n[k], online_n[k])
+        r["complaints"] = int(complaint_n[k])
+        r["complaints_unclear_share"] = _ratio(complaint_unclear_n[k], complaint_n[k])
+        r["so_activity"] = so_n[k] / tb.residents * 10_000
+        r["elderly_online_share"] = _ratio(elderly_online_n[k], elderly_n[k])
 
         dy = d_year.loc[y] if y in d_year.index else None
         worked = float(sum(dy[b] for b in HOUR_BUCKETS)) if dy is not None else 0.0
@@ -112,7 +119,7 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
             r["duplicate_entry_hours"] = _ratio(workdays.loc[y, "entry"], workdays.loc[y, "staff"])
 
         r.update(wl.indicators(y))
-        r.update(_staff_indicators(se, headcount, y))
+        r.update(se.indicators(headcount, y))
 
         em = tb.emergencies
         em_y = em[(yod[em["day"].to_numpy()] == y) & ~em["false_alarm"]] if len(em) else em
@@ -120,7 +127,7 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
         r["emergency_response_hours"] = float(em_y["response_h"].mean()) if len(em_y) else np.nan
         r["emergency_resolve_hours"] = float(em_y["resolve_h"].mean()) if len(em_y) else np.nan
 
-        r.update(_so_indicators(tb.so_events, yod, y))
+        r.update(so_events.indicators(y))
         co = tb.council
         co_y = co[yod[co["day"].to_numpy()] == y] if len(co) else co
         r["council_adoption"] = _ratio(co_y["adopted"].sum(), len(co_y)) if len(co_y) else np.nan
@@ -175,6 +182,39 @@ def combine_state(state: pd.DataFrame) -> pd.DataFrame:
     return out[cols]
 
 
+class _CaseYears:
+    """Per-year counts of case flags, one pass over the cases each (``np.bincount``)
+    instead of one mask per year and flag."""
+
+    def __init__(self, years: tuple[int, ...], raised_year: np.ndarray, closed_year: np.ndarray) -> None:
+        self.first, self.n = years[0], len(years)
+        self.raised_at = raised_year - self.first
+        in_run = (closed_year >= self.first) & (closed_year < self.first + self.n)  # 0: not closed
+        self.closed_rows = np.flatnonzero(in_run)
+        self.closed_at = closed_year[self.closed_rows] - self.first
+
+    def raised(self, flag: np.ndarray | None) -> np.ndarray:
+        """Cases raised each year with ``flag`` set (all cases when None)."""
+        if flag is None:
+            return np.bincount(self.raised_at, minlength=self.n)[:self.n]
+        return count_flags(self.raised_at, flag, self.n)
+
+    def closed(self, flag: np.ndarray) -> np.ndarray:
+        """Cases closed (with an outcome) each year with ``flag`` set."""
+        return count_flags(self.closed_at, flag[self.closed_rows], self.n)
+
+    def closed_means(self, values: np.ndarray, flag: np.ndarray) -> list[float]:
+        """Mean of ``values`` over each year's closed cases with ``flag`` (NaN where none),
+        in case order (the same sums as the masked ``mean``)."""
+        rows = self.closed_rows[flag[self.closed_rows]]
+        at = self.closed_at[flag[self.closed_rows]]
+        order = np.argsort(at, kind="stable")
+        sorted_values = values[rows[order]]
+        edges = np.searchsorted(at[order], np.arange(self.n + 1))
+        return [float(sorted_values[a:b].mean()) if b > a else float("nan")
+                for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
 class _WhistleArrays:
     """The whistle log's and episodes' columns the yearly whistle indicators read, once."""
 
@@ -189,7 +229,7 @@ class _WhistleArrays:
         self.department = wl["department"].to_numpy().astype(np.int64)
         arrived = (ep["state"] == 1).to_numpy()
         arrival_h = ep["arrival_h"].to_numpy()[arrived]
-        ok = (arrival_h // 24).astype(int) >= 0
+        ok = day_of_hour(arrival_h, -1) >= 0
         self.arrival_year = np.asarray(ep["arrival_year"])[arrived][ok]
         self.arrival_wait = (arrival_h - ep["first_sent_h"].to_numpy()[arrived])[ok]
 
@@ -214,30 +254,60 @@ class _WhistleArrays:
         return out
 
 
-def _staff_indicators(se: pd.DataFrame, headcount: pd.DataFrame, y: int) -> dict[str, float]:
-    out: dict[str, float] = {}
-    quits = se[(se["year"] == y) & (se["event"] == 1) & (se["reason"] == 0)]
-    if y in headcount.index:
-        h = headcount.loc[y]
-        out["staff_turnover"] = _ratio(len(quits), h["staff_filled"])
-        out["turnover_contract"] = _ratio((quits["contract"] == 1).sum(), h["staff_contract"])
-        out["turnover_under35"] = _ratio((quits["age"] < 35).sum(), h["staff_under35"])
-    promo = se[(se["year"] == y) & (se["event"] == 2)]
-    out["youth_promotion_years"] = float(promo["years_in_grade"].mean()) if len(promo) else np.nan
-    return out
+class _StaffEvents:
+    """The staff events' columns the yearly staff indicators read, split once."""
 
+    def __init__(self, se: pd.DataFrame, yod: np.ndarray) -> None:
+        year = yod[se["day"].to_numpy()]
+        event = se["event"].to_numpy()
+        quit_ = (event == 1) & (se["reason"].to_numpy() == 0)
+        self.quit_year = year[quit_]
+        self.quit_contract = se["contract"].to_numpy()[quit_] == 1
+        self.quit_young = se["age"].to_numpy()[quit_] < 35
+        promoted = event == 2
+        self.promo_year = year[promoted]
+        self.promo_years = se["years_in_grade"][promoted]
 
-def _so_indicators(so: pd.DataFrame, yod: np.ndarray, y: int) -> dict[str, float]:
-    out = {"new_professional_sos": 0.0, "so_exit_within_year": np.nan}
-    if not len(so):
+    def indicators(self, headcount: pd.DataFrame, y: int) -> dict[str, float]:
+        """Turnover (all, contract, under 35) and years in grade before promotion in ``y``."""
+        out: dict[str, float] = {}
+        quits = self.quit_year == y
+        if y in headcount.index:
+            h = headcount.loc[y]
+            out["staff_turnover"] = _ratio(quits.sum(), h["staff_filled"])
+            out["turnover_contract"] = _ratio((quits & self.quit_contract).sum(), h["staff_contract"])
+            out["turnover_under35"] = _ratio((quits & self.quit_young).sum(), h["staff_under35"])
+        promo = self.promo_years[self.promo_year == y]
+        out["youth_promotion_years"] = float(promo.mean()) if len(promo) else np.nan
         return out
-    year = yod[so["day"].to_numpy()]
-    enter = so[(so["event"] == 0) & (year == y)]
-    out["new_professional_sos"] = float(enter["specialty"].isin(PRO_SO).sum())
-    # entrants of year y (unsupported) that left within 365 days; counted once known
-    exits = so[so["event"] == 1].set_index("org")["age_days"]
-    unsup = enter[~enter["supported"]]
-    if len(unsup):
-        left = unsup["org"].map(exits).fillna(np.inf) <= 365
-        out["so_exit_within_year"] = float(left.mean())
-    return out
+
+
+class _SocialOrgEvents:
+    """The social organisations' entries and exits, split once."""
+
+    def __init__(self, so: pd.DataFrame, yod: np.ndarray) -> None:
+        self.any = bool(len(so))
+        if not self.any:
+            return
+        year = yod[so["day"].to_numpy()]
+        event = so["event"].to_numpy()
+        enter = event == 0
+        self.enter_year = year[enter]
+        self.enter_pro = so["specialty"][enter].isin(PRO_SO).to_numpy()
+        self.enter_unsupported = ~so["supported"].to_numpy()[enter].astype(bool)
+        # entrants that left within 365 days (counted once known)
+        exits = so[event == 1].set_index("org")["age_days"]
+        self.left_in_a_year = (so["org"][enter].map(exits).fillna(np.inf) <= 365).to_numpy()
+
+    def indicators(self, y: int) -> dict[str, float]:
+        """New professional organisations in ``y``, and the share of ``y``'s unsupported
+        entrants that left within a year."""
+        out = {"new_professional_sos": 0.0, "so_exit_within_year": np.nan}
+        if not self.any:
+            return out
+        entered = self.enter_year == y
+        out["new_professional_sos"] = float((entered & self.enter_pro).sum())
+        unsupported = entered & self.enter_unsupported
+        if unsupported.any():
+            out["so_exit_within_year"] = float(self.left_in_a_year[unsupported].mean())
+        return out
