@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
 PAIRWISE_BLOCK = 128
 """NumPy's ``PW_BLOCKSIZE``: below it, eight running partial sums; above, halve."""
@@ -94,16 +95,20 @@ def day_of_hour(hours: np.ndarray, nan_day: int) -> np.ndarray:
     out = np.empty(len(hours), np.int64)
     for i in range(len(hours)):
         h = hours[i]
-        if not math.isfinite(h):
-            out[i] = nan_day
-            continue
-        d = np.int64(math.floor(h / 24.0))
-        if d * 24.0 > h:
-            d -= 1
-        elif (d + 1) * 24.0 <= h:
-            d += 1
-        out[i] = d
+        out[i] = day_of(h) if math.isfinite(h) else nan_day
     return out
+
+
+@register_jitable
+def day_of(hour: float) -> int:
+    """The whole day of a finite ``hour`` (``hour // 24``, exactly: a rounded quotient
+    corrected by exact products)."""
+    d = np.int64(math.floor(hour / 24.0))
+    if d * 24.0 > hour:
+        d -= 1
+    elif (d + 1) * 24.0 <= hour:
+        d += 1
+    return d
 
 
 @njit(cache=True)

@@ -209,9 +209,13 @@ def street(two_years):
     return StreetModel(two_years, seed=SEED).streets[0]
 
 
+OPEN_STATES = [s for s in range(len(STATE_NAMES)) if s != CLOSED]
+
+
 def add_cases(street, rng, k, t, open_share=0.2):
-    """``k`` random cases raised in the 30 days before day ``t`` (a share still open, the
-    others closed since), with random residents, categories, routes and outcomes."""
+    """``k`` random cases raised in the 30 days before day ``t`` (a share still open, in
+    any other state, the others closed since), with random residents, categories, routes
+    and outcomes."""
     cs, res = street.cases, street.residents
     raised = (t - 30) * 24.0 + rng.uniform(0, 30 * 24.0, k)
     still_open = rng.random(k) < open_share
@@ -220,7 +224,7 @@ def add_cases(street, rng, k, t, open_share=0.2):
         k, resident=rng.integers(0, res.n, k), category=rng.integers(0, len(CATEGORIES), k),
         elderly=rng.random(k) < 0.4, route=rng.integers(-1, len(ROUTE_NAMES) - 1, k), raised_h=raised,
         closed_h=closed,
-        state=np.where(still_open, rng.integers(0, len(STATE_NAMES), k), CLOSED).astype(np.int8),
+        state=np.where(still_open, rng.choice(OPEN_STATES, k), CLOSED).astype(np.int8),
         outcome=rng.integers(0, len(OUTCOME_NAMES), k), perceived=rng.random(k),
         complaint=rng.random(k) < 0.3,
         callback_satisfied=rng.random(k) < 0.6, dept_mask=rng.integers(0, 2 ** N_DEPARTMENTS, k))
@@ -302,8 +306,10 @@ def test_the_month_scan_counts_what_a_whole_table_scan_counts(street):
         closed = street.cases.view("closed_h")
         called = (street.cases.view("state") == CLOSED) & (closed >= (t - 200) * 24.0) & (closed < t * 24.0)
         assert tallies[4:] == (called.sum(), street.cases.view("callback_satisfied")[called].sum())
-    assert 0 < street.perception.condition_scan[0] < street.cases.n  # the scan moved on, not to the end
-    assert perception.rows_settled(street, street.perception.condition_scan[1] - 1.0) == 0
+    marks = street.perception.scan.marks
+    assert 0 < marks[0] < street.cases.n  # the scan moved on, not to the end
+    assert 0 < marks[2] < street.cases.n  # and so did the first open case
+    assert perception.rows_settled(street, marks[1] - 1.0) == 0
 
 
 @pytest.mark.parametrize("seed", range(4))

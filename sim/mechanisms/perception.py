@@ -42,7 +42,7 @@ from numba import njit
 from numba.extending import register_jitable
 
 from sim.cases import CLOSED, RESOLVED, ROUTE_SO
-from sim.compiled import pairwise_sum
+from sim.compiled import day_of, pairwise_sum
 from sim.domain import CATEGORIES
 from sim.population import memory_keep
 
@@ -56,8 +56,43 @@ class PerceptionState:
 
     condition: np.ndarray
     """Perceived condition per community and part (monthly, :func:`monthly`)."""
-    condition_scan: np.ndarray | None = None
-    """Scan position of :func:`scan_state` (rows counted, hour reached); None before the first."""
+    scan: MonthScan | None = None
+    """What the month passes kept of the settled cases (:func:`month_scan`); None before the first."""
+
+
+@dataclass(slots=True)
+class MonthScan:
+    """What :func:`month_kernel` keeps between calls: a closed case never changes, so each
+    is tallied once, when the pass first sees it closed, and the windows read the tallies.
+
+    ``marks``: ``[settled_row, settled_h, open_row, last_now, last_from_h, n_last,
+    n_problems]``: every case before ``settled_row`` was raised and closed before the hour
+    ``settled_h`` (:func:`rows_settled`); every case before ``open_row`` was closed before
+    ``last_now``, the hour of the last call; the ``n_last`` cases of ``last_rows`` closed
+    in ``[last_from_h, last_now)``, in row order; ``n_problems`` entries of the problem
+    log are in use.
+    """
+
+    marks: np.ndarray
+    so_by_day: np.ndarray
+    """Closed cases served by a social organisation, by day raised and community."""
+    elderly_by_day: np.ndarray
+    """Elderly residents' closed livelihood cases and those resolved, by day closed and
+    community (``[day, community, 0 | 1]``)."""
+    problem_h: np.ndarray
+    """Closing hours of closed, unresolved environment cases, rising."""
+    problem_community: np.ndarray
+    """Their communities."""
+    last_rows: np.ndarray
+    """The cases closed between the last two calls, in row order."""
+
+
+def new_scan(n_communities: int, n_days: int) -> MonthScan:
+    """An empty :class:`MonthScan` (nothing tallied; the first pass reads every case)."""
+    return MonthScan(np.array([0.0, -np.inf, 0.0, -np.inf, -np.inf, 0.0, 0.0]),
+                     np.zeros((n_days, n_communities), np.int64),
+                     np.zeros((n_days, n_communities, 2), np.int64), np.empty(256), np.empty(256, np.int64),
+                     np.empty(0, np.int64))
 
 
 ENVIRONMENT = CATEGORIES.index("environment")
@@ -74,121 +109,195 @@ def rating(performance: np.ndarray, expectation: np.ndarray, disposition: np.nda
 
 
 def monthly(street: Street, t: int) -> None:
-    """Month start: word of mouth from last month's closings; community condition (one
-    call of :func:`month_kernel`, skipping the cases that can no longer count:
-    :func:`scan_state`)."""
+    """Month start: word of mouth from the cases closed over the last 30 days; the
+    community condition (one call of :func:`month_kernel`, reading only the cases not
+    yet tallied: :func:`month_scan`)."""
     pc = street.p.perception
     alpha = 1.0 - np.exp(-1.0 / max(float(pc.neighbour_memory_months), 1e-6))
-    street.perception.condition = month_kernel(*_condition_inputs(street, t), True, (t - 30) * 24.0,
-                                               float(alpha), scan_state(street))
+    street.perception.condition = _month_pass(street, t, month_scan(street), True, float(alpha))
 
 
 def community_condition(street: Street, t: int) -> np.ndarray:
-    """The four condition parts (rows: communities; columns: :data:`CONDITION_PARTS`)."""
-    return month_kernel(*_condition_inputs(street, t), False, 0.0, 0.0, np.array([0.0, -np.inf]))
+    """The four condition parts (rows: communities; columns: :data:`CONDITION_PARTS`),
+    from every case (a fresh :class:`MonthScan`; nothing is kept)."""
+    scan = new_scan(len(street.residents.word_of_mouth), t + 1)
+    return _month_pass(street, t, scan, False, 0.0)
 
 
-def scan_state(street: Street) -> np.ndarray:
-    """The street's ``[rows_from, cutoff]`` for :func:`month_kernel` (made at the first
-    call): every case before row ``rows_from`` was closed, and raised, before the hour
-    ``cutoff``. A closed case never changes again, so while every window of the condition
-    starts at or after ``cutoff`` those cases count in none of it."""
-    scan = street.perception.condition_scan
-    if scan is None:
-        scan = street.perception.condition_scan = np.array([0.0, -np.inf])
-    return scan
+def month_scan(street: Street) -> MonthScan:
+    """The street's :class:`MonthScan` (made at the first call)."""
+    state = street.perception
+    if state.scan is None:
+        state.scan = new_scan(len(street.residents.word_of_mouth), street.cal.n_days + 1)
+    return state.scan
 
 
 def rows_settled(street: Street, from_h: float) -> int:
     """A case row before which every case of the street closed before the hour
     ``from_h`` (so none counts among the cases closing, or raised, from then on): where
-    the condition's pass last started (:func:`scan_state`), or the first row."""
-    scan = street.perception.condition_scan
-    return int(scan[0]) if scan is not None and scan[1] <= from_h else 0
+    the condition's pass last found the settled cases to end (:class:`MonthScan`), or
+    the first row."""
+    scan = street.perception.scan
+    return int(scan.marks[0]) if scan is not None and scan.marks[1] <= from_h else 0
 
 
-def _condition_inputs(street: Street, t: int) -> tuple:
-    """The arguments of :func:`month_kernel` before its word-of-mouth switch."""
+def _month_pass(street: Street, t: int, scan: MonthScan, word: bool, alpha: float) -> np.ndarray:
+    """:func:`month_kernel` on the street's cases at day ``t``; keeps its grown tallies."""
     res = street.residents
     pc = street.p.perception
     cs = street.cases
     now = t * 24.0
-    return (cs.n, res.community, res.community_size, res.word_of_mouth, cs.resident, cs.category, cs.state,
-            cs.outcome, cs.route, cs.elderly, cs.raised_h, cs.closed_h, cs.perceived, now,
-            now - 24.0 * pc.problem_persistence_days, now - 365.0 * 24.0,
-            max(float(pc.problem_density_reference), 1e-9), max(float(pc.so_activity_reference), 1e-9),
-            float(street.money.renovated))
+    (parts, scan.so_by_day, scan.elderly_by_day, scan.problem_h, scan.problem_community,
+     scan.last_rows) = month_kernel(
+        cs.n, res.community, res.community_size, res.word_of_mouth, cs.resident, cs.category, cs.state,
+        cs.outcome, cs.route, cs.elderly, cs.raised_h, cs.closed_h, cs.perceived, t,
+        now - 24.0 * pc.problem_persistence_days, max(float(pc.problem_density_reference), 1e-9),
+        max(float(pc.so_activity_reference), 1e-9), float(street.money.renovated), word, alpha,
+        scan.marks, scan.so_by_day, scan.elderly_by_day, scan.problem_h, scan.problem_community,
+        scan.last_rows)
+    return parts
 
 
 @njit(cache=True)
 def month_kernel(n_cases: int, community: np.ndarray, community_size: np.ndarray, word_of_mouth: np.ndarray,
-                 resident: np.ndarray,
-                 category: np.ndarray, state: np.ndarray, outcome: np.ndarray, route: np.ndarray,
-                 elderly: np.ndarray, raised_h: np.ndarray, closed_h: np.ndarray, perceived: np.ndarray,
-                 now: float, persist_from: float, year_ago: float, density_reference: float,
-                 so_reference: float, renovated: float, word: bool, month_ago: float, alpha: float,
-                 scan: np.ndarray) -> np.ndarray:
-    """Word of mouth (if ``word``) and the community condition, in one pass over the
-    first ``n_cases`` cases (compiled; counts and sums in case order, as ``np.bincount``).
+                 resident: np.ndarray, category: np.ndarray, state: np.ndarray, outcome: np.ndarray,
+                 route: np.ndarray, elderly: np.ndarray, raised_h: np.ndarray, closed_h: np.ndarray,
+                 perceived: np.ndarray, day: int, persist_from: float, density_reference: float,
+                 so_reference: float, renovated: float, word: bool, alpha: float, marks: np.ndarray,
+                 so_by_day: np.ndarray, elderly_by_day: np.ndarray, problem_h: np.ndarray,
+                 problem_community: np.ndarray, last_rows: np.ndarray) -> tuple:
+    """Word of mouth (if ``word``) and the community condition at the start of ``day``
+    (compiled), from the first ``n_cases`` cases (hours from 0; every closed case closed
+    before then, ``day`` after the last call's).
 
-    Word of mouth: each community's mean score (``perceived``) of the cases closed in
-    ``[month_ago, now)`` (its old value where none closed) is taken with weight
-    ``alpha``, in place, when any case closed. Returns the condition (communities x
-    :data:`CONDITION_PARTS`): ``1 / (1 + problems per 1,000 residents /
-    density_reference)`` (``community_size`` residents), problems being environment
-    cases still open and raised before ``now`` or closed unresolved from
+    Word of mouth: each community's mean score (``perceived``, added in case order) of
+    the cases closed in the 30 days before, taken with weight ``alpha``, in place, when
+    any closed. Returns the condition (communities x :data:`CONDITION_PARTS`): ``1 / (1 +
+    problems per 1,000 residents / density_reference)`` (``community_size`` residents),
+    problems being environment cases still open or closed unresolved from
     ``persist_from``; the renovated share of the community's centre
-    (:func:`renovated_by_community`); ``min(1, social-organisation cases raised in
-    [year_ago, now) per 1,000 / so_reference)``; the resolved share of the elderly
-    residents' livelihood cases closed from ``year_ago`` (0.5 where none).
+    (:func:`renovated_by_community`); ``min(1, social-organisation cases raised over the
+    past 365 days per 1,000 / so_reference)``; the resolved share of the elderly
+    residents' livelihood cases closed over the past 365 days (0.5 where none); then the
+    grown tallies (:class:`MonthScan`: ``so_by_day``, ``elderly_by_day``, ``problem_h``,
+    ``problem_community``, ``last_rows``).
 
-    The pass starts at row ``scan[0]`` when every window starts at or after ``scan[1]``
-    (:func:`scan_state`), else at the first row; then ``scan`` moves past the cases
-    closed and raised before the earliest window of this call.
+    Only the cases from ``open_row`` (those open at the last call, and the newer ones)
+    are read: the cases closed since the last call are tallied (by day, or logged), the
+    open ones counted afresh. Word of mouth reads the cases closed since the last call
+    and those of the call before (``last_rows``) when the 30 days reach no further back;
+    else every case from ``settled_row``.
     """
-    low = min(persist_from, year_ago)
-    if word:
-        low = min(low, month_ago)
-    rows_from = int(scan[0])
-    if low < scan[1] or rows_from > n_cases:
-        rows_from = 0
+    now = day * 24.0
+    month_ago = (day - 30) * 24.0
+    year_ago = (day - 365) * 24.0
+    open_row, last_now = int(marks[2]), marks[3]
     n_comm = len(word_of_mouth)
-    heard_n = np.zeros(n_comm, np.int64)
-    heard_total = np.zeros(n_comm)
     problems = np.zeros(n_comm, np.int64)
-    so_cases = np.zeros(n_comm, np.int64)
-    n_eld = np.zeros(n_comm, np.int64)
-    ok_eld = np.zeros(n_comm, np.int64)
-    any_heard = False
-    for i in range(rows_from, n_cases):
-        # the time tests first: they fail for all but recent cases (few mispredicted branches)
-        closed = state[i] == CLOSED
-        if closed:
-            t_closed = closed_h[i]
-            if word and month_ago <= t_closed < now:
+    so_open = np.zeros(n_comm, np.int64)
+    fresh = np.empty(n_cases - open_row, np.int64)  # closed since the last call, in row order
+    n_fresh = 0
+    new_open_row = n_cases
+    for i in range(open_row, n_cases):
+        if state[i] == CLOSED and closed_h[i] < now:
+            if closed_h[i] >= last_now:
+                fresh[n_fresh] = i
+                n_fresh += 1
+        else:
+            if new_open_row == n_cases:
+                new_open_row = i
+            if raised_h[i] < now:
+                c = community[resident[i]]
+                problems[c] += category[i] == ENVIRONMENT
+                so_open[c] += route[i] == ROUTE_SO and year_ago <= raised_h[i]
+    # tally the fresh closings: social-organisation cases by day raised, the elderly's
+    # livelihood cases by day closed, unresolved environment cases in the problem log
+    n_days = max(so_by_day.shape[0], day + 1)
+    if n_days > so_by_day.shape[0]:
+        so_by_day = _grown_days(so_by_day, n_days)
+        elderly_by_day = _grown_days(elderly_by_day, n_days)
+    n_problems = int(marks[6])
+    first_problem = n_problems
+    for k in range(n_fresh):
+        i = fresh[k]
+        c = community[resident[i]]
+        if route[i] == ROUTE_SO:
+            so_by_day[day_of(raised_h[i]), c] += 1
+        if elderly[i] and category[i] == LIVELIHOOD:
+            d = day_of(closed_h[i])
+            elderly_by_day[d, c, 0] += 1
+            elderly_by_day[d, c, 1] += outcome[i] == RESOLVED
+        if category[i] == ENVIRONMENT and outcome[i] != RESOLVED:
+            if n_problems == len(problem_h):
+                problem_h = _grown(problem_h, 2 * n_problems)
+                problem_community = _grown(problem_community, 2 * n_problems)
+            problem_h[n_problems] = closed_h[i]
+            problem_community[n_problems] = c
+            n_problems += 1
+    if n_problems - first_problem > 1:  # keep the log in closing order (stable: equal hours keep rows)
+        order = np.argsort(problem_h[first_problem:n_problems], kind="mergesort")
+        problem_h[first_problem:n_problems] = problem_h[first_problem:n_problems][order]
+        problem_community[first_problem:n_problems] = problem_community[first_problem:n_problems][order]
+    start = np.searchsorted(problem_h[:n_problems], persist_from, side="left")
+    for k in range(start, n_problems):
+        problems[problem_community[k]] += 1
+    # word of mouth: the cases closed over the 30 days, in row order
+    if word:
+        heard_n = np.zeros(n_comm, np.int64)
+        heard_total = np.zeros(n_comm)
+        any_heard = False
+        if month_ago >= marks[4]:  # the last call's closings and the fresh ones
+            j, n_last = 0, int(marks[5])
+            for k in range(n_fresh + n_last):
+                if j < n_last and (k - j >= n_fresh or last_rows[j] < fresh[k - j]):
+                    i = last_rows[j]
+                    j += 1
+                    if closed_h[i] < month_ago:
+                        continue
+                else:
+                    i = fresh[k - j]
+                    if closed_h[i] < month_ago:
+                        continue
                 c = community[resident[i]]
                 heard_n[c] += 1
                 heard_total[c] += perceived[i]
                 any_heard = True
-            if t_closed >= persist_from and category[i] == ENVIRONMENT and outcome[i] != RESOLVED:
-                problems[community[resident[i]]] += 1
-            if t_closed >= year_ago and elderly[i] and category[i] == LIVELIHOOD:
-                c = community[resident[i]]
-                n_eld[c] += 1
-                ok_eld[c] += outcome[i] == RESOLVED
-        elif raised_h[i] < now and category[i] == ENVIRONMENT:
-            problems[community[resident[i]]] += 1
-        if route[i] == ROUTE_SO and year_ago <= raised_h[i] < now:  # few: ``raised_h`` rarely read
-            so_cases[community[resident[i]]] += 1
+        else:  # a longer gap since the last call: every case from the settled ones
+            for i in range(int(marks[0]) if marks[1] <= month_ago else 0, n_cases):
+                if state[i] == CLOSED and month_ago <= closed_h[i] < now:
+                    c = community[resident[i]]
+                    heard_n[c] += 1
+                    heard_total[c] += perceived[i]
+                    any_heard = True
+        if any_heard:
+            for c in range(n_comm):
+                heard = heard_total[c] / heard_n[c] if heard_n[c] > 0 else word_of_mouth[c]
+                word_of_mouth[c] += alpha * (heard - word_of_mouth[c])
+    # the year's social-organisation and elderly tallies
+    so_cases = so_open
+    n_eld = np.zeros(n_comm, np.int64)
+    ok_eld = np.zeros(n_comm, np.int64)
+    for d in range(max(day - 365, 0), day):
+        for c in range(n_comm):
+            so_cases[c] += so_by_day[d, c]
+            n_eld[c] += elderly_by_day[d, c, 0]
+            ok_eld[c] += elderly_by_day[d, c, 1]
+    # what is kept: the settled rows (as far as every window of this call reaches), the
+    # first case still open, the fresh closings
+    low = min(persist_from, year_ago, month_ago)
+    rows_from = int(marks[0])
+    if low < marks[1] or rows_from > n_cases:
+        rows_from = 0
     while rows_from < n_cases and state[rows_from] == CLOSED and closed_h[rows_from] < low \
             and raised_h[rows_from] < low:
         rows_from += 1
-    scan[0] = rows_from
-    scan[1] = low
-    if any_heard:
-        for c in range(n_comm):
-            heard = heard_total[c] / heard_n[c] if heard_n[c] > 0 else word_of_mouth[c]
-            word_of_mouth[c] += alpha * (heard - word_of_mouth[c])
+    marks[0] = rows_from
+    marks[1] = low
+    marks[2] = new_open_row
+    marks[3] = now
+    marks[4] = last_now
+    marks[5] = n_fresh
+    marks[6] = n_problems
     parts = np.empty((n_comm, len(CONDITION_PARTS)))
     for c in range(n_comm):
         per_1000 = max(community_size[c], 1) / 1000.0
@@ -197,7 +306,24 @@ def month_kernel(n_cases: int, community: np.ndarray, community_size: np.ndarray
         so_rate = so_cases[c] / per_1000 / so_reference
         parts[c, 2] = 1.0 if so_rate > 1.0 else so_rate  # np.minimum: NaN stays NaN
         parts[c, 3] = ok_eld[c] / n_eld[c] if n_eld[c] > 0 else 0.5
-    return parts
+    return parts, so_by_day, elderly_by_day, problem_h, problem_community, fresh[:n_fresh].copy()
+
+
+@njit(cache=True)
+def _grown_days(a: np.ndarray, n_days: int) -> np.ndarray:
+    """``a`` with room for ``n_days`` days (first axis), the new days zero."""
+    shape = (n_days,) + a.shape[1:]
+    out = np.zeros(shape, a.dtype)
+    out[:a.shape[0]] = a
+    return out
+
+
+@njit(cache=True)
+def _grown(a: np.ndarray, n: int) -> np.ndarray:
+    """``a`` with room for ``n`` entries."""
+    out = np.empty(max(n, 16), a.dtype)
+    out[:len(a)] = a
+    return out
 
 
 @register_jitable
