@@ -33,6 +33,8 @@ MIN_ANSWER_PROB = 0.02
 
 # whistle log kinds
 WHISTLE, ESCALATION = 0, 1
+ARRIVE, BOUNCE, FAIL, AGAIN, ESCALATE = range(5)
+"""The decisions of :func:`_decision`."""
 NO_COUNTS = np.zeros(0)
 """Stands in for counts a kernel makes itself."""
 
@@ -366,46 +368,87 @@ def decide_due(due: np.ndarray, u: np.ndarray, day: int, ep_street: np.ndarray, 
     department's probability today. Each decision is logged at rows ``log_start...``
     (already appended); a department's first whistle of an episode counts in today's
     inflow. An answering department comes after a log-normal delay around its mean
-    today, not before the first whistle went out; :func:`apply_decisions` writes the
-    results. Returns the arrived episodes and their arrival hours, the bounced and the
-    failed episodes, the episodes still pending (of ``active``) and those whose arrival
-    may still lie ahead (of ``incoming``, plus today's arrivals).
+    today, not before the first whistle went out; each decision is written as
+    :func:`apply_decisions` writes it (:func:`_decision`). Returns the arrived episodes
+    and their arrival hours, the bounced and the failed episodes, the episodes still
+    pending (of ``active``) and those whose arrival may still lie ahead (of ``incoming``,
+    plus today's arrivals).
     """
     n = len(due)
-    answered = np.empty(n, np.bool_)
-    escalated = np.empty(n, np.bool_)
-    unclear = np.empty(n, np.bool_)
-    arrival_h = np.empty(n)
+    arrived = np.empty(n, np.int64)
+    arrival_at = np.empty(n)
+    bounced = np.empty(n, np.int64)
+    failed = np.empty(n, np.int64)
+    n_arrived = n_bounced = n_failed = 0
     for i in range(n):
         e = due[i]
         dept = ep_department[e]
-        escalated[i] = ep_escalated[e]
-        unclear[i] = ep_unclear[e]
-        p = escalation_answer_prob if escalated[i] else answer_prob_today[dept]
-        answered[i] = u[i, 0] < p
+        escalated = ep_escalated[e]
+        p = escalation_answer_prob if escalated else answer_prob_today[dept]
+        answered = u[i, 0] < p
         r = log_start + i
         log_street[r] = ep_street[e]
         log_episode[r] = e
         log_department[r] = dept
         log_day[r] = day
-        log_kind[r] = ESCALATION if escalated[i] else WHISTLE
-        log_answered[r] = answered[i]
+        log_kind[r] = ESCALATION if escalated else WHISTLE
+        log_answered[r] = answered
         log_attempt[r] = ep_n_sent[e] + 1
-        if not escalated[i]:
+        if not escalated:
             if ep_n_sent[e] == 0:
                 new_today[dept] += 1.0
             ep_n_sent[e] += 1
         delay = lognormal_mean(delay_today[dept], delay_sigma, u[i, 2])
         # a department cannot come before the whistle went out (same-day first whistles)
-        arrival_h[i] = np.maximum(day * 24.0, ep_first_sent_h[e]) + delay
-    arrive, bounce, fail = apply_decisions(
-        due, answered, escalated, unclear, u[:, 1], bounce_prob, arrival_h, max_repeats, repeat_day,
-        escalate_day, ep_arrival_h, ep_state, ep_bounced, ep_next_day, ep_escalated, ep_n_sent)
-    pending = active[ep_state[active] == EP_PENDING]
-    ahead = incoming[ep_arrival_h[incoming] > day * 24.0]
-    arrived = due[arrive]
-    return (arrived, arrival_h[arrive], due[bounce], due[fail], pending,
-            np.concatenate((ahead, arrived)))
+        arrival_h = np.maximum(day * 24.0, ep_first_sent_h[e]) + delay
+        # the episode's columns after the decision (as apply_decisions writes them)
+        result = _decision(answered, escalated, ep_unclear[e], u[i, 1], bounce_prob, ep_n_sent[e],
+                           max_repeats)
+        if result == ARRIVE:
+            ep_arrival_h[e] = arrival_h
+            ep_state[e] = EP_ARRIVED
+        elif result == BOUNCE:
+            ep_state[e] = EP_MOVED
+        elif result == FAIL:
+            ep_state[e] = EP_FAILED
+        elif result == AGAIN:
+            ep_next_day[e] = repeat_day
+        else:
+            ep_escalated[e] = True
+            ep_next_day[e] = escalate_day
+        ep_bounced[e] = result == BOUNCE
+        if result == ARRIVE:
+            arrived[n_arrived] = e
+            arrival_at[n_arrived] = arrival_h
+            n_arrived += 1
+        elif result == BOUNCE:
+            bounced[n_bounced] = e
+            n_bounced += 1
+        elif result == FAIL:
+            failed[n_failed] = e
+            n_failed += 1
+    n_pending = 0
+    for e in active:
+        n_pending += ep_state[e] == EP_PENDING
+    pending = np.empty(n_pending, np.int64)
+    n_pending = 0
+    for e in active:
+        if ep_state[e] == EP_PENDING:
+            pending[n_pending] = e
+            n_pending += 1
+    now = day * 24.0
+    n_ahead = 0
+    for e in incoming:
+        n_ahead += ep_arrival_h[e] > now
+    ahead = np.empty(n_ahead + n_arrived, np.int64)
+    n_ahead = 0
+    for e in incoming:
+        if ep_arrival_h[e] > now:
+            ahead[n_ahead] = e
+            n_ahead += 1
+    ahead[n_ahead:] = arrived[:n_arrived]
+    return (arrived[:n_arrived], arrival_at[:n_arrived], bounced[:n_bounced], failed[:n_failed], pending,
+            ahead)
 
 
 @njit(cache=True)
@@ -451,21 +494,34 @@ def apply_decisions(due: np.ndarray, answered: np.ndarray, escalated: np.ndarray
     fail = np.zeros(n, np.bool_)
     for i in range(n):
         e = due[i]
-        if answered[i]:
-            if unclear[i] and u_bounce[i] < bounce_prob:
-                bounce[i] = True
-                ep_state[e] = EP_MOVED
-            else:
-                arrive[i] = True
-                ep_arrival_h[e] = arrival_h[i]
-                ep_state[e] = EP_ARRIVED
-        elif escalated[i]:
-            fail[i] = True
+        result = _decision(answered[i], escalated[i], unclear[i], u_bounce[i], bounce_prob, ep_n_sent[e],
+                           max_repeats)
+        if result == ARRIVE:
+            ep_arrival_h[e] = arrival_h[i]
+            ep_state[e] = EP_ARRIVED
+        elif result == BOUNCE:
+            ep_state[e] = EP_MOVED
+        elif result == FAIL:
             ep_state[e] = EP_FAILED
-        elif ep_n_sent[e] < max_repeats:
+        elif result == AGAIN:
             ep_next_day[e] = repeat_day
         else:
             ep_escalated[e] = True
             ep_next_day[e] = escalate_day
-        ep_bounced[e] = bounce[i]
+        ep_bounced[e] = result == BOUNCE
+        arrive[i] = result == ARRIVE
+        bounce[i] = result == BOUNCE
+        fail[i] = result == FAIL
     return arrive, bounce, fail
+
+
+@njit(cache=True)
+def _decision(answered: bool, escalated: bool, unclear: bool, u_bounce: float, bounce_prob: float,
+              n_sent: int, max_repeats: float) -> int:
+    """The rule of :func:`apply_decisions` for one episode: ``ARRIVE``, ``BOUNCE``,
+    ``FAIL``, ``AGAIN`` (whistled again) or ``ESCALATE``."""
+    if answered:
+        return BOUNCE if unclear and u_bounce < bounce_prob else ARRIVE
+    if escalated:
+        return FAIL
+    return AGAIN if n_sent < max_repeats else ESCALATE

@@ -136,47 +136,37 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
     complaints, the repeat contacts (ids, days) with today's appended, and the residents
     of resolved livelihood cases eligible but not enrolled (enrolment candidates).
     """
-    n_due = 0
-    for c in service:
-        if due_day[c] <= t:
-            n_due += 1
-    rest = np.empty(len(service) - n_due, np.int64)
-    ids = np.empty(len(ended) + n_due, np.int64)
+    rest = np.empty(len(service), np.int64)
+    ids = np.empty(len(ended) + len(service), np.int64)
     ids[: len(ended)] = ended
-    j, k = 0, len(ended)
+    j, n = 0, len(ended)
     for c in service:
         if due_day[c] <= t:
-            ids[k] = c
-            k += 1
+            ids[n] = c
+            n += 1
         else:
             rest[j] = c
             j += 1
-    n = len(ids)
     score = np.empty(n)
     who = np.empty(n, np.int64)
-    for k in range(n):
+    n_complaints = 0
+    cand = np.empty(n, np.int64)
+    n_cand = 0
+    for k in range(n):  # all but the repeat contacts, which read trust after the experience
         c = ids[k]
+        i = resident[c]
+        who[k] = i
         state[c] = CLOSED
-        outcome[c] = planned_outcome[c]
+        result = planned_outcome[c]
+        outcome[c] = result
         drop_reason[c] = planned_reason[c]
-        if planned_outcome[c] == RESOLVED:
+        resolved = result == RESOLVED
+        dropped = result == DROPPED
+        if resolved:
             in_time = closed_h[c] - raised_h[c] <= time_limit_hours[category[c]]
             score[k] = score_in_time if in_time else score_late
         else:
             score[k] = score_dropped
-        who[k] = resident[c]
-    experience_kernel(who, score, t, memory_years, learning_rate, own, trust, touched_day, community,
-                      word_of_mouth)
-    n_complaints = 0
-    again = np.zeros(n, np.bool_)
-    n_again = 0
-    n_cand = 0
-    cand = np.empty(n, np.int64)
-    for k in range(n):
-        c = ids[k]
-        i = who[k]
-        resolved = outcome[c] == RESOLVED
-        dropped = outcome[c] == DROPPED
         perceived[c] = score[k]
         callback_ok[c] = rating(score[k], expectation[i], disposition[i],
                                 disconfirmation_weight) >= callback_threshold
@@ -191,27 +181,31 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
         if complained:
             n_complaints += 1
         reported_resolved[c] = resolved or (dropped and u[c, U_GAMING] < gaming)
-        trust_factor = trust[i] / trust_scale
-        if trust_factor > 1.5:
-            trust_factor = 1.5
-        if dropped and u[c, U_REPEAT] < p_repeat * trust_factor:
-            again[k] = True
-            n_again += 1
         # a resolved livelihood case of an eligible resident can enrol them
         if resolved and category[c] == LIVELIHOOD and eligible[i] and not enrolled[i]:
             cand[n_cand] = i
             n_cand += 1
-    if n_again:
-        m = len(repeats_due)
-        new_due = np.empty(m + n_again, np.int64)
-        new_day = np.empty(m + n_again, np.int64)
-        new_due[:m] = repeats_due
-        new_day[:m] = repeats_day
-        for k in range(n):
-            if again[k]:
-                days = lognormal_from_z(repeat_delay_days, REPEAT_DELAY_SIGMA, z_repeat[ids[k]])
-                new_due[m] = ids[k]
-                new_day[m] = t + 1 + np.int64(math.floor(days))
-                m += 1
-        repeats_due, repeats_day = new_due, new_day
-    return rest, n_complaints, repeats_due, repeats_day, cand[:n_cand]
+    experience_kernel(who, score, t, memory_years, learning_rate, own, trust, touched_day, community,
+                      word_of_mouth)
+    m = len(repeats_due)
+    new_due, new_day = repeats_due, repeats_day
+    for k in range(n):
+        c = ids[k]
+        if outcome[c] != DROPPED:
+            continue
+        trust_factor = trust[who[k]] / trust_scale
+        if trust_factor > 1.5:
+            trust_factor = 1.5
+        if u[c, U_REPEAT] < p_repeat * trust_factor:
+            if m == len(repeats_due):  # the first today: room for every later closing too
+                new_due = np.empty(m + n - k, np.int64)
+                new_day = np.empty(m + n - k, np.int64)
+                new_due[:m] = repeats_due
+                new_day[:m] = repeats_day
+            days = lognormal_from_z(repeat_delay_days, REPEAT_DELAY_SIGMA, z_repeat[c])
+            new_due[m] = c
+            new_day[m] = t + 1 + np.int64(math.floor(days))
+            m += 1
+    if m > len(repeats_due):
+        repeats_due, repeats_day = new_due[:m], new_day[:m]
+    return rest[:j], n_complaints, repeats_due, repeats_day, cand[:n_cand]

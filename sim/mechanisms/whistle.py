@@ -47,6 +47,11 @@ if TYPE_CHECKING:
     from sim.street import Street
 
 
+KEY_BOUND = 1.0 - 1e-12
+"""Scales ``u / weight`` below the race key ``-log1p(-u) / weight`` (``-log1p(-u) >= u``)
+by far more than the keys' rounding, so the bound never exceeds the computed key."""
+
+
 @njit(cache=True)
 def choose_departments(weights: np.ndarray, k: np.ndarray, u: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray]:
@@ -56,22 +61,61 @@ def choose_departments(weights: np.ndarray, k: np.ndarray, u: np.ndarray
     ``-log(u) / weight`` and the ``k`` smallest keys win. ``weights`` and ``u`` are
     ``(n, departments)``; ``k`` is ``(n,)``. Returns the chosen departments and, for
     each, the row it belongs to (rows in order; within a row, smallest key first).
-    Compiled: one pass over the rows, picking the smallest remaining key ``k`` times.
+    Compiled: one pass over the rows (:func:`_choose`).
     """
-    n, m = weights.shape
-    chosen = np.empty(n * m, dtype=np.int64)
-    owner = np.empty(n * m, dtype=np.int64)
+    return _choose(weights, np.arange(weights.shape[0]), k, u)
+
+
+@njit(cache=True)
+def _choose(weights: np.ndarray, rows: np.ndarray, k: np.ndarray, u: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`choose_departments` with row ``i``'s weights ``weights[rows[i]]``: per row,
+    the smallest remaining key picked ``k`` times (of the departments with a positive
+    weight, at most). A key is computed only where it may be among the ``k`` smallest:
+    those of the ``k`` smallest bounds ``u / weight * KEY_BOUND`` (each at most its key),
+    and those whose bound does not exceed the largest of these keys; the others stay
+    infinite, as they could not win."""
+    n, m = len(rows), weights.shape[1]
+    total = 0
+    for i in range(n):
+        total += min(max(k[i], 0), m)
+    chosen = np.empty(total, dtype=np.int64)
+    owner = np.empty(total, dtype=np.int64)
     keys = np.empty(m)
+    bound = np.empty(m)
+    done = np.empty(m, np.bool_)
     out = 0
     for i in range(n):
+        w = weights[rows[i]]
         positive = 0
         for j in range(m):
-            if weights[i, j] > 0:
-                keys[j] = -np.log1p(-u[i, j]) / weights[i, j]  # u < 1 so this is finite
+            if w[j] > 0:
                 positive += 1
-            else:
+        kk = min(k[i], positive)
+        if kk <= 0:
+            continue
+        if kk == positive:  # every department with a weight is chosen: all keys
+            for j in range(m):
+                keys[j] = -np.log1p(-u[i, j]) / w[j] if w[j] > 0 else np.inf  # u < 1 so this is finite
+        else:
+            for j in range(m):
                 keys[j] = np.inf
-        for _ in range(min(k[i], positive)):
+                done[j] = False
+                bound[j] = u[i, j] / w[j] * KEY_BOUND if w[j] > 0 else np.inf
+            cap = -np.inf
+            for _ in range(kk):
+                best = -1
+                for j in range(m):
+                    if w[j] > 0 and not done[j] and (best < 0 or bound[j] < bound[best]):
+                        best = j
+                done[best] = True
+                keys[best] = -np.log1p(-u[i, best]) / w[best]
+                if not keys[best] <= cap:
+                    cap = keys[best]
+            for j in range(m):
+                if w[j] > 0 and not done[j] and not bound[j] > cap:
+                    keys[j] = -np.log1p(-u[i, j]) / w[j]
+        for _ in range(kk):
             best = 0
             for j in range(1, m):
                 if keys[j] < keys[best]:
@@ -108,32 +152,37 @@ def whistle_cases(ids: np.ndarray, u: np.ndarray, candidates: np.ndarray, catego
     multi-department case waits ``meeting_delay`` days and its duties are clear. Returns
     the episodes to open (:meth:`DepartmentPool.open_episodes`): case, department,
     unclear duty, first day and earliest hour."""
-    n, m = len(ids), candidates.shape[1]
-    weights = np.empty((n, m))
+    n = len(ids)
+    rows = np.empty(n, np.int64)
     k = np.empty(n, np.int64)
     for i in range(n):
-        weights[i] = candidates[category[ids[i]]]
+        rows[i] = category[ids[i]]
         k[i] = n_departments[ids[i]]
-    departments, owner = choose_departments(weights, k, u)
-    n_chosen = np.zeros(n, np.int64)
-    mask = np.zeros(n, np.int64)
-    for r in range(len(departments)):
-        n_chosen[owner[r]] += 1
-        mask[owner[r]] |= 1 << departments[r]
-    for i in range(n):
+    departments, owner = _choose(candidates, rows, k, u)
+    n_ep = len(departments)
+    cases = np.empty(n_ep, np.int64)
+    unclear = np.empty(n_ep, np.bool_)
+    next_day = np.empty(n_ep, np.int64)
+    sent_h = np.empty(n_ep)
+    r = 0
+    for i in range(n):  # owner runs through the rows in order
         c = ids[i]
-        dept_mask[c] = mask[i]
-        pending_departments[c] = n_chosen[i]
+        first = r
+        mask = 0
+        while r < n_ep and owner[r] == i:
+            mask |= 1 << departments[r]
+            r += 1
+        dept_mask[c] = mask
+        pending_departments[c] = r - first
         state[c] = WHISTLED
         whistled_h[c] = accepted_h[c]
-    cases = ids[owner]
-    unclear = np.empty(len(owner), np.bool_)
-    next_day = np.empty(len(owner), np.int64)
-    for r in range(len(owner)):
-        meeting = joint_meeting and n_chosen[owner[r]] >= 2
-        unclear[r] = unclear_duty[cases[r]] and not meeting
-        next_day[r] = t + (meeting_delay if meeting else 0)
-    return cases, departments, unclear, next_day, whistled_h[cases]
+        meeting = joint_meeting and r - first >= 2
+        for q in range(first, r):
+            cases[q] = c
+            unclear[q] = unclear_duty[c] and not meeting
+            next_day[q] = t + (meeting_delay if meeting else 0)
+            sent_h[q] = whistled_h[c]
+    return cases, departments, unclear, next_day, sent_h
 
 
 def apply_answers(street: Street, t: int, answers: dict[str, np.ndarray]) -> None:
@@ -196,58 +245,68 @@ def answer_kernel(bounced: np.ndarray, failed: np.ndarray, arrived: np.ndarray, 
     departments each needs, their candidate weights (cases x departments) and how many
     departments that makes.
     """
-    live = _whistled_cases(bounced, ep_case, state)
-    for c in live:
-        n_bounces[c] += 1
+    columns = (state, planned_outcome, planned_reason, closed_h, whistled_h, departments_arrived_h,
+               incoming, ep_case, ep_street, ep_state, ep_arrival_h)
     # one row per case: several of its departments may disclaim it on the same day
-    cid, k = _unique_counts(live)
+    cid = _whistled_cases(bounced, ep_case, state)
+    for c in cid:
+        n_bounces[c] += 1
+    n_cid = len(cid)
+    k = np.empty(n_cid, np.int64)
+    n_cid = _sorted_unique(cid, n_cid, k)
     m = candidates.shape[1]
-    weights = np.empty((len(cid), m))
-    out = np.empty(len(cid), np.bool_)
-    for i in range(len(cid)):
+    weights = np.empty((n_cid, m))
+    n_out = 0
+    for i in range(n_cid):
         c = cid[i]
         left = 0
         for j in range(m):
             # a replacement must be a department not yet on the case (nor one disclaiming it)
             weights[i, j] = 0.0 if (dept_mask[c] >> j) & 1 else candidates[category[c], j]
             left += weights[i, j] > 0
-        out[i] = n_bounces[c] > max_bounces or left < k[i]
-    columns = (state, planned_outcome, planned_reason, closed_h, whistled_h, departments_arrived_h,
-               incoming, ep_case, ep_street, ep_state, ep_arrival_h)
-    bounced_out = cid[out]
+        if n_bounces[c] > max_bounces or left < k[i]:
+            k[i] = -1 - k[i]  # marked out
+            n_out += 1
+    bounced_out = np.empty(n_out, np.int64)
+    n_keep = n_new = 0
+    for i in range(n_cid):  # the cases out in order; the others moved up (in order)
+        if k[i] < 0:
+            bounced_out[i - n_keep] = cid[i]
+        else:
+            cid[n_keep] = cid[i]
+            k[n_keep] = k[i]
+            weights[n_keep] = weights[i]
+            n_new += k[i]
+            n_keep += 1
     _drop(bounced_out, DR_BOUNCED_OUT, t, street, *columns)
-    keep = np.flatnonzero(~out)
 
-    unanswered = np.unique(_whistled_cases(failed, ep_case, state))
+    unanswered = _whistled_cases(failed, ep_case, state)
+    unanswered = unanswered[:_sorted_unique(unanswered, len(unanswered), unanswered[:0])]
     _drop(unanswered, DR_UNANSWERED, t, street, *columns)
 
+    # arrivals: a case still whistled waits for one department fewer, keeping the latest arrival
     n = 0
-    case = np.empty(len(arrived), np.int64)
-    hour = np.empty(len(arrived))
+    done = np.empty(len(arrived), np.int64)
     for i in range(len(arrived)):
         e = arrived[i]
         c = ep_case[e]
         if state[c] == WHISTLED:
-            case[n] = c
-            hour[n] = arrival_h[i]
+            pending_departments[c] -= 1
+            departments_arrived_h[c] = np.fmax(departments_arrived_h[c], arrival_h[i])
+            done[n] = c
             n += 1
         else:
             ep_state[e] = EP_LAPSED
             ep_arrival_h[e] = np.nan
-    for i in range(n):
-        pending_departments[case[i]] -= 1
-    for i in range(n):
-        departments_arrived_h[case[i]] = np.fmax(departments_arrived_h[case[i]], hour[i])
-    done = np.empty(n, np.int64)
     n_done = 0
     for i in range(n):
-        if pending_departments[case[i]] == 0 and state[case[i]] == WHISTLED:
-            done[n_done] = case[i]
+        if pending_departments[done[i]] == 0:
+            done[n_done] = done[i]
             n_done += 1
-    settled = np.unique(done[:n_done])
+    settled = done[:_sorted_unique(done, n_done, done[:0])]
     _settle(settled, planned_outcome, planned_reason, closed_h, departments_arrived_h, u, z_delay, due_day,
             resolve_prob, handling_hours, delay_sigma)
-    return bounced_out, unanswered, settled, cid[keep], k[keep], weights[keep], k[keep].sum()
+    return bounced_out, unanswered, settled, cid[:n_keep], k[:n_keep], weights[:n_keep], n_new
 
 
 @njit(cache=True)
@@ -263,18 +322,31 @@ def _whistled_cases(episodes: np.ndarray, ep_case: np.ndarray, state: np.ndarray
 
 
 @njit(cache=True)
-def _unique_counts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct values of ``a`` (ascending) and how often each occurs."""
-    s = np.sort(a)
-    values = np.empty(len(s), np.int64)
-    counts = np.zeros(len(s), np.int64)
-    n = 0
-    for i in range(len(s)):
-        if i == 0 or s[i] != s[i - 1]:
-            values[n] = s[i]
-            n += 1
-        counts[n - 1] += 1
-    return values[:n], counts[:n]
+def _sorted_unique(a: np.ndarray, n: int, counts: np.ndarray) -> int:
+    """Sort ``a[:n]`` and move its distinct values (ascending) to the front, in place;
+    returns how many there are, and writes how often each occurs to ``counts`` unless
+    it is empty. (An insertion sort: a day's few cases.)"""
+    if n > 32:
+        a[:n].sort()
+    else:
+        for i in range(1, n):
+            x = a[i]
+            j = i - 1
+            while j >= 0 and a[j] > x:
+                a[j + 1] = a[j]
+                j -= 1
+            a[j + 1] = x
+    with_counts = len(counts) > 0
+    n_unique = 0
+    for i in range(n):
+        if i == 0 or a[i] != a[n_unique - 1]:
+            a[n_unique] = a[i]
+            n_unique += 1
+            if with_counts:
+                counts[n_unique - 1] = 0
+        if with_counts:
+            counts[n_unique - 1] += 1
+    return n_unique
 
 
 @njit(cache=True)
@@ -282,23 +354,26 @@ def _drop(ids: np.ndarray, reason: int, t: int, street: int, state: np.ndarray, 
           planned_reason: np.ndarray, closed_h: np.ndarray, whistled_h: np.ndarray,
           departments_arrived_h: np.ndarray, incoming: np.ndarray, ep_case: np.ndarray, ep_street: np.ndarray,
           ep_state: np.ndarray, ep_arrival_h: np.ndarray) -> None:
-    """End whistled cases unresolved today, at the end of today's office hours but never
-    before the whistle (same-day bounces); their other whistles lapse (the pool skips
-    episodes of cases no longer whistled). Departments that answered but would arrive
-    after the case ended never arrive (:func:`late_episodes` among the answers still on
-    their way, ``incoming``) and the case keeps no arrival time past its closing."""
+    """End whistled cases ``ids`` (ascending) unresolved today, at the end of today's
+    office hours but never before the whistle (same-day bounces); their other whistles
+    lapse (the pool skips episodes of cases no longer whistled). Departments that
+    answered but would arrive after the case ended never arrive (:func:`_late` among the
+    answers still on their way, ``incoming``) and the case keeps no arrival time past its
+    closing."""
     if len(ids) == 0:
         return
+    first_close = np.inf
     for c in ids:
         state[c] = CLOSING
         planned_outcome[c] = DROPPED
         planned_reason[c] = reason
         closed_h[c] = np.fmax(t * 24.0 + OFFICE_CLOSE_H, whistled_h[c])
-    late = late_episodes(ep_arrival_h[incoming], ep_street[incoming], ep_case[incoming], street, closed_h,
-                         ids)
-    for j in late:
-        ep_state[incoming[j]] = EP_LAPSED
-        ep_arrival_h[incoming[j]] = np.nan
+        if closed_h[c] < first_close:
+            first_close = closed_h[c]
+    for e in incoming:
+        if _late(ep_arrival_h[e], ep_street[e], ep_case[e], street, first_close, closed_h, ids):
+            ep_state[e] = EP_LAPSED
+            ep_arrival_h[e] = np.nan
     for c in ids:
         if departments_arrived_h[c] > closed_h[c]:
             departments_arrived_h[c] = np.nan
@@ -342,7 +417,7 @@ def rewhistle(weights: np.ndarray, k: np.ndarray, u: np.ndarray, cid: np.ndarray
 def late_episodes(arrival_h: np.ndarray, ep_street: np.ndarray, ep_case: np.ndarray, street: int,
                   closed_h: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """Episodes (ascending) of ``street``'s cases ``ids`` arriving after their case's
-    closing time. Compiled: one pass over the episode table."""
+    closing time. Compiled: one pass over the episode table (:func:`_late`)."""
     first_close = np.inf
     for i in ids:
         if closed_h[i] < first_close:
@@ -351,14 +426,23 @@ def late_episodes(arrival_h: np.ndarray, ep_street: np.ndarray, ep_case: np.ndar
     out = np.empty(len(arrival_h), dtype=np.int64)
     n = 0
     for j in range(len(arrival_h)):
-        a = arrival_h[j]
-        if a > first_close and ep_street[j] == street:
-            c = np.int64(ep_case[j])
-            pos = np.searchsorted(wanted, c)
-            if pos < len(wanted) and wanted[pos] == c and a > closed_h[c]:
-                out[n] = j
-                n += 1
+        if _late(arrival_h[j], ep_street[j], ep_case[j], street, first_close, closed_h, wanted):
+            out[n] = j
+            n += 1
     return out[:n]
+
+
+@njit(cache=True)
+def _late(arrival_h: float, ep_street: int, ep_case: int, street: int, first_close: float,
+          closed_h: np.ndarray, wanted: np.ndarray) -> bool:
+    """Whether an episode arriving at ``arrival_h`` is for one of ``street``'s cases
+    ``wanted`` (ascending) and comes after the case's closing time (``first_close``: the
+    earliest of theirs)."""
+    if arrival_h > first_close and ep_street == street:
+        c = np.int64(ep_case)
+        pos = np.searchsorted(wanted, c)
+        return pos < len(wanted) and wanted[pos] == c and arrival_h > closed_h[c]
+    return False
 
 
 def complaints_by_department(street: Street, t: int, days: int = 30) -> np.ndarray:
