@@ -66,11 +66,12 @@ class MonthScan:
     is tallied once, when the pass first sees it closed, and the windows read the tallies.
 
     ``marks``: ``[settled_row, settled_h, open_row, last_now, last_from_h, n_last,
-    n_problems]``: every case before ``settled_row`` was raised and closed before the hour
-    ``settled_h`` (:func:`rows_settled`); every case before ``open_row`` was closed before
-    ``last_now``, the hour of the last call; the ``n_last`` cases of ``last_rows`` closed
-    in ``[last_from_h, last_now)``, in row order; ``n_problems`` entries of the problem
-    log are in use.
+    n_problems, last_open_row]``: every case before ``settled_row`` was raised and closed
+    before the hour ``settled_h``; every case before ``open_row`` was closed before
+    ``last_now``, the hour of the last call, and every case before ``last_open_row``
+    before ``last_from_h``, the hour of the call before (:func:`rows_settled`); the
+    ``n_last`` cases of ``last_rows`` closed in ``[last_from_h, last_now)``, in row
+    order; ``n_problems`` entries of the problem log are in use.
     """
 
     marks: np.ndarray
@@ -89,7 +90,7 @@ class MonthScan:
 
 def new_scan(n_communities: int, n_days: int) -> MonthScan:
     """An empty :class:`MonthScan` (nothing tallied; the first pass reads every case)."""
-    return MonthScan(np.array([0.0, -np.inf, 0.0, -np.inf, -np.inf, 0.0, 0.0]),
+    return MonthScan(np.array([0.0, -np.inf, 0.0, -np.inf, -np.inf, 0.0, 0.0, 0.0]),
                      np.zeros((n_days, n_communities), np.int64),
                      np.zeros((n_days, n_communities, 2), np.int64), np.empty(256), np.empty(256, np.int64),
                      np.empty(0, np.int64))
@@ -134,11 +135,18 @@ def month_scan(street: Street) -> MonthScan:
 
 def rows_settled(street: Street, from_h: float) -> int:
     """A case row before which every case of the street closed before the hour
-    ``from_h`` (so none counts among the cases closing, or raised, from then on): where
-    the condition's pass last found the settled cases to end (:class:`MonthScan`), or
-    the first row."""
+    ``from_h`` (so none counts among the cases closing, or raised, from then on): the
+    first case open at the last month pass or the one before if ``from_h`` is no earlier,
+    else where the settled cases end (:class:`MonthScan`), else the first row."""
     scan = street.perception.scan
-    return int(scan.marks[0]) if scan is not None and scan.marks[1] <= from_h else 0
+    if scan is None:
+        return 0
+    marks = scan.marks
+    if from_h >= marks[3]:
+        return int(marks[2])
+    if from_h >= marks[4]:
+        return int(marks[7])
+    return int(marks[0]) if marks[1] <= from_h else 0
 
 
 def _month_pass(street: Street, t: int, scan: MonthScan, word: bool, alpha: float) -> np.ndarray:
@@ -293,6 +301,7 @@ def month_kernel(n_cases: int, community: np.ndarray, community_size: np.ndarray
         rows_from += 1
     marks[0] = rows_from
     marks[1] = low
+    marks[7] = open_row
     marks[2] = new_open_row
     marks[3] = now
     marks[4] = last_now
