@@ -7,19 +7,23 @@ import numpy as np
 import pandas as pd
 
 from sim.domain import DEPARTMENTS
-from sim.indicators.compute import Tables, yearly_indicators
+from sim.indicators.compute import READS, Tables, yearly_indicators
 
 
-def combine_tables(tables: list[Tables]) -> Tables:
+def combine_tables(tables: list[Tables], columns: dict[str, tuple[str, ...]] | None = None) -> Tables:
     """The tables of several streets of one run as one set of tables.
 
     Rows are concatenated (each keeps its ``street``); residents add up; each street's
     yearly state gets its residents so that shares combine weighted by population.
+    ``columns``: only these columns of the tables it names (table name -> columns).
     """
     first = tables[0]
+    columns = columns or {}
 
     def cat(name: str) -> pd.DataFrame:
-        return pd.concat([getattr(t, name) for t in tables], ignore_index=True)
+        keep = columns.get(name)
+        return pd.concat([getattr(t, name) if keep is None else getattr(t, name)[list(keep)] for t in tables],
+                         ignore_index=True)
 
     state = pd.concat([t.state.assign(residents=t.residents) for t in tables], ignore_index=True)
     return Tables(cases=cat("cases"), episodes=cat("episodes"), whistles=cat("whistles"), daily=cat("daily"),
@@ -34,7 +38,7 @@ def group_indicators(tables: list[Tables]) -> pd.DataFrame:
     over all their cases, whistles and staff; counts add up."""
     if len(tables) == 1:
         return yearly_indicators(tables[0])
-    return yearly_indicators(combine_tables(tables))
+    return yearly_indicators(combine_tables(tables, READS))
 
 
 def department_table(tables: list[Tables], pilot: set[int]) -> pd.DataFrame:

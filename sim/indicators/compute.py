@@ -23,6 +23,12 @@ PRO_SO = [SO_SPECIALTIES.index(s) for s in PROFESSIONAL_SO_SPECIALTIES]
 HOUR_BUCKETS = ["hours_training", "hours_emergency", "hours_out_of_list", "hours_in_list",
                 "hours_data_entry", "hours_casework"]
 MIN_EPISODES_FOR_DEPT = 5
+READS = {"cases": ("raised_h", "closed_h", "outcome", "reported_resolved", "category", "is_repeat", "channel",
+                   "first_response_h", "complaint", "complaint_unclear", "route", "elderly"),
+         "episodes": ("state", "arrival_h", "arrival_year", "first_sent_h"),
+         "whistles": ("kind", "day", "answered", "first_of_episode", "department")}
+"""The columns of the large tables :func:`yearly_indicators` reads (the others need not
+be joined for a group of streets: :func:`sim.district.aggregate.group_indicators`)."""
 
 
 @dataclass
