@@ -158,10 +158,12 @@ def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, li
 
 @njit(cache=True)
 def run_street_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, st: tuple, live: tuple,
-                    gens: tuple, staff_log: np.ndarray, g_decide, active: np.ndarray,
+                    street_gens, staff_log: np.ndarray, g_decide, active: np.ndarray,
                     incoming: np.ndarray) -> tuple:
-    """:func:`run_days` for a single street (no typed lists: the street's state, arrays
-    and streams as tuples); returns ``(day, active, incoming, live)``."""
+    """:func:`run_days` for a single street (its state and arrays as tuples, its streams
+    the one item of the typed list ``street_gens``); returns ``(day, active, incoming,
+    live)``."""
+    gens = street_gens[0]
     k_cand = st[12][10][0].shape[1]
     posts = len(st[3][0])
     states = (st[2][STATE],)
@@ -672,17 +674,17 @@ def advance(model: StreetModel) -> int:
               (cal.is_workday, cal.office_len, cal.office_before), _pool_inputs(model),
               _decide_inputs(model))
     made = [_street_state(model, street) for street in streets]
-    gens = [tuple(street.streams[name] for name in STREET_STREAMS) for street in streets]
+    gens = _street_gens(model)
     t_stop = _stop_day(streets[0], t, n_days)
     if len(streets) == 1:
         day, pool.active, pool.incoming, live = run_street_days(
-            t, t_stop, shared, counts, made[0][0], made[0][1], gens[0], staff_log,
+            t, t_stop, shared, counts, made[0][0], made[0][1], gens, staff_log,
             model.district_streams["whistle"], pool.active, pool.incoming)
         lives = [live[:7]]
     else:
         day, pool.active, pool.incoming, packed_ids, packed_probs = run_days(
             t, t_stop, shared, counts, typed_list([m[0] for m in made]), typed_list([m[1] for m in made]),
-            typed_list(gens), typed_list([street.cases.state for street in streets]), staff_log,
+            gens, typed_list([street.cases.state for street in streets]), staff_log,
             model.district_streams["whistle"], pool.active, pool.incoming)
         lives = _unpacked(packed_ids, packed_probs, len(streets))
     if day == t and streets[0]._opens_month[t]:
@@ -698,6 +700,18 @@ def advance(model: StreetModel) -> int:
     if day >= n_days:
         model.running = False
     return day - t
+
+
+def _street_gens(model: StreetModel) -> List:
+    """Each street's random streams (:data:`STREET_STREAMS`) as a typed list, made once a
+    run: numba reads a generator's state where NumPy keeps it, and passing the
+    generators themselves costs ~8 us each a call."""
+    gens = getattr(model, "_loop_gens", None)
+    if gens is None:
+        per_street = [tuple(street.streams[name] for name in STREET_STREAMS) for street in model.streets]
+        gens = typed_list(per_street)
+        model._loop_gens = gens
+    return gens
 
 
 def _street_state(model: StreetModel, street: Street) -> tuple[tuple, tuple]:
