@@ -94,10 +94,19 @@ class Params:
         return getattr(getattr(self, group), name)
 
     def replace(self, changes: dict[str, Any]) -> Params:
-        """New Params with some file values replaced (already validated)."""
-        merged = dict(self._raw)
-        merged.update(changes)
-        return Params(merged)
+        """New Params with some file values replaced (already validated): only those are
+        converted; the other groups are shared (frozen, their arrays read-only)."""
+        new = Params.__new__(Params)
+        new._raw = {**self._raw, **changes}
+        touched: dict[str, dict[str, Any]] = {}
+        for key, value in changes.items():
+            spec = SPEC_BY_KEY.get(key)
+            if spec is not None:
+                touched.setdefault(spec.group, {})[spec.name] = to_model_value(spec, value)
+        for group in GROUP_CLASSES:
+            values = getattr(self, group)
+            setattr(new, group, dataclasses.replace(values, **touched[group]) if group in touched else values)
+        return new
 
 
 def spec_of(key: str) -> ValueSpec:
