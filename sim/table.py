@@ -6,6 +6,12 @@ import numpy as np
 import pandas as pd
 
 
+def _filled(n: int, fill: object, dtype: str) -> np.ndarray:
+    """``n`` values ``fill``: zeros come from ``np.zeros`` (the system's zeroed pages,
+    touched only when written, so unused room costs neither time nor memory)."""
+    return np.zeros(n, dtype=dtype) if fill == 0 else np.full(n, fill, dtype=dtype)
+
+
 class ColumnTable:
     """Fixed columns, rows appended in blocks, capacity doubled as needed.
 
@@ -22,7 +28,7 @@ class ColumnTable:
         self.n = 0
         self._cap = max(16, int(capacity))
         self.cols: dict[str, np.ndarray] = {
-            name: np.full(self._cap, fill, dtype=dtype) for name, (dtype, fill) in columns.items()
+            name: _filled(self._cap, fill, dtype) for name, (dtype, fill) in columns.items()
         }
         self.__dict__.update(self.cols)  # columns as plain attributes: table.resident, ...
 
@@ -44,7 +50,7 @@ class ColumnTable:
         if self.n + k > self._cap:
             new_cap = max(self._cap * 2, self.n + k)
             for name, (dtype, fill) in self._spec.items():
-                grown = np.full(new_cap, fill, dtype=dtype)
+                grown = _filled(new_cap, fill, dtype)
                 grown[: self.n] = self.cols[name][: self.n]
                 self.cols[name] = grown
             self.__dict__.update(self.cols)
