@@ -45,7 +45,8 @@ def department_table(tables: list[Tables], pilot: set[int]) -> pd.DataFrame:
     """Whistles each department received a year and the share answered at once, for all
     streets and, with a pilot, for pilot and non-pilot streets apart (crowding-out shows
     as a lower answer share for the streets that did not change)."""
-    log = pd.concat([t.whistles for t in tables], ignore_index=True)
+    log = pd.concat([t.whistles[["street", "kind", "day", "department", "answered"]] for t in tables],
+                    ignore_index=True)
     cols = ["year", "department", "group", "whistles", "answered_share"]
     if not len(log):
         return pd.DataFrame(columns=cols)
