@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.indicators.compute import Tables, yearly_indicators
+from sim.indicators.compute import Tables, long_form, yearly_indicators
 from sim.model import StreetModel
 from sim.outputs import labelled_cases, labelled_emergencies, labelled_episodes, street_tables
 from sim.params.errors import InputError
@@ -43,7 +43,7 @@ class RunResult:
     @property
     def indicators(self) -> pd.DataFrame:
         """Yearly indicators in long format (scenario, seed, street, year, indicator, value)."""
-        long = self.yearly.reset_index().melt(id_vars=["year"], var_name="indicator", value_name="value")
+        long = long_form(self.yearly)
         long.insert(0, "street", "all")
         long.insert(0, "seed", self.seed)
         long.insert(0, "scenario", self.scenario)

@@ -24,7 +24,7 @@ import pandas as pd
 from sim.district.aggregate import department_table, group_indicators
 from sim.district.profiles import StreetProfile, choose_pilots, draw_profiles, profiles_frame, street_changes
 from sim.district.spec import District, load_district
-from sim.indicators.compute import Tables, yearly_indicators
+from sim.indicators.compute import Tables, long_form, yearly_indicators
 from sim.io import write_parquet
 from sim.model import StreetModel
 from sim.outputs import street_tables
@@ -160,7 +160,7 @@ def run_district(district: District | str | Path, seed: int, keep_tables: bool =
 
 
 def _long(wide: pd.DataFrame, street: str) -> pd.DataFrame:
-    long = wide.reset_index().melt(id_vars=["year"], var_name="indicator", value_name="value")
+    long = long_form(wide)
     long.insert(0, "street", street)
     return long
 

@@ -21,7 +21,7 @@ import mesa
 import pandas as pd
 
 from sim.ema import apply_point, factor_table
-from sim.indicators.compute import yearly_indicators
+from sim.indicators.compute import long_form, yearly_indicators
 from sim.levers.catalogue import LEVERS
 from sim.levers.stressors import STRESSORS
 from sim.model import StreetModel
@@ -74,7 +74,7 @@ class ExplorerModel(mesa.Model):
                 break
             y = yearly_indicators(street_tables(m, m.streets[0]))
             y = y[y.index.isin(self.years_done)]
-            long = y.reset_index().melt(id_vars="year", var_name="indicator", value_name="value")
+            long = long_form(y)
             frames.append(long.assign(arm=arm))
         if not frames:
             return pd.DataFrame(columns=["arm", "year", "indicator", "value"])

@@ -156,6 +156,18 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
     return out.reindex(columns=cols)
 
 
+def long_form(wide: pd.DataFrame) -> pd.DataFrame:
+    """Yearly indicators (wide, index ``year``) in long format: ``year``, ``indicator``,
+    ``value``, indicator after indicator (as ``wide.reset_index().melt(id_vars=["year"],
+    var_name="indicator", value_name="value")`` gives them, built directly)."""
+    if not all(pd.api.types.is_numeric_dtype(t) for t in wide.dtypes):
+        return wide.reset_index().melt(id_vars=["year"], var_name="indicator", value_name="value")
+    years = wide.index.to_numpy()
+    names = np.array(list(wide.columns), dtype=object)
+    return pd.DataFrame({"year": np.tile(years, len(names)), "indicator": np.repeat(names, len(years)),
+                         "value": wide.to_numpy(dtype=np.float64).T.ravel()})
+
+
 SUMMED_STATE = {"eligible", "eligible_enrolled", "staff", "social_orgs", "professional_social_orgs",
                 "residents"}
 STAFF_WEIGHTED_STATE = {"professional_share", "under35_share", "contract_pay_gap", "training_hours_mean",
