@@ -89,7 +89,8 @@ def late_episodes(arrival_h, ep_street, ep_case, street, closed_h, ids):
 def apply_decisions(due, answered, escalated, unclear, u_bounce, bounce_prob, arrival_h, max_repeats,
                     repeat_day, escalate_day, ep_arrival_h, ep_state, ep_bounced, ep_next_day, ep_escalated,
                     ep_n_sent):
-    """``sim.agents.departments.apply_decisions`` as the array code of ``decide`` it was."""
+    """The decisions' writes of ``sim.agents.departments.decide_due`` as the array code of
+    ``decide`` they were."""
     from sim.cases import EP_ARRIVED, EP_FAILED, EP_MOVED
 
     bounce = answered & unclear & (u_bounce < bounce_prob)

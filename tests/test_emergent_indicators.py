@@ -229,3 +229,20 @@ def test_input_indicators_are_a_kind_of_their_own_and_not_scored():
         assert target_status(ind.key, 2030, ind.target * 2, ind.target * 2, ind.target * 2) == "no_target"
     outcome_like = next(i for i in INDICATORS if i.kind == "process" and i.target is not None)
     assert target_status(outcome_like.key, 2030, float("nan"), 0, 0) == "no_target"
+
+
+def test_the_long_form_is_the_melted_wide_table():
+    """``compute.long_form`` builds what ``melt`` gives, values, order and dtypes, also
+    with missing values and whole-number columns (and falls back to ``melt`` for others)."""
+    import pandas as pd
+
+    from sim.indicators.compute import long_form
+
+    wide = pd.DataFrame({"demands": [10, 12, 9], "resolution_rate": [0.5, np.nan, 0.75],
+                         "satisfaction": [0.61, 0.62, np.nan]},
+                        index=pd.Index([2024, 2025, 2026], name="year"))
+    want = wide.reset_index().melt(id_vars=["year"], var_name="indicator", value_name="value")
+    assert long_form(wide).equals(want)
+    labelled = wide.assign(label=["a", "b", "c"])
+    want = labelled.reset_index().melt(id_vars=["year"], var_name="indicator", value_name="value")
+    assert long_form(labelled).equals(want)

@@ -8,7 +8,12 @@ import numpy_mechanisms as ref  # the array code the kernels replaced (on the pa
 import pytest
 
 from sim.agents import departments
+from sim.cases import EP_PENDING, EpisodeTable
+from sim.domain import DEPARTMENTS
 from sim.mechanisms import recording, triage, whistle
+from sim.randomness.compiled import lognormal_mean
+
+N_DEPARTMENTS = len(DEPARTMENTS)
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -72,21 +77,69 @@ def test_count_waiting_matches_the_array_count():
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_apply_decisions_matches_the_array_version(seed):
+def test_decide_due_matches_the_array_version(seed):
+    """The departments' decisions (``decide_due``) against the array code of ``decide``:
+    log rows, first whistles, episode columns, the arrived, bounced, failed, pending and
+    incoming episodes."""
     rng = np.random.default_rng(seed)
-    n_ep = 300
-    n = int(rng.integers(0, 80))
-    due = np.sort(rng.choice(n_ep, n, replace=False)).astype(np.int64)
-    flags = [rng.random(n) < share for share in (0.6, 0.3, 0.5)]  # answered, escalated, unclear
-    columns = (np.full(n_ep, np.nan), rng.integers(0, 5, n_ep).astype(np.int8), rng.random(n_ep) < 0.1,
-               rng.integers(-1, 50, n_ep).astype(np.int32), rng.random(n_ep) < 0.2,
-               rng.integers(0, 5, n_ep).astype(np.int16))
-    args = (*flags, rng.random(n), 0.4, rng.uniform(0, 900, n), 3.0, 12, 15)
-    mine, theirs = [c.copy() for c in columns], [c.copy() for c in columns]
-    got = departments.apply_decisions(due, *args, *mine)
-    want = ref.apply_decisions(due, *args, *theirs)
-    for g, w in zip((*got, *mine), (*want, *theirs)):
+    n_ep, n_dept, day = 300, N_DEPARTMENTS, 40
+    active = np.flatnonzero(rng.random(n_ep) < 0.7).astype(np.int64)
+    due = active[rng.random(len(active)) < 0.6]
+    incoming = np.flatnonzero(rng.random(n_ep) < 0.2).astype(np.int64)
+    ep = EpisodeTable(n_ep)
+    ep.append(n_ep, street=rng.integers(0, 3, n_ep), department=rng.integers(0, n_dept, n_ep),
+              first_sent_h=rng.uniform(0, 41 * 24.0, n_ep), n_sent=rng.integers(0, 5, n_ep),
+              escalated=rng.random(n_ep) < 0.3, unclear=rng.random(n_ep) < 0.5,
+              arrival_h=np.where(rng.random(n_ep) < 0.5, np.nan, rng.uniform(0, 60 * 24.0, n_ep)))
+    u = rng.random((len(due), 3))
+    answer_prob, delay_today = rng.uniform(0.2, 0.9, n_dept), rng.uniform(5, 200, n_dept)
+    esc_prob, sigma, bounce_prob, max_repeats, repeat_day, escalate_day = 0.7, 0.8, 0.4, 3.0, day + 2, day + 5
+    cols = ("street", "department", "escalated", "n_sent", "first_sent_h", "unclear", "arrival_h", "state",
+            "bounced", "next_day")
+    mine = {c: ep.view(c).copy() for c in cols}
+    theirs = {c: ep.view(c).copy() for c in cols}
+    log = {c: np.zeros(len(due), t) for c, t in (("street", np.int16), ("episode", np.int32),
+                                                 ("department", np.int8), ("day", np.int32),
+                                                 ("kind", np.int8), ("answered", np.bool_),
+                                                 ("attempt", np.int16))}
+    new_today = np.zeros(n_dept)
+    got = departments.decide_due(
+        due, u, day, mine["street"], mine["department"], mine["escalated"], mine["n_sent"],
+        mine["first_sent_h"], mine["unclear"], mine["arrival_h"], mine["state"], mine["bounced"],
+        mine["next_day"], answer_prob, delay_today, new_today, esc_prob, sigma, bounce_prob, max_repeats,
+        repeat_day, escalate_day, 0, log["street"], log["episode"], log["department"], log["day"],
+        log["kind"], log["answered"], log["attempt"], active, incoming)
+    # the array code of decide
+    t = theirs
+    dept = t["department"][due].astype(np.int64)
+    escalated = t["escalated"][due]
+    answered = u[:, 0] < np.where(escalated, esc_prob, answer_prob[dept])
+    attempt = t["n_sent"][due] + 1
+    first = ~escalated & (t["n_sent"][due] == 0)
+    want_new = np.zeros(n_dept)
+    np.add.at(want_new, dept[first], 1.0)
+    t["n_sent"][due] += (~escalated).astype(np.int16)
+    delay = np.array([lognormal_mean(delay_today[d], sigma, x) for d, x in zip(dept, u[:, 2])])
+    arrival_h = np.maximum(day * 24.0, t["first_sent_h"][due]) + delay
+    arrive, bounce, fail = ref.apply_decisions(
+        due, answered, escalated, t["unclear"][due], u[:, 1], bounce_prob, arrival_h, max_repeats, repeat_day,
+        escalate_day, t["arrival_h"], t["state"], t["bounced"], t["next_day"], t["escalated"], t["n_sent"])
+    pending = active[t["state"][active] == EP_PENDING]
+    ahead = np.concatenate([incoming[t["arrival_h"][incoming] > day * 24.0], due[arrive]])
+    want = (due[arrive], arrival_h[arrive], due[bounce], due[fail], pending, ahead)
+    for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
+    for c in cols:
+        np.testing.assert_array_equal(mine[c], t[c], err_msg=c)
+    np.testing.assert_array_equal(new_today, want_new)
+    np.testing.assert_array_equal(log["episode"], due)
+    np.testing.assert_array_equal(log["answered"], answered)
+    np.testing.assert_array_equal(log["attempt"], attempt)
+    kind = np.where(escalated, departments.ESCALATION, departments.WHISTLE)
+    np.testing.assert_array_equal(log["kind"], kind)
+    # every outcome of the rule occurred: arrivals, bounces, failures, repeats, escalations
+    assert arrive.any() and bounce.any() and fail.any()
+    assert (t["next_day"][due] == repeat_day).any() and (t["next_day"][due] == escalate_day).any()
 
 
 @pytest.mark.parametrize("seed", range(30))
@@ -110,3 +163,23 @@ def test_pairwise_sum_adds_as_numpy_does():
     for n in [*range(0, 300), 1000, 4097, 58000]:
         a = (rng.random(n) - 0.3) * rng.choice([1e-3, 1.0, 1e6])
         assert pairwise_sum(a) == a.sum(), n
+
+
+def test_day_of_hour_is_numpys_floor_division():
+    from sim.compiled import day_of_hour
+
+    rng = np.random.default_rng(5)
+    edges = np.arange(0, 61368, 24.0)
+    hours = np.concatenate([rng.random(100_000) * 61368, edges, np.nextafter(edges[1:], 0),
+                            np.nextafter(edges, 1e9), [np.nan, np.inf, -0.5, -24.0, -1e-300]])
+    with np.errstate(invalid="ignore"):  # inf // 24 is NaN
+        want = np.nan_to_num(hours // 24, nan=-7, posinf=-7).astype(np.int64)
+    np.testing.assert_array_equal(day_of_hour(hours, -7), want)
+
+
+def test_count_flags_is_bincount_of_the_flagged():
+    from sim.compiled import count_flags
+
+    rng = np.random.default_rng(6)
+    at, flag = rng.integers(0, 7, 10_000), rng.random(10_000) < 0.3
+    np.testing.assert_array_equal(count_flags(at, flag, 7), np.bincount(at[flag], minlength=7))

@@ -205,3 +205,27 @@ def test_params_replace_keeps_other_values(small):
     assert q.demand.online_channel is False and p.demand.online_channel is True
     assert np.array_equal(q.departments.answer_prob, p.departments.answer_prob)
     assert re.fullmatch(r"[0-9a-f]{16}", small.digest())
+
+
+def test_replace_converts_only_the_changes_and_equals_a_fresh_build(baseline):
+    """``Params.replace`` shares the untouched groups; every value equals (type and all)
+    a Params built afresh from the merged file values, arrays stay read-only."""
+    from sim.params.values import GROUP_CLASSES, Params
+
+    p = baseline.params
+    raw = p.raw
+    changes = {"data.data_shared": {k: 0.25 for k in raw["data.data_shared"]},
+               "staff.work_hours_per_day": 7.5}
+    got, want = p.replace(changes), Params({**raw, **changes})
+    assert got.raw == want.raw
+    for group in GROUP_CLASSES:
+        g, w = getattr(got, group), getattr(want, group)
+        for name in g.__dataclass_fields__:
+            a, b = getattr(g, name), getattr(w, name)
+            if isinstance(b, np.ndarray):
+                np.testing.assert_array_equal(a, b, err_msg=f"{group}.{name}")
+                assert not a.flags.writeable
+            else:
+                assert a == b and type(a) is type(b), f"{group}.{name}"
+    assert got.demand is p.demand and got.data is not p.data  # untouched groups shared
+    assert got.get("staff.work_hours_per_day") == 7.5

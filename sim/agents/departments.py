@@ -368,8 +368,11 @@ def decide_due(due: np.ndarray, u: np.ndarray, day: int, ep_street: np.ndarray, 
     department's probability today. Each decision is logged at rows ``log_start...``
     (already appended); a department's first whistle of an episode counts in today's
     inflow. An answering department comes after a log-normal delay around its mean
-    today, not before the first whistle went out; each decision is written as
-    :func:`apply_decisions` writes it (:func:`_decision`). Returns the arrived episodes
+    today, not before the first whistle went out. An answering department disclaims an
+    unclear case with ``bounce_prob`` (a bounce) and otherwise arrives; a silent one is
+    whistled again on ``repeat_day`` (until ``max_repeats`` whistles), then escalated to
+    be answered on ``escalate_day``, and a silent escalation fails (:func:`_decision`),
+    written into the episode's columns. Returns the arrived episodes
     and their arrival hours, the bounced and the failed episodes, the episodes still
     pending (of ``active``) and those whose arrival may still lie ahead (of ``incoming``,
     plus today's arrivals).
@@ -401,7 +404,7 @@ def decide_due(due: np.ndarray, u: np.ndarray, day: int, ep_street: np.ndarray, 
         delay = lognormal_mean(delay_today[dept], delay_sigma, u[i, 2])
         # a department cannot come before the whistle went out (same-day first whistles)
         arrival_h = np.maximum(day * 24.0, ep_first_sent_h[e]) + delay
-        # the episode's columns after the decision (as apply_decisions writes them)
+        # the episode's columns after the decision
         result = _decision(answered, escalated, ep_unclear[e], u[i, 1], bounce_prob, ep_n_sent[e],
                            max_repeats)
         if result == ARRIVE:
@@ -476,50 +479,10 @@ def write_episodes(start: int, street: int, cases: np.ndarray, departments: np.n
 
 
 @njit(cache=True)
-def apply_decisions(due: np.ndarray, answered: np.ndarray, escalated: np.ndarray, unclear: np.ndarray,
-                    u_bounce: np.ndarray, bounce_prob: float, arrival_h: np.ndarray, max_repeats: float,
-                    repeat_day: int, escalate_day: int, ep_arrival_h: np.ndarray, ep_state: np.ndarray,
-                    ep_bounced: np.ndarray, ep_next_day: np.ndarray, ep_escalated: np.ndarray,
-                    ep_n_sent: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Write the day's decisions into the episode columns (compiled, one pass).
-
-    An answering department disclaims an unclear case with ``bounce_prob`` (a bounce)
-    and otherwise arrives at ``arrival_h``; a silent one is whistled again on
-    ``repeat_day`` (until ``max_repeats`` whistles), then escalated to be answered on
-    ``escalate_day``, and a silent escalation fails. Returns the masks arrive, bounce and
-    fail over ``due``."""
-    n = len(due)
-    arrive = np.zeros(n, np.bool_)
-    bounce = np.zeros(n, np.bool_)
-    fail = np.zeros(n, np.bool_)
-    for i in range(n):
-        e = due[i]
-        result = _decision(answered[i], escalated[i], unclear[i], u_bounce[i], bounce_prob, ep_n_sent[e],
-                           max_repeats)
-        if result == ARRIVE:
-            ep_arrival_h[e] = arrival_h[i]
-            ep_state[e] = EP_ARRIVED
-        elif result == BOUNCE:
-            ep_state[e] = EP_MOVED
-        elif result == FAIL:
-            ep_state[e] = EP_FAILED
-        elif result == AGAIN:
-            ep_next_day[e] = repeat_day
-        else:
-            ep_escalated[e] = True
-            ep_next_day[e] = escalate_day
-        ep_bounced[e] = result == BOUNCE
-        arrive[i] = result == ARRIVE
-        bounce[i] = result == BOUNCE
-        fail[i] = result == FAIL
-    return arrive, bounce, fail
-
-
-@njit(cache=True)
 def _decision(answered: bool, escalated: bool, unclear: bool, u_bounce: float, bounce_prob: float,
               n_sent: int, max_repeats: float) -> int:
-    """The rule of :func:`apply_decisions` for one episode: ``ARRIVE``, ``BOUNCE``,
-    ``FAIL``, ``AGAIN`` (whistled again) or ``ESCALATE``."""
+    """The rule of :func:`decide_due` for one episode: ``ARRIVE``, ``BOUNCE``, ``FAIL``,
+    ``AGAIN`` (whistled again) or ``ESCALATE``."""
     if answered:
         return BOUNCE if unclear and u_bounce < bounce_prob else ARRIVE
     if escalated:
