@@ -37,7 +37,7 @@ from sim.mechanisms import demand, emergency, feedback, recording, referral, tas
 from sim.mechanisms.timebudget import WORKDAYS_PER_YEAR, data_entry_kernel, open_day_kernel
 from sim.mechanisms.workforce import NO_PROB
 from sim.money import receive_kernel
-from sim.population import relax_kernel
+from sim.population import relax_everyone
 from sim.randomness.compiled import lognormal_mean
 
 if TYPE_CHECKING:
@@ -347,8 +347,7 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
     u = e_draws[ints[I_EMERGENCY_ROW]]
     ints[I_EMERGENCY_ROW] += 1
     if u[6] < false_alarm_chance:  # Residents.shock, then the log
-        relax_kernel(np.arange(n_residents), t, memory_years, own, trust, touched_day, community,
-                     word_of_mouth)
+        relax_everyone(t, memory_years, own, trust, touched_day, community, word_of_mouth)
         for i in range(len(trust)):
             trust[i] = np_minimum(np_maximum(trust[i] - trust_loss, 0.0), 1.0)  # numpy.clip
         _log_row(em_log, ints, I_EMERGENCIES, (float(t), -1.0, 0.0, 0.0, np.nan, np.nan, 0.0, 1.0))

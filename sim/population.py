@@ -104,7 +104,8 @@ class Residents:
     def shock(self, loss: float, day: int, p: Params) -> None:
         """Everyone loses ``loss`` of trust in government responsiveness (e.g. a false
         alarm)."""
-        self.relax(np.arange(self.n), day, p.feedback.memory_years)
+        relax_everyone(day, float(p.feedback.memory_years), self.own, self.trust, self.touched_day,
+                       self.community, self.word_of_mouth)
         self.trust = np.clip(self.trust - loss, 0.0, 1.0)
 
     def age_one_year(self, p: Params, rng: np.random.Generator) -> None:
@@ -298,6 +299,29 @@ def relax_kernel(idx: np.ndarray, day: int, memory_years: float, own: np.ndarray
         i = idx[k]
         own[i] = new_own[k]
         trust[i] = new_trust[k]
+        touched_day[i] = day
+
+
+@njit(cache=True)
+def relax_everyone(day: int, memory_years: float, own: np.ndarray, trust: np.ndarray, touched_day: np.ndarray,
+                   community: np.ndarray, word_of_mouth: np.ndarray) -> None:
+    """:func:`relax_kernel` for every resident (``idx = arange(n)``), with one ``exp`` per
+    distinct number of days since touched (the same values: each is
+    :func:`memory_keep` of the same days)."""
+    keep_of = np.empty(max(day, 0) + 1)
+    known = np.zeros(max(day, 0) + 1, np.bool_)
+    for i in range(len(own)):
+        d = day - touched_day[i]
+        if 0 <= d <= day:
+            if not known[d]:
+                keep_of[d] = memory_keep(d, memory_years)
+                known[d] = True
+            keep = keep_of[d]
+        else:
+            keep = memory_keep(d, memory_years)
+        heard = word_of_mouth[community[i]]
+        own[i] = heard + (own[i] - heard) * keep
+        trust[i] = heard + (trust[i] - heard) * keep
         touched_day[i] = day
 
 

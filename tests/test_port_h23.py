@@ -48,7 +48,7 @@ from sim.mechanisms.demand import (
     WALK_IN,
 )
 from sim.model import StreetModel
-from sim.population import ELDERLY, PICK_BUCKETS, pick_kernel, relax_kernel
+from sim.population import ELDERLY, PICK_BUCKETS, pick_kernel, relax_everyone, relax_kernel
 from sim.randomness import categorical, compiled
 
 SEED = 5
@@ -327,6 +327,22 @@ def test_relax_kernel_fades_a_resident_listed_twice_once():
     same_bits(own, np.array([0.5 + 0.5 * keep, 0.5 + (0.2 - 0.5) * keep]), "own")
     same_bits(trust, np.array([0.5 - 0.5 * keep, 0.5 + (0.9 - 0.5) * keep]), "trust")
 
+
+
+@pytest.mark.parametrize("day", [0, 1, 400])
+def test_relax_everyone_equals_relax_kernel_over_everyone(street, day):
+    """The false alarm's and the survey's relaxing (one ``exp`` per distinct number of
+    days) gives the bits of :func:`relax_kernel` over ``arange(n)``, residents touched
+    after ``day`` included."""
+    rng = np.random.default_rng(day)
+    a, b = copy.deepcopy(street.residents), copy.deepcopy(street.residents)
+    a.touched_day[:] = b.touched_day[:] = rng.integers(0, 500, a.n)
+    a.own[:] = b.own[:] = rng.random(a.n)
+    relax_everyone(day, 2.5, a.own, a.trust, a.touched_day, a.community, a.word_of_mouth)
+    relax_kernel(np.arange(b.n), day, 2.5, b.own, b.trust, b.touched_day, b.community, b.word_of_mouth)
+    for name in ("own", "trust", "touched_day"):
+        same_bits(getattr(a, name), getattr(b, name), name)
+    assert not np.array_equal(a.own, street.residents.own)
 
 @njit
 def _rating_compiled(perf, expect, disp, w):

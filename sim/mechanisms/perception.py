@@ -44,7 +44,7 @@ from numba.extending import register_jitable
 from sim.cases import CLOSED, RESOLVED, ROUTE_SO
 from sim.compiled import day_of, pairwise_sum
 from sim.domain import CATEGORIES
-from sim.population import memory_keep
+from sim.population import relax_everyone
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -419,29 +419,15 @@ def survey_kernel(day: int, memory_years: float, own: np.ndarray, trust: np.ndar
                   disconfirmation_weight: float, threshold: float, adaptation: float, drift: float,
                   work: np.ndarray) -> np.ndarray:
     """The survey (compiled): everyone's ``own`` and ``trust`` relaxed to ``day`` (the
-    rule of :func:`sim.population.relax_kernel`, one ``exp`` per distinct number of days
-    since touched), their perceived performance (:func:`perceived_kernel`) and rating.
+    rule of :func:`sim.population.relax_kernel`, as
+    :func:`sim.population.relax_everyone`), their perceived performance (:func:`perceived_kernel`) and rating.
     Returns the share rating ``threshold`` or more, the means of the rating (clipped to
     0-1), perceived performance, expectation and trust, and of each condition part over
     the communities (in that order; means add as NumPy's ``mean``); then expectations
     move ``adaptation`` of the way to perceived performance, plus ``drift``, clipped to
     0-1. ``work``: two rows of ``len(own)`` floats of scratch space."""
     n = len(own)
-    keep_of = np.empty(day + 1)
-    known = np.zeros(day + 1, np.bool_)
-    for i in range(n):
-        d = day - touched_day[i]
-        if 0 <= d <= day:
-            if not known[d]:
-                keep_of[d] = memory_keep(d, memory_years)
-                known[d] = True
-            keep = keep_of[d]
-        else:
-            keep = memory_keep(d, memory_years)
-        heard = word_of_mouth[community[i]]
-        own[i] = heard + (own[i] - heard) * keep
-        trust[i] = heard + (trust[i] - heard) * keep
-        touched_day[i] = day
+    relax_everyone(day, memory_years, own, trust, touched_day, community, word_of_mouth)
     perf = work[0]
     clipped = work[1]
     perceived_kernel(np.empty(0, np.int64), True, own, trust, community, word_of_mouth, condition, weights,
