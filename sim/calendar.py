@@ -55,6 +55,17 @@ class Calendar:
         """True on the last simulated day of a calendar year."""
         return t == self.n_days - 1 or self.year[t + 1] != self.year[t]
 
+    def period_flags(self) -> tuple[tuple[bool, ...], tuple[bool, ...], tuple[bool, ...]]:
+        """Per day, as tuples of Python bools: a year opens (the first day, or the year
+        changes), a month opens (:meth:`is_month_start`), a year closes (:meth:`is_year_end`)."""
+        if self.n_days == 0:
+            return (), (), ()
+        year, month = np.asarray(self.year), np.asarray(self.month)
+        opens_year = np.concatenate([[True], year[1:] != year[:-1]])
+        opens_month = np.concatenate([[True], month[1:] != month[:-1]])
+        closes_year = np.concatenate([year[1:] != year[:-1], [True]])
+        return tuple(opens_year.tolist()), tuple(opens_month.tolist()), tuple(closes_year.tolist())
+
     def after_office_hours(self, start_h: np.ndarray, work_h: np.ndarray) -> np.ndarray:
         """The time (hours since the start) at which ``work_h`` office hours of work,
         begun at ``start_h``, are done: work stops at 17:00, and at weekends after the

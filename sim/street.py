@@ -128,11 +128,8 @@ class Street:
         self.sos: list[SocialOrganisation] = []
         self.daily = recording.DailyRecord(calendar.n_days)
         # the calendar as plain flags per day (looked up every day)
-        days = range(calendar.n_days)
-        self._opens_year = tuple(bool(t == 0 or calendar.year[t] != calendar.year[t - 1]) for t in days)
-        self._opens_month = tuple(bool(calendar.is_month_start(t)) for t in days)
-        self._closes_year = tuple(bool(calendar.is_year_end(t)) for t in days)
-        self.workday = tuple(bool(w) for w in calendar.is_workday)  # read by the staff-time mechanisms
+        self._opens_year, self._opens_month, self._closes_year = calendar.period_flags()
+        self.workday = tuple(np.asarray(calendar.is_workday, dtype=bool).tolist())  # read by staff time
         self.yearly_state: dict[int, dict[str, float]] = {}  # recording.close_year
         self._build_staff()
         self._build_councils()

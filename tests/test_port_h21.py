@@ -5,6 +5,7 @@ day, each against a plain statement of its rule (the array code, kept here)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -446,3 +447,16 @@ def test_referral_pays_fees_in_order_keeping_the_reserve(small):
     assert cs.planned_outcome[ids].tolist() == np.where(ok, RESOLVED, DROPPED).tolist()
     assert cs.planned_reason[ids].tolist() == np.where(ok, 0, DR_SO_FAILED).tolist()
     assert (cs.closed_h[ids] > 100.0).all() and (cs.due_day[ids] == np.floor(cs.closed_h[ids] / 24)).all()
+
+
+@pytest.mark.parametrize(("start", "end"), [(dt.date(2024, 1, 1), dt.date(2030, 12, 31)),
+                                            (dt.date(2024, 3, 15), dt.date(2025, 6, 30)),
+                                            (dt.date(2024, 5, 1), dt.date(2024, 5, 1))])
+def test_period_flags_match_the_day_by_day_rules(start, end):
+    cal = Calendar(start, end)
+    opens_year, opens_month, closes_year = cal.period_flags()
+    days = range(cal.n_days)
+    assert opens_year == tuple(t == 0 or bool(cal.year[t] != cal.year[t - 1]) for t in days)
+    assert opens_month == tuple(bool(cal.is_month_start(t)) for t in days)
+    assert closes_year == tuple(bool(cal.is_year_end(t)) for t in days)
+    assert all(type(x) is bool for x in opens_year + opens_month + closes_year)

@@ -181,7 +181,7 @@ def initial_skill(p: Params, specialty: int, years_experience: float) -> float:
     skill = s.skill_initial + s.skill_per_year_experience * min(years_experience, 15.0)
     if specialty != GENERAL:
         skill += s.skill_professional_bonus
-    return float(np.clip(skill, 0.0, 1.0))
+    return float(min(max(skill, 0.0), 1.0))  # numpy.clip's value, without its call (~5 us)
 
 
 def posts_for(p: Params) -> tuple[int, int]:
