@@ -288,3 +288,33 @@ def test_cli_refuses_a_bad_district_in_one_line(tmp_path, capsys):
     assert main(["run", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert "district.large_share" in err and len(err.splitlines()) == 1
+
+
+def test_the_model_is_freed_before_the_group_tables_and_the_collector_restored(tmp_path, monkeypatch):
+    """``run_district`` runs with the cyclic collector paused (``sim.gc_pause``): the
+    model (its agents refer back to it) must still be gone when the group tables are
+    built, and the collector on again afterwards."""
+    import gc
+    import weakref
+
+    import sim.district.runner as runner
+
+    refs: list = []
+    build, group = runner.build_district_model, runner.group_indicators
+
+    def building(*args, **kwargs):
+        model, profiles = build(*args, **kwargs)
+        refs.append(weakref.ref(model))
+        assert not gc.isenabled()
+        return model, profiles
+
+    def grouping(tables):
+        assert refs and refs[0]() is None, "the model is still alive at the group tables"
+        return group(tables)
+
+    monkeypatch.setattr(runner, "build_district_model", building)
+    monkeypatch.setattr(runner, "group_indicators", grouping)
+    assert gc.isenabled()
+    result = run_district(load_district(district_file(tmp_path)), seed=3)
+    assert gc.isenabled()
+    assert len(refs) == 1 and len(result.indicators)

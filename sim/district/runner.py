@@ -24,6 +24,7 @@ import pandas as pd
 from sim.district.aggregate import department_table, group_indicators
 from sim.district.profiles import StreetProfile, choose_pilots, draw_profiles, profiles_frame, street_changes
 from sim.district.spec import District, load_district
+from sim.gc_pause import collector_paused
 from sim.indicators.compute import Tables, long_form, yearly_indicators
 from sim.io import write_parquet
 from sim.model import StreetModel
@@ -136,26 +137,31 @@ def run_district(district: District | str | Path, seed: int, keep_tables: bool =
     """
     if not isinstance(district, District):
         district = load_district(district)
-    model, profiles = build_district_model(district, seed)
-    model.run()
-    tables = [street_tables(model, s, copy=False) for s in model.streets]  # model discarded
-    streets = profiles_frame(profiles, [s.p for s in model.streets])
-    start = np.datetime64(model.calendar.start.isoformat())
+    with collector_paused():  # see sim.gc_pause
+        model, profiles = build_district_model(district, seed)
+        model.run()
+        tables = [street_tables(model, s, copy=False) for s in model.streets]  # model discarded
+        streets = profiles_frame(profiles, [s.p for s in model.streets])
+        start = np.datetime64(model.calendar.start.isoformat())
     del model
-    gc.collect()  # agents and model form cycles: free the model before the group tables
-    pilot = {pr.index for pr in profiles if pr.pilot}
-    parts = [(str(i), yearly_indicators(tb)) for i, tb in enumerate(tables)]
-    parts.append((DISTRICT, group_indicators(tables)))
-    if pilot and len(pilot) < len(tables):
-        parts.append((PILOT, group_indicators([t for i, t in enumerate(tables) if i in pilot])))
-        parts.append((NON_PILOT, group_indicators([t for i, t in enumerate(tables) if i not in pilot])))
-    indicators = pd.concat([_long(w, label) for label, w in parts], ignore_index=True)
-    indicators.insert(0, "seed", int(seed))
-    indicators.insert(0, "scenario", district.name)
-    daily = pd.concat([t.daily for t in tables], ignore_index=True)
-    daily.insert(0, "date", start + daily["day"].to_numpy().astype("timedelta64[D]"))
+    # agents and model form cycles: free the model before the group tables (a full pass:
+    # a collection of the younger generations only left it alive in a test)
+    gc.collect()
+    with collector_paused():
+        pilot = {pr.index for pr in profiles if pr.pilot}
+        parts = [(str(i), yearly_indicators(tb)) for i, tb in enumerate(tables)]
+        parts.append((DISTRICT, group_indicators(tables)))
+        if pilot and len(pilot) < len(tables):
+            parts.append((PILOT, group_indicators([t for i, t in enumerate(tables) if i in pilot])))
+            parts.append((NON_PILOT, group_indicators([t for i, t in enumerate(tables) if i not in pilot])))
+        indicators = pd.concat([_long(w, label) for label, w in parts], ignore_index=True)
+        indicators.insert(0, "seed", int(seed))
+        indicators.insert(0, "scenario", district.name)
+        daily = pd.concat([t.daily for t in tables], ignore_index=True)
+        daily.insert(0, "date", start + daily["day"].to_numpy().astype("timedelta64[D]"))
+        departments = department_table(tables, pilot)
     return DistrictResult(name=district.name, seed=int(seed), streets=streets, indicators=indicators,
-                          departments=department_table(tables, pilot), daily=daily,
+                          departments=departments, daily=daily,
                           tables=tables if keep_tables else None)
 
 

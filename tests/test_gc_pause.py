@@ -1,0 +1,32 @@
+"""The collector pause around long runs."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from sim.gc_pause import collector_paused
+
+
+def test_the_collector_is_off_inside_and_restored_after():
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_the_collector_is_restored_when_the_block_raises():
+    with pytest.raises(ValueError), collector_paused():
+        raise ValueError("boom")
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_by_the_caller_stays_off():
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
