@@ -106,8 +106,9 @@ def _grown(rows: np.ndarray, keep: int, need: int) -> np.ndarray:
 
 
 @njit(cache=True)
-def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, lives, gens, states,
-             staff_log: np.ndarray, g_decide, active: np.ndarray, incoming: np.ndarray) -> tuple:
+def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, lives, gens, states, checks,
+             street_index: np.ndarray, staff_log: np.ndarray, g_decide, active: np.ndarray,
+             incoming: np.ndarray) -> tuple:
     """Run days ``t`` to ``t_stop - 1`` of every street (see the module docstring),
     stopping early before a day left to Python.
 
@@ -119,6 +120,11 @@ def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, li
         lives: a typed list of each street's arrays the steps replace.
         gens: a typed list of each street's random streams (:data:`STREET_STREAMS`).
         states: a typed list of each street's case ``state`` column.
+        checks: a typed list of each street's arrays :func:`_fits` reads
+            (:func:`_check_arrays`), and ``street_index`` each street's index: taking an
+            item of ``streets`` counts a reference to each of its ~200 arrays (and
+            uncounts it after), so the day's room check and the answers' street read
+            these instead (the halves of the day take ``streets[i]`` once each).
         staff_log: the quits and hires made, in order (:func:`replay_staff_events`).
         g_decide: the departments' decision stream.
         active, incoming: the pool's pending and arrived episodes.
@@ -136,7 +142,7 @@ def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, li
         # days left to Python: stop before them (every street's day must fit)
         new_cases = 0
         for i in range(n_streets):
-            fresh = _day_fits(t, streets[i], lives[i])
+            fresh = _day_fits(t, checks[i], lives[i])
             if fresh < 0:
                 break
             new_cases += fresh
@@ -149,7 +155,7 @@ def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, li
         arrived, arrival_h, bounced, failed, active, incoming = _decide(t, shared, counts, states, g_decide,
                                                                         active, incoming)
         for i in range(n_streets):  # answers_of_street: each street's own
-            mine = answers_of_street(arrived, arrival_h, bounced, failed, ep_street, streets[i][12][0])
+            mine = answers_of_street(arrived, arrival_h, bounced, failed, ep_street, street_index[i])
             lives[i], active = _second_half(t, streets[i], lives[i], gens[i], shared, counts, staff_log,
                                             mine[0], mine[1], mine[2], mine[3], active, incoming)
         t += 1
@@ -158,17 +164,17 @@ def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, li
 
 @njit(cache=True)
 def run_street_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, st: tuple, live: tuple,
-                    street_gens, staff_log: np.ndarray, g_decide, active: np.ndarray,
+                    check: tuple, street_gens, staff_log: np.ndarray, g_decide, active: np.ndarray,
                     incoming: np.ndarray) -> tuple:
-    """:func:`run_days` for a single street (its state and arrays as tuples, its streams
-    the one item of the typed list ``street_gens``); returns ``(day, active, incoming,
-    live)``."""
+    """:func:`run_days` for a single street (its state and arrays as tuples, ``check``
+    its :func:`_check_arrays`, its streams the one item of the typed list
+    ``street_gens``); returns ``(day, active, incoming, live)``."""
     gens = street_gens[0]
     k_cand = st[12][10][0].shape[1]
     posts = len(st[3][0])
     states = (st[2][STATE],)
     while t < t_stop:
-        fresh = _day_fits(t, st, live)  # days left to Python: stop before them
+        fresh = _day_fits(t, check, live)  # days left to Python: stop before them
         if fresh < 0 or not _pool_room(shared, counts, fresh, len(active), k_cand, posts, staff_log):
             break
         _day_rates(shared)  # step: DepartmentPool.begin_day
@@ -277,10 +283,12 @@ def _unpacked(ids: np.ndarray, probs: np.ndarray, n_streets: int) -> list[tuple]
 
 
 @njit(cache=True)
-def _day_fits(t: int, st: tuple, live: tuple) -> int:
+def _day_fits(t: int, check: tuple, live: tuple) -> int:
     """The street's new cases today at most (-1: the day is left to Python: the emergency
-    draws used up, or no room for today's repeat contacts or emergencies)."""
-    return _fits(t, st[1], len(st[9]), len(st[12][3][5]), len(st[2][0]), st[10][0], live[0], live[2], live[4])
+    draws used up, or no room for today's repeat contacts or emergencies); ``check``:
+    :func:`_check_arrays` of its state."""
+    return _fits(t, check[0], len(check[1]), len(check[2]), len(check[3]), check[4], live[0], live[2],
+                 live[4])
 
 
 @njit(cache=True)
@@ -600,6 +608,14 @@ def _log_row(log: np.ndarray, counters: np.ndarray, which: int, values: tuple[fl
         log[row, j] = values[j]
 
 
+def _check_arrays(st: tuple) -> tuple:
+    """The arrays of a street's state (:func:`_street_state`) that :func:`_fits` reads:
+    the scalar counters, the emergency draws, the loop's emergency log, a case column (its
+    length is the table's room) and the days of the month's new demands. They stay the
+    same objects through a call (the loop stops before a day the tables have no room for)."""
+    return st[1], st[9], st[12][3][5], st[2][0], st[10][0]
+
+
 def typed_list(items: list) -> List:
     """A numba typed list of ``items`` (all of one numba type), built by compiled appends:
     ``numba.typed.List.append`` from Python types each item in Python, ~3 ms for a
@@ -677,13 +693,15 @@ def advance(model: StreetModel) -> int:
     t_stop = _stop_day(streets[0], t, n_days)
     if len(streets) == 1:
         day, pool.active, pool.incoming, live = run_street_days(
-            t, t_stop, shared, counts, made[0][0], made[0][1], gens, staff_log,
+            t, t_stop, shared, counts, made[0][0], made[0][1], _check_arrays(made[0][0]), gens, staff_log,
             model.district_streams["whistle"], pool.active, pool.incoming)
         lives = [live[:7]]
     else:
         day, pool.active, pool.incoming, packed_ids, packed_probs = run_days(
             t, t_stop, shared, counts, typed_list([m[0] for m in made]), typed_list([m[1] for m in made]),
-            gens, typed_list([street.cases.state for street in streets]), staff_log,
+            gens, typed_list([street.cases.state for street in streets]),
+            typed_list([_check_arrays(m[0]) for m in made]),
+            np.array([street.index for street in streets], np.int64), staff_log,
             model.district_streams["whistle"], pool.active, pool.incoming)
         lives = _unpacked(packed_ids, packed_probs, len(streets))
     if day == t and streets[0]._opens_month[t]:
