@@ -32,15 +32,12 @@ from mesa.time import EventGenerator
 
 from sim import month_loop
 from sim.agents.departments import DepartmentPool, answers_of_street
-from sim.allocator import keep_freed_memory
 from sim.calendar import Calendar
 from sim.mechanisms import whistle
 from sim.params.scenario import Scenario
 from sim.params.values import Params
 from sim.randomness import Streams
 from sim.street import Street, case_room
-
-keep_freed_memory()  # a run reuses the pages the last one freed: see sim.allocator
 
 
 class StreetModel(mesa.Model):

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.allocator import keep_freed_memory
 from sim.indicators.compute import Tables, long_form, yearly_indicators
 from sim.model import StreetModel
 from sim.outputs import labelled_cases, labelled_emergencies, labelled_episodes, street_tables
@@ -103,6 +104,7 @@ def run(scenario: Scenario | str | Path, seed: int) -> RunResult:
         scenario = load_scenario(scenario)
     refuse_district(scenario)
     seed = check_seed(seed, scenario.path, "seed")
+    keep_freed_memory()  # the next run reuses the pages this one frees: see sim.allocator
     model = StreetModel(scenario, seed=seed).run()
     tables = [street_tables(model, s, copy=False) for s in model.streets]  # model discarded
     yearly = yearly_indicators(tables[0])
