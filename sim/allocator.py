@@ -4,8 +4,8 @@ A street run allocates its case table and working arrays afresh: tens of megabyt
 blocks of 0.1-30 MB. By default glibc serves blocks above its mmap threshold (128 KiB
 at first, moving up to 32 MiB as such blocks are freed) with fresh pages from the
 kernel and gives the heap's free top back once it exceeds twice that threshold. Each
-run then touches ~6,000 new pages, which the kernel zeroes one by one: ``perf``
-put 7-10% of a run's time in the kernel's page clearing and faults.
+run then touches ~6,000 new pages, which the kernel zeroes one by one: ``perf`` put
+about 8% of a run's time in the kernel's page clearing and faults.
 
 :func:`keep_freed_memory` (called by :func:`sim.runner.run`, which sweeps, ``run_many``
 and the CLI's street runs go through) sets the mmap threshold to 32 MiB (blocks above
@@ -31,7 +31,7 @@ MMAP_THRESHOLD = 32 * 1024 * 1024
 """Blocks up to this size come from the heap (glibc's largest dynamic threshold on
 64-bit systems)."""
 KEEP_BYTES = 1 << 30
-"""Free memory kept at the top of the heap (1 GiB: a 15-street district frees more)."""
+"""Free memory kept at the top of the heap (1 GiB: well above what a street run frees)."""
 ENV = "STREETSIM_KEEP_FREED_MEMORY"
 
 _done: bool | None = None
