@@ -23,8 +23,9 @@ TABLES = ("cases", "episodes", "whistles", "daily", "staff_events", "emergencies
           "state")
 
 
-def _run(scenario, seed: int, compiled: bool, counter: list[int] | None = None) -> StreetModel:
-    model = StreetModel(scenario, seed=seed)
+def _run(scenario, seed: int, compiled: bool, counter: list[int] | None = None,
+         n_streets: int = 1) -> StreetModel:
+    model = StreetModel(scenario, seed=seed, n_streets=n_streets)
     model.compiled_days = compiled
     if counter is None:
         return model.run()
@@ -52,11 +53,11 @@ def _same_frame(a: pd.DataFrame, b: pd.DataFrame, label: str) -> None:
 
 
 def _stream_states(model: StreetModel) -> list:
-    """Every stream's state but the emergency stream's: the compiled days draw its blocks
-    of uniforms ahead (``emergency.draw_ahead``), so it can end a block further on, with
+    """Every stream's state but the emergency streams': the compiled days draw their blocks
+    of uniforms ahead (``emergency.draw_ahead``), so they can end a block further on, with
     the same numbers used."""
-    street = model.streets[0]
-    return ([(k, g.bit_generator.state) for k, g in sorted(street.streams._gens.items()) if k != "emergency"]
+    return ([(street.index, k, g.bit_generator.state) for street in model.streets
+             for k, g in sorted(street.streams._gens.items()) if k != "emergency"]
             + [(k, g.bit_generator.state) for k, g in sorted(model.district_streams._gens.items())])
 
 
@@ -86,6 +87,29 @@ def test_compiled_days_match_the_daily_step(name: str, values: dict, seed: int) 
     assert np.array_equal(sf.residents.trust, ss.residents.trust)
     assert np.array_equal(sf.residents.enrolled, ss.residents.enrolled)
 
+
+
+def test_a_district_s_compiled_days_match_the_daily_step() -> None:
+    """The district loop (:func:`sim.month_loop.run_days`: several streets sharing the
+    departments' pool, read through typed lists) against every day through
+    ``StreetModel.step``: every street's tables, purse and residents, and every stream."""
+    scenario = load_scenario("baseline").with_values(
+        {"population.residents": 6000, "run.end_date": "2024-12-31", "emergency.rate_per_year": 12.0,
+         "emergency.false_alarm_rate": 6.0, "workforce.quit_hazard": {"established": 0.6, "contract": 0.9}},
+        source="test")
+    days: list[int] = []
+    fast = _run(scenario, 21, True, days, n_streets=3)
+    slow = _run(scenario, 21, False, n_streets=3)
+    n_days = fast.calendar.n_days
+    assert fast.t == slow.t == n_days and sum(days) == n_days
+    for sf, ss in zip(fast.streets, slow.streets, strict=True):
+        a, b = street_tables(fast, sf), street_tables(slow, ss)
+        for table in TABLES:
+            _same_frame(getattr(a, table), getattr(b, table), f"street {sf.index} {table}")
+        assert sf.purse.ledger == ss.purse.ledger and sf.purse.general == ss.purse.general
+        assert np.array_equal(sf.residents.trust, ss.residents.trust)
+    assert _stream_states(fast) == _stream_states(slow)
+    assert len({len(s.cases) for s in fast.streets}) > 1  # the streets differ (their own draws)
 
 def test_events_happen_inside_the_compiled_days() -> None:
     """In the event-heavy scenario of the test above, emergencies, false alarms, quits and
