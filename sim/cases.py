@@ -53,7 +53,6 @@ CASE_COLUMNS: dict[str, tuple[str, object]] = {
     "needs_specialist": ("bool", False),
     "so_suitable": ("bool", False),
     "z_delay": ("float64", 0.0),
-    "z_repeat": ("float64", 0.0),
     "raised_h": ("float64", NAN),
     "accepted_h": ("float64", NAN),
     "first_response_h": ("float64", NAN),

@@ -68,12 +68,12 @@ CASE_NAMES = tuple(CASE_COLUMNS)
 (RESIDENT, CATEGORY, RAISED_H, WHISTLED_H, CLOSED_H, DUE_DAY, DEPT_MASK, N_BOUNCES,
  PENDING_DEPARTMENTS, DEPARTMENTS_ARRIVED_H, PLANNED_OUTCOME, PLANNED_REASON, STATE, OUTCOME,
  DROP_REASON, COMPLAINT, COMPLAINT_UNCLEAR, REPORTED_RESOLVED, PERCEIVED, CALLBACK_SATISFIED,
- Z_DELAY, Z_REPEAT) = (
+ Z_DELAY) = (
     CASE_NAMES.index(name) for name in (
         "resident", "category", "raised_h", "whistled_h", "closed_h", "due_day", "dept_mask", "n_bounces",
         "pending_departments", "departments_arrived_h", "planned_outcome", "planned_reason", "state",
         "outcome", "drop_reason", "complaint", "complaint_unclear", "reported_resolved", "perceived",
-        "callback_satisfied", "z_delay", "z_repeat"))
+        "callback_satisfied", "z_delay"))
 """Positions of the case columns :func:`_second_half` reads in the case tuple."""
 U_CASES = len(CASE_NAMES)
 """Position of the cases' own uniforms (``CaseTable.u``), after the columns."""
@@ -316,7 +316,7 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
     queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended = live
     (resident, category, channel, elderly, is_repeat, parent, needs_department, n_departments, unclear_duty,
      needs_money, money_pot, money_need, money_paid, needs_data, needs_specialist, so_suitable, z_delay,
-     z_repeat, raised_h, accepted_h, first_response_h, whistled_h, closed_h, due_day, staff_hours, route,
+     raised_h, accepted_h, first_response_h, whistled_h, closed_h, due_day, staff_hours, route,
      handler, specialist, dept_mask, n_whistles, n_bounces, escalated, pending_departments,
      departments_arrived_h, planned_outcome, planned_reason, state, outcome, drop_reason, complaint,
      complaint_unclear, reported_resolved, perceived, callback_satisfied, u_cases) = cs
@@ -404,7 +404,7 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
                  needs_money, money_pot, money_need, needs_data, needs_specialist, so_suitable)
     queue, inbox, repeats_due, repeats_day, since = demand.day_kernel(
         t, future_day, future_ids, queue, inbox, repeats_due, repeats_day, u, first,
-        (u_cases, is_repeat, parent, raised_h, z_delay, z_repeat, channel, inherited), workday,
+        (u_cases, is_repeat, parent, raised_h, z_delay, channel, inherited), workday,
         ints[I_SINCE_INBOX], check_days)
     ints[I_SINCE_INBOX] = since
     # step: triage.daily
@@ -476,11 +476,11 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
     (resident, category, raised_h, whistled_h, closed_h, due_day, dept_mask, n_bounces,
      pending_departments, departments_arrived_h, planned_outcome, planned_reason, state, outcome,
      drop_reason, complaint, complaint_unclear, reported_resolved, perceived, callback_satisfied,
-     z_delay, z_repeat) = (
+     z_delay) = (
         cs[RESIDENT], cs[CATEGORY], cs[RAISED_H], cs[WHISTLED_H], cs[CLOSED_H], cs[DUE_DAY], cs[DEPT_MASK],
         cs[N_BOUNCES], cs[PENDING_DEPARTMENTS], cs[DEPARTMENTS_ARRIVED_H], cs[PLANNED_OUTCOME],
         cs[PLANNED_REASON], cs[STATE], cs[OUTCOME], cs[DROP_REASON], cs[COMPLAINT], cs[COMPLAINT_UNCLEAR],
-        cs[REPORTED_RESOLVED], cs[PERCEIVED], cs[CALLBACK_SATISFIED], cs[Z_DELAY], cs[Z_REPEAT])
+        cs[REPORTED_RESOLVED], cs[PERCEIVED], cs[CALLBACK_SATISFIED], cs[Z_DELAY])
     u_cases = cs[U_CASES]
     (filled, contract, specialty, skill, stress, vacant_until, training_target, training_hours, age,
      pay, grade_years, hired_day) = roster
@@ -526,7 +526,7 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
     if len(ended) or len(in_service):
         in_service, n_complaints, repeats_due, repeats_day, cand = feedback.close_kernel(
             ended, in_service, t, due_day, state, planned_outcome, outcome, planned_reason, drop_reason,
-            closed_h, raised_h, category, resident, n_bounces, u_cases, z_repeat, perceived,
+            closed_h, raised_h, category, resident, n_bounces, u_cases, perceived,
             callback_satisfied, complaint, complaint_unclear, reported_resolved, own, trust, touched_day,
             community, word_of_mouth, expectation, disposition, eligible, enrolled, time_limit,
             score_in_time, score_late, score_dropped, learning_rate, memory_years, disconfirmation,

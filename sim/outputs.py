@@ -56,7 +56,7 @@ def labelled_cases(cases: pd.DataFrame, start: np.datetime64) -> pd.DataFrame:
     ``closed_h`` is empty (NaN) until a case has closed; a case still open at the end of
     the run keeps its planned closing time in ``planned_close_h``."""
     out = cases.drop(columns=["due_day", "planned_outcome", "planned_reason",
-                              "pending_departments", "z_delay", "z_repeat"], errors="ignore").copy()
+                              "pending_departments", "z_delay"], errors="ignore").copy()
     out["category"] = pd.Categorical.from_codes(out["category"], CATEGORIES)
     out["channel"] = pd.Categorical.from_codes(out["channel"], CHANNELS)
     out["state"] = pd.Categorical.from_codes(out["state"], STATE_NAMES)

@@ -25,6 +25,7 @@ from numba import njit
 from sim.compiled import pairwise_sum
 from sim.domain import RESIDENT_AGE_BANDS
 from sim.params.values import Params
+from sim.randomness.pcg64 import fill_uniforms
 
 ELDERLY = RESIDENT_AGE_BANDS.index("60_plus")
 BAND_EDGES = np.array([18, 35, 60])
@@ -121,7 +122,7 @@ class Residents:
         """Move each band's digital-access share to the parameter value, flipping as few
         residents as needed (e.g. when voice navigation reaches the elderly): one draw
         ``rng.random(n)``, then :func:`sync_digital_kernel`."""
-        u = rng.random(self.n)
+        u = fill_uniforms(rng, self.n)
         sync_digital_kernel(self.band, self.digital, p.population.digital_access, u)
 
 

@@ -125,7 +125,8 @@ def ref_close(street, ids, t):
     if again.any():
         # sim.randomness.draws.lognormal_from_z with the C library's exp and log
         mu = math.log(max(f.repeat_delay_days, 1e-9)) - 0.5 * 0.5 * 0.5
-        days = libm_exp(mu + 0.5 * cs.z_repeat[ids[again]])
+        z = ndtri(np.minimum(np.maximum(cs.u[ids[again], U_REPEAT_DELAY], 1e-9), 1 - 1e-9))
+        days = libm_exp(mu + 0.5 * z)
         ik = street.intake
         ik.repeats_due = np.concatenate([ik.repeats_due, ids[again]])
         ik.repeats_day = np.concatenate([ik.repeats_day, t + 1 + np.floor(days).astype(np.int64)])
@@ -178,10 +179,10 @@ def ref_repeat_contacts(street, t):
     u = street.streams["repeat"].random((len(parents), N_UNIFORMS + 1))
     order = np.argsort(u[:, -1], kind="stable")
     parents, u = parents[order], u[order]
-    z = ndtri(np.minimum(np.maximum(u[:, [U_DELAY, U_REPEAT_DELAY]], 1e-9), 1 - 1e-9))
+    z = ndtri(np.minimum(np.maximum(u[:, U_DELAY], 1e-9), 1 - 1e-9))
     inherited = {col: cs.cols[col][parents] for col in demand.INHERITED}
     ids = cs.append(len(parents), u=u[:, :N_UNIFORMS], is_repeat=True, parent=parents,
-                    raised_h=t * 24.0 + 24.0 * u[:, -1], z_delay=z[:, 0], z_repeat=z[:, 1], **inherited)
+                    raised_h=t * 24.0 + 24.0 * u[:, -1], z_delay=z, **inherited)
     ref_enqueue(street, ids)
 
 
@@ -203,7 +204,7 @@ def ref_add_cases(street, day, who, category, channel, u, repeat_of):
     multi = needs_dept & (u[:, C_MULTI] < c.p_multi_department[category])
     n_dept = np.where(multi, 2 + (u[:, C_MULTI] < 0.3 * c.p_multi_department[category]), needs_dept)
     needs_money = u[:, C_MONEY] < c.p_needs_money[category]
-    z = ndtri(np.minimum(np.maximum(u[:, N_ATTR + np.array([U_DELAY, U_REPEAT_DELAY])], 1e-9), 1 - 1e-9))
+    z = ndtri(np.minimum(np.maximum(u[:, N_ATTR + U_DELAY], 1e-9), 1 - 1e-9))
     return street.cases.append(
         len(who), u=u[:, N_ATTR:], resident=who, category=category, channel=channel,
         elderly=street.residents.band[who] == ELDERLY, is_repeat=repeat_of is not None,
@@ -214,7 +215,7 @@ def ref_add_cases(street, day, who, category, channel, u, repeat_of):
         needs_data=u[:, C_DATA] < c.p_needs_data[category],
         needs_specialist=u[:, C_SPEC] < c.p_needs_specialist[category],
         so_suitable=u[:, C_SO] < c.p_so_suitable[category], raised_h=day * 24.0 + 24.0 * u[:, C_HOUR],
-        z_delay=z[:, 0], z_repeat=z[:, 1])
+        z_delay=z)
 
 
 # --- helpers ---------------------------------------------------------------------------------------

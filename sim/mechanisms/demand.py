@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import literal_unroll, njit
 
-from sim.cases import N_UNIFORMS, U_DELAY, U_REPEAT_DELAY
+from sim.cases import N_UNIFORMS, U_DELAY
 from sim.domain import CHANNELS
 from sim.population import ELDERLY
 from sim.randomness import categorical
 from sim.randomness.compiled import categorical_kernel, normal_quantile
+from sim.randomness.pcg64 import fill_uniforms
 
 if TYPE_CHECKING:
     from sim.cases import CaseTable
@@ -77,7 +78,7 @@ def count_due(repeats_day: np.ndarray, t: int) -> int:
 
 def day_columns(cs: CaseTable) -> tuple:
     """The case columns :func:`day_kernel` reads and writes, as one tuple: ``u``,
-    ``is_repeat``, ``parent``, ``raised_h``, ``z_delay``, ``z_repeat``, ``channel`` and
+    ``is_repeat``, ``parent``, ``raised_h``, ``z_delay``, ``channel`` and
     the :data:`INHERITED` columns (a tuple)."""
     return (*_DAY_COLUMNS(cs), _INHERITED_COLUMNS(cs))
 
@@ -102,7 +103,7 @@ def plan_month(street: Street, t: int) -> None:
     days = np.arange(t, end)
     mult = rng.gamma(d.overdispersion_shape, 1.0 / d.overdispersion_shape, size=len(days))
     counts = rng.poisson(expected_daily(street, days) * mult)
-    u = rng.random((int(counts.sum()), N_ATTR + N_UNIFORMS))
+    u = fill_uniforms(rng, (int(counts.sum()), N_ATTR + N_UNIFORMS))  # rng.random(shape), compiled
     day, u = arrival_order(days, counts, u)
     res = street.residents
     who = res.pick(u[:, C_PICK])
@@ -127,7 +128,7 @@ def need_inputs(street: Street) -> tuple:
             (cs.u, cs.resident, cs.category, cs.channel, cs.elderly, cs.is_repeat, cs.parent,
              cs.needs_department, cs.n_departments, cs.unclear_duty, cs.needs_money, cs.money_pot,
              cs.money_need, cs.needs_data, cs.needs_specialist, cs.so_suitable, cs.raised_h,
-             cs.z_delay, cs.z_repeat))
+             cs.z_delay))
 
 
 def add_cases(street: Street, day: np.ndarray | int, who: np.ndarray, category: np.ndarray,
@@ -212,7 +213,7 @@ def write_cases(ids: np.ndarray, day: np.ndarray, who: np.ndarray, category: np.
      p_needs_specialist, p_so_suitable) = needs
     (cs_u, resident_col, category_col, channel_col, elderly, is_repeat, parent, needs_department,
      n_departments, unclear_duty, needs_money, money_pot, money_need_col, needs_data, needs_specialist,
-     so_suitable, raised_h, z_delay, z_repeat) = cols
+     so_suitable, raised_h, z_delay) = cols
     for k in range(len(ids)):
         c = ids[k]
         cat = category[k]
@@ -241,7 +242,6 @@ def write_cases(ids: np.ndarray, day: np.ndarray, who: np.ndarray, category: np.
         for m in range(cs_u.shape[1]):
             cs_u[c, m] = u[k, N_ATTR + m]
         z_delay[c] = normal_quantile(u[k, N_ATTR + U_DELAY])
-        z_repeat[c] = normal_quantile(u[k, N_ATTR + U_REPEAT_DELAY])
 
 
 INHERITED = ("resident", "category", "channel", "elderly", "needs_department", "n_departments",
@@ -249,7 +249,7 @@ INHERITED = ("resident", "category", "channel", "elderly", "needs_department", "
              "money_need", "needs_data", "needs_specialist", "so_suitable")
 """The columns a repeat contact takes from the case it repeats."""
 _NO_DRAWS = np.empty((0, N_UNIFORMS + 1))
-_DAY_COLUMNS = attrgetter("u", "is_repeat", "parent", "raised_h", "z_delay", "z_repeat", "channel")
+_DAY_COLUMNS = attrgetter("u", "is_repeat", "parent", "raised_h", "z_delay", "channel")
 _INHERITED_COLUMNS = attrgetter(*INHERITED)
 
 
@@ -275,7 +275,7 @@ def day_kernel(t: int, future_day: np.ndarray, future_ids: np.ndarray, queue: np
     Returns the queue, the inbox, the repeat contacts still to come (ids, days) and
     ``since_inbox``.
     """
-    cs_u, is_repeat, parent, raised_h, z_delay, z_repeat, channel, inherited = cols
+    cs_u, is_repeat, parent, raised_h, z_delay, channel, inherited = cols
     lo = np.searchsorted(future_day, t, side="left")
     hi = np.searchsorted(future_day, t, side="right")
     n_rep = len(u)
@@ -304,7 +304,6 @@ def day_kernel(t: int, future_day: np.ndarray, future_ids: np.ndarray, queue: np
         parent[c] = p
         raised_h[c] = t * 24.0 + 24.0 * u[r, N_UNIFORMS]
         z_delay[c] = normal_quantile(u[r, U_DELAY])
-        z_repeat[c] = normal_quantile(u[r, U_REPEAT_DELAY])
     for col in literal_unroll(inherited):
         for j in range(n_rep):
             col[first + j] = col[parents[order[j]]]

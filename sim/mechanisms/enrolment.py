@@ -5,7 +5,8 @@ Each month an eligible, unenrolled resident is found with probability
 insurance, disabled persons' federation) the street can see. Contact-based enrolment
 happens when a livelihood case is resolved (``sim.mechanisms.feedback``). In January,
 newly eligible residents appear and some leave eligibility. The month's work is one
-compiled kernel (:func:`enrol_kernel`), with the uniforms drawn in Python as before.
+compiled kernel (:func:`enrol_kernel`) on the uniforms of the residents it can find
+(:func:`monthly`).
 
 Its own state is :class:`EnrolmentState` (``street.enrolment``).
 """
@@ -20,6 +21,7 @@ from numba import njit
 
 from sim.compiled import pairwise_sum
 from sim.domain import DEPARTMENTS
+from sim.randomness.pcg64 import fill_uniforms, uniforms_at
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -38,29 +40,54 @@ DATA_DEPTS = np.array([DEPARTMENTS.index(d) for d in ("civil_affairs", "medical_
 
 
 def monthly(street: Street, t: int) -> None:
-    """Monthly data matching; yearly inflow and exit of eligibility: the month's
-    uniforms (``rng.random(n)``, twice in January: the second for the matching) drawn
-    first, then :func:`enrol_kernel`."""
+    """Monthly data matching; yearly inflow and exit of eligibility.
+
+    The stream gives one uniform per resident a month (``rng.random(n)``), and in
+    January a second block for the matching, as ever; only the uniforms the rule reads
+    are made (:func:`sim.randomness.pcg64.uniforms_at`; January's first block, read by
+    every resident, in full): resident ``i`` is matched by the ``i``-th uniform of the
+    matching block when eligible and unenrolled (:func:`enrol_kernel`)."""
     res = street.residents
     e = street.p.enrolment
     rng = street.streams["enrolment"]
-    u = rng.random(res.n)
-    january = bool(street.cal.month[t] == 1 and t > 0)
-    u_match = rng.random(res.n) if january else u
+    if street.cal.month[t] == 1 and t > 0:
+        year_turn_kernel(fill_uniforms(rng, res.n), res.eligible, res.enrolled, float(e.exit_per_year),
+                         1.0 - street.p.population.eligibility_inflow)
+    who = candidates(res.eligible, res.enrolled)
     street.enrolment.found += enrol_kernel(
-        january, u, u_match, res.eligible, res.enrolled, float(e.exit_per_year),
-        1.0 - street.p.population.eligibility_inflow, float(e.data_match_monthly), street.p.data.data_shared,
-        DATA_DEPTS)
+        who, uniforms_at(rng, who, res.n), res.enrolled, float(e.data_match_monthly),
+        street.p.data.data_shared, DATA_DEPTS)
 
 
 @njit(cache=True)
-def enrol_kernel(january: bool, u: np.ndarray, u_match: np.ndarray, eligible: np.ndarray,
-                 enrolled: np.ndarray,
-                 exit_prob: float, new_above: float, data_match: float, data_shared: np.ndarray,
-                 data_depts: np.ndarray) -> int:
-    """One month of enrolment, in place (compiled). In ``january``, eligible residents
-    with ``u < exit_prob`` leave eligibility (and enrolment), then the others with ``u >
-    new_above`` become eligible. Then eligible, unenrolled residents with ``u_match <
+def year_turn_kernel(u: np.ndarray, eligible: np.ndarray, enrolled: np.ndarray, exit_prob: float,
+                     new_above: float) -> None:
+    """January's turn of eligibility, in place (compiled): eligible residents with ``u <
+    exit_prob`` leave eligibility (and enrolment), then the others with ``u > new_above``
+    become eligible."""
+    for i in range(len(u)):
+        if eligible[i] and u[i] < exit_prob:
+            eligible[i] = False
+            enrolled[i] = False
+        if not eligible[i] and u[i] > new_above:
+            eligible[i] = True
+
+
+@njit(cache=True)
+def candidates(eligible: np.ndarray, enrolled: np.ndarray) -> np.ndarray:
+    """The eligible, unenrolled residents, rising."""
+    out = np.empty(len(eligible), np.int64)
+    k = 0
+    for i in range(len(eligible)):
+        out[k] = i
+        k += eligible[i] and not enrolled[i]
+    return out[:k]
+
+
+@njit(cache=True)
+def enrol_kernel(who: np.ndarray, u_match: np.ndarray, enrolled: np.ndarray, data_match: float,
+                 data_shared: np.ndarray, data_depts: np.ndarray) -> int:
+    """One month's matching, in place (compiled): residents ``who`` with ``u_match <
     data_match * visible`` are enrolled, ``visible`` being the mean share of data the
     street sees from ``data_depts``. Returns how many were enrolled."""
     visible = np.empty(len(data_depts))
@@ -68,14 +95,8 @@ def enrol_kernel(january: bool, u: np.ndarray, u_match: np.ndarray, eligible: np
         visible[j] = data_shared[data_depts[j]]
     chance = data_match * (pairwise_sum(visible) / len(visible))
     found = 0
-    for i in range(len(u)):
-        if january:
-            if eligible[i] and u[i] < exit_prob:
-                eligible[i] = False
-                enrolled[i] = False
-            if not eligible[i] and u[i] > new_above:
-                eligible[i] = True
-        if eligible[i] and not enrolled[i] and u_match[i] < chance:
-            enrolled[i] = True
+    for k in range(len(who)):
+        if u_match[k] < chance:
+            enrolled[who[k]] = True
             found += 1
     return found

@@ -39,11 +39,12 @@ from sim.cases import (
     U_COMPLAINT,
     U_GAMING,
     U_REPEAT,
+    U_REPEAT_DELAY,
 )
 from sim.domain import CATEGORIES
 from sim.mechanisms.perception import rating
 from sim.population import experience_kernel
-from sim.randomness.compiled import lognormal_from_z
+from sim.randomness.compiled import lognormal_from_z, normal_quantile
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -91,7 +92,7 @@ def _close(street: Street, ended: np.ndarray, service: np.ndarray, t: int) -> np
     rest, n_complaints, ik.repeats_due, ik.repeats_day, cand = close_kernel(
         ended, service, t, cs.due_day, cs.state, cs.planned_outcome, cs.outcome, cs.planned_reason,
         cs.drop_reason, cs.closed_h, cs.raised_h, cs.category, cs.resident, cs.n_bounces, cs.u,
-        cs.z_repeat, cs.perceived, cs.callback_satisfied, cs.complaint, cs.complaint_unclear,
+        cs.perceived, cs.callback_satisfied, cs.complaint, cs.complaint_unclear,
         cs.reported_resolved, res.own, res.trust, res.touched_day, res.community, res.word_of_mouth,
         res.expectation, res.disposition, res.eligible, res.enrolled, p.cases.time_limit_hours,
         float(f.score_in_time), float(f.score_late), float(f.score_dropped), float(f.learning_rate),
@@ -111,7 +112,7 @@ def _close(street: Street, ended: np.ndarray, service: np.ndarray, t: int) -> np
 def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.ndarray, state: np.ndarray,
                  planned_outcome: np.ndarray, outcome: np.ndarray, planned_reason: np.ndarray,
                  drop_reason: np.ndarray, closed_h: np.ndarray, raised_h: np.ndarray, category: np.ndarray,
-                 resident: np.ndarray, n_bounces: np.ndarray, u: np.ndarray, z_repeat: np.ndarray,
+                 resident: np.ndarray, n_bounces: np.ndarray, u: np.ndarray,
                  perceived: np.ndarray, callback_ok: np.ndarray, complaint: np.ndarray,
                  complaint_unclear: np.ndarray, reported_resolved: np.ndarray, own: np.ndarray,
                  trust: np.ndarray, touched_day: np.ndarray, community: np.ndarray,
@@ -132,9 +133,10 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
     ``bounce_factor`` if bounced, at most 1); an unresolved one is reported resolved with
     ``gaming``, and comes back with ``p_repeat`` times the resident's trust over
     ``trust_scale`` (at most 1.5) after a log-normal delay (mean ``repeat_delay_days``) from
-    its ``z_repeat``. Returns the cases of ``service`` still open, the number of
-    complaints, the repeat contacts (ids, days) with today's appended, and the residents
-    of resolved livelihood cases eligible but not enrolled (enrolment candidates).
+    the normal quantile of its uniform ``u[c, U_REPEAT_DELAY]``. Returns the cases of
+    ``service`` still open, the number of complaints, the repeat contacts (ids, days) with
+    today's appended, and the residents of resolved livelihood cases eligible but not
+    enrolled (enrolment candidates).
     """
     rest = np.empty(len(service), np.int64)
     ids = np.empty(len(ended) + len(service), np.int64)
@@ -202,7 +204,8 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
                 new_day = np.empty(m + n - k, np.int64)
                 new_due[:m] = repeats_due
                 new_day[:m] = repeats_day
-            days = lognormal_from_z(repeat_delay_days, REPEAT_DELAY_SIGMA, z_repeat[c])
+            days = lognormal_from_z(repeat_delay_days, REPEAT_DELAY_SIGMA,
+                                    normal_quantile(u[c, U_REPEAT_DELAY]))
             new_due[m] = c
             new_day[m] = t + 1 + np.int64(math.floor(days))
             m += 1
