@@ -378,3 +378,25 @@ def test_unpaid_wages_cut_contract_pay_and_raise_quitting(tiny):
     contract = r.filled & (r.contract == CONTRACT)
     assert (r.pay[contract] == 0.0).all()
     assert (annual_quit_hazard(street)[contract] > paid_hazard[contract]).all()
+
+
+def test_platform_apply_reuses_the_blend_only_for_the_same_inputs():
+    """``platform.apply`` keeps its last blend of design and legacy values: the same
+    design, level and agreements give the same parameters (the very object); a changed
+    level or a new agreement blends afresh, as :func:`platform.effective_params` would."""
+    street = street_of(load_scenario("digital"))
+    state = street.platform
+    state.progress, state.health = 0.5, 1.0
+    platform.apply(street)
+    first = street.p
+    assert first is not state.design  # a half-built platform blends
+    platform.apply(street)
+    assert street.p is first
+    state.joined[:2] = True
+    platform.apply(street)
+    assert street.p is not first
+    legacy = street.model.scenario.values
+    assert street.p.raw == platform.effective_params(state.design, legacy, 0.5, state.joined).raw
+    state.progress = 0.75
+    platform.apply(street)
+    assert street.p.raw == platform.effective_params(state.design, legacy, 0.75, state.joined).raw

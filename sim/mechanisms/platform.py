@@ -68,6 +68,9 @@ class PlatformState:
     """Share of running costs paid, with memory ``decay_months`` (:func:`pay`)."""
     joined: np.ndarray = field(default_factory=lambda: np.zeros(len(DEPARTMENTS), bool))
     """Departments that signed a data-centre agreement (:func:`join`)."""
+    blended: tuple | None = None
+    """The last :func:`effective_params` call of :func:`apply`: ``(design, legacy, level,
+    joined, result)``; the same inputs give the same parameters, so they are reused."""
 
 
 PLATFORM_KEYS: tuple[str, ...] = (
@@ -100,7 +103,14 @@ def apply(street: Street) -> None:
     if legacy is None or (lv >= HEALTHY and street.platform.joined.all()):
         street.p = street.platform.design
     else:
-        street.p = effective_params(street.platform.design, legacy, lv, street.platform.joined)
+        state = street.platform
+        last = state.blended
+        if (last is not None and last[0] is state.design and last[1] is legacy and last[2] == lv
+                and np.array_equal(last[3], state.joined)):
+            street.p = last[4]
+        else:
+            street.p = effective_params(state.design, legacy, lv, state.joined)
+            state.blended = (state.design, legacy, lv, state.joined.copy(), street.p)
     sync_digital_access(street)
 
 

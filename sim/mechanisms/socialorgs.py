@@ -39,14 +39,14 @@ def monthly(street: Street, t: int) -> None:
     so_p = street.p.socialorgs
     rng = street.streams["socialorgs"]
     u = rng.random(64)
+    reserve = wage_reserve(street) if t > 0 else 0.0  # the roster does not change in the loop
     for i, so in enumerate(list(street.sos)):
         so.used_this_month = 0.0
         if t == 0:
             continue
         so.funds -= so_p.monthly_cost
         if so.has_venue:
-            so.funds += street.purse.spend_general(so_p.service_grant_per_year / 12.0, "so_grants",
-                                                   wage_reserve(street))
+            so.funds += street.purse.spend_general(so_p.service_grant_per_year / 12.0, "so_grants", reserve)
         if so.funds < 0:
             exit_org(street, so, t, SO_EXIT_FUNDS)
         elif not so.has_venue and u[i % 64] < so_p.no_venue_exit_monthly:
