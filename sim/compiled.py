@@ -119,3 +119,35 @@ def count_flags(at: np.ndarray, flag: np.ndarray, n: int) -> np.ndarray:
     for i in range(len(at)):
         out[at[i]] += flag[i]  # no branch: flags are random
     return out
+
+
+@njit(cache=True)
+def stable_argsort(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="mergesort")`` (the stable order; the same permutation),
+    quicker for uniforms: keys all in ``[0, 1)`` are dealt into ``len(keys)`` equal
+    slices (in order, so a key is before every key of a later slice), then an insertion
+    pass orders each slice (strict comparison: equal keys keep their order). Other keys
+    (NaN, outside ``[0, 1)``) take NumPy's merge sort."""
+    n = len(keys)
+    for i in range(n):
+        if not 0.0 <= keys[i] < 1.0:
+            return np.argsort(keys, kind="mergesort")
+    start = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        start[int(keys[i] * n) + 1] += 1
+    for b in range(n):
+        start[b + 1] += start[b]
+    order = np.empty(n, np.int64)
+    for i in range(n):
+        b = int(keys[i] * n)
+        order[start[b]] = i
+        start[b] += 1
+    for j in range(1, n):
+        x = order[j]
+        key = keys[x]
+        m = j - 1
+        while m >= 0 and keys[order[m]] > key:
+            order[m + 1] = order[m]
+            m -= 1
+        order[m + 1] = x
+    return order

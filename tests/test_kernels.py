@@ -183,3 +183,24 @@ def test_count_flags_is_bincount_of_the_flagged():
     rng = np.random.default_rng(6)
     at, flag = rng.integers(0, 7, 10_000), rng.random(10_000) < 0.3
     np.testing.assert_array_equal(count_flags(at, flag, 7), np.bincount(at[flag], minlength=7))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_stable_argsort_is_numpys_stable_order(seed):
+    """Uniform keys (with ties, and of every small length) take the sliced insertion
+    sort; keys with NaN or outside [0, 1) fall back to the merge sort: both give the
+    permutation ``np.argsort(kind="mergesort")`` gives."""
+    from sim.compiled import stable_argsort
+
+    rng = np.random.default_rng(seed)
+    for n in (0, 1, 2, 3, 7, 80, 513):
+        keys = rng.random(n)
+        if n > 3:
+            keys[rng.integers(0, n, n // 3)] = keys[0]  # ties keep their order
+            keys[rng.integers(0, n, 2)] = np.nextafter(1.0, 0.0)  # the top of [0, 1)
+        np.testing.assert_array_equal(stable_argsort(keys), np.argsort(keys, kind="mergesort"))
+        if n:
+            odd = keys.copy()
+            odd[rng.integers(0, n)] = (np.nan, 1.0, -0.5, 3.0)[seed % 4]
+            np.testing.assert_array_equal(stable_argsort(odd), np.argsort(odd, kind="mergesort"))
+

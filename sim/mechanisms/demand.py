@@ -29,6 +29,7 @@ import numpy as np
 from numba import literal_unroll, njit
 
 from sim.cases import N_UNIFORMS, U_DELAY
+from sim.compiled import stable_argsort
 from sim.domain import CHANNELS
 from sim.population import ELDERLY
 from sim.randomness import categorical
@@ -171,7 +172,7 @@ def arrival_order(days: np.ndarray, counts: np.ndarray, u: np.ndarray) -> tuple[
     lo = 0
     for i in range(len(days)):
         hi = lo + counts[i]
-        order = np.argsort(u[lo:hi, C_HOUR], kind="mergesort")  # stable
+        order = stable_argsort(u[lo:hi, C_HOUR])
         for j in range(hi - lo):
             day[lo + j] = days[i]
             out[lo + j] = u[lo + order[j]]
@@ -292,7 +293,7 @@ def day_kernel(t: int, future_day: np.ndarray, future_ids: np.ndarray, queue: np
             rest_due[k] = repeats_due[i]
             rest_day[k] = repeats_day[i]
             k += 1
-    order = np.argsort(u[:, N_UNIFORMS], kind="mergesort")
+    order = stable_argsort(u[:, N_UNIFORMS])
     n_uniforms = cs_u.shape[1]
     for j in range(n_rep):
         r = order[j]

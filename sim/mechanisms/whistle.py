@@ -86,35 +86,36 @@ def _choose(weights: np.ndarray, rows: np.ndarray, k: np.ndarray, u: np.ndarray
     done = np.empty(m, np.bool_)
     out = 0
     for i in range(n):
-        w = weights[rows[i]]
+        r = rows[i]  # weights[r, j], not a row view: a view per row costs two reference counts
         positive = 0
         for j in range(m):
-            if w[j] > 0:
+            if weights[r, j] > 0:
                 positive += 1
         kk = min(k[i], positive)
         if kk <= 0:
             continue
         if kk == positive:  # every department with a weight is chosen: all keys
             for j in range(m):
-                keys[j] = -np.log1p(-u[i, j]) / w[j] if w[j] > 0 else np.inf  # u < 1 so this is finite
+                # u < 1, so the key is finite
+                keys[j] = -np.log1p(-u[i, j]) / weights[r, j] if weights[r, j] > 0 else np.inf
         else:
             for j in range(m):
                 keys[j] = np.inf
                 done[j] = False
-                bound[j] = u[i, j] / w[j] * KEY_BOUND if w[j] > 0 else np.inf
+                bound[j] = u[i, j] / weights[r, j] * KEY_BOUND if weights[r, j] > 0 else np.inf
             cap = -np.inf
             for _ in range(kk):
                 best = -1
                 for j in range(m):
-                    if w[j] > 0 and not done[j] and (best < 0 or bound[j] < bound[best]):
+                    if weights[r, j] > 0 and not done[j] and (best < 0 or bound[j] < bound[best]):
                         best = j
                 done[best] = True
-                keys[best] = -np.log1p(-u[i, best]) / w[best]
+                keys[best] = -np.log1p(-u[i, best]) / weights[r, best]
                 if not keys[best] <= cap:
                     cap = keys[best]
             for j in range(m):
-                if w[j] > 0 and not done[j] and not bound[j] > cap:
-                    keys[j] = -np.log1p(-u[i, j]) / w[j]
+                if weights[r, j] > 0 and not done[j] and not bound[j] > cap:
+                    keys[j] = -np.log1p(-u[i, j]) / weights[r, j]
         for _ in range(kk):
             best = 0
             for j in range(1, m):
