@@ -470,3 +470,18 @@ def test_posts_in_use_counts_held_and_awaited_posts(seed):
         mine = contract == kind
         want = int((mine & filled).sum() + (mine & ~filled & (vacant_until >= 0)).sum())
         assert workforce.posts_in_use(contract, filled, vacant_until, kind) == want
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_enrolment_candidates_are_the_eligible_unenrolled(seed):
+    """``enrolment.candidates`` reads the flags eight at a time: every length (a tail
+    shorter than eight), sparse and dense flags, give ``flatnonzero(eligible & ~enrolled)``."""
+    from sim.mechanisms.enrolment import candidates
+
+    rng = np.random.default_rng(seed)
+    for n in (0, 1, 7, 8, 9, 63, 64, 1001):
+        share = (0.0, 0.02, 0.3, 1.0)[seed % 4]
+        eligible = rng.random(n) < share
+        enrolled = eligible & (rng.random(n) < 0.5)
+        enrolled |= rng.random(n) < 0.1  # enrolled without being eligible: not a candidate
+        np.testing.assert_array_equal(candidates(eligible, enrolled), np.flatnonzero(eligible & ~enrolled))
