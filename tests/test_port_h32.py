@@ -186,6 +186,13 @@ def test_categorical_kernel_is_the_categorical_draw(seed):
     same_bits(compiled.categorical_kernel(u, probs), categorical(u, probs))
     wide = rng.random((40, N_ATTR + 4))
     same_bits(compiled.categorical_kernel(wide[:, C_CAT], probs), categorical(wide[:, C_CAT], probs))
+    odd = np.array([np.nan, np.inf, -np.inf, -0.0, 2.0])
+    same_bits(compiled.categorical_kernel(odd, probs), categorical(odd, probs))
+    many = rng.uniform(0, 1, compiled.SCAN_CATEGORIES + 5)  # bisected, not scanned
+    same_bits(compiled.categorical_kernel(u, many), categorical(u, many))
+    falling = probs.copy()
+    falling[0] = -5.0  # a cumulative sum that falls: bisected as NumPy does
+    same_bits(compiled.categorical_kernel(u, falling), categorical(u, falling))
 
 
 @pytest.mark.parametrize("seed", range(10))

@@ -19,6 +19,8 @@ from numba.extending import get_cython_function_address
 binding.add_symbol("sim_scipy_ndtri", get_cython_function_address("scipy.special.cython_special", "ndtri"))
 _scipy_ndtri = types.ExternalFunction("sim_scipy_ndtri", types.float64(types.float64, types.intc))
 
+SCAN_CATEGORIES = 32
+"""Up to this many categories, :func:`categorical_kernel` scans instead of bisecting."""
 U_LOW = 1e-9
 """Uniforms are kept within ``[U_LOW, 1 - U_LOW]`` before the quantile (finite draws)."""
 
@@ -59,11 +61,28 @@ def lognormal_mean(mean: float, sigma: float, u: float) -> float:
 def categorical_kernel(u: np.ndarray, probs: np.ndarray) -> np.ndarray:
     """:func:`sim.randomness.draws.categorical` for one 1-d ``probs`` (the same cumulative sums and
     search): per uniform, the first category whose normalised cumulative probability
-    exceeds it (at most the last)."""
+    exceeds it (at most the last). With a few categories and a rising cumulative sum,
+    the search is a forward scan (the index ``searchsorted(side="right")`` finds; NaN
+    takes the last, as NumPy sorts NaN last)."""
     cdf = np.cumsum(probs)
     cdf = cdf / cdf[-1]
-    out = np.searchsorted(cdf, u, side="right")
-    for k in range(len(out)):
-        if out[k] > len(probs) - 1:
-            out[k] = len(probs) - 1
+    n = len(probs)
+    rising = n <= SCAN_CATEGORIES
+    for j in range(1, n):
+        rising = rising and cdf[j] >= cdf[j - 1]  # False for NaN
+    if not rising:
+        out = np.searchsorted(cdf, u, side="right")
+        for k in range(len(out)):
+            if out[k] > n - 1:
+                out[k] = n - 1
+        return out
+    out = np.empty(len(u), np.int64)
+    for k in range(len(u)):
+        x = u[k]
+        j = 0
+        if x != x:
+            j = n - 1
+        while j < n - 1 and cdf[j] <= x:
+            j += 1
+        out[k] = j
     return out
