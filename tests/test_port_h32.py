@@ -238,8 +238,8 @@ def test_day_columns_are_the_live_columns_after_the_table_grows(small):
     cs = s.cases
     for _ in range(2):
         cols = demand.day_columns(cs)
-        assert cols[0] is cs.u and cols[1] is cs.is_repeat and cols[6] is cs.channel
-        assert all(c is cs.cols[name] for c, name in zip(cols[7], demand.INHERITED))
+        assert cols[0] is cs.u and cols[1] is cs.is_repeat and cols[5] is cs.channel
+        assert all(c is cs.cols[name] for c, name in zip(cols[6], demand.INHERITED))
         cs.append(cs._cap + 1)  # the table grows: new arrays
 
 
