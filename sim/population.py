@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
 from sim.compiled import pairwise_sum
 from sim.domain import RESIDENT_AGE_BANDS
@@ -280,6 +281,13 @@ def memory_keep(days: int, memory_years: float) -> float:
     return math.exp(-(days / 365.0) / memory_years)
 
 
+@register_jitable
+def faded(value: float, heard: float, keep: float) -> float:
+    """A remembered value faded towards word of mouth ``heard``, ``keep`` of the gap left
+    (the rule of :func:`relax_kernel` and :func:`relax_everyone`)."""
+    return heard + (value - heard) * keep
+
+
 @njit(cache=True)
 def relax_kernel(idx: np.ndarray, day: int, memory_years: float, own: np.ndarray, trust: np.ndarray,
                  touched_day: np.ndarray, community: np.ndarray, word_of_mouth: np.ndarray) -> None:
@@ -294,8 +302,8 @@ def relax_kernel(idx: np.ndarray, day: int, memory_years: float, own: np.ndarray
         i = idx[k]
         keep = memory_keep(day - touched_day[i], memory_years)
         heard = word_of_mouth[community[i]]
-        new_own[k] = heard + (own[i] - heard) * keep
-        new_trust[k] = heard + (trust[i] - heard) * keep
+        new_own[k] = faded(own[i], heard, keep)
+        new_trust[k] = faded(trust[i], heard, keep)
     for k in range(n):
         i = idx[k]
         own[i] = new_own[k]
@@ -321,8 +329,8 @@ def relax_everyone(day: int, memory_years: float, own: np.ndarray, trust: np.nda
         else:
             keep = memory_keep(d, memory_years)
         heard = word_of_mouth[community[i]]
-        own[i] = heard + (own[i] - heard) * keep
-        trust[i] = heard + (trust[i] - heard) * keep
+        own[i] = faded(own[i], heard, keep)
+        trust[i] = faded(trust[i], heard, keep)
         touched_day[i] = day
 
 

@@ -88,7 +88,6 @@ def test_compiled_days_match_the_daily_step(name: str, values: dict, seed: int) 
     assert np.array_equal(sf.residents.enrolled, ss.residents.enrolled)
 
 
-
 def test_a_district_s_compiled_days_match_the_daily_step() -> None:
     """The district loop (:func:`sim.month_loop.run_days`: several streets sharing the
     departments' pool, read through typed lists) against every day through
@@ -110,6 +109,7 @@ def test_a_district_s_compiled_days_match_the_daily_step() -> None:
         assert np.array_equal(sf.residents.trust, ss.residents.trust)
     assert _stream_states(fast) == _stream_states(slow)
     assert len({len(s.cases) for s in fast.streets}) > 1  # the streets differ (their own draws)
+
 
 def test_events_happen_inside_the_compiled_days() -> None:
     """In the event-heavy scenario of the test above, emergencies, false alarms, quits and

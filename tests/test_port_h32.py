@@ -193,6 +193,10 @@ def test_categorical_kernel_is_the_categorical_draw(seed):
     falling = probs.copy()
     falling[0] = -5.0  # a cumulative sum that falls: bisected as NumPy does
     same_bits(compiled.categorical_kernel(u, falling), categorical(u, falling))
+    # cdf [1.0, 0.4, 1.0]: bisecting finds 2 for 0.5, a forward scan would stop at 0
+    bumpy, half = np.array([1.0, -0.6, 0.6]), np.array([0.5])
+    assert categorical(half, bumpy).tolist() == [2]
+    same_bits(compiled.categorical_kernel(half, bumpy), categorical(half, bumpy))
 
 
 @pytest.mark.parametrize("seed", range(10))

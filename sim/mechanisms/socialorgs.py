@@ -39,7 +39,7 @@ def monthly(street: Street, t: int) -> None:
     so_p = street.p.socialorgs
     rng = street.streams["socialorgs"]
     u = rng.random(64)
-    reserve = wage_reserve(street) if t > 0 else 0.0  # the roster does not change in the loop
+    reserve = wage_reserve(street)  # the roster does not change in the loop
     for i, so in enumerate(list(street.sos)):
         so.used_this_month = 0.0
         if t == 0:
