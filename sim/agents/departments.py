@@ -23,7 +23,7 @@ from numba import njit
 from sim.cases import EP_ARRIVED, EP_FAILED, EP_MOVED, EP_PENDING, WHISTLED, EpisodeTable
 from sim.domain import DEPARTMENT_NAMES_ZH, DEPARTMENTS
 from sim.params.values import Params
-from sim.randomness.compiled import lognormal_mean
+from sim.randomness.compiled import lognormal_at, lognormal_mu, normal_quantile
 from sim.table import ColumnTable
 
 N_DEPARTMENTS = len(DEPARTMENTS)
@@ -378,6 +378,9 @@ def decide_due(due: np.ndarray, u: np.ndarray, day: int, ep_street: np.ndarray, 
     plus today's arrivals).
     """
     n = len(due)
+    mu = np.empty(len(delay_today))  # each department's delay location today, once
+    for d in range(len(delay_today)):
+        mu[d] = lognormal_mu(delay_today[d], delay_sigma)
     arrived = np.empty(n, np.int64)
     arrival_at = np.empty(n)
     bounced = np.empty(n, np.int64)
@@ -401,13 +404,14 @@ def decide_due(due: np.ndarray, u: np.ndarray, day: int, ep_street: np.ndarray, 
             if ep_n_sent[e] == 0:
                 new_today[dept] += 1.0
             ep_n_sent[e] += 1
-        delay = lognormal_mean(delay_today[dept], delay_sigma, u[i, 2])
-        # a department cannot come before the whistle went out (same-day first whistles)
-        arrival_h = np.maximum(day * 24.0, ep_first_sent_h[e]) + delay
         # the episode's columns after the decision
         result = _decision(answered, escalated, ep_unclear[e], u[i, 1], bounce_prob, ep_n_sent[e],
                            max_repeats)
-        if result == ARRIVE:
+        arrival_h = 0.0
+        if result == ARRIVE:  # the delay (lognormal_mean of u[i, 2], drawn for every decision) only here
+            delay = lognormal_at(mu[dept], delay_sigma, normal_quantile(u[i, 2]))
+            # a department cannot come before the whistle went out (same-day first whistles)
+            arrival_h = np.maximum(day * 24.0, ep_first_sent_h[e]) + delay
             ep_arrival_h[e] = arrival_h
             ep_state[e] = EP_ARRIVED
         elif result == BOUNCE:

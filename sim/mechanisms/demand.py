@@ -175,7 +175,9 @@ def arrival_order(days: np.ndarray, counts: np.ndarray, u: np.ndarray) -> tuple[
         order = stable_argsort(u[lo:hi, C_HOUR])
         for j in range(hi - lo):
             day[lo + j] = days[i]
-            out[lo + j] = u[lo + order[j]]
+            src = lo + order[j]
+            for m in range(u.shape[1]):  # element by element: a row view costs two reference counts
+                out[lo + j, m] = u[src, m]
         lo = hi
     return day, out
 

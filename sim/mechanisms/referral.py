@@ -25,7 +25,7 @@ from sim.domain import CATEGORIES, CATEGORY_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.hours import np_minimum
 from sim.mechanisms.money import wage_reserve
 from sim.money import general_payment
-from sim.randomness.compiled import lognormal_from_z
+from sim.randomness.compiled import lognormal_at, lognormal_mu
 
 if TYPE_CHECKING:
     from sim.agents.socialorg import SocialOrganisation
@@ -132,6 +132,7 @@ def refer_kernel(ids: np.ndarray, so_of: np.ndarray, table: np.ndarray, taken: n
     organisation (row ``so_of``), which takes it (``taken``) and is paid its fee from
     the general budget ``general`` keeping ``keep`` (the table's funds); outcome,
     closing time and due day. Returns the general budget and the ledger's fees after."""
+    mu = lognormal_mu(service_delay, sigma)
     for i in range(len(ids)):
         c = ids[i]
         j = so_of[i]
@@ -145,7 +146,7 @@ def refer_kernel(ids: np.ndarray, so_of: np.ndarray, table: np.ndarray, taken: n
         ok = u[c, U_SUCCESS] < prob
         planned_outcome[c] = RESOLVED if ok else DROPPED
         planned_reason[c] = 0 if ok else DR_SO_FAILED
-        close = accepted_h[c] + lognormal_from_z(service_delay, sigma, z_delay[c])
+        close = accepted_h[c] + lognormal_at(mu, sigma, z_delay[c])
         closed_h[c] = close
         due_day[c] = math.floor(close / HOURS_PER_DAY)
     return general, fees

@@ -41,7 +41,7 @@ from sim.cases import DR_STREET_FAILED, DR_UNFUNDED, DROPPED, RESOLVED, U_DATA, 
 from sim.domain import CATEGORIES, CATEGORY_DATA_DEPARTMENT, DEPARTMENTS
 from sim.hours import np_minimum
 from sim.money import pay_needs_kernel
-from sim.randomness.compiled import lognormal_from_z
+from sim.randomness.compiled import lognormal_at, lognormal_mu
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -130,6 +130,9 @@ def resolve_kernel(ids: np.ndarray, category: np.ndarray, handler: np.ndarray, s
         for j in range(n_money):
             money_paid[ids[rows[j]]] = amounts[j] if paid[j] else 0.0
             funded[rows[j]] = paid[j]
+    mu = np.empty(len(intrinsic_hours))  # each category's log-normal location, once
+    for cat in range(len(intrinsic_hours)):
+        mu[cat] = lognormal_mu(intrinsic_hours[cat], sigma)
     for i in range(n):
         c = ids[i]
         cat = category[c]
@@ -146,7 +149,7 @@ def resolve_kernel(ids: np.ndarray, category: np.ndarray, handler: np.ndarray, s
         success = funded[i] and u[c, U_SUCCESS] < np_minimum(prob, 0.99)
         planned_outcome[c] = RESOLVED if success else DROPPED
         planned_reason[c] = 0 if success else (DR_STREET_FAILED if funded[i] else DR_UNFUNDED)
-        work = dispatch + lognormal_from_z(intrinsic_hours[cat], sigma, z_delay[c])
+        work = dispatch + lognormal_at(mu[cat], sigma, z_delay[c])
         close = office_done_h(accepted_h[c], work, office_len, office_before)
         close = close + (HOURS_PER_DAY * delegated_days if needs_department[c] else 0.0)
         closed_h[c] = close

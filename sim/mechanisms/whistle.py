@@ -41,7 +41,7 @@ from sim.cases import (
     WHISTLED,
 )
 from sim.mechanisms import feedback, perception
-from sim.randomness.compiled import lognormal_from_z
+from sim.randomness.compiled import lognormal_at, lognormal_mu
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -386,11 +386,12 @@ def _settle(ids: np.ndarray, planned_outcome: np.ndarray, planned_reason: np.nda
             resolve_prob: float, handling_hours: float, delay_sigma: float) -> None:
     """All departments arrived: they settle the case (or fail) after a log-normal
     handling time from the last arrival."""
+    mu = lognormal_mu(handling_hours, delay_sigma)
     for c in ids:
         success = u[c, U_SUCCESS] < resolve_prob
         planned_outcome[c] = RESOLVED if success else DROPPED
         planned_reason[c] = 0 if success else DR_DEPT_FAILED
-        close_h = departments_arrived_h[c] + lognormal_from_z(handling_hours, delay_sigma, z_delay[c])
+        close_h = departments_arrived_h[c] + lognormal_at(mu, delay_sigma, z_delay[c])
         closed_h[c] = close_h
         due_day[c] = np.floor(close_h / 24.0)
 

@@ -43,11 +43,25 @@ def normal_quantile(u: float) -> float:
 
 
 @njit(cache=True)
+def lognormal_mu(mean: float, sigma: float) -> float:
+    """The log-scale location of a log-normal with mean ``mean``: the part of
+    :func:`lognormal_from_z` that does not depend on the draw, computed once where many
+    draws share a mean (:func:`lognormal_at` then gives the same bits)."""
+    m = mean if (mean > 1e-9 or mean != mean) else 1e-9  # numpy.maximum(mean, 1e-9)
+    return math.log(m) - 0.5 * sigma * sigma
+
+
+@njit(cache=True)
+def lognormal_at(mu: float, sigma: float, z: float) -> float:
+    """:func:`lognormal_from_z` from its location ``mu`` (:func:`lognormal_mu`)."""
+    return math.exp(mu + sigma * z)
+
+
+@njit(cache=True)
 def lognormal_from_z(mean: float, sigma: float, z: float) -> float:
     """One log-normal draw with mean ``mean`` from a standard-normal quantile ``z``
     (:func:`sim.randomness.draws.lognormal_from_z`: same operations, same order)."""
-    m = mean if (mean > 1e-9 or mean != mean) else 1e-9  # numpy.maximum(mean, 1e-9)
-    return math.exp(math.log(m) - 0.5 * sigma * sigma + sigma * z)
+    return lognormal_at(lognormal_mu(mean, sigma), sigma, z)
 
 
 @njit(cache=True)
