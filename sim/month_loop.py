@@ -8,8 +8,9 @@ alarms, staff time, tasks, data entry, demand, intake and triage, and the whistl
 feedback, workforce stress, quits and refills, and the day's record
 (:func:`_second_half`). Each step calls the same compiled kernels as its mechanism's
 Python step, with the same draws from the same named streams in the same order (NumPy's
-generators, passed in once a call), so a run gives the same results whether its days
-run here or one by one through ``StreetModel.step`` (``tests/test_month_loop.py``).
+generators, or views of their live state drawn in compiled code, passed in once a
+call), so a run gives the same results whether its days run here or one by one through
+``StreetModel.step`` (``tests/test_month_loop.py``).
 
 What stays in Python (:func:`advance`): a month's openings (``StreetModel.open_month``,
 each street's ``open_periods`` and ``demand.plan_month``) before the month's first day,
@@ -39,6 +40,7 @@ from sim.mechanisms.workforce import NO_PROB
 from sim.money import receive_kernel
 from sim.population import relax_everyone
 from sim.randomness.compiled import lognormal_mean
+from sim.randomness.pcg64 import live_uniforms, live_uniforms_2d, state_words
 
 if TYPE_CHECKING:
     from sim.model import StreetModel
@@ -82,7 +84,10 @@ LOG_NAMES = ("street", "episode", "department", "day", "kind", "answered", "atte
 ROSTER_NAMES = ("filled", "contract", "specialty", "skill", "stress", "vacant_until", "training_target",
                 "training_hours", "age", "pay", "grade_years", "hired_day")
 STREET_STREAMS = ("repeat", "whistle", "enrolment", "workforce", "tasks", "staff")
-"""A street's streams the loop draws from, in the order of ``gens`` in :func:`_first_half`."""
+"""A street's streams the loop draws from, in the order of ``gens`` in :func:`_first_half`:
+the first :data:`LIVE_STREAMS` as their live state words (``pcg64.state_words``, drawn by
+``pcg64.live_uniforms``), the others as NumPy generators (Poisson and scalar draws)."""
+LIVE_STREAMS = 4
 RESIDENT_NAMES = ("own", "trust", "touched_day", "community", "word_of_mouth", "expectation", "disposition",
                   "eligible", "enrolled")
 
@@ -107,7 +112,7 @@ def _grown(rows: np.ndarray, keep: int, need: int) -> np.ndarray:
 
 @njit(cache=True)
 def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, lives, gens, states, checks,
-             street_index: np.ndarray, staff_log: np.ndarray, g_decide, active: np.ndarray,
+             street_index: np.ndarray, staff_log: np.ndarray, w_decide, active: np.ndarray,
              incoming: np.ndarray) -> tuple:
     """Run days ``t`` to ``t_stop - 1`` of every street (see the module docstring),
     stopping early before a day left to Python.
@@ -126,7 +131,8 @@ def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, li
             uncounts it after), so the day's room check and the answers' street read
             these instead (the halves of the day take ``streets[i]`` once each).
         staff_log: the quits and hires made, in order (:func:`replay_staff_events`).
-        g_decide: the departments' decision stream.
+        w_decide: the departments' decision stream, as its live state words
+            (``pcg64.state_words``).
         active, incoming: the pool's pending and arrived episodes.
 
     Returns ``(day, active, incoming, packed, quit_probs)``: the first day not run, the
@@ -152,7 +158,7 @@ def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, li
         for i in range(n_streets):
             lives[i], active = _first_half(t, streets[i], lives[i], gens[i], shared, counts, active)
         # step: DepartmentPool.decide
-        arrived, arrival_h, bounced, failed, active, incoming = _decide(t, shared, counts, states, g_decide,
+        arrived, arrival_h, bounced, failed, active, incoming = _decide(t, shared, counts, states, w_decide,
                                                                         active, incoming)
         for i in range(n_streets):  # answers_of_street: each street's own
             mine = answers_of_street(arrived, arrival_h, bounced, failed, ep_street, street_index[i])
@@ -164,7 +170,7 @@ def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, li
 
 @njit(cache=True)
 def run_street_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, st: tuple, live: tuple,
-                    check: tuple, street_gens, staff_log: np.ndarray, g_decide, active: np.ndarray,
+                    check: tuple, street_gens, staff_log: np.ndarray, w_decide, active: np.ndarray,
                     incoming: np.ndarray) -> tuple:
     """:func:`run_days` for a single street (its state and arrays as tuples, ``check``
     its :func:`_check_arrays`, its streams the one item of the typed list
@@ -180,7 +186,7 @@ def run_street_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, st: 
         _day_rates(shared)  # step: DepartmentPool.begin_day
         live, active = _first_half(t, st, live, gens, shared, counts, active)
         # step: DepartmentPool.decide
-        arrived, arrival_h, bounced, failed, active, incoming = _decide(t, shared, counts, states, g_decide,
+        arrived, arrival_h, bounced, failed, active, incoming = _decide(t, shared, counts, states, w_decide,
                                                                         active, incoming)
         # a lone street's answers are all of them (model.street_answers)
         live, active = _second_half(t, st, live, gens, shared, counts, staff_log, arrived, arrival_h, bounced,
@@ -210,7 +216,7 @@ def _day_rates(shared: tuple) -> None:
 
 
 @njit(cache=True)
-def _decide(t: int, shared: tuple, counts: np.ndarray, states, g_decide, active: np.ndarray,
+def _decide(t: int, shared: tuple, counts: np.ndarray, states, w_decide, active: np.ndarray,
             incoming: np.ndarray) -> tuple:
     """``DepartmentPool.decide``: every episode due today (``states``: each street's case
     ``state`` column); returns the answers and the pool's new arrays."""
@@ -226,7 +232,7 @@ def _decide(t: int, shared: tuple, counts: np.ndarray, states, g_decide, active:
         due = np.empty(0, np.int64)
     if len(due) == 0:
         return due, np.empty(0), due, due, active, incoming
-    u_dec = g_decide.random((len(due), 3))
+    u_dec = live_uniforms_2d(w_decide, len(due), 3)
     log_start = counts[C_LOG]
     counts[C_LOG] += len(due)
     return decide_due(
@@ -326,7 +332,7 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
     table, so_capacity, so_taken, so_changed = so
     future_day, future_ids = future
     transfer_day, transfer_amount, transfer_own_year, transfer_done = transfers
-    g_repeat, g_whistle, g_enrol, g_workforce, g_tasks, g_staff = gens
+    w_repeat, w_whistle, w_enrol, w_workforce, g_tasks, g_staff = gens
     (street, n_residents, n_sos, p_emergency, p_money, p_time, p_tasks, p_data, check_days, rules, p_send,
      p_answer, p_close, p_work, p_hazard, p_recruit) = par
     (false_alarm_chance, emergency_chance, mobilised_share, hours_lost, n_emergencies, em_log, trust_loss,
@@ -396,7 +402,7 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
     n_rep = demand.count_due(repeats_day, t)
     first = ints[I_CASES]
     if n_rep:
-        u = g_repeat.random((n_rep, N_UNIFORMS + 1))
+        u = live_uniforms_2d(w_repeat, n_rep, N_UNIFORMS + 1)
         ints[I_CASES] += n_rep
     else:
         u = np.empty((0, N_UNIFORMS + 1))
@@ -450,7 +456,7 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
                 fs[F_FEES] = fees
             # whistle.send_cases
             if len(to_departments):
-                u_send = g_whistle.random((len(to_departments), k_cand))
+                u_send = live_uniforms_2d(w_whistle, len(to_departments), k_cand)
                 w_cases, w_departments, w_unclear, w_next, w_sent = whistle.whistle_cases(
                     to_departments, u_send, candidates, category, n_departments, unclear_duty,
                     joint_meeting,
@@ -486,7 +492,7 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
      pay, grade_years, hired_day) = roster
     available, by_bucket, demanded = hours
     own, trust, touched_day, community, word_of_mouth, expectation, disposition, eligible, enrolled = res
-    g_repeat, g_whistle, g_enrol, g_workforce, g_tasks, g_staff = gens
+    w_repeat, w_whistle, w_enrol, w_workforce, g_tasks, g_staff = gens
     (street, n_residents, n_sos, p_emergency, p_money, p_time, p_tasks, p_data, check_days, rules, p_send,
      p_answer, p_close, p_work, p_hazard, p_recruit) = par
     candidates = p_send[0]
@@ -512,7 +518,7 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
     if len(bounced_out):
         ended = _concat(ended, bounced_out)
     if len(cid):
-        u_re = g_whistle.random(weights.shape)
+        u_re = live_uniforms_2d(w_whistle, weights.shape[0], weights.shape[1])
         start = counts[C_EPISODES]
         counts[C_EPISODES] += n_new
         active = whistle.rewhistle(weights, k, u_re, cid, dept_mask, whistled_h, t + bounce_days, street,
@@ -536,12 +542,12 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
         if n_complaints:
             fs[F_COMPLAINT_DUE] += float(n_complaints) * complaint_hours
         if len(cand):
-            hit = g_enrol.random(len(cand))
+            hit = live_uniforms(w_enrol, len(cand))
             for i in range(len(cand)):
                 if hit[i] < enrol_prob:
                     enrolled[cand[i]] = True
     # step: workforce.daily
-    u_work = g_workforce.random((len(filled), 2))
+    u_work = live_uniforms_2d(w_workforce, len(filled), 2)
     rehazard = t % 7 == 0 or len(quit_prob) == 0
     events = workforce.stress_and_turnover(
         workday, not rehazard, t, filled, stress, vacant_until, u_work,
@@ -694,7 +700,7 @@ def advance(model: StreetModel) -> int:
     if len(streets) == 1:
         day, pool.active, pool.incoming, live = run_street_days(
             t, t_stop, shared, counts, made[0][0], made[0][1], _check_arrays(made[0][0]), gens, staff_log,
-            model.district_streams["whistle"], pool.active, pool.incoming)
+            model._loop_decide, pool.active, pool.incoming)
         lives = [live[:7]]
     else:
         day, pool.active, pool.incoming, packed_ids, packed_probs = run_days(
@@ -702,7 +708,7 @@ def advance(model: StreetModel) -> int:
             gens, typed_list([street.cases.state for street in streets]),
             typed_list([_check_arrays(m[0]) for m in made]),
             np.array([street.index for street in streets], np.int64), staff_log,
-            model.district_streams["whistle"], pool.active, pool.incoming)
+            model._loop_decide, pool.active, pool.incoming)
         lives = _unpacked(packed_ids, packed_probs, len(streets))
     if day == t and streets[0]._opens_month[t]:
         raise RuntimeError(f"day {t}: the compiled loop refused a month's first day after its openings")
@@ -722,12 +728,20 @@ def advance(model: StreetModel) -> int:
 def _street_gens(model: StreetModel) -> List:
     """Each street's random streams (:data:`STREET_STREAMS`) as a typed list, made once a
     run: numba reads a generator's state where NumPy keeps it, and passing the
-    generators themselves costs ~8 us each a call."""
+    generators themselves costs ~8 us each a call. The first :data:`LIVE_STREAMS` are
+    their live state words (drawn in compiled code, no call through NumPy per draw)."""
+    sources = [street.streams[name] for street in model.streets for name in STREET_STREAMS]
+    sources.append(model.district_streams["whistle"])
     gens = getattr(model, "_loop_gens", None)
-    if gens is None:
-        per_street = [tuple(street.streams[name] for name in STREET_STREAMS) for street in model.streets]
+    made_from = getattr(model, "_loop_gens_from", ())
+    if gens is None or len(made_from) != len(sources) or any(a is not b for a, b in zip(made_from, sources)):
+        # made again when the streams are not those viewed (a copied model has its own)
+        model._loop_gens_from = sources
+        per_street = [tuple(state_words(street.streams[name]) if i < LIVE_STREAMS else street.streams[name]
+                            for i, name in enumerate(STREET_STREAMS)) for street in model.streets]
         gens = typed_list(per_street)
         model._loop_gens = gens
+        model._loop_decide = state_words(model.district_streams["whistle"])
     return gens
 
 

@@ -8,7 +8,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.randomness import Streams
-from sim.randomness.pcg64 import NEAR, fill_uniforms, uniforms_at
+from sim.randomness.pcg64 import (
+    NEAR,
+    fill_uniforms,
+    live_uniforms,
+    live_uniforms_2d,
+    state_words,
+    uniforms_at,
+)
 
 
 def twins(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
@@ -61,3 +68,23 @@ def test_uniforms_at_refuses_positions_that_do_not_rise_within_the_block(positio
 def test_a_stream_that_is_not_pcg64_is_refused():
     with pytest.raises(TypeError, match="PCG64"):
         fill_uniforms(np.random.Generator(np.random.MT19937(1)), 3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32),
+       sizes=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 12)), max_size=6))
+def test_live_draws_are_numpys_and_move_the_stream_itself(seed, sizes):
+    """Compiled draws on the live state words give NumPy's doubles, mixed with NumPy's own
+    draws of the same generator in any order (one stream, one state)."""
+    ours, numpys = twins(seed)
+    words = state_words(ours)
+    for n, m in sizes:
+        np.testing.assert_array_equal(live_uniforms(words, n), numpys.random(n))
+        np.testing.assert_array_equal(live_uniforms_2d(words, n, m), numpys.random((n, m)))
+        assert ours.random() == numpys.random()  # the generator itself moved on
+    assert ours.bit_generator.state == numpys.bit_generator.state
+
+
+def test_state_words_refuse_another_bit_generator():
+    with pytest.raises(TypeError, match="PCG64 stream is needed"):
+        state_words(np.random.Generator(np.random.MT19937(1)))

@@ -11,7 +11,10 @@ arithmetic (128-bit integers in LLVM), so that:
   resident, of which a few hundred are read, cost a few microseconds instead of the
   whole block;
 * :func:`fill_uniforms` gives the whole block, four steps apart at a time (the steps of
-  one chain depend on each other; four chains keep the multiplier busy).
+  one chain depend on each other; four chains keep the multiplier busy);
+* :func:`live_uniforms` and :func:`live_uniforms_2d` do the same inside compiled code
+  (the day loop), on a view of the generator's own state (:func:`state_words`), so that
+  no NumPy generator is called through a function pointer per draw.
 
 The stream's state is read and written through NumPy's documented
 ``bit_generator.state``; ``tests/test_pcg64.py`` checks the draws and states against
@@ -19,6 +22,8 @@ NumPy's own.
 """
 
 from __future__ import annotations
+
+import ctypes
 
 import numpy as np
 from llvmlite import ir
@@ -167,6 +172,56 @@ def _fill(s_hi: np.uint64, s_lo: np.uint64, inc_hi: np.uint64, inc_lo: np.uint64
         flat[i] = to_double(s_hi, s_lo)
         i += 1
     return s_hi, s_lo
+
+
+@njit(cache=True)
+def _fill_live(words: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out`` filled with the next ``out.size`` draws of the live state ``words``
+    (:func:`state_words`), which moves on past them."""
+    n = out.size
+    s_hi, s_lo, inc_hi, inc_lo = words[1], words[0], words[3], words[2]
+    if n < 16:  # a few draws: one chain, no table of jumps
+        flat = out.reshape(n)
+        for i in range(n):
+            s_hi, s_lo = mul_add(_A_HI, _A_LO, s_hi, s_lo, inc_hi, inc_lo)
+            flat[i] = to_double(s_hi, s_lo)
+    else:
+        s_hi, s_lo = _fill(s_hi, s_lo, inc_hi, inc_lo, out)
+    words[1], words[0] = s_hi, s_lo
+    return out
+
+
+@njit(cache=True)
+def live_uniforms(words: np.ndarray, n: int) -> np.ndarray:
+    """``rng.random(n)`` of the stream whose live state is ``words`` (:func:`state_words`),
+    in compiled code: the same doubles, and the stream left where NumPy leaves it."""
+    return _fill_live(words, np.empty(n))
+
+
+@njit(cache=True)
+def live_uniforms_2d(words: np.ndarray, n: int, m: int) -> np.ndarray:
+    """``rng.random((n, m))`` as :func:`live_uniforms` makes it."""
+    return _fill_live(words, np.empty((n, m)))
+
+
+def state_words(rng: np.random.Generator) -> np.ndarray:
+    """The live 128-bit state and increment of a PCG64 stream, as four uint64 words
+    (state low, high; increment low, high): a view of the memory NumPy's generator
+    draws from (through the documented ``bit_generator.ctypes.state`` pointer, whose
+    struct begins with a pointer to the state and increment), so that compiled
+    draws (:func:`live_uniforms`) move the stream itself on. Checked against
+    ``bit_generator.state`` when made; valid while ``rng`` lives."""
+    bits = rng.bit_generator
+    full = bits.state
+    if full.get("bit_generator") != "PCG64":
+        raise TypeError(f"a PCG64 stream is needed, got {full.get('bit_generator')!r}")
+    address = ctypes.c_void_p.from_address(bits.ctypes.state_address).value
+    words = np.ctypeslib.as_array((ctypes.c_uint64 * 4).from_address(address))
+    s, inc = full["state"]["state"], full["state"]["inc"]
+    want = [s & _MASK64, s >> 64, inc & _MASK64, inc >> 64]
+    if words.tolist() != want:
+        raise RuntimeError("this NumPy keeps the PCG64 state in another layout: compiled draws cannot use it")
+    return words
 
 
 def _state(rng: np.random.Generator) -> tuple[dict, np.uint64, np.uint64, np.uint64, np.uint64]:
