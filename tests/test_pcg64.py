@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from sim.randomness import Streams
 from sim.randomness.pcg64 import (
+    LIVE_VIEWS,
     NEAR,
     fill_uniforms,
     live_uniforms,
@@ -88,3 +89,12 @@ def test_live_draws_are_numpys_and_move_the_stream_itself(seed, sizes):
 def test_state_words_refuse_another_bit_generator():
     with pytest.raises(TypeError, match="PCG64 stream is needed"):
         state_words(np.random.Generator(np.random.MT19937(1)))
+
+
+def test_fill_uniforms_past_the_kept_views():
+    """More streams than the views kept: each still draws NumPy's doubles from its own state."""
+    pairs = [twins(seed) for seed in range(LIVE_VIEWS + 5)]
+    for _ in range(2):
+        for ours, numpys in pairs:
+            np.testing.assert_array_equal(fill_uniforms(ours, 3), numpys.random(3))
+    assert all(a.bit_generator.state == b.bit_generator.state for a, b in pairs)

@@ -16,9 +16,10 @@ arithmetic (128-bit integers in LLVM), so that:
   (the day loop), on a view of the generator's own state (:func:`state_words`), so that
   no NumPy generator is called through a function pointer per draw.
 
-The stream's state is read and written through NumPy's documented
-``bit_generator.state``; ``tests/test_pcg64.py`` checks the draws and states against
-NumPy's own.
+The stream's state is read and written where NumPy's generator keeps it
+(:func:`state_words`, reached through the documented ``bit_generator.ctypes`` pointer and
+checked against ``bit_generator.state``); ``tests/test_pcg64.py`` checks the draws and
+states against NumPy's own.
 """
 
 from __future__ import annotations
@@ -224,17 +225,30 @@ def state_words(rng: np.random.Generator) -> np.ndarray:
     return words
 
 
-def _state(rng: np.random.Generator) -> tuple[dict, np.uint64, np.uint64, np.uint64, np.uint64]:
-    full = rng.bit_generator.state
-    if full.get("bit_generator") != "PCG64":
-        raise TypeError(f"a PCG64 stream is needed, got {full.get('bit_generator')!r}")
-    s, inc = full["state"]["state"], full["state"]["inc"]
-    return (full, np.uint64(s >> 64), np.uint64(s & _MASK64), np.uint64(inc >> 64), np.uint64(inc & _MASK64))
+@njit(cache=True)
+def _uniforms_at_live(words: np.ndarray, positions: np.ndarray, n: int) -> np.ndarray:
+    out, s_hi, s_lo = _uniforms_at(words[1], words[0], words[3], words[2], positions, n)
+    words[1], words[0] = s_hi, s_lo
+    return out
 
 
-def _set_state(rng: np.random.Generator, full: dict, s_hi: np.uint64, s_lo: np.uint64) -> None:
-    full["state"]["state"] = (int(s_hi) << 64) | int(s_lo)
-    rng.bit_generator.state = full
+LIVE_VIEWS = 256
+"""Streams whose :func:`state_words` :func:`fill_uniforms` and :func:`uniforms_at` keep
+(the oldest made is dropped beyond this many)."""
+_live: dict[int, tuple[np.random.Generator, np.ndarray]] = {}
+
+
+def _words_of(rng: np.random.Generator) -> np.ndarray:
+    """:func:`state_words` of ``rng``, made once (the generator is held with its view, so
+    its ``id`` cannot pass to another while kept)."""
+    kept = _live.get(id(rng))
+    if kept is not None and kept[0] is rng:
+        return kept[1]
+    words = state_words(rng)
+    if len(_live) >= LIVE_VIEWS:
+        del _live[next(iter(_live))]
+    _live[id(rng)] = (rng, words)
+    return words
 
 
 def uniforms_at(rng: np.random.Generator, positions: np.ndarray, n: int) -> np.ndarray:
@@ -243,16 +257,9 @@ def uniforms_at(rng: np.random.Generator, positions: np.ndarray, n: int) -> np.n
     positions = np.asarray(positions, dtype=np.int64)
     if len(positions) and (positions[0] < 0 or positions[-1] >= n or np.any(np.diff(positions) <= 0)):
         raise ValueError("positions must rise strictly, within [0, n)")
-    full, s_hi, s_lo, inc_hi, inc_lo = _state(rng)
-    out, s_hi, s_lo = _uniforms_at(s_hi, s_lo, inc_hi, inc_lo, positions, int(n))
-    _set_state(rng, full, s_hi, s_lo)
-    return out
+    return _uniforms_at_live(_words_of(rng), positions, int(n))
 
 
 def fill_uniforms(rng: np.random.Generator, shape: int | tuple[int, ...]) -> np.ndarray:
     """``rng.random(shape)``: the same doubles, made in compiled code."""
-    out = np.empty(shape)
-    full, s_hi, s_lo, inc_hi, inc_lo = _state(rng)
-    s_hi, s_lo = _fill(s_hi, s_lo, inc_hi, inc_lo, out)
-    _set_state(rng, full, s_hi, s_lo)
-    return out
+    return _fill_live(_words_of(rng), np.empty(shape))
