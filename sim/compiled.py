@@ -124,22 +124,38 @@ def count_flags(at: np.ndarray, flag: np.ndarray, n: int) -> np.ndarray:
 @njit(cache=True)
 def stable_argsort(keys: np.ndarray) -> np.ndarray:
     """``np.argsort(keys, kind="mergesort")`` (the stable order; the same permutation),
-    quicker for uniforms: keys all in ``[0, 1)`` are dealt into ``len(keys)`` equal
-    slices (in order, so a key is before every key of a later slice), then an insertion
-    pass orders each slice (strict comparison: equal keys keep their order). Other keys
-    (NaN, outside ``[0, 1)``) take NumPy's merge sort."""
+    quicker for spread keys: the keys are dealt into ``len(keys)`` slices of their range
+    (``key * n`` for keys all in ``[0, 1)``, else ``(key - min) * n / (max - min)``, at
+    most ``n - 1``: each step rounds monotonically, so a key is never in a later slice
+    than a larger key, and equal keys share a slice), then an insertion pass orders each
+    slice (strict comparison: equal keys keep their order). Keys with NaN or infinities,
+    or spread wider than the largest double or too narrowly to divide by, take NumPy's
+    merge sort."""
     n = len(keys)
+    lo, hi = np.inf, -np.inf
+    unit = True
     for i in range(n):
-        if not 0.0 <= keys[i] < 1.0:
+        k = keys[i]
+        unit = unit and 0.0 <= k < 1.0
+        if not -np.inf < k < np.inf:  # NaN or infinite
             return np.argsort(keys, kind="mergesort")
+        lo = min(lo, k)
+        hi = max(hi, k)
+    span = hi - lo
+    if not span < np.inf:  # a range wider than the largest double
+        return np.argsort(keys, kind="mergesort")
+    scale = float(n) if unit else (n / span if span > 0.0 else 0.0)
+    if not scale < np.inf:  # a range too narrow to divide
+        return np.argsort(keys, kind="mergesort")
+    base = 0.0 if unit else lo
     start = np.zeros(n + 1, np.int64)
     for i in range(n):
-        start[int(keys[i] * n) + 1] += 1
+        start[min(int((keys[i] - base) * scale), n - 1) + 1] += 1
     for b in range(n):
         start[b + 1] += start[b]
     order = np.empty(n, np.int64)
     for i in range(n):
-        b = int(keys[i] * n)
+        b = min(int((keys[i] - base) * scale), n - 1)
         order[start[b]] = i
         start[b] += 1
     for j in range(1, n):

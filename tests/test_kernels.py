@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import numpy_mechanisms as ref  # the array code the kernels replaced (on the path from conftest.py)
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.agents import departments
 from sim.cases import EP_PENDING, EpisodeTable
@@ -203,4 +205,19 @@ def test_stable_argsort_is_numpys_stable_order(seed):
             odd = keys.copy()
             odd[rng.integers(0, n)] = (np.nan, 1.0, -0.5, 3.0)[seed % 4]
             np.testing.assert_array_equal(stable_argsort(odd), np.argsort(odd, kind="mergesort"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(keys=st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                               st.sampled_from([0.0, -0.0, 1.0, 24.0, 1e308, -1e308, 5e-324])), max_size=60),
+       hours=st.booleans())
+def test_stable_argsort_of_any_keys_is_numpys_stable_order(keys, hours):
+    """Keys of any range (hours of a queue, signed zeros, huge and tiny spans, ties,
+    NaN and infinities): the permutation ``np.argsort(kind="mergesort")`` gives."""
+    from sim.compiled import stable_argsort
+
+    a = np.array(keys, dtype=np.float64)
+    if hours:  # a queue's raised hours: sorted runs merged, with ties
+        a = np.round(np.abs(np.nan_to_num(a, posinf=1e6, neginf=1e6)) % 500.0, 1)
+    np.testing.assert_array_equal(stable_argsort(a), np.argsort(a, kind="mergesort"))
 

@@ -337,7 +337,7 @@ def day_kernel(t: int, future_day: np.ndarray, future_ids: np.ndarray, queue: np
         if not since_inbox < check_days:
             since_inbox = 0
             merged = np.concatenate((new_queue, new_inbox))
-            new_queue = merged[np.argsort(raised_h[merged], kind="mergesort")]
+            new_queue = merged[stable_argsort(raised_h[merged])]  # argsort(kind="mergesort")
             new_inbox = new_inbox[:0]
     return new_queue, new_inbox, rest_due, rest_day, since_inbox
 
