@@ -195,7 +195,7 @@ def run_street_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, st: 
     return t, active, incoming, live
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _pool_room(shared: tuple, counts: np.ndarray, new_cases: int, n_active: int, k_cand: int, posts: int,
                staff_log: np.ndarray) -> bool:
     """Whether the episode table, the whistle log and the staff-event log have room for
@@ -205,7 +205,7 @@ def _pool_room(shared: tuple, counts: np.ndarray, new_cases: int, n_active: int,
             and counts[C_STAFF_EVENTS] + 2 * posts <= len(staff_log))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _day_rates(shared: tuple) -> None:
     """``DepartmentPool.begin_day``: the departments' loads, answer probabilities and delays."""
     inflow, new_today, load, answer_prob_today, delay_today, pressure = shared[2]
@@ -215,7 +215,7 @@ def _day_rates(shared: tuple) -> None:
               sensitivity, delay_hours, travel, load, answer_prob_today, delay_today)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _decide(t: int, shared: tuple, counts: np.ndarray, states, w_decide, active: np.ndarray,
             incoming: np.ndarray) -> tuple:
     """``DepartmentPool.decide``: every episode due today (``states``: each street's case
@@ -288,7 +288,7 @@ def _unpacked(ids: np.ndarray, probs: np.ndarray, n_streets: int) -> list[tuple]
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _day_fits(t: int, check: tuple, live: tuple) -> int:
     """The street's new cases today at most (-1: the day is left to Python: the emergency
     draws used up, or no room for today's repeat contacts or emergencies); ``check``:
@@ -312,7 +312,7 @@ def _fits(t: int, ints: np.ndarray, n_draws: int, n_emergency_rows: int, n_case_
     return len(queue) + len(inbox) + arriving + n_rep
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, counts: np.ndarray,
                 active: np.ndarray) -> tuple:
     """One street's ``Street.begin_day`` after its openings (money, emergencies, staff time, tasks, data
@@ -469,7 +469,7 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
     return (queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended), active
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, counts: np.ndarray,
                  staff_log: np.ndarray,
                  arrived: np.ndarray, arrival_h: np.ndarray, bounced: np.ndarray, failed: np.ndarray,
