@@ -372,7 +372,9 @@ def _drop(ids: np.ndarray, reason: int, t: int, street: int, state: np.ndarray, 
         if closed_h[c] < first_close:
             first_close = closed_h[c]
     for e in incoming:
-        if _late(ep_arrival_h[e], ep_street[e], ep_case[e], street, first_close, closed_h, ids):
+        # (the scalar test first: a call handing arrays costs reference counts)
+        if ep_arrival_h[e] > first_close and ep_street[e] == street and _late(
+                ep_arrival_h[e], ep_street[e], ep_case[e], street, first_close, closed_h, ids):
             ep_state[e] = EP_LAPSED
             ep_arrival_h[e] = np.nan
     for c in ids:
@@ -428,7 +430,8 @@ def late_episodes(arrival_h: np.ndarray, ep_street: np.ndarray, ep_case: np.ndar
     out = np.empty(len(arrival_h), dtype=np.int64)
     n = 0
     for j in range(len(arrival_h)):
-        if _late(arrival_h[j], ep_street[j], ep_case[j], street, first_close, closed_h, wanted):
+        if arrival_h[j] > first_close and ep_street[j] == street and _late(
+                arrival_h[j], ep_street[j], ep_case[j], street, first_close, closed_h, wanted):
             out[n] = j
             n += 1
     return out[:n]
