@@ -730,13 +730,10 @@ def _street_gens(model: StreetModel) -> List:
     run: numba reads a generator's state where NumPy keeps it, and passing the
     generators themselves costs ~8 us each a call. The first :data:`LIVE_STREAMS` are
     their live state words (drawn in compiled code, no call through NumPy per draw)."""
-    sources = [street.streams[name] for street in model.streets for name in STREET_STREAMS]
-    sources.append(model.district_streams["whistle"])
     gens = getattr(model, "_loop_gens", None)
-    made_from = getattr(model, "_loop_gens_from", ())
-    if gens is None or len(made_from) != len(sources) or any(a is not b for a, b in zip(made_from, sources)):
-        # made again when the streams are not those viewed (a copied model has its own)
-        model._loop_gens_from = sources
+    # made again for a model copied from one that made them (its streams are its own)
+    if gens is None or getattr(model, "_loop_gens_of", None) != id(model):
+        model._loop_gens_of = id(model)
         per_street = [tuple(state_words(street.streams[name]) if i < LIVE_STREAMS else street.streams[name]
                             for i, name in enumerate(STREET_STREAMS)) for street in model.streets]
         gens = typed_list(per_street)

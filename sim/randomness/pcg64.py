@@ -227,6 +227,11 @@ def state_words(rng: np.random.Generator) -> np.ndarray:
 
 @njit(cache=True)
 def _uniforms_at_live(words: np.ndarray, positions: np.ndarray, n: int) -> np.ndarray:
+    last = -1
+    for p in positions:  # checked before any draw: the stream stays where it was
+        if not last < p < n:
+            raise ValueError("positions must rise strictly, within [0, n)")
+        last = p
     out, s_hi, s_lo = _uniforms_at(words[1], words[0], words[3], words[2], positions, n)
     words[1], words[0] = s_hi, s_lo
     return out
@@ -254,10 +259,7 @@ def _words_of(rng: np.random.Generator) -> np.ndarray:
 def uniforms_at(rng: np.random.Generator, positions: np.ndarray, n: int) -> np.ndarray:
     """``rng.random(n)[positions]`` (``positions`` rising, each below ``n``), leaving
     ``rng`` as ``rng.random(n)`` would, without making the other draws."""
-    positions = np.asarray(positions, dtype=np.int64)
-    if len(positions) and (positions[0] < 0 or positions[-1] >= n or np.any(np.diff(positions) <= 0)):
-        raise ValueError("positions must rise strictly, within [0, n)")
-    return _uniforms_at_live(_words_of(rng), positions, int(n))
+    return _uniforms_at_live(_words_of(rng), np.asarray(positions, dtype=np.int64), int(n))
 
 
 def fill_uniforms(rng: np.random.Generator, shape: int | tuple[int, ...]) -> np.ndarray:
