@@ -55,6 +55,23 @@ def test_choose_departments_matches_the_array_version(seed):
     np.testing.assert_array_equal(got[1], want[1])
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_choose_departments_of_one_breaks_ties_as_the_array_version(seed):
+    """One department of several, with equal weights and equal uniforms (equal keys and
+    bounds): the first department of the smallest key (NumPy's argsort, the array
+    version's, leaves the order of equal keys to its algorithm)."""
+    rng = np.random.default_rng(seed)
+    n, m = 30, 12
+    weights = rng.choice([0.0, 0.5, 1.0, 2.0], (n, m))
+    u = rng.choice([0.0, 0.25, 0.5, rng.random()], (n, m))
+    k = np.ones(n, np.int64)
+    keys = np.divide(-np.log1p(-u), weights, out=np.full(weights.shape, np.inf), where=weights > 0)
+    rows = np.flatnonzero((weights > 0).any(axis=1))
+    chosen, owner = whistle.choose_departments(weights, k, u)
+    np.testing.assert_array_equal(owner, rows)
+    np.testing.assert_array_equal(chosen, keys[rows].argmin(axis=1))  # argmin: the first of equal keys
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_late_episodes_match_the_array_selection(seed):
     rng = np.random.default_rng(seed)

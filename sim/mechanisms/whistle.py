@@ -94,6 +94,25 @@ def _choose(weights: np.ndarray, rows: np.ndarray, k: np.ndarray, u: np.ndarray
         kk = min(k[i], positive)
         if kk <= 0:
             continue
+        if kk == 1 and positive > 1:  # one of several (most cases): the same choice in fewer passes
+            first = -1  # the smallest bound (the first of equal ones) wins a key first
+            for j in range(m):
+                if weights[r, j] > 0:
+                    bound[j] = u[i, j] / weights[r, j] * KEY_BOUND
+                    if first < 0 or bound[j] < bound[first]:
+                        first = j
+            win = first
+            cap = -np.log1p(-u[i, first]) / weights[r, first]
+            for j in range(m):  # keys only where the bound does not exceed the smallest key yet
+                if j != first and weights[r, j] > 0 and not bound[j] > cap:
+                    key = -np.log1p(-u[i, j]) / weights[r, j]
+                    if key < cap or (key == cap and j < win):  # equal keys: the first department
+                        cap = key
+                        win = j
+            chosen[out] = win
+            owner[out] = i
+            out += 1
+            continue
         if kk == positive:  # every department with a weight is chosen: all keys
             for j in range(m):
                 # u < 1, so the key is finite
