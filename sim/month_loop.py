@@ -38,7 +38,7 @@ from sim.mechanisms import demand, emergency, feedback, recording, referral, tas
 from sim.mechanisms.timebudget import WORKDAYS_PER_YEAR, data_entry_kernel, open_day_kernel
 from sim.mechanisms.workforce import NO_PROB
 from sim.money import receive_kernel
-from sim.population import relax_everyone
+from sim.population import keep_table, relax_everyone
 from sim.randomness.compiled import lognormal_mean
 from sim.randomness.pcg64 import live_uniforms, live_uniforms_2d, state_words
 
@@ -499,7 +499,7 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
     max_bounces, resolve_prob, handling_hours, delay_sigma, bounce_days = p_answer
     (time_limit, score_in_time, score_late, score_dropped, learning_rate, memory_years, disconfirmation,
      callback_threshold, p_complaint, bounce_factor, gaming, trust_scale, p_repeat, repeat_delay_days,
-     complaint_hours, enrol_prob) = p_close
+     complaint_hours, enrol_prob, keep_of) = p_close
     out_strain, sustainable, assessment, stress_memory = p_work
     quit_hazard, youth_multiplier, urban_pay, pay_elasticity, stress_elasticity = p_hazard
     (recruit_prof_share, professional_mix, recruit_young_share, recruit_skill, staff_pay, training_plan,
@@ -538,7 +538,7 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
             score_in_time, score_late, score_dropped, learning_rate, memory_years, disconfirmation,
             callback_threshold, p_complaint, bounce_factor, gaming, trust_scale, p_repeat,
             repeat_delay_days,
-            repeats_due, repeats_day)
+            repeats_due, repeats_day, keep_of)
         if n_complaints:
             fs[F_COMPLAINT_DUE] += float(n_complaints) * complaint_hours
         if len(cand):
@@ -881,7 +881,8 @@ def _inputs(model: StreetModel, street: Street) -> tuple:
          float(p.perception.callback_threshold), float(f.p_complaint), float(f.bounce_complaint_factor),
          float(a.gaming_propensity * min(1.0, a.trace_weight + a.results_weight)),
          float(max(p.perception.initial, 1e-6)), float(f.p_repeat), float(f.repeat_delay_days),
-         float(f.complaint_staff_hours), float(p.enrolment.contact_enrol_prob)),
+         float(f.complaint_staff_hours), float(p.enrolment.contact_enrol_prob),
+         keep_table(float(f.memory_years), street.cal.n_days + 1)),
         (float(w.out_of_list_strain), float(w.sustainable_hours_per_day),
          float(w.assessment_strain * street.workforce.assessment_pressure), float(w.stress_memory_days)),
         (w.quit_hazard, float(w.youth_quit_multiplier), float(s.urban_average_pay),

@@ -18,6 +18,7 @@ draw) and the demand weights (:func:`demand_weights_kernel`) are compiled too.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from numba import njit
@@ -95,13 +96,13 @@ class Residents:
         """Bring ``own`` and ``trust`` of ``idx`` up to ``day``: they fade towards the
         word of mouth of the resident's community."""
         relax_kernel(idx, day, float(memory_years), self.own, self.trust, self.touched_day,
-                     self.community, self.word_of_mouth)
+                     self.community, self.word_of_mouth, NO_KEEP)
 
     def experience(self, idx: np.ndarray, score: np.ndarray, day: int, p: Params) -> None:
         """Residents ``idx`` had a case outcome scored ``score`` (0-1) on ``day``."""
         f = p.feedback
         experience_kernel(idx, score, day, float(f.memory_years), float(f.learning_rate), self.own,
-                          self.trust, self.touched_day, self.community, self.word_of_mouth)
+                          self.trust, self.touched_day, self.community, self.word_of_mouth, NO_KEEP)
 
     def shock(self, loss: float, day: int, p: Params) -> None:
         """Everyone loses ``loss`` of trust in government responsiveness (e.g. a false
@@ -289,18 +290,44 @@ def faded(value: float, heard: float, keep: float) -> float:
 
 
 @njit(cache=True)
+def _keep_table(memory_years: float, n: int) -> np.ndarray:
+    table = np.empty(n)
+    for d in range(n):
+        table[d] = memory_keep(d, memory_years)
+    return table
+
+
+@lru_cache(maxsize=16)
+def keep_table(memory_years: float, n: int) -> np.ndarray:
+    """:func:`memory_keep` of ``0 .. n - 1`` days (read-only, made once per memory and
+    length): the kernels look a gap's share up instead of taking its ``exp`` per
+    resident (the same values)."""
+    table = _keep_table(float(memory_years), int(n))
+    table.flags.writeable = False
+    return table
+
+
+NO_KEEP = np.empty(0)
+NO_KEEP.flags.writeable = False
+"""An empty :func:`keep_table`: every share computed."""
+
+
+@njit(cache=True)
 def relax_kernel(idx: np.ndarray, day: int, memory_years: float, own: np.ndarray, trust: np.ndarray,
-                 touched_day: np.ndarray, community: np.ndarray, word_of_mouth: np.ndarray) -> None:
+                 touched_day: np.ndarray, community: np.ndarray, word_of_mouth: np.ndarray,
+                 keep_of: np.ndarray) -> None:
     """``own`` and ``trust`` of residents ``idx`` fade towards their community's word of
-    mouth, ``exp(-years since touched / memory_years)`` of the gap left, and are touched
-    on ``day``. A resident listed twice fades once (every value is computed from the
-    state before the call, then written)."""
+    mouth, ``exp(-years since touched / memory_years)`` of the gap left (looked up in
+    ``keep_of``, :func:`keep_table` of ``memory_years``, where it reaches), and are
+    touched on ``day``. A resident listed twice fades once (every value is computed from
+    the state before the call, then written)."""
     n = len(idx)
     new_own = np.empty(n)
     new_trust = np.empty(n)
     for k in range(n):
         i = idx[k]
-        keep = memory_keep(day - touched_day[i], memory_years)
+        d = day - touched_day[i]
+        keep = keep_of[d] if 0 <= d < len(keep_of) else memory_keep(d, memory_years)
         heard = word_of_mouth[community[i]]
         new_own[k] = faded(own[i], heard, keep)
         new_trust[k] = faded(trust[i], heard, keep)
@@ -337,11 +364,11 @@ def relax_everyone(day: int, memory_years: float, own: np.ndarray, trust: np.nda
 @njit(cache=True)
 def experience_kernel(idx: np.ndarray, score: np.ndarray, day: int, memory_years: float,
                       learning_rate: float, own: np.ndarray, trust: np.ndarray, touched_day: np.ndarray,
-                      community: np.ndarray, word_of_mouth: np.ndarray) -> None:
+                      community: np.ndarray, word_of_mouth: np.ndarray, keep_of: np.ndarray) -> None:
     """Residents ``idx`` had case outcomes scored ``score`` on ``day``: relaxed to the day,
     then ``own`` moves ``learning_rate`` and ``trust`` half as much of the way towards
     each score, one outcome after another (a resident may have several)."""
-    relax_kernel(idx, day, memory_years, own, trust, touched_day, community, word_of_mouth)
+    relax_kernel(idx, day, memory_years, own, trust, touched_day, community, word_of_mouth, keep_of)
     half = 0.5 * learning_rate
     for k in range(len(idx)):
         i = idx[k]

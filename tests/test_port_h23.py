@@ -48,7 +48,15 @@ from sim.mechanisms.demand import (
     WALK_IN,
 )
 from sim.model import StreetModel
-from sim.population import ELDERLY, PICK_BUCKETS, pick_kernel, relax_everyone, relax_kernel
+from sim.population import (
+    ELDERLY,
+    NO_KEEP,
+    PICK_BUCKETS,
+    keep_table,
+    pick_kernel,
+    relax_everyone,
+    relax_kernel,
+)
 from sim.randomness import categorical, compiled
 
 SEED = 5
@@ -323,11 +331,27 @@ def test_relax_and_experience_match_the_array_rules(street, seed):
 def test_relax_kernel_fades_a_resident_listed_twice_once():
     own, trust = np.array([1.0, 0.2]), np.array([0.0, 0.9])
     touched, community, heard = np.array([0, 0], np.int32), np.array([0, 0], np.int16), np.array([0.5])
-    relax_kernel(np.array([0, 0, 1]), 365, 1.0, own, trust, touched, community, heard)
+    relax_kernel(np.array([0, 0, 1]), 365, 1.0, own, trust, touched, community, heard, NO_KEEP)
     keep = math.exp(-1.0)
     same_bits(own, np.array([0.5 + 0.5 * keep, 0.5 + (0.2 - 0.5) * keep]), "own")
     same_bits(trust, np.array([0.5 - 0.5 * keep, 0.5 + (0.9 - 0.5) * keep]), "trust")
 
+
+
+@pytest.mark.parametrize("day", [0, 1, 400, 900])
+def test_relax_kernel_looks_up_the_shares_it_would_compute(street, day):
+    """A :func:`keep_table` gives the bits of computing each share: days within the table
+    looked up, days beyond it (and residents touched after ``day``) computed."""
+    rng = np.random.default_rng(day)
+    a, b = copy.deepcopy(street.residents), copy.deepcopy(street.residents)
+    a.touched_day[:] = b.touched_day[:] = rng.integers(0, 1000, a.n)
+    a.own[:] = b.own[:] = rng.random(a.n)
+    idx = rng.choice(a.n, 400)
+    table = keep_table(2.5, 600)
+    relax_kernel(idx, day, 2.5, a.own, a.trust, a.touched_day, a.community, a.word_of_mouth, table)
+    relax_kernel(idx, day, 2.5, b.own, b.trust, b.touched_day, b.community, b.word_of_mouth, NO_KEEP)
+    for name in ("own", "trust", "touched_day"):
+        same_bits(getattr(a, name), getattr(b, name), name)
 
 
 @pytest.mark.parametrize("day", [0, 1, 400])
@@ -340,7 +364,8 @@ def test_relax_everyone_equals_relax_kernel_over_everyone(street, day):
     a.touched_day[:] = b.touched_day[:] = rng.integers(0, 500, a.n)
     a.own[:] = b.own[:] = rng.random(a.n)
     relax_everyone(day, 2.5, a.own, a.trust, a.touched_day, a.community, a.word_of_mouth)
-    relax_kernel(np.arange(b.n), day, 2.5, b.own, b.trust, b.touched_day, b.community, b.word_of_mouth)
+    relax_kernel(np.arange(b.n), day, 2.5, b.own, b.trust, b.touched_day, b.community, b.word_of_mouth,
+                 NO_KEEP)
     for name in ("own", "trust", "touched_day"):
         same_bits(getattr(a, name), getattr(b, name), name)
     assert not np.array_equal(a.own, street.residents.own)

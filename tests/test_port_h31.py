@@ -20,7 +20,14 @@ from sim.mechanisms import enrolment, perception, recording, whistle, workforce
 from sim.mechanisms.enrolment import DATA_DEPTS
 from sim.mechanisms.perception import CONDITION_PARTS, ENVIRONMENT, LIVELIHOOD
 from sim.model import StreetModel
-from sim.population import PICK_BUCKETS, band_of, demand_weights_kernel, relax_kernel, sync_digital_kernel
+from sim.population import (
+    NO_KEEP,
+    PICK_BUCKETS,
+    band_of,
+    demand_weights_kernel,
+    relax_kernel,
+    sync_digital_kernel,
+)
 
 SEED = 11
 RESIDENT_ARRAYS = ("age", "band", "digital", "own", "trust", "expectation", "touched_day", "eligible",
@@ -89,7 +96,7 @@ def ref_survey(street, t):
     res, pc = street.residents, street.p.perception
     everyone = np.arange(res.n)
     relax_kernel(everyone, t, float(street.p.feedback.memory_years), res.own, res.trust, res.touched_day,
-                 res.community, res.word_of_mouth)
+                 res.community, res.word_of_mouth, NO_KEEP)
     perf = ref_perceived(street, everyone)
     score = perception.rating(perf, res.expectation, res.disposition, pc.disconfirmation_weight)
     out = {

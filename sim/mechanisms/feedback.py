@@ -43,7 +43,7 @@ from sim.cases import (
 )
 from sim.domain import CATEGORIES
 from sim.mechanisms.perception import rating
-from sim.population import experience_kernel
+from sim.population import experience_kernel, keep_table
 from sim.randomness.compiled import lognormal_from_z, normal_quantile
 
 if TYPE_CHECKING:
@@ -99,7 +99,8 @@ def _close(street: Street, ended: np.ndarray, service: np.ndarray, t: int) -> np
         float(f.memory_years), float(p.perception.disconfirmation_weight),
         float(p.perception.callback_threshold), float(f.p_complaint), float(f.bounce_complaint_factor),
         float(gaming), float(max(p.perception.initial, 1e-6)), float(f.p_repeat),
-        float(f.repeat_delay_days), ik.repeats_due, ik.repeats_day)
+        float(f.repeat_delay_days), ik.repeats_due, ik.repeats_day,
+        keep_table(float(f.memory_years), street.cal.n_days + 1))
     if n_complaints:
         ik.complaint_hours_due += float(n_complaints) * f.complaint_staff_hours
     if len(cand):
@@ -122,7 +123,8 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
                  memory_years: float, disconfirmation_weight: float, callback_threshold: float,
                  p_complaint: float, bounce_factor: float, gaming: float, trust_scale: float,
                  p_repeat: float, repeat_delay_days: float, repeats_due: np.ndarray,
-                 repeats_day: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]:
+                 repeats_day: np.ndarray, keep_of: np.ndarray
+                 ) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]:
     """Close the cases ``ended`` and those of ``service`` due by day ``t`` (in that order),
     writing their outcome and the residents' feedback into the case and resident columns.
 
@@ -188,7 +190,7 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
             cand[n_cand] = i
             n_cand += 1
     experience_kernel(who, score, t, memory_years, learning_rate, own, trust, touched_day, community,
-                      word_of_mouth)
+                      word_of_mouth, keep_of)
     m = len(repeats_due)
     new_due, new_day = repeats_due, repeats_day
     for k in range(n):
