@@ -38,7 +38,7 @@ from sim.mechanisms import demand, emergency, feedback, recording, referral, tas
 from sim.mechanisms.timebudget import WORKDAYS_PER_YEAR, data_entry_kernel, open_day_kernel
 from sim.mechanisms.workforce import NO_PROB
 from sim.money import receive_kernel
-from sim.population import keep_table, relax_everyone
+from sim.population import memory_shares, relax_everyone
 from sim.randomness.compiled import lognormal_mean
 from sim.randomness.pcg64 import live_uniforms, live_uniforms_2d, state_words
 
@@ -336,7 +336,7 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
     (street, n_residents, n_sos, p_emergency, p_money, p_time, p_tasks, p_data, check_days, rules, p_send,
      p_answer, p_close, p_work, p_hazard, p_recruit) = par
     (false_alarm_chance, emergency_chance, mobilised_share, hours_lost, n_emergencies, em_log, trust_loss,
-     memory_years, event_rule) = p_emergency
+     memory_years, keep_of, event_rule) = p_emergency
     own, trust, touched_day, community, word_of_mouth = res[0], res[1], res[2], res[3], res[4]
     livelihood_share, pot_allocation, committed_share = p_money
     per_post_work, per_post_rest, guests, volunteer_hours = p_time
@@ -361,7 +361,7 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
     u = e_draws[ints[I_EMERGENCY_ROW]]
     ints[I_EMERGENCY_ROW] += 1
     if u[6] < false_alarm_chance:  # Residents.shock, then the log
-        relax_everyone(t, memory_years, own, trust, touched_day, community, word_of_mouth)
+        relax_everyone(t, memory_years, own, trust, touched_day, community, word_of_mouth, keep_of)
         for i in range(len(trust)):
             trust[i] = np_minimum(np_maximum(trust[i] - trust_loss, 0.0), 1.0)  # numpy.clip
         _log_row(em_log, ints, I_EMERGENCIES, (float(t), -1.0, 0.0, 0.0, np.nan, np.nan, 0.0, 1.0))
@@ -860,7 +860,7 @@ def _inputs(model: StreetModel, street: Street) -> tuple:
         (emergency.daily_chance(e.false_alarm_rate), emergency.daily_chance(e.rate_per_year),
          float(e.mobilised_share), street.emergencies.staff_hours_lost, len(street.emergencies),
          np.empty((EMERGENCY_LOG_ROWS, 8)), float(e.false_alarm_trust_loss), float(f.memory_years),
-         emergency.rule(street)),
+         memory_shares(p, street.cal.n_days), emergency.rule(street)),
         (float(p.money.livelihood_share), np.asarray(p.money.pot_allocation, dtype=np.float64),
          float(p.money.committed_share)),
         (float(s.work_hours_per_day * 1.0), float(s.work_hours_per_day * s.weekend_staffing),
@@ -882,7 +882,7 @@ def _inputs(model: StreetModel, street: Street) -> tuple:
          float(a.gaming_propensity * min(1.0, a.trace_weight + a.results_weight)),
          float(max(p.perception.initial, 1e-6)), float(f.p_repeat), float(f.repeat_delay_days),
          float(f.complaint_staff_hours), float(p.enrolment.contact_enrol_prob),
-         keep_table(float(f.memory_years), street.cal.n_days + 1)),
+         memory_shares(p, street.cal.n_days)),
         (float(w.out_of_list_strain), float(w.sustainable_hours_per_day),
          float(w.assessment_strain * street.workforce.assessment_pressure), float(w.stress_memory_days)),
         (w.quit_hazard, float(w.youth_quit_multiplier), float(s.urban_average_pay),

@@ -104,11 +104,11 @@ class Residents:
         experience_kernel(idx, score, day, float(f.memory_years), float(f.learning_rate), self.own,
                           self.trust, self.touched_day, self.community, self.word_of_mouth, NO_KEEP)
 
-    def shock(self, loss: float, day: int, p: Params) -> None:
+    def shock(self, loss: float, day: int, p: Params, keep_of: np.ndarray) -> None:
         """Everyone loses ``loss`` of trust in government responsiveness (e.g. a false
-        alarm)."""
+        alarm), after relaxing to ``day`` (``keep_of``: :func:`memory_shares`)."""
         relax_everyone(day, float(p.feedback.memory_years), self.own, self.trust, self.touched_day,
-                       self.community, self.word_of_mouth)
+                       self.community, self.word_of_mouth, keep_of)
         self.trust = np.clip(self.trust - loss, 0.0, 1.0)
 
     def age_one_year(self, p: Params, rng: np.random.Generator) -> None:
@@ -312,6 +312,19 @@ NO_KEEP.flags.writeable = False
 """An empty :func:`keep_table`: every share computed."""
 
 
+def memory_shares(p: Params, n_days: int) -> np.ndarray:
+    """:func:`keep_table` of the residents' memory (``feedback.memory_years``) for every
+    gap a run of ``n_days`` days can have (0 .. ``n_days``)."""
+    return keep_table(float(p.feedback.memory_years), int(n_days) + 1)
+
+
+@register_jitable
+def keep_share(days: int, memory_years: float, keep_of: np.ndarray) -> float:
+    """:func:`memory_keep` of ``days``, looked up in ``keep_of`` (:func:`keep_table` of
+    ``memory_years``) where it reaches."""
+    return keep_of[days] if 0 <= days < len(keep_of) else memory_keep(days, memory_years)
+
+
 @njit(cache=True)
 def relax_kernel(idx: np.ndarray, day: int, memory_years: float, own: np.ndarray, trust: np.ndarray,
                  touched_day: np.ndarray, community: np.ndarray, word_of_mouth: np.ndarray,
@@ -326,8 +339,7 @@ def relax_kernel(idx: np.ndarray, day: int, memory_years: float, own: np.ndarray
     new_trust = np.empty(n)
     for k in range(n):
         i = idx[k]
-        d = day - touched_day[i]
-        keep = keep_of[d] if 0 <= d < len(keep_of) else memory_keep(d, memory_years)
+        keep = keep_share(day - touched_day[i], memory_years, keep_of)
         heard = word_of_mouth[community[i]]
         new_own[k] = faded(own[i], heard, keep)
         new_trust[k] = faded(trust[i], heard, keep)
@@ -340,21 +352,11 @@ def relax_kernel(idx: np.ndarray, day: int, memory_years: float, own: np.ndarray
 
 @njit(cache=True)
 def relax_everyone(day: int, memory_years: float, own: np.ndarray, trust: np.ndarray, touched_day: np.ndarray,
-                   community: np.ndarray, word_of_mouth: np.ndarray) -> None:
-    """:func:`relax_kernel` for every resident (``idx = arange(n)``), with one ``exp`` per
-    distinct number of days since touched (the same values: each is
-    :func:`memory_keep` of the same days)."""
-    keep_of = np.empty(max(day, 0) + 1)
-    known = np.zeros(max(day, 0) + 1, np.bool_)
+                   community: np.ndarray, word_of_mouth: np.ndarray, keep_of: np.ndarray) -> None:
+    """:func:`relax_kernel` for every resident (``idx = arange(n)``, each listed once, so
+    written in place), the shares looked up in ``keep_of`` as there."""
     for i in range(len(own)):
-        d = day - touched_day[i]
-        if 0 <= d <= day:
-            if not known[d]:
-                keep_of[d] = memory_keep(d, memory_years)
-                known[d] = True
-            keep = keep_of[d]
-        else:
-            keep = memory_keep(d, memory_years)
+        keep = keep_share(day - touched_day[i], memory_years, keep_of)
         heard = word_of_mouth[community[i]]
         own[i] = faded(own[i], heard, keep)
         trust[i] = faded(trust[i], heard, keep)

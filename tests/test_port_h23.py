@@ -356,14 +356,15 @@ def test_relax_kernel_looks_up_the_shares_it_would_compute(street, day):
 
 @pytest.mark.parametrize("day", [0, 1, 400])
 def test_relax_everyone_equals_relax_kernel_over_everyone(street, day):
-    """The false alarm's and the survey's relaxing (one ``exp`` per distinct number of
-    days) gives the bits of :func:`relax_kernel` over ``arange(n)``, residents touched
-    after ``day`` included."""
+    """The false alarm's and the survey's relaxing (shares looked up in a table as long as
+    the run) gives the bits of :func:`relax_kernel` over ``arange(n)`` computing every
+    share, residents touched after ``day`` included."""
     rng = np.random.default_rng(day)
     a, b = copy.deepcopy(street.residents), copy.deepcopy(street.residents)
     a.touched_day[:] = b.touched_day[:] = rng.integers(0, 500, a.n)
     a.own[:] = b.own[:] = rng.random(a.n)
-    relax_everyone(day, 2.5, a.own, a.trust, a.touched_day, a.community, a.word_of_mouth)
+    table = keep_table(2.5, 201)  # days beyond it computed
+    relax_everyone(day, 2.5, a.own, a.trust, a.touched_day, a.community, a.word_of_mouth, table)
     relax_kernel(np.arange(b.n), day, 2.5, b.own, b.trust, b.touched_day, b.community, b.word_of_mouth,
                  NO_KEEP)
     for name in ("own", "trust", "touched_day"):

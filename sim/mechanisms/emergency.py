@@ -22,6 +22,7 @@ from numba import njit
 
 from sim.compiled import pairwise_sum
 from sim.domain import DEPARTMENTS, EMERGENCY_TYPES, EMERGENCY_WARNING_DEPARTMENT
+from sim.population import memory_shares
 from sim.randomness.compiled import categorical_kernel, lognormal_mean
 
 if TYPE_CHECKING:
@@ -81,7 +82,8 @@ def daily(street: Street, t: int) -> None:
     e = street.p.emergency
     u = todays_draws(street)
     if u[6] < daily_chance(e.false_alarm_rate):
-        street.residents.shock(e.false_alarm_trust_loss, t, street.p)
+        shares = memory_shares(street.p, street.cal.n_days)
+        street.residents.shock(e.false_alarm_trust_loss, t, street.p, shares)
         street.emergencies.append(1, day=t, type=-1, false_alarm=True)
     if u[0] >= daily_chance(e.rate_per_year):
         return

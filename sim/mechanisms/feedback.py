@@ -43,7 +43,7 @@ from sim.cases import (
 )
 from sim.domain import CATEGORIES
 from sim.mechanisms.perception import rating
-from sim.population import experience_kernel, keep_table
+from sim.population import experience_kernel, memory_shares
 from sim.randomness.compiled import lognormal_from_z, normal_quantile
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def _close(street: Street, ended: np.ndarray, service: np.ndarray, t: int) -> np
         float(p.perception.callback_threshold), float(f.p_complaint), float(f.bounce_complaint_factor),
         float(gaming), float(max(p.perception.initial, 1e-6)), float(f.p_repeat),
         float(f.repeat_delay_days), ik.repeats_due, ik.repeats_day,
-        keep_table(float(f.memory_years), street.cal.n_days + 1))
+        memory_shares(p, street.cal.n_days))
     if n_complaints:
         ik.complaint_hours_due += float(n_complaints) * f.complaint_staff_hours
     if len(cand):

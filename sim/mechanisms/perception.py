@@ -44,7 +44,7 @@ from numba.extending import register_jitable
 from sim.cases import CLOSED, RESOLVED, ROUTE_SO
 from sim.compiled import day_of, pairwise_sum
 from sim.domain import CATEGORIES
-from sim.population import relax_everyone
+from sim.population import memory_shares, relax_everyone
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -406,7 +406,8 @@ def survey(street: Street, t: int) -> dict[str, float]:
                           res.community, res.word_of_mouth, res.expectation, res.disposition,
                           street.perception.condition, _weights(pc), float(pc.initial),
                           float(pc.disconfirmation_weight), float(pc.survey_threshold),
-                          float(pc.expectation_adaptation), float(pc.expectation_drift), res.work)
+                          float(pc.expectation_adaptation), float(pc.expectation_drift), res.work,
+                          memory_shares(street.p, street.cal.n_days))
     keys = ("satisfaction_survey", "rating_mean", "perceived_mean", "expectation_mean", "trust_mean",
             *(f"condition_{k}" for k in CONDITION_PARTS))
     return {k: float(v) for k, v in zip(keys, stats, strict=True)}
@@ -417,7 +418,7 @@ def survey_kernel(day: int, memory_years: float, own: np.ndarray, trust: np.ndar
                   community: np.ndarray, word_of_mouth: np.ndarray, expectation: np.ndarray,
                   disposition: np.ndarray, condition: np.ndarray, weights: np.ndarray, initial: float,
                   disconfirmation_weight: float, threshold: float, adaptation: float, drift: float,
-                  work: np.ndarray) -> np.ndarray:
+                  work: np.ndarray, keep_of: np.ndarray) -> np.ndarray:
     """The survey (compiled): everyone's ``own`` and ``trust`` relaxed to ``day`` (the
     rule of :func:`sim.population.relax_kernel`, as
     :func:`sim.population.relax_everyone`), their perceived performance (:func:`perceived_kernel`) and rating.
@@ -425,9 +426,10 @@ def survey_kernel(day: int, memory_years: float, own: np.ndarray, trust: np.ndar
     0-1), perceived performance, expectation and trust, and of each condition part over
     the communities (in that order; means add as NumPy's ``mean``); then expectations
     move ``adaptation`` of the way to perceived performance, plus ``drift``, clipped to
-    0-1. ``work``: two rows of ``len(own)`` floats of scratch space."""
+    0-1. ``work``: two rows of ``len(own)`` floats of scratch space; ``keep_of``: the
+    memory shares (:func:`sim.population.memory_shares`)."""
     n = len(own)
-    relax_everyone(day, memory_years, own, trust, touched_day, community, word_of_mouth)
+    relax_everyone(day, memory_years, own, trust, touched_day, community, word_of_mouth, keep_of)
     perf = work[0]
     clipped = work[1]
     perceived_kernel(np.empty(0, np.int64), True, own, trust, community, word_of_mouth, condition, weights,

@@ -148,6 +148,11 @@ def _fill(s_hi: np.uint64, s_lo: np.uint64, inc_hi: np.uint64, inc_lo: np.uint64
           out: np.ndarray) -> tuple[np.uint64, np.uint64]:
     n = out.size
     flat = out.reshape(n)
+    if n < 16:  # a few draws: one chain, no table of jumps
+        for i in range(n):
+            s_hi, s_lo = mul_add(_A_HI, _A_LO, s_hi, s_lo, inc_hi, inc_lo)
+            flat[i] = to_double(s_hi, s_lo)
+        return s_hi, s_lo
     table = _jumps(inc_hi, inc_lo, 3)
     a4_hi, a4_lo, c4_hi, c4_lo = table[2, 0], table[2, 1], table[2, 2], table[2, 3]
     a1_hi, a1_lo, c1_hi, c1_lo = table[0, 0], table[0, 1], table[0, 2], table[0, 3]
@@ -179,15 +184,7 @@ def _fill(s_hi: np.uint64, s_lo: np.uint64, inc_hi: np.uint64, inc_lo: np.uint64
 def _fill_live(words: np.ndarray, out: np.ndarray) -> np.ndarray:
     """``out`` filled with the next ``out.size`` draws of the live state ``words``
     (:func:`state_words`), which moves on past them."""
-    n = out.size
-    s_hi, s_lo, inc_hi, inc_lo = words[1], words[0], words[3], words[2]
-    if n < 16:  # a few draws: one chain, no table of jumps
-        flat = out.reshape(n)
-        for i in range(n):
-            s_hi, s_lo = mul_add(_A_HI, _A_LO, s_hi, s_lo, inc_hi, inc_lo)
-            flat[i] = to_double(s_hi, s_lo)
-    else:
-        s_hi, s_lo = _fill(s_hi, s_lo, inc_hi, inc_lo, out)
+    s_hi, s_lo = _fill(words[1], words[0], words[3], words[2], out)
     words[1], words[0] = s_hi, s_lo
     return out
 
