@@ -88,6 +88,12 @@ class Residents:
             self.band, self.migrant, p.demand.propensity_by_age, float(p.demand.migrant_propensity),
             self._cum_weight, self._bucket_start)
 
+    @property
+    def pick_tables(self) -> tuple[np.ndarray, np.ndarray]:
+        """The cumulative demand weights and their bucket starts, as :func:`pick_kernel`
+        reads them (for kernels that pick residents themselves)."""
+        return self._cum_weight, self._bucket_start
+
     def pick(self, u: np.ndarray) -> np.ndarray:
         """Residents raising demands, one per uniform, by demand propensity."""
         return pick_kernel(self._cum_weight, self._bucket_start, u)

@@ -11,8 +11,8 @@ online inbox, which staff read every ``online_check_days`` workdays.
 
 A day is one compiled (numba) kernel, :func:`day_kernel`, run after the repeat contacts'
 uniforms are drawn, on the case columns it needs (one tuple, :func:`day_columns`); a
-month's draws are ordered (:func:`arrival_order`), given residents (``Residents.pick``),
-then categories, channels and needs, and written to the case table by one kernel
+month's draws are made, ordered (:func:`arrival_order`), given residents, then
+categories, channels and needs, and written to the case table by one kernel
 (:func:`month_cases`). The kernels take normal quantiles
 from SciPy's own compiled ``ndtri`` (:func:`sim.randomness.compiled.normal_quantile`).
 
@@ -31,10 +31,10 @@ from numba import literal_unroll, njit
 from sim.cases import N_UNIFORMS, U_DELAY
 from sim.compiled import stable_argsort
 from sim.domain import CHANNELS
-from sim.population import ELDERLY
+from sim.population import ELDERLY, pick_kernel
 from sim.randomness import categorical
 from sim.randomness.compiled import categorical_kernel, normal_quantile
-from sim.randomness.pcg64 import fill_uniforms
+from sim.randomness.pcg64 import live_state, live_uniforms_2d
 
 if TYPE_CHECKING:
     from sim.cases import CaseTable
@@ -94,8 +94,10 @@ def expected_daily(street: Street, days: np.ndarray) -> np.ndarray:
 
 def plan_month(street: Street, t: int) -> None:
     """Draw every new demand of the month starting on day ``t`` (parameters change at
-    month starts only, so drawing a month at once changes nothing but speed). The cases
-    are recorded now (:func:`month_cases`) and enter the queue on the day they are raised."""
+    month starts only, so drawing a month at once changes nothing but speed): the day
+    counts here, then the draws, order, residents and needs in one compiled call
+    (:func:`month_cases`). The cases are recorded now and enter the queue on the day
+    they are raised."""
     rng = street.streams["demand"]
     d = street.p.demand
     cal = street.cal
@@ -104,17 +106,14 @@ def plan_month(street: Street, t: int) -> None:
     days = np.arange(t, end)
     mult = rng.gamma(d.overdispersion_shape, 1.0 / d.overdispersion_shape, size=len(days))
     counts = rng.poisson(expected_daily(street, days) * mult)
-    u = fill_uniforms(rng, (int(counts.sum()), N_ATTR + N_UNIFORMS))  # rng.random(shape), compiled
-    day, u = arrival_order(days, counts, u)
     res = street.residents
-    who = res.pick(u[:, C_PICK])
-    ids = street.cases.append(len(who))
-    month_cases(ids, day, who, u, res.digital, bool(d.online_channel),
-                np.asarray(d.online_choice, dtype=np.float64), float(d.walk_in_share_offline),
-                np.asarray(d.category_mix, dtype=np.float64),
-                np.asarray(street.p.cases.need_pot_mix, dtype=np.float64), *need_inputs(street))
+    ids = street.cases.append(int(counts.sum()))
+    street.intake.future_day = month_cases(
+        live_state(rng), days, counts, ids, *res.pick_tables, res.digital,
+        bool(d.online_channel), np.asarray(d.online_choice, dtype=np.float64),
+        float(d.walk_in_share_offline), np.asarray(d.category_mix, dtype=np.float64),
+        np.asarray(street.p.cases.need_pot_mix, dtype=np.float64), *need_inputs(street))
     street.intake.future_ids = ids
-    street.intake.future_day = day
 
 
 def need_inputs(street: Street) -> tuple:
@@ -147,19 +146,28 @@ def add_cases(street: Street, day: np.ndarray | int, who: np.ndarray, category: 
 
 
 @njit(cache=True)
-def month_cases(ids: np.ndarray, day: np.ndarray, who: np.ndarray, u: np.ndarray, digital: np.ndarray,
-                online_channel: bool, online_choice: np.ndarray, walk_in_share: float,
-                category_mix: np.ndarray, need_pot_mix: np.ndarray, band: np.ndarray, needs: tuple,
-                cols: tuple) -> None:
-    """A month's new cases ``ids`` (rows just appended; ``u`` in arrival order, residents
-    ``who``): the category (``u[:, C_CAT]`` against ``category_mix``), the channel
-    (:func:`choose_channel`), the money pot (``u[:, C_POT]`` against ``need_pot_mix``),
-    then the needs and columns (:func:`write_cases`), as first raised (no parent)."""
+def month_cases(words: np.ndarray, days: np.ndarray, counts: np.ndarray, ids: np.ndarray,
+                cum_weight: np.ndarray, bucket_start: np.ndarray, digital: np.ndarray, online_channel: bool,
+                online_choice: np.ndarray, walk_in_share: float, category_mix: np.ndarray,
+                need_pot_mix: np.ndarray, band: np.ndarray, needs: tuple, cols: tuple) -> np.ndarray:
+    """A month's new cases ``ids`` (rows just appended; ``counts[i]`` raised on
+    ``days[i]``), compiled: their uniforms, ``rng.random((len(ids), N_ATTR +
+    N_UNIFORMS))`` of the stream whose live state is ``words``
+    (:func:`sim.randomness.pcg64.live_state`), put in order of arrival
+    (:func:`arrival_order`); the residents raising them (``u[:, C_PICK]`` against the
+    demand weights: :func:`sim.population.pick_kernel`); the category (``u[:, C_CAT]``
+    against ``category_mix``), the channel (:func:`choose_channel`), the money pot
+    (``u[:, C_POT]`` against ``need_pot_mix``), then the needs and columns
+    (:func:`write_cases`), as first raised (no parent). Returns each case's day."""
+    u = live_uniforms_2d(words, len(ids), N_ATTR + N_UNIFORMS)
+    day, u = arrival_order(days, counts, u)
+    who = pick_kernel(cum_weight, bucket_start, u[:, C_PICK])
     category = categorical_kernel(u[:, C_CAT], category_mix)
     channel = choose_channel(who, u, digital, band, online_channel, online_choice, walk_in_share)
     pot = categorical_kernel(u[:, C_POT], need_pot_mix)
     write_cases(ids, day, who, category, channel, pot, np.full(len(ids), -1, np.int64), False, u,
                 band, needs, cols)
+    return day
 
 
 @njit(cache=True)

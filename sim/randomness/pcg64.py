@@ -235,14 +235,15 @@ def _uniforms_at_live(words: np.ndarray, positions: np.ndarray, n: int) -> np.nd
 
 
 LIVE_VIEWS = 256
-"""Streams whose :func:`state_words` :func:`fill_uniforms` and :func:`uniforms_at` keep
+"""Streams whose :func:`state_words` :func:`live_state` keeps
 (the oldest made is dropped beyond this many)."""
 _live: dict[int, tuple[np.random.Generator, np.ndarray]] = {}
 
 
-def _words_of(rng: np.random.Generator) -> np.ndarray:
+def live_state(rng: np.random.Generator) -> np.ndarray:
     """:func:`state_words` of ``rng``, made once (the generator is held with its view, so
-    its ``id`` cannot pass to another while kept)."""
+    its ``id`` cannot pass to another while kept): for compiled kernels that draw from
+    the stream themselves (:func:`live_uniforms`, :func:`live_uniforms_2d`)."""
     kept = _live.get(id(rng))
     if kept is not None and kept[0] is rng:
         return kept[1]
@@ -256,9 +257,9 @@ def _words_of(rng: np.random.Generator) -> np.ndarray:
 def uniforms_at(rng: np.random.Generator, positions: np.ndarray, n: int) -> np.ndarray:
     """``rng.random(n)[positions]`` (``positions`` rising, each below ``n``), leaving
     ``rng`` as ``rng.random(n)`` would, without making the other draws."""
-    return _uniforms_at_live(_words_of(rng), np.asarray(positions, dtype=np.int64), int(n))
+    return _uniforms_at_live(live_state(rng), np.asarray(positions, dtype=np.int64), int(n))
 
 
 def fill_uniforms(rng: np.random.Generator, shape: int | tuple[int, ...]) -> np.ndarray:
     """``rng.random(shape)``: the same doubles, made in compiled code."""
-    return _fill_live(_words_of(rng), np.empty(shape))
+    return _fill_live(live_state(rng), np.empty(shape))
