@@ -6,8 +6,8 @@ import datetime as dt
 import math
 
 import numpy as np
-from numba import njit
 
+from sim.compiled import leaf
 from sim.hours import np_maximum, np_minimum
 
 HOURS_PER_DAY = 24.0
@@ -76,7 +76,7 @@ class Calendar:
                          for s, w in zip(start.ravel(), work.ravel(), strict=True)]).reshape(start.shape)
 
 
-@njit(cache=True)
+@leaf
 def office_done_h(start_h: float, work_h: float, office_len: np.ndarray, office_before: np.ndarray) -> float:
     """When ``work_h`` office hours begun at ``start_h`` are done (hours since the start;
     compiled, the street's kernels call it): the office clock at the start (office hours

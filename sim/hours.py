@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.compiled import leaf
+
 BUCKETS = ("training", "emergency", "out_of_list", "in_list", "data_entry", "casework")
 BUCKET_ROW = {b: i for i, b in enumerate(BUCKETS)}
 CASEWORK = BUCKET_ROW["casework"]
@@ -48,7 +50,7 @@ def free_hours(by_bucket: np.ndarray, available: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True)
+@leaf
 def take_one(by_bucket: np.ndarray, row: int, available: np.ndarray, i: int, wanted: float) -> float:
     """Add to bucket ``row`` of post ``i`` up to ``wanted`` hours (none below zero, no more
     than the post's free hours: ``available`` less the buckets added in bucket order,

@@ -21,6 +21,7 @@ might not have room for (the loop stops before it; ``StreetModel.step`` runs it)
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -90,6 +91,12 @@ the first :data:`LIVE_STREAMS` as their live state words (``pcg64.state_words``,
 LIVE_STREAMS = 4
 RESIDENT_NAMES = ("own", "trust", "touched_day", "community", "word_of_mouth", "expectation", "disposition",
                   "eligible", "enrolled")
+# the tables' columns as the loop takes them, each one C call (a tuple of attributes)
+_CASE_ARRAYS = attrgetter(*CASE_NAMES, "u")
+_EPISODE_ARRAYS = attrgetter(*EPISODE_NAMES)
+_LOG_ARRAYS = attrgetter(*LOG_NAMES)
+_ROSTER_ARRAYS = attrgetter(*ROSTER_NAMES)
+_RESIDENT_ARRAYS = attrgetter(*RESIDENT_NAMES)
 
 
 @njit(cache=True)
@@ -688,8 +695,7 @@ def advance(model: StreetModel) -> int:
     counts = np.array([ep.n, log.n, 0], dtype=np.int64)
     staff_log = np.empty((STAFF_LOG_ROWS + 8 * sum(street.roster.n for street in streets), 9))
     cal = model.calendar
-    shared = (tuple(getattr(ep, name) for name in EPISODE_NAMES),
-              tuple(getattr(log, name) for name in LOG_NAMES),
+    shared = (_EPISODE_ARRAYS(ep), _LOG_ARRAYS(log),
               (pool.inflow, pool._new_today, pool.load, pool.answer_prob_today, pool.delay_today,
                pool.complaint_pressure),
               (cal.is_workday, cal.office_len, cal.office_before), _pool_inputs(model),
@@ -763,10 +769,9 @@ def _street_state(model: StreetModel, street: Street) -> tuple[tuple, tuple]:
                  np.array([x[2] == purse.budget_year_start for x in expected], np.bool_),
                  np.zeros(len(expected), np.bool_))
     r, h, res = street.roster, street.hours, street.residents
-    state = (fs, ints, tuple(getattr(cs, name) for name in CASE_NAMES) + (cs.u,),
-             tuple(getattr(r, name) for name in ROSTER_NAMES),
+    state = (fs, ints, _CASE_ARRAYS(cs), _ROSTER_ARRAYS(r),
              (h.available, h.by_bucket, h.demanded_out_of_list),
-             tuple(getattr(res, name) for name in RESIDENT_NAMES), so, purse.pots, rec.values, e_draws,
+             _RESIDENT_ARRAYS(res), so, purse.pots, rec.values, e_draws,
              (ik.future_day, ik.future_ids), transfers, _inputs(model, street))
     live = (ik.queue, ik.in_service, ik.online_inbox, ik.repeats_due, ik.repeats_day, rec.open_rows,
             NO_PROB if ws.quit_prob is None else ws.quit_prob, np.empty(0, np.int64))

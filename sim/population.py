@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 from numba.extending import register_jitable
 
-from sim.compiled import pairwise_sum
+from sim.compiled import leaf, pairwise_sum
 from sim.domain import RESIDENT_AGE_BANDS
 from sim.params.values import Params
 from sim.randomness.pcg64 import fill_uniforms
@@ -267,7 +267,22 @@ def demand_weights_kernel(band: np.ndarray, migrant: np.ndarray, propensity_by_a
     for i in range(1, n):
         rising &= cum[i] >= cum[i - 1]
     n_buckets = len(bucket_start) - 1
-    if rising:  # sorted: one walk finds the first index past each edge
+    if rising and n_buckets > 0 and n_buckets & (n_buckets - 1) == 0:
+        # sorted, and edges b / B exact (B a power of two, so is cum * B): count each
+        # weight at the first edge not below it, ceil(cum * B), then add up (no branch
+        # on the data, which a walk over edges and weights mispredicts)
+        at = np.zeros(n_buckets + 1, np.int64)
+        for i in range(n):
+            x = cum[i]
+            if x <= 0.0:
+                at[0] += 1
+            elif x <= 1.0:  # above the last edge (or NaN): past every edge
+                at[math.ceil(x * n_buckets)] += 1
+        j = 0
+        for b in range(n_buckets + 1):
+            j += at[b]
+            bucket_start[b] = j
+    elif rising:  # sorted: one walk finds the first index past each edge
         j = 0
         for b in range(n_buckets + 1):
             edge = b / n_buckets
@@ -324,7 +339,7 @@ def memory_shares(p: Params, n_days: int) -> np.ndarray:
     return keep_table(float(p.feedback.memory_years), int(n_days) + 1)
 
 
-@register_jitable
+@leaf
 def keep_share(days: int, memory_years: float, keep_of: np.ndarray) -> float:
     """:func:`memory_keep` of ``days``, looked up in ``keep_of`` (:func:`keep_table` of
     ``memory_years``) where it reaches."""

@@ -399,6 +399,26 @@ def test_demand_weights_kernel_gives_the_cumulative_weights_of_the_rule(street, 
     assert mean == want[2]
 
 
+@pytest.mark.parametrize("n_buckets", [PICK_BUCKETS, 64, 1, 48, 7])  # powers of two: counted; others: walked
+@pytest.mark.parametrize("case", ["on_edges", "zeros_first", "one", "few"])
+def test_demand_weights_kernel_bucket_starts_match_searchsorted(n_buckets, case):
+    """Bucket starts are ``searchsorted(cum, b / B, side="right")`` whichever way they are
+    found: cumulative weights exactly on the edges (equal weights, ``n = B``), leading
+    zero weights, one resident and fewer residents than buckets."""
+    n = {"on_edges": n_buckets, "zeros_first": 300, "one": 1, "few": 3}[case]
+    band = np.zeros(n, np.int8)
+    if case == "zeros_first":
+        band[: n // 3] = 1
+    prop = np.array([1.0, 0.0, 1.0, 1.0])
+    cum, starts = np.empty(n), np.empty(n_buckets + 1, np.int64)
+    demand_weights_kernel(band, np.zeros(n, np.bool_), prop, 1.0, cum, starts)
+    w = prop[band]
+    want = np.cumsum(w) / np.cumsum(w)[-1]
+    np.testing.assert_array_equal(cum, want)
+    np.testing.assert_array_equal(starts, np.searchsorted(want, np.arange(n_buckets + 1) / n_buckets,
+                                                          side="right"))
+
+
 # --- enrolment -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("t", [0, 31, 366, 400])  # January of a later year: exits and inflow
 def test_enrol_kernel_enrols_as_the_rule(street, t):

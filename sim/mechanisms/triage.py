@@ -36,7 +36,7 @@ from numba import njit
 from sim.agents.staff import CONTRACT, count_held
 from sim.calendar import OFFICE_OPEN_H
 from sim.cases import AT_SO, DR_ABANDONED, DROPPED, IN_STREET, ROUTE_DEPT, ROUTE_SO, ROUTE_STREET, U_ROUTE
-from sim.compiled import pairwise_sum
+from sim.compiled import leaf, pairwise_sum
 from sim.domain import CATEGORIES, CATEGORY_SPECIALTY, SPECIALTIES
 from sim.hours import CASEWORK, free_hours, np_maximum, np_minimum, take_hours
 from sim.mechanisms import feedback, referral, resolution, timebudget, whistle
@@ -356,7 +356,7 @@ def routes_kernel(ids: np.ndarray, u_route: np.ndarray, needs_department: np.nda
     return route, hours
 
 
-@njit(cache=True)
+@leaf
 def search_right(a: np.ndarray, n: int, x: float) -> int:
     """``numpy.searchsorted(a[:n], x, side="right")`` on a sorted ``a`` (NaN sorts last)."""
     lo, hi = 0, n

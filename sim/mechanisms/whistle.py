@@ -40,6 +40,7 @@ from sim.cases import (
     U_SUCCESS,
     WHISTLED,
 )
+from sim.compiled import leaf
 from sim.mechanisms import feedback, perception
 from sim.randomness.compiled import lognormal_at, lognormal_mu
 
@@ -455,7 +456,7 @@ def late_episodes(arrival_h: np.ndarray, ep_street: np.ndarray, ep_case: np.ndar
     return out[:n]
 
 
-@njit(cache=True)
+@leaf
 def _late(arrival_h: float, ep_case: int, closed_h: np.ndarray, wanted: np.ndarray) -> bool:
     """Whether an episode of the street's arriving at ``arrival_h``, after the earliest
     closing of the cases ``wanted`` (ascending; the callers test both first, reading only

@@ -31,6 +31,8 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
+from sim.compiled import leaf
+
 MULTIPLIER = 0x2360ED051FC65DA44385DF649FCCF645
 """PCG64's 128-bit multiplier (NumPy's ``PCG_DEFAULT_MULTIPLIER_128``)."""
 _MASK64 = (1 << 64) - 1
@@ -94,7 +96,7 @@ def _jumps(inc_hi: np.uint64, inc_lo: np.uint64, n_bits: int) -> np.ndarray:
     return out
 
 
-@njit(cache=True)
+@leaf
 def _jump(s_hi: np.uint64, s_lo: np.uint64, steps: int, table: np.ndarray) -> tuple[np.uint64, np.uint64]:
     j = 0
     while steps:
