@@ -16,13 +16,15 @@ from numba.extending import register_jitable
 
 
 def leaf(fn):
-    """``njit(cache=True)`` for a small helper that kernels call inside their loops, which
-    reads and writes arrays but makes none: compiled without numba's runtime
-    (``_nrt=False``), so a call takes no reference on its array arguments. Otherwise each
-    array argument costs an atomic increment and decrement per call, which tripled the
-    time of a loop over residents reading one memory share each (290 against 90 us for
-    58,000; ``inline="always"`` kept the counts). A leaf that made an array would fail to
-    compile, so the flag cannot hide a leak."""
+    """``njit(cache=True)`` for a helper or kernel that reads and writes arrays but makes
+    none, compiled without numba's runtime (``_nrt=False``), so that a call takes no
+    reference on its array arguments. Otherwise each array argument costs an atomic
+    increment and decrement per call, which tripled the time of a loop over residents
+    reading one memory share each (290 against 90 us for 58,000; ``inline="always"`` kept
+    the counts). A leaf must return no array and call only leaves or functions of
+    scalars (what it calls is compiled without the runtime too): numba refuses one that
+    makes an array, and ``tests/test_leaf_kernels.py`` checks that a run's arrays are
+    freed exactly once."""
     return njit(cache=True, _nrt=False)(fn)
 
 

@@ -73,7 +73,7 @@ def take_hours(by_bucket: np.ndarray, row: int, available: np.ndarray, wanted: n
     return got
 
 
-@njit(cache=True)
+@leaf
 def take_held_hours(by_bucket: np.ndarray, row: int, available: np.ndarray, filled: np.ndarray,
                     each: float) -> None:
     """Add to bucket ``row`` up to ``each`` hours for every held post (``filled``), none

@@ -31,7 +31,7 @@ from numba.typed import List
 from sim.agents.departments import answers_of_street, day_rates, decide_due, due_episodes, write_episodes
 from sim.agents.staff import INITIAL_STRESS, StaffMember, initial_skill, recruit_age_kernel, specialty_kernel
 from sim.cases import CASE_COLUMNS, EPISODE_COLUMNS, N_UNIFORMS
-from sim.compiled import pairwise_sum
+from sim.compiled import leaf, pairwise_sum
 from sim.domain import SPECIALTIES
 from sim.events import HIRE, LEAVE, QUIT
 from sim.hours import BUCKET_ROW, np_maximum, np_minimum, take_hours
@@ -304,7 +304,7 @@ def _day_fits(t: int, check: tuple, live: tuple) -> int:
                  live[4])
 
 
-@njit(cache=True)
+@leaf
 def _fits(t: int, ints: np.ndarray, n_draws: int, n_emergency_rows: int, n_case_rows: int,
           future_day: np.ndarray, queue: np.ndarray, inbox: np.ndarray, repeats_day: np.ndarray) -> int:
     if ints[I_EMERGENCY_ROW] >= n_draws or ints[I_EMERGENCIES] + 2 > n_emergency_rows:

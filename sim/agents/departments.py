@@ -21,6 +21,7 @@ import numpy as np
 from numba import njit
 
 from sim.cases import EP_ARRIVED, EP_FAILED, EP_MOVED, EP_PENDING, WHISTLED, EpisodeTable
+from sim.compiled import leaf
 from sim.domain import DEPARTMENT_NAMES_ZH, DEPARTMENTS
 from sim.params.values import Params
 from sim.randomness.compiled import lognormal_at, lognormal_mu, normal_quantile
@@ -310,7 +311,7 @@ def complaint_pressure(complaints: np.ndarray, episodes: np.ndarray, given: bool
     return out
 
 
-@njit(cache=True)
+@leaf
 def day_rates(inflow: np.ndarray, new_today: np.ndarray, capacity: np.ndarray, capacity_scale: float,
               effect: float, accountability: float, pressure: np.ndarray, answer_prob: np.ndarray,
               sensitivity: float, answer_delay_hours: np.ndarray, travel_hours: float, load: np.ndarray,

@@ -29,7 +29,7 @@ import numpy as np
 from numba import literal_unroll, njit
 
 from sim.cases import N_UNIFORMS, U_DELAY
-from sim.compiled import stable_argsort
+from sim.compiled import leaf, stable_argsort
 from sim.domain import CHANNELS
 from sim.population import ELDERLY, pick_kernel
 from sim.randomness import categorical
@@ -67,7 +67,7 @@ def daily(street: Street, t: int) -> None:
         float(street.p.demand.online_check_days))
 
 
-@njit(cache=True)
+@leaf
 def count_due(repeats_day: np.ndarray, t: int) -> int:
     """How many repeat contacts are due by day ``t`` (``repeats_day <= t``)."""
     n = 0

@@ -21,6 +21,7 @@ from numba import njit
 
 from sim.calendar import HOURS_PER_DAY
 from sim.cases import DR_SO_FAILED, DROPPED, RESOLVED, ROUTE_SO, ROUTE_STREET, U_SUCCESS
+from sim.compiled import leaf
 from sim.domain import CATEGORIES, CATEGORY_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.hours import np_minimum
 from sim.mechanisms.money import wage_reserve
@@ -114,7 +115,7 @@ def reserve_kernel(ids: np.ndarray, route: np.ndarray, hours: np.ndarray, catego
     return so_of, reserved
 
 
-@njit(cache=True)
+@leaf
 def release_kernel(so_of: np.ndarray, table: np.ndarray) -> None:
     """Undo the places of cases not admitted after all (``so_of``: their rows, -1: none)."""
     for i in range(len(so_of)):
@@ -122,7 +123,7 @@ def release_kernel(so_of: np.ndarray, table: np.ndarray) -> None:
             table[so_of[i], USED] -= 1.0
 
 
-@njit(cache=True)
+@leaf
 def refer_kernel(ids: np.ndarray, so_of: np.ndarray, table: np.ndarray, taken: np.ndarray,
                  handler: np.ndarray, u: np.ndarray, z_delay: np.ndarray, accepted_h: np.ndarray,
                  planned_outcome: np.ndarray, planned_reason: np.ndarray, closed_h: np.ndarray,

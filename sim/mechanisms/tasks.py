@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from sim.compiled import leaf
 from sim.hours import BUCKET_ROW, take_one
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ def day_kernel(rng, held: int, per_staff: float, out_share: float, coverage: flo
     return n_out - refused + n_in, refused, checked
 
 
-@njit(cache=True)
+@leaf
 def task_hours(filled: np.ndarray, n_filled: int, out_hours: float, in_hours: float,
                out: np.ndarray) -> None:
     """Hours per post of the accepted tasks, shared evenly over the ``n_filled`` held

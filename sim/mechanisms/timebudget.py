@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from sim.compiled import leaf
 from sim.hours import BUCKET_ROW, take_held_hours, take_one
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def open_day_kernel(filled: np.ndarray, training_target: np.ndarray, per_post: f
     return held
 
 
-@njit(cache=True)
+@leaf
 def day_hours(filled: np.ndarray, training_target: np.ndarray, per_post: float, guests: float,
               out: np.ndarray) -> None:
     """Hours available per post (``per_post`` for held posts, plus an even share of the
@@ -124,7 +125,7 @@ def data_entry(street: Street, t: int) -> None:
     st.records_to_reenter = 0.0
 
 
-@njit(cache=True)
+@leaf
 def data_entry_kernel(held: int, to_reenter: float, records_per_staff: float, systems_per_record: float,
                       minutes_per_entry: float, systems_in_use: float, minutes_per_login: float,
                       filled: np.ndarray, available: np.ndarray, by_bucket: np.ndarray) -> None:

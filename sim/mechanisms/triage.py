@@ -267,7 +267,7 @@ def admit(queue: np.ndarray, u: np.ndarray, needs_department: np.ndarray, so_sui
     return k2, backlog, route[:k2], hours[:k2], so_of[:k2], reserved, free
 
 
-@njit(cache=True)
+@leaf
 def admitted_count(hours: np.ndarray, n: int, limit: float) -> tuple[int, float, float]:
     """How many of the first ``n`` cases fit: those whose running hours (``cumsum``) stay
     within ``limit`` (the running hours are sorted: ``searchsorted``, right). Returns the

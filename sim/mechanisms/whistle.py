@@ -370,7 +370,7 @@ def _sorted_unique(a: np.ndarray, n: int, counts: np.ndarray) -> int:
     return n_unique
 
 
-@njit(cache=True)
+@leaf
 def _drop(ids: np.ndarray, reason: int, t: int, street: int, state: np.ndarray, planned_outcome: np.ndarray,
           planned_reason: np.ndarray, closed_h: np.ndarray, whistled_h: np.ndarray,
           departments_arrived_h: np.ndarray, incoming: np.ndarray, ep_case: np.ndarray, ep_street: np.ndarray,
@@ -401,7 +401,7 @@ def _drop(ids: np.ndarray, reason: int, t: int, street: int, state: np.ndarray, 
             departments_arrived_h[c] = np.nan
 
 
-@njit(cache=True)
+@leaf
 def _settle(ids: np.ndarray, planned_outcome: np.ndarray, planned_reason: np.ndarray, closed_h: np.ndarray,
             departments_arrived_h: np.ndarray, u: np.ndarray, z_delay: np.ndarray, due_day: np.ndarray,
             resolve_prob: float, handling_hours: float, delay_sigma: float) -> None:

@@ -39,6 +39,7 @@ from numba import njit
 
 from sim.agents.staff import CONTRACT, ESTABLISHED, draw_recruit, initial_skill, posts_for
 from sim.cases import CLOSED
+from sim.compiled import leaf
 from sim.events import HIRE, LEAVE, PROMOTE, QUIT, RETIRE
 from sim.hours import np_maximum, np_minimum
 from sim.mechanisms.perception import rows_settled
@@ -104,7 +105,7 @@ def turnover(street: Street, t: int, u: np.ndarray) -> None:
         hire(street, int(slot), t)
 
 
-@njit(cache=True)
+@leaf
 def turnover_due(t: int, filled: np.ndarray, vacant_until: np.ndarray, u: np.ndarray,
                  quit_prob: np.ndarray) -> bool:
     """Whether anyone quits today or a vacancy is due for refilling (a quitter's post
@@ -118,7 +119,7 @@ def turnover_due(t: int, filled: np.ndarray, vacant_until: np.ndarray, u: np.nda
     return False
 
 
-@njit(cache=True)
+@leaf
 def stress_and_turnover(workday: bool, search: bool, t: int, filled: np.ndarray, stress: np.ndarray,
                         vacant_until: np.ndarray, u: np.ndarray, quit_prob: np.ndarray,
                         available: np.ndarray, training: np.ndarray, emergency: np.ndarray,
