@@ -56,6 +56,27 @@ def test_choose_departments_matches_the_array_version(seed):
 
 
 @pytest.mark.parametrize("seed", range(20))
+def test_choose_departments_of_extreme_weights_takes_the_smallest_keys(seed):
+    """Weights from 1e-300 to 1e300 and uniforms of zero (equal keys of zero): per row, the
+    ``k`` departments with a weight and the smallest keys, the first of equal keys first."""
+    rng = np.random.default_rng(seed)
+    n, m = 40, 12
+    weights = 10.0 ** rng.uniform(-300, 300, (n, m)) * (rng.random((n, m)) < 0.7)
+    k = rng.integers(1, 5, n)
+    u = np.where(rng.random((n, m)) < 0.2, 0.0, rng.random((n, m)))
+    chosen, owner = whistle.choose_departments(weights, k, u)
+    want_chosen, want_owner = [], []
+    for i in range(n):
+        eligible = np.flatnonzero(weights[i] > 0)
+        keys = -np.log1p(-u[i, eligible]) / weights[i, eligible]
+        best = eligible[np.lexsort((eligible, keys))][: k[i]]
+        want_chosen += best.tolist()
+        want_owner += [i] * len(best)
+    np.testing.assert_array_equal(chosen, want_chosen)
+    np.testing.assert_array_equal(owner, want_owner)
+
+
+@pytest.mark.parametrize("seed", range(20))
 def test_choose_departments_of_one_breaks_ties_as_the_array_version(seed):
     """One department of several, with equal weights and equal uniforms (equal keys and
     bounds): the first department of the smallest key (NumPy's argsort, the array

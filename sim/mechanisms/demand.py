@@ -11,7 +11,7 @@ online inbox, which staff read every ``online_check_days`` workdays.
 
 A day is one compiled (numba) kernel, :func:`day_kernel`, run after the repeat contacts'
 uniforms are drawn, on the case columns it needs (one tuple, :func:`day_columns`); a
-month's draws are made, ordered (:func:`arrival_order`), given residents, then
+month's draws are made, ordered (:func:`arrival_permutation`), given residents, then
 categories, channels and needs, and written to the case table by one kernel
 (:func:`month_cases`). The kernels take normal quantiles
 from SciPy's own compiled ``ndtri`` (:func:`sim.randomness.compiled.normal_quantile`).
@@ -141,7 +141,7 @@ def add_cases(street: Street, day: np.ndarray | int, who: np.ndarray, category: 
     write_cases(
         ids, np.full(n, day, np.int64) if np.ndim(day) == 0 else day, who, category, channel, pot,
         np.full(n, -1, np.int64) if repeat_of is None else np.broadcast_to(repeat_of, n).astype(np.int64),
-        repeat_of is not None, u, *need_inputs(street))
+        repeat_of is not None, u, np.arange(n), *need_inputs(street))
     return ids
 
 
@@ -153,40 +153,52 @@ def month_cases(words: np.ndarray, days: np.ndarray, counts: np.ndarray, ids: np
     """A month's new cases ``ids`` (rows just appended; ``counts[i]`` raised on
     ``days[i]``), compiled: their uniforms, ``rng.random((len(ids), N_ATTR +
     N_UNIFORMS))`` of the stream whose live state is ``words``
-    (:func:`sim.randomness.pcg64.live_state`), put in order of arrival
-    (:func:`arrival_order`); the residents raising them (``u[:, C_PICK]`` against the
+    (:func:`sim.randomness.pcg64.live_state`), in order of arrival
+    (:func:`arrival_permutation`); the residents raising them (``u[:, C_PICK]`` against the
     demand weights: :func:`sim.population.pick_kernel`); the category (``u[:, C_CAT]``
     against ``category_mix``), the channel (:func:`choose_channel`), the money pot
     (``u[:, C_POT]`` against ``need_pot_mix``), then the needs and columns
     (:func:`write_cases`), as first raised (no parent). Returns each case's day."""
     u = live_uniforms_2d(words, len(ids), N_ATTR + N_UNIFORMS)
-    day, u = arrival_order(days, counts, u)
+    day, order = arrival_permutation(days, counts, u)
+    # each demand's resident, category, channel and pot depend on its own row alone: made
+    # in draw order, then put in order of arrival (not the rows: they are read in place)
     who = pick_kernel(cum_weight, bucket_start, u[:, C_PICK])
     category = categorical_kernel(u[:, C_CAT], category_mix)
     channel = choose_channel(who, u, digital, band, online_channel, online_choice, walk_in_share)
     pot = categorical_kernel(u[:, C_POT], need_pot_mix)
-    write_cases(ids, day, who, category, channel, pot, np.full(len(ids), -1, np.int64), False, u,
-                band, needs, cols)
+    write_cases(ids, day, who[order], category[order], channel[order], pot[order],
+                np.full(len(ids), -1, np.int64), False, u, order, band, needs, cols)
     return day
 
 
 @njit(cache=True)
-def arrival_order(days: np.ndarray, counts: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def arrival_permutation(days: np.ndarray, counts: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The day of each demand (``counts[i]`` on ``days[i]``, ``days`` increasing) and the
     rows of ``u`` in order of arrival: by day, then by hour ``u[:, C_HOUR]`` (stable, as
     ``np.lexsort((hour, day))``)."""
     day = np.empty(len(u), np.int64)
-    out = np.empty_like(u)
+    rows = np.empty(len(u), np.int64)
     lo = 0
     for i in range(len(days)):
         hi = lo + counts[i]
         order = stable_argsort(u[lo:hi, C_HOUR])
         for j in range(hi - lo):
             day[lo + j] = days[i]
-            src = lo + order[j]
-            for m in range(u.shape[1]):  # element by element: a row view costs two reference counts
-                out[lo + j, m] = u[src, m]
+            rows[lo + j] = lo + order[j]
         lo = hi
+    return day, rows
+
+
+@njit(cache=True)
+def arrival_order(days: np.ndarray, counts: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`arrival_permutation`'s days, and a copy of ``u`` with its rows in order of
+    arrival."""
+    day, rows = arrival_permutation(days, counts, u)
+    out = np.empty_like(u)
+    for k in range(len(rows)):
+        for m in range(u.shape[1]):  # element by element: a row view costs two reference counts
+            out[k, m] = u[rows[k], m]
     return day, out
 
 
@@ -211,14 +223,15 @@ def choose_channel(who: np.ndarray, u: np.ndarray, digital: np.ndarray, band: np
 @njit(cache=True)
 def write_cases(ids: np.ndarray, day: np.ndarray, who: np.ndarray, category: np.ndarray,
                 channel: np.ndarray, pot: np.ndarray, parent_of: np.ndarray, repeat: bool, u: np.ndarray,
-                band: np.ndarray, needs: tuple, cols: tuple) -> None:
+                rows: np.ndarray, band: np.ndarray, needs: tuple, cols: tuple) -> None:
     """Write new cases ``ids`` (rows just appended) into the case columns ``cols`` (as
-    :func:`need_inputs` lists them), with their needs drawn from ``u`` against the
-    category's probabilities ``needs``: a department (two or, with ``0.3`` of the
-    multi-department probability, three when several are needed; unclear duty with
-    ``p_unclear_duty`` then), money (``money_need`` times 0.5-1.5), data, a specialist,
-    suitability for a social organisation; the hour of the day; the case's own uniforms
-    ``u[:, N_ATTR:]`` and the normal quantiles of its delay uniforms
+    :func:`need_inputs` lists them), with their needs drawn from ``u`` (case ``k``'s
+    uniforms are row ``rows[k]``) against the category's probabilities ``needs``: a
+    department (two or, with ``0.3`` of the multi-department probability, three when
+    several are needed; unclear duty with ``p_unclear_duty`` then), money
+    (``money_need`` times 0.5-1.5), data, a specialist, suitability for a social
+    organisation; the hour of the day; the case's own uniforms ``u[:, N_ATTR:]`` and
+    the normal quantiles of its delay uniforms
     (:func:`sim.randomness.compiled.normal_quantile`)."""
     (p_needs_department, p_multi_department, p_unclear_duty, p_needs_money, money_need, p_needs_data,
      p_needs_specialist, p_so_suitable) = needs
@@ -227,23 +240,24 @@ def write_cases(ids: np.ndarray, day: np.ndarray, who: np.ndarray, category: np.
      so_suitable, raised_h, z_delay) = cols
     for k in range(len(ids)):
         c = ids[k]
+        r = rows[k]
         cat = category[k]
-        needs_dept = u[k, C_DEPT] < p_needs_department[cat]
-        multi = needs_dept and u[k, C_MULTI] < p_multi_department[cat]
+        needs_dept = u[r, C_DEPT] < p_needs_department[cat]
+        multi = needs_dept and u[r, C_MULTI] < p_multi_department[cat]
         if multi:
-            n_departments[c] = 3 if u[k, C_MULTI] < 0.3 * p_multi_department[cat] else 2
+            n_departments[c] = 3 if u[r, C_MULTI] < 0.3 * p_multi_department[cat] else 2
         else:
             n_departments[c] = 1 if needs_dept else 0
         needs_department[c] = needs_dept
-        unclear_duty[c] = multi and u[k, C_UNCLEAR] < p_unclear_duty
-        money = u[k, C_MONEY] < p_needs_money[cat]
+        unclear_duty[c] = multi and u[r, C_UNCLEAR] < p_unclear_duty
+        money = u[r, C_MONEY] < p_needs_money[cat]
         needs_money[c] = money
-        money_need_col[c] = money_need[cat] * (0.5 + u[k, C_MONEY_AMT]) if money else 0.0
+        money_need_col[c] = money_need[cat] * (0.5 + u[r, C_MONEY_AMT]) if money else 0.0
         money_pot[c] = pot[k]
-        needs_data[c] = u[k, C_DATA] < p_needs_data[cat]
-        needs_specialist[c] = u[k, C_SPEC] < p_needs_specialist[cat]
-        so_suitable[c] = u[k, C_SO] < p_so_suitable[cat]
-        raised_h[c] = day[k] * 24.0 + 24.0 * u[k, C_HOUR]
+        needs_data[c] = u[r, C_DATA] < p_needs_data[cat]
+        needs_specialist[c] = u[r, C_SPEC] < p_needs_specialist[cat]
+        so_suitable[c] = u[r, C_SO] < p_so_suitable[cat]
+        raised_h[c] = day[k] * 24.0 + 24.0 * u[r, C_HOUR]
         resident_col[c] = who[k]
         category_col[c] = cat
         channel_col[c] = channel[k]
@@ -251,8 +265,8 @@ def write_cases(ids: np.ndarray, day: np.ndarray, who: np.ndarray, category: np.
         is_repeat[c] = repeat
         parent[c] = parent_of[k]
         for m in range(cs_u.shape[1]):
-            cs_u[c, m] = u[k, N_ATTR + m]
-        z_delay[c] = normal_quantile(u[k, N_ATTR + U_DELAY])
+            cs_u[c, m] = u[r, N_ATTR + m]
+        z_delay[c] = normal_quantile(u[r, N_ATTR + U_DELAY])
 
 
 INHERITED = ("resident", "category", "channel", "elderly", "needs_department", "n_departments",

@@ -50,7 +50,8 @@ if TYPE_CHECKING:
 
 KEY_BOUND = 1.0 - 1e-12
 """Scales ``u / weight`` below the race key ``-log1p(-u) / weight`` (``-log1p(-u) >= u``)
-by far more than the keys' rounding, so the bound never exceeds the computed key."""
+by far more than the keys' rounding (and the bound's own, ``u * (KEY_BOUND / weight)``),
+so the bound never exceeds the computed key."""
 
 
 @njit(cache=True)
@@ -73,10 +74,21 @@ def _choose(weights: np.ndarray, rows: np.ndarray, k: np.ndarray, u: np.ndarray
     """:func:`choose_departments` with row ``i``'s weights ``weights[rows[i]]``: per row,
     the smallest remaining key picked ``k`` times (of the departments with a positive
     weight, at most). A key is computed only where it may be among the ``k`` smallest:
-    those of the ``k`` smallest bounds ``u / weight * KEY_BOUND`` (each at most its key),
-    and those whose bound does not exceed the largest of these keys; the others stay
-    infinite, as they could not win."""
+    those of the ``k`` smallest bounds ``u * (KEY_BOUND / weight)`` (each at most its
+    key), and those whose bound does not exceed the largest of these keys; the others
+    stay infinite, as they could not win. Any bounds at most the keys give the same
+    choice; each row of ``weights`` has its departments with a weight and their scaled
+    inverses listed once."""
     n, m = len(rows), weights.shape[1]
+    n_pos = np.zeros(weights.shape[0], np.int64)
+    pos = np.empty(weights.shape, np.int64)  # per row of weights: departments with a weight, ascending
+    scale = np.empty(weights.shape)
+    for r in range(weights.shape[0]):
+        for j in range(m):
+            if weights[r, j] > 0:
+                pos[r, n_pos[r]] = j
+                n_pos[r] += 1
+                scale[r, j] = KEY_BOUND / weights[r, j]
     total = 0
     for i in range(n):
         total += min(max(k[i], 0), m)
@@ -88,24 +100,23 @@ def _choose(weights: np.ndarray, rows: np.ndarray, k: np.ndarray, u: np.ndarray
     out = 0
     for i in range(n):
         r = rows[i]  # weights[r, j], not a row view: a view per row costs two reference counts
-        positive = 0
-        for j in range(m):
-            if weights[r, j] > 0:
-                positive += 1
+        positive = n_pos[r]
         kk = min(k[i], positive)
         if kk <= 0:
             continue
         if kk == 1 and positive > 1:  # one of several (most cases): the same choice in fewer passes
-            first = -1  # the smallest bound (the first of equal ones) wins a key first
-            for j in range(m):
-                if weights[r, j] > 0:
-                    bound[j] = u[i, j] / weights[r, j] * KEY_BOUND
-                    if first < 0 or bound[j] < bound[first]:
-                        first = j
+            first = pos[r, 0]  # the smallest bound (the first of equal ones) wins a key first
+            bound[first] = u[i, first] * scale[r, first]
+            for q in range(1, positive):
+                j = pos[r, q]
+                bound[j] = u[i, j] * scale[r, j]
+                if bound[j] < bound[first]:
+                    first = j
             win = first
             cap = -np.log1p(-u[i, first]) / weights[r, first]
-            for j in range(m):  # keys only where the bound does not exceed the smallest key yet
-                if j != first and weights[r, j] > 0 and not bound[j] > cap:
+            for q in range(positive):  # keys only where the bound does not exceed the smallest key yet
+                j = pos[r, q]
+                if j != first and not bound[j] > cap:
                     key = -np.log1p(-u[i, j]) / weights[r, j]
                     if key < cap or (key == cap and j < win):  # equal keys: the first department
                         cap = key
@@ -122,7 +133,7 @@ def _choose(weights: np.ndarray, rows: np.ndarray, k: np.ndarray, u: np.ndarray
             for j in range(m):
                 keys[j] = np.inf
                 done[j] = False
-                bound[j] = u[i, j] / weights[r, j] * KEY_BOUND if weights[r, j] > 0 else np.inf
+                bound[j] = u[i, j] * scale[r, j] if weights[r, j] > 0 else np.inf
             cap = -np.inf
             for _ in range(kk):
                 best = -1
