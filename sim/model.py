@@ -33,6 +33,7 @@ from mesa.time import EventGenerator
 from sim import month_loop
 from sim.agents.departments import DepartmentPool, answers_of_street
 from sim.calendar import Calendar
+from sim.gc_pause import collector_paused
 from sim.mechanisms import whistle
 from sim.params.scenario import Scenario
 from sim.params.values import Params
@@ -163,29 +164,30 @@ class StreetModel(mesa.Model):
         user_step = self._user_step
         done, in_step = 0, False
         compiled = self.compiled_days and datacollector is None
-        try:
-            while self.running:
-                day = self.t
-                if compiled:
-                    k = month_loop.advance(self)
-                    if k:
-                        self.time = self.time + float(k)
-                        self.steps += k
-                        done += k
-                        continue
-                self.time = self.time + 1.0  # as Mesa: the clock moves, steps counts, step runs
-                self.steps += 1
-                in_step = True
-                user_step()
-                in_step = False
-                done += 1
-                if datacollector is not None and self.t > day:
-                    datacollector.collect(self)
-        finally:  # as Mesa: a step that returned is counted and the next one scheduled;
-            gen._execution_count += done  # one that raised was taken off the list
-            gen._schedule_next(self.time if in_step else self.time + 1.0)
-            if in_step:
-                self._event_list.pop_event()
+        with collector_paused():  # the run makes no cyclic garbage worth collecting (sim.gc_pause)
+            try:
+                while self.running:
+                    day = self.t
+                    if compiled:
+                        k = month_loop.advance(self)
+                        if k:
+                            self.time = self.time + float(k)
+                            self.steps += k
+                            done += k
+                            continue
+                    self.time = self.time + 1.0  # as Mesa: the clock moves, steps counts, step runs
+                    self.steps += 1
+                    in_step = True
+                    user_step()
+                    in_step = False
+                    done += 1
+                    if datacollector is not None and self.t > day:
+                        datacollector.collect(self)
+            finally:  # as Mesa: a step that returned is counted and the next one scheduled;
+                gen._execution_count += done  # one that raised was taken off the list
+                gen._schedule_next(self.time if in_step else self.time + 1.0)
+                if in_step:
+                    self._event_list.pop_event()
         return self
 
     def _daily_schedule(self) -> EventGenerator | None:

@@ -30,3 +30,17 @@ def test_a_collector_switched_off_by_the_caller_stays_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_street_run_pauses_the_collector(small):
+    """``StreetModel.run`` runs with the collector off (a DataCollector's reporter sees
+    it off each day) and leaves it on after."""
+    import mesa
+
+    from sim.model import StreetModel
+
+    seen = []
+    collector = mesa.DataCollector(model_reporters={"gc": lambda m: seen.append(gc.isenabled()) or 0})
+    StreetModel(small, seed=1).run(datacollector=collector)
+    assert seen and not any(seen)
+    assert gc.isenabled()
