@@ -42,6 +42,11 @@ class Calendar:
         weekday = ((pad + int(self.weekday[0])) % 7 < 5) if self.n_days else pad < 0
         self.office_len = np.where(weekday, OFFICE_HOURS, OFFICE_HOURS * float(weekend_office_share))
         self.office_before = np.concatenate([[0.0], np.cumsum(self.office_len)])
+        starts = np.flatnonzero(np.concatenate([[True], self.month[1:] != self.month[:-1]])) if self.n_days \
+            else np.zeros(0, np.int64)
+        nxt = np.searchsorted(starts, days, side="right")
+        self.next_month_start = np.append(starts, self.n_days)[nxt]
+        """Per day, the first day of the next month (``n_days`` in the last month)."""
 
     def date(self, t: int) -> dt.date:
         """Calendar date of day ``t``."""

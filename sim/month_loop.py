@@ -651,15 +651,6 @@ def _push(items, item) -> None:
     items.append(item)
 
 
-def _stop_day(street: Street, t: int, n_days: int) -> int:
-    """The next month's first day after ``t`` (or the end of the run): the loop stops
-    there for the month's openings."""
-    for day in range(t + 1, n_days):
-        if street._opens_month[day]:
-            return day
-    return n_days
-
-
 def advance(model: StreetModel) -> int:
     """Run the model's days from ``model.t`` in :func:`run_days`, as far as it goes;
     returns the number of days run (``model.t`` moves on by as many; 0 when day
@@ -702,7 +693,7 @@ def advance(model: StreetModel) -> int:
               _decide_inputs(model))
     made = [_street_state(model, street) for street in streets]
     gens = _street_gens(model)
-    t_stop = _stop_day(streets[0], t, n_days)
+    t_stop = int(model.calendar.next_month_start[t])  # the loop stops there for the openings
     if len(streets) == 1:
         day, pool.active, pool.incoming, live = run_street_days(
             t, t_stop, shared, counts, made[0][0], made[0][1], _check_arrays(made[0][0]), gens, staff_log,
@@ -849,51 +840,82 @@ def _decide_inputs(model: StreetModel) -> tuple:
             max(1, int(round(pd.repeat_interval_days))), max(1, int(round(pd.escalation_delay_days))))
 
 
-def _inputs(model: StreetModel, street: Street) -> tuple:
-    """The parameters :func:`run_days` reads, as each step's Python code computes them."""
+_PARAM_GROUPS: dict[int, tuple] = {}
+""":func:`_param_groups` by ``id`` of the street's parameters (kept with them): a
+``Params`` never changes after it is built (``triage._RULES`` explains)."""
+
+
+def _param_groups(street: Street) -> dict[str, tuple]:
+    """The groups of :func:`_inputs` that read the street's parameters ``street.p`` alone
+    (``emergency.rule`` reads them only), built once per ``Params``."""
     p = street.p
-    d = p.departments
+    got = _PARAM_GROUPS.get(id(p))
+    if got is not None and got[0] is p and got[1] == street.cal.n_days:
+        return got[2]
+    if len(_PARAM_GROUPS) > 64:
+        _PARAM_GROUPS.clear()
+    d, s, data, f, a, w, e = (p.departments, p.staff, p.data, p.feedback, p.assessment, p.workforce,
+                              p.emergency)
+    keep_of = memory_shares(p, street.cal.n_days)
+    groups = {
+        "emergency": (emergency.daily_chance(e.false_alarm_rate), emergency.daily_chance(e.rate_per_year),
+                      float(e.mobilised_share)),
+        "emergency_rest": (float(e.false_alarm_trust_loss), float(f.memory_years), keep_of,
+                           emergency.rule(street)),
+        "money": (float(p.money.livelihood_share), np.asarray(p.money.pot_allocation, dtype=np.float64),
+                  float(p.money.committed_share)),
+        "data": (float(data.records_per_staff_day), float(data.systems_per_record),
+                 float(data.minutes_per_entry), float(data.systems_in_use),
+                 float(data.minutes_per_system_login)),
+        "send": (d.candidates, bool(d.joint_meeting), int(round(d.joint_meeting_delay_days))),
+        "answer": (int(d.max_bounces), float(d.resolve_prob), float(d.handling_hours),
+                   float(p.cases.delay_sigma), int(round(d.bounce_delay_days))),
+        "close": (p.cases.time_limit_hours, float(f.score_in_time), float(f.score_late),
+                  float(f.score_dropped), float(f.learning_rate), float(f.memory_years),
+                  float(p.perception.disconfirmation_weight), float(p.perception.callback_threshold),
+                  float(f.p_complaint), float(f.bounce_complaint_factor),
+                  float(a.gaming_propensity * min(1.0, a.trace_weight + a.results_weight)),
+                  float(max(p.perception.initial, 1e-6)), float(f.p_repeat), float(f.repeat_delay_days),
+                  float(f.complaint_staff_hours), float(p.enrolment.contact_enrol_prob), keep_of),
+        "hazard": (w.quit_hazard, float(w.youth_quit_multiplier), float(s.urban_average_pay),
+                   float(w.pay_gap_elasticity), float(w.stress_elasticity)),
+        "recruit": (float(w.recruit_professional_share), np.asarray(s.professional_mix, dtype=np.float64),
+                    float(w.recruit_under35_share),
+                    np.array([initial_skill(p, sp, 0.0) for sp in range(len(SPECIALTIES))], dtype=np.float64),
+                    np.asarray(s.pay, dtype=np.float64), float(s.training_hours_per_year),
+                    float(w.refill_lag_days)),
+    }
+    _PARAM_GROUPS[id(p)] = (p, street.cal.n_days, groups)
+    return groups
+
+
+def _inputs(model: StreetModel, street: Street) -> tuple:
+    """The parameters :func:`run_days` reads, as each step's Python code computes them
+    (those of the parameters alone from :func:`_param_groups`)."""
+    p = street.p
     s = p.staff
     k = p.tasks
-    data = p.data
-    f = p.feedback
-    a = p.assessment
     w = p.workforce
-    e = p.emergency
+    g = _param_groups(street)
     return (
         street.index, street.residents.n, len(street.sos),
-        (emergency.daily_chance(e.false_alarm_rate), emergency.daily_chance(e.rate_per_year),
-         float(e.mobilised_share), street.emergencies.staff_hours_lost, len(street.emergencies),
-         np.empty((EMERGENCY_LOG_ROWS, 8)), float(e.false_alarm_trust_loss), float(f.memory_years),
-         memory_shares(p, street.cal.n_days), emergency.rule(street)),
-        (float(p.money.livelihood_share), np.asarray(p.money.pot_allocation, dtype=np.float64),
-         float(p.money.committed_share)),
+        (*g["emergency"], street.emergencies.staff_hours_lost, len(street.emergencies),
+         np.empty((EMERGENCY_LOG_ROWS, 8)), *g["emergency_rest"]),
+        g["money"],
         (float(s.work_hours_per_day * 1.0), float(s.work_hours_per_day * s.weekend_staffing),
          float(s.seconded_person_months / 12.0 * street.money.secondment_paid_share
                + s.sunk_enforcement_staff),
          float(s.talent_pool_hours_per_year / WORKDAYS_PER_YEAR)),
         (float(k.tasks_per_staff_day), float(k.out_of_list_share), float(street.duties.coverage),
          float(k.duty_list_enforcement), float(k.hours_per_task)),
-        (float(data.records_per_staff_day), float(data.systems_per_record), float(data.minutes_per_entry),
-         float(data.systems_in_use), float(data.minutes_per_system_login)),
+        g["data"],
         float(p.demand.online_check_days),
         (*triage._rules(street), bool(street.purse.bundled)),
-        (d.candidates, bool(d.joint_meeting), int(round(d.joint_meeting_delay_days))),
-        (int(d.max_bounces), float(d.resolve_prob), float(d.handling_hours), float(p.cases.delay_sigma),
-         int(round(d.bounce_delay_days))),
-        (p.cases.time_limit_hours, float(f.score_in_time), float(f.score_late), float(f.score_dropped),
-         float(f.learning_rate), float(f.memory_years), float(p.perception.disconfirmation_weight),
-         float(p.perception.callback_threshold), float(f.p_complaint), float(f.bounce_complaint_factor),
-         float(a.gaming_propensity * min(1.0, a.trace_weight + a.results_weight)),
-         float(max(p.perception.initial, 1e-6)), float(f.p_repeat), float(f.repeat_delay_days),
-         float(f.complaint_staff_hours), float(p.enrolment.contact_enrol_prob),
-         memory_shares(p, street.cal.n_days)),
+        g["send"],
+        g["answer"],
+        g["close"],
         (float(w.out_of_list_strain), float(w.sustainable_hours_per_day),
          float(w.assessment_strain * street.workforce.assessment_pressure), float(w.stress_memory_days)),
-        (w.quit_hazard, float(w.youth_quit_multiplier), float(s.urban_average_pay),
-         float(w.pay_gap_elasticity), float(w.stress_elasticity)),
-        (float(w.recruit_professional_share), np.asarray(s.professional_mix, dtype=np.float64),
-         float(w.recruit_under35_share),
-         np.array([initial_skill(p, sp, 0.0) for sp in range(len(SPECIALTIES))], dtype=np.float64),
-         np.asarray(s.pay, dtype=np.float64), float(s.training_hours_per_year), float(w.refill_lag_days)),
+        g["hazard"],
+        g["recruit"],
     )

@@ -460,3 +460,15 @@ def test_period_flags_match_the_day_by_day_rules(start, end):
     assert opens_month == tuple(bool(cal.is_month_start(t)) for t in days)
     assert closes_year == tuple(bool(cal.is_year_end(t)) for t in days)
     assert all(type(x) is bool for x in opens_year + opens_month + closes_year)
+
+
+@pytest.mark.parametrize(("start", "end"), [(dt.date(2024, 1, 1), dt.date(2030, 12, 31)),
+                                            (dt.date(2024, 1, 15), dt.date(2024, 3, 3)),
+                                            (dt.date(2024, 2, 29), dt.date(2024, 2, 29))])
+def test_next_month_start_is_the_first_day_of_the_next_month(start, end):
+    """``Calendar.next_month_start[t]``: the first later day in another month (the
+    month's draws and the compiled loop stop there), ``n_days`` in the last month."""
+    cal = Calendar(start, end)
+    for t in range(cal.n_days):
+        later = np.flatnonzero(cal.month[t + 1:] != cal.month[t])
+        assert cal.next_month_start[t] == (t + 1 + later[0] if len(later) else cal.n_days)

@@ -100,10 +100,7 @@ def plan_month(street: Street, t: int) -> None:
     they are raised."""
     rng = street.streams["demand"]
     d = street.p.demand
-    cal = street.cal
-    later = cal.month[t + 1:] != cal.month[t]  # the next month starts on the first of these days
-    end = t + 1 + int(later.argmax()) if later.any() else cal.n_days
-    days = np.arange(t, end)
+    days = np.arange(t, int(street.cal.next_month_start[t]))
     mult = rng.gamma(d.overdispersion_shape, 1.0 / d.overdispersion_shape, size=len(days))
     counts = rng.poisson(expected_daily(street, days) * mult)
     res = street.residents
