@@ -95,10 +95,10 @@ def main() -> None:
     best = min(walls)
     print(f"baseline: {p.population.residents} residents, {p.run.start_date}..{p.run.end_date}, "
           f"seed {args.seed}, {args.repeat} repeats after one warm-up run")
-    print(f"model run wall s   best {best:.2f}  all {', '.join(f'{w:.2f}' for w in walls)}")
-    print(f"model run cpu s    best {min(cpus):.2f}")
-    print(f"run + tables + indicators wall s  best {min(fulls):.2f}  "
-          f"all {', '.join(f'{w:.2f}' for w in fulls)}")
+    print(f"model run wall s   best {best:.3f}  all {', '.join(f'{w:.3f}' for w in walls)}")
+    print(f"model run cpu s    best {min(cpus):.3f}")
+    print(f"run + tables + indicators wall s  best {min(fulls):.3f}  "
+          f"all {', '.join(f'{w:.3f}' for w in fulls)}")
     gc.collect()
     imports_rss, one_rss = fresh_run_rss(args.seed)
     print(f"peak memory MB     {one_rss:.0f} peak RSS of a fresh process running once "
