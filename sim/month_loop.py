@@ -38,10 +38,12 @@ from sim.hours import BUCKET_ROW, np_maximum, np_minimum, take_hours
 from sim.mechanisms import demand, emergency, feedback, recording, referral, tasks, triage, whistle, workforce
 from sim.mechanisms.timebudget import WORKDAYS_PER_YEAR, data_entry_kernel, open_day_kernel
 from sim.mechanisms.workforce import NO_PROB
+from sim.memo import ObjectMemo
 from sim.money import receive_kernel
+from sim.params.values import Params
 from sim.population import memory_shares, relax_everyone
 from sim.randomness.compiled import lognormal_mean
-from sim.randomness.pcg64 import live_uniforms, live_uniforms_2d, state_words
+from sim.randomness.pcg64 import live_state, live_uniforms, live_uniforms_2d
 
 if TYPE_CHECKING:
     from sim.model import StreetModel
@@ -731,11 +733,11 @@ def _street_gens(model: StreetModel) -> List:
     # made again for a model copied from one that made them (its streams are its own)
     if gens is None or getattr(model, "_loop_gens_of", None) != id(model):
         model._loop_gens_of = id(model)
-        per_street = [tuple(state_words(street.streams[name]) if i < LIVE_STREAMS else street.streams[name]
+        per_street = [tuple(live_state(street.streams[name]) if i < LIVE_STREAMS else street.streams[name]
                             for i, name in enumerate(STREET_STREAMS)) for street in model.streets]
         gens = typed_list(per_street)
         model._loop_gens = gens
-        model._loop_decide = state_words(model.district_streams["whistle"])
+        model._loop_decide = live_state(model.district_streams["whistle"])
     return gens
 
 
@@ -840,53 +842,50 @@ def _decide_inputs(model: StreetModel) -> tuple:
             max(1, int(round(pd.repeat_interval_days))), max(1, int(round(pd.escalation_delay_days))))
 
 
-_PARAM_GROUPS: dict[int, tuple] = {}
-""":func:`_param_groups` by ``id`` of the street's parameters (kept with them): a
-``Params`` never changes after it is built (``triage._RULES`` explains)."""
+_PARAM_GROUPS: ObjectMemo[Params, dict[str, tuple]] = ObjectMemo(64)
+""":func:`_param_groups`, kept per street parameters (``sim.memo.ObjectMemo``; a
+``Params`` never changes after it is built: ``triage._RULES`` explains)."""
 
 
 def _param_groups(street: Street) -> dict[str, tuple]:
     """The groups of :func:`_inputs` that read the street's parameters ``street.p`` alone
-    (``emergency.rule`` reads them only), built once per ``Params``."""
-    p = street.p
-    got = _PARAM_GROUPS.get(id(p))
-    if got is not None and got[0] is p and got[1] == street.cal.n_days:
-        return got[2]
-    if len(_PARAM_GROUPS) > 64:
-        _PARAM_GROUPS.clear()
-    d, s, data, f, a, w, e = (p.departments, p.staff, p.data, p.feedback, p.assessment, p.workforce,
-                              p.emergency)
-    keep_of = memory_shares(p, street.cal.n_days)
-    groups = {
-        "emergency": (emergency.daily_chance(e.false_alarm_rate), emergency.daily_chance(e.rate_per_year),
-                      float(e.mobilised_share)),
-        "emergency_rest": (float(e.false_alarm_trust_loss), float(f.memory_years), keep_of,
-                           emergency.rule(street)),
-        "money": (float(p.money.livelihood_share), np.asarray(p.money.pot_allocation, dtype=np.float64),
-                  float(p.money.committed_share)),
-        "data": (float(data.records_per_staff_day), float(data.systems_per_record),
-                 float(data.minutes_per_entry), float(data.systems_in_use),
-                 float(data.minutes_per_system_login)),
-        "send": (d.candidates, bool(d.joint_meeting), int(round(d.joint_meeting_delay_days))),
-        "answer": (int(d.max_bounces), float(d.resolve_prob), float(d.handling_hours),
-                   float(p.cases.delay_sigma), int(round(d.bounce_delay_days))),
-        "close": (p.cases.time_limit_hours, float(f.score_in_time), float(f.score_late),
-                  float(f.score_dropped), float(f.learning_rate), float(f.memory_years),
-                  float(p.perception.disconfirmation_weight), float(p.perception.callback_threshold),
-                  float(f.p_complaint), float(f.bounce_complaint_factor),
-                  float(a.gaming_propensity * min(1.0, a.trace_weight + a.results_weight)),
-                  float(max(p.perception.initial, 1e-6)), float(f.p_repeat), float(f.repeat_delay_days),
-                  float(f.complaint_staff_hours), float(p.enrolment.contact_enrol_prob), keep_of),
-        "hazard": (w.quit_hazard, float(w.youth_quit_multiplier), float(s.urban_average_pay),
-                   float(w.pay_gap_elasticity), float(w.stress_elasticity)),
-        "recruit": (float(w.recruit_professional_share), np.asarray(s.professional_mix, dtype=np.float64),
-                    float(w.recruit_under35_share),
-                    np.array([initial_skill(p, sp, 0.0) for sp in range(len(SPECIALTIES))], dtype=np.float64),
-                    np.asarray(s.pay, dtype=np.float64), float(s.training_hours_per_year),
-                    float(w.refill_lag_days)),
-    }
-    _PARAM_GROUPS[id(p)] = (p, street.cal.n_days, groups)
-    return groups
+    (``emergency.rule`` reads them only), built once per ``Params``; the memory shares
+    (``population.memory_shares``, kept per memory and run length) are added after."""
+
+    def make(p: Params) -> dict[str, tuple]:
+        d, s, data, f, a, w, e = (p.departments, p.staff, p.data, p.feedback, p.assessment, p.workforce,
+                                  p.emergency)
+        return {
+            "emergency": (emergency.daily_chance(e.false_alarm_rate), emergency.daily_chance(e.rate_per_year),
+                          float(e.mobilised_share)),
+            "emergency_rest": (float(e.false_alarm_trust_loss), float(f.memory_years)),
+            "emergency_rule": emergency.rule(street),
+            "money": (float(p.money.livelihood_share), np.asarray(p.money.pot_allocation, dtype=np.float64),
+                      float(p.money.committed_share)),
+            "data": (float(data.records_per_staff_day), float(data.systems_per_record),
+                     float(data.minutes_per_entry), float(data.systems_in_use),
+                     float(data.minutes_per_system_login)),
+            "send": (d.candidates, bool(d.joint_meeting), int(round(d.joint_meeting_delay_days))),
+            "answer": (int(d.max_bounces), float(d.resolve_prob), float(d.handling_hours),
+                       float(p.cases.delay_sigma), int(round(d.bounce_delay_days))),
+            "close": (p.cases.time_limit_hours, float(f.score_in_time), float(f.score_late),
+                      float(f.score_dropped), float(f.learning_rate), float(f.memory_years),
+                      float(p.perception.disconfirmation_weight), float(p.perception.callback_threshold),
+                      float(f.p_complaint), float(f.bounce_complaint_factor),
+                      float(a.gaming_propensity * min(1.0, a.trace_weight + a.results_weight)),
+                      float(max(p.perception.initial, 1e-6)), float(f.p_repeat), float(f.repeat_delay_days),
+                      float(f.complaint_staff_hours), float(p.enrolment.contact_enrol_prob)),
+            "hazard": (w.quit_hazard, float(w.youth_quit_multiplier), float(s.urban_average_pay),
+                       float(w.pay_gap_elasticity), float(w.stress_elasticity)),
+            "recruit": (float(w.recruit_professional_share), np.asarray(s.professional_mix, dtype=np.float64),
+                        float(w.recruit_under35_share),
+                        np.array([initial_skill(p, sp, 0.0) for sp in range(len(SPECIALTIES))],
+                                 dtype=np.float64),
+                        np.asarray(s.pay, dtype=np.float64), float(s.training_hours_per_year),
+                        float(w.refill_lag_days)),
+        }
+
+    return _PARAM_GROUPS.get(street.p, make)
 
 
 def _inputs(model: StreetModel, street: Street) -> tuple:
@@ -897,10 +896,11 @@ def _inputs(model: StreetModel, street: Street) -> tuple:
     k = p.tasks
     w = p.workforce
     g = _param_groups(street)
+    keep_of = memory_shares(p, street.cal.n_days)
     return (
         street.index, street.residents.n, len(street.sos),
         (*g["emergency"], street.emergencies.staff_hours_lost, len(street.emergencies),
-         np.empty((EMERGENCY_LOG_ROWS, 8)), *g["emergency_rest"]),
+         np.empty((EMERGENCY_LOG_ROWS, 8)), *g["emergency_rest"], keep_of, g["emergency_rule"]),
         g["money"],
         (float(s.work_hours_per_day * 1.0), float(s.work_hours_per_day * s.weekend_staffing),
          float(s.seconded_person_months / 12.0 * street.money.secondment_paid_share
@@ -913,7 +913,7 @@ def _inputs(model: StreetModel, street: Street) -> tuple:
         (*triage._rules(street), bool(street.purse.bundled)),
         g["send"],
         g["answer"],
-        g["close"],
+        (*g["close"], keep_of),
         (float(w.out_of_list_strain), float(w.sustainable_hours_per_day),
          float(w.assessment_strain * street.workforce.assessment_pressure), float(w.stress_memory_days)),
         g["hazard"],

@@ -454,11 +454,12 @@ def test_arrival_order_is_a_lexsort_by_day_then_hour(seed):
     counts = rng.poisson(40, len(days)) * (rng.random(len(days)) < 0.9)
     u = rng.random((int(counts.sum()), N_ATTR + N_UNIFORMS))
     u[:, C_HOUR] = np.round(u[:, C_HOUR], 1)  # ties keep their order
-    day, got = demand.arrival_order(days, counts, u)
+    day, rows = demand.arrival_permutation(days, counts, u)
     want_day = np.repeat(days, counts)
     order = np.lexsort((u[:, C_HOUR], want_day))
     np.testing.assert_array_equal(day, want_day[order])
-    same_bits(got, u[order], "u")
+    np.testing.assert_array_equal(rows, order)
+    same_bits(u[rows], u[order], "u")
 
 
 def test_choose_channel_matches_the_array_rule():

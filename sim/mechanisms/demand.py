@@ -188,18 +188,6 @@ def arrival_permutation(days: np.ndarray, counts: np.ndarray, u: np.ndarray) -> 
 
 
 @njit(cache=True)
-def arrival_order(days: np.ndarray, counts: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`arrival_permutation`'s days, and a copy of ``u`` with its rows in order of
-    arrival."""
-    day, rows = arrival_permutation(days, counts, u)
-    out = np.empty_like(u)
-    for k in range(len(rows)):
-        for m in range(u.shape[1]):  # element by element: a row view costs two reference counts
-            out[k, m] = u[rows[k], m]
-    return day, out
-
-
-@njit(cache=True)
 def choose_channel(who: np.ndarray, u: np.ndarray, digital: np.ndarray, band: np.ndarray,
                    online_channel: bool, online_choice: np.ndarray, walk_in_share: float) -> np.ndarray:
     """The channel of each demand: online when the street offers it, the resident has

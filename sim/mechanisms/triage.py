@@ -42,6 +42,8 @@ from sim.hours import CASEWORK, free_hours, np_maximum, np_minimum, take_hours
 from sim.mechanisms import feedback, referral, resolution, timebudget, whistle
 from sim.mechanisms.money import wage_reserve_kernel
 from sim.mechanisms.resolution import dispatch_kernel
+from sim.memo import ObjectMemo
+from sim.params.values import Params
 
 if TYPE_CHECKING:
     from sim.street import Street
@@ -50,23 +52,20 @@ SPECIALIST_OF_CATEGORY = np.array([SPECIALTIES.index(CATEGORY_SPECIALTY[c]) for 
 VOLUNTEER = -2
 
 
-_RULES: dict[int, tuple] = {}
-"""The kernel's parameter tuples by ``id`` of the street's parameters (kept with them).
+_RULES: ObjectMemo[Params, tuple] = ObjectMemo(64)
+"""The kernel's parameter tuples, kept per street parameters (``sim.memo.ObjectMemo``).
 
-Caching by ``id`` relies on parameters being read-only (``sim.params.values``: frozen
+Keeping them relies on parameters being read-only (``sim.params.values``: frozen
 groups, read-only arrays): a ``Params`` never changes after it is built, and a changed
 value is a new ``Params`` (a schedule, ``platform.apply``), so a tuple built from one is
-right for as long as that object lives; the entry keeps the object, so its ``id`` is not
-reused while cached."""
+right for as long as that object lives."""
 
 
 def _rules(street: Street) -> tuple:
-    """The parameters of :func:`day_kernel` (``Params`` are read-only: built once per set)."""
-    p = street.p
-    got = _RULES.get(id(p))
-    if got is None or got[0] is not p:
-        if len(_RULES) > 64:
-            _RULES.clear()
+    """The parameters of :func:`day_kernel` (``Params`` are read-only: built once per set;
+    ``resolution.rule`` and ``referral.rule`` read ``street.p`` alone)."""
+
+    def make(p: Params) -> tuple:
         c = p.cases
         routes = (float(p.departments.enforcement_delegated), float(p.referral.propensity),
                   np.asarray(c.intake_hours, dtype=np.float64),
@@ -75,9 +74,9 @@ def _rules(street: Street) -> tuple:
         other = (float(c.patience_days), SPECIALIST_OF_CATEGORY, referral.FITS,
                  float(c.residents_per_grid), float(c.dispatch_hours_per_grid), float(c.instant_dispatch),
                  float(p.staff.pay[CONTRACT]), float(p.money.wage_reserve_months))
-        got = (p, (routes, other, resolution.rule(street), referral.rule(street)))
-        _RULES[id(p)] = got
-    return got[1]
+        return routes, other, resolution.rule(street), referral.rule(street)
+
+    return _RULES.get(street.p, make)
 
 
 def daily(street: Street, t: int) -> None:

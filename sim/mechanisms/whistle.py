@@ -403,8 +403,7 @@ def _drop(ids: np.ndarray, reason: int, t: int, street: int, state: np.ndarray, 
         if closed_h[c] < first_close:
             first_close = closed_h[c]
     for e in incoming:
-        if ep_arrival_h[e] > first_close and ep_street[e] == street and _late(
-                ep_arrival_h[e], ep_case[e], closed_h, ids):
+        if _late(ep_arrival_h[e], ep_street[e], ep_case[e], street, first_close, closed_h, ids):
             ep_state[e] = EP_LAPSED
             ep_arrival_h[e] = np.nan
     for c in ids:
@@ -460,22 +459,24 @@ def late_episodes(arrival_h: np.ndarray, ep_street: np.ndarray, ep_case: np.ndar
     out = np.empty(len(arrival_h), dtype=np.int64)
     n = 0
     for j in range(len(arrival_h)):
-        if arrival_h[j] > first_close and ep_street[j] == street and _late(
-                arrival_h[j], ep_case[j], closed_h, wanted):
+        if _late(arrival_h[j], ep_street[j], ep_case[j], street, first_close, closed_h, wanted):
             out[n] = j
             n += 1
     return out[:n]
 
 
 @leaf
-def _late(arrival_h: float, ep_case: int, closed_h: np.ndarray, wanted: np.ndarray) -> bool:
-    """Whether an episode of the street's arriving at ``arrival_h``, after the earliest
-    closing of the cases ``wanted`` (ascending; the callers test both first, reading only
-    scalars: a call handing arrays costs reference counts), is for one of them and comes
-    after that case's closing time."""
-    c = np.int64(ep_case)
-    pos = np.searchsorted(wanted, c)
-    return pos < len(wanted) and wanted[pos] == c and arrival_h > closed_h[c]
+def _late(arrival_h: float, ep_street: int, ep_case: int, street: int, first_close: float,
+          closed_h: np.ndarray, wanted: np.ndarray) -> bool:
+    """Whether an episode arriving at ``arrival_h`` is for one of ``street``'s cases
+    ``wanted`` (ascending) and comes after the case's closing time (``first_close``: the
+    earliest of theirs). A leaf (``sim.compiled.leaf``): its callers ask it for every
+    incoming episode without a reference count per call."""
+    if arrival_h > first_close and ep_street == street:
+        c = np.int64(ep_case)
+        pos = np.searchsorted(wanted, c)
+        return pos < len(wanted) and wanted[pos] == c and arrival_h > closed_h[c]
+    return False
 
 
 def complaints_by_department(street: Street, t: int, days: int = 30) -> np.ndarray:

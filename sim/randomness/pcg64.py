@@ -32,6 +32,7 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 from sim.compiled import leaf
+from sim.memo import ObjectMemo
 
 MULTIPLIER = 0x2360ED051FC65DA44385DF649FCCF645
 """PCG64's 128-bit multiplier (NumPy's ``PCG_DEFAULT_MULTIPLIER_128``)."""
@@ -237,23 +238,16 @@ def _uniforms_at_live(words: np.ndarray, positions: np.ndarray, n: int) -> np.nd
 
 
 LIVE_VIEWS = 256
-"""Streams whose :func:`state_words` :func:`live_state` keeps
-(the oldest made is dropped beyond this many)."""
-_live: dict[int, tuple[np.random.Generator, np.ndarray]] = {}
+"""Streams whose :func:`state_words` :func:`live_state` keeps (the oldest made is
+dropped beyond this many)."""
+_live: ObjectMemo[np.random.Generator, np.ndarray] = ObjectMemo(LIVE_VIEWS)
 
 
 def live_state(rng: np.random.Generator) -> np.ndarray:
-    """:func:`state_words` of ``rng``, made once (the generator is held with its view, so
-    its ``id`` cannot pass to another while kept): for compiled kernels that draw from
-    the stream themselves (:func:`live_uniforms`, :func:`live_uniforms_2d`)."""
-    kept = _live.get(id(rng))
-    if kept is not None and kept[0] is rng:
-        return kept[1]
-    words = state_words(rng)
-    if len(_live) >= LIVE_VIEWS:
-        del _live[next(iter(_live))]
-    _live[id(rng)] = (rng, words)
-    return words
+    """:func:`state_words` of ``rng``, made once (kept with the generator,
+    ``sim.memo.ObjectMemo``): for compiled kernels that draw from the stream themselves
+    (:func:`live_uniforms`, :func:`live_uniforms_2d`)."""
+    return _live.get(rng, state_words)
 
 
 def uniforms_at(rng: np.random.Generator, positions: np.ndarray, n: int) -> np.ndarray:
