@@ -11,7 +11,7 @@
 
 from sim.randomness.draws import categorical, lognormal_from_z, lognormal_mean
 from sim.randomness.seeds import SEED_MAX, check_seed, replication_seeds
-from sim.randomness.streams import STREAMS, Streams, stream_key
+from sim.randomness.streams import STREAMS, Streams, stream_key, stream_roots
 
 __all__ = ["SEED_MAX", "STREAMS", "Streams", "categorical", "check_seed", "lognormal_from_z",
-           "lognormal_mean", "replication_seeds", "stream_key"]
+           "lognormal_mean", "replication_seeds", "stream_key", "stream_roots"]

@@ -8,6 +8,8 @@ mechanism whose inputs agree, and a change in one mechanism never shifts another
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -32,6 +34,39 @@ STREAMS: tuple[str, ...] = (
 )
 
 
+_ROOTS: dict[str, int] = {}
+"""The root seeds :func:`stream_roots` puts in force (empty outside its block)."""
+
+
+@contextmanager
+def stream_roots(roots: Mapping[str, int]) -> Iterator[None]:
+    """Within the block, every :class:`Streams` made draws the streams named in ``roots``
+    from the root seed given there instead of the replication's own (the others, and the
+    spawn keys of district streets, are unchanged).
+
+    Varying one stream's root while the others stay fixed measures how much of an
+    outcome's seed-to-seed variance that mechanism's draws cause, in each scenario and in
+    their difference (``benchmarks/bench_crn.py --by-stream``). Blocks nest; the inner
+    one's roots win.
+
+    Raises:
+        KeyError: a name not in :data:`STREAMS`.
+        ValueError: a root that is not a non-negative integer.
+    """
+    for name, root in roots.items():
+        if name not in STREAMS:
+            raise KeyError(f"unknown stream {name!r}; streams are {list(STREAMS)}")
+        if isinstance(root, bool) or not isinstance(root, (int, np.integer)) or root < 0:
+            raise ValueError(f"root seed of stream {name!r} must be a non-negative integer, got {root!r}")
+    before = dict(_ROOTS)
+    _ROOTS.update({name: int(root) for name, root in roots.items()})
+    try:
+        yield
+    finally:
+        _ROOTS.clear()
+        _ROOTS.update(before)
+
+
 def stream_key(name: str) -> int:
     """Stable integer for a stream name (independent of Python's hash seed)."""
     return zlib.crc32(name.encode("utf-8"))
@@ -51,6 +86,7 @@ class Streams:
             raise ValueError(f"seed must be a non-negative integer, got {root_seed}")
         self.root_seed = int(root_seed)
         self.extra_key = tuple(extra_key)
+        self._roots = dict(_ROOTS)  # stream_roots in force when made (usually none)
         self._gens: dict[str, np.random.Generator] = {}
 
     def __getitem__(self, name: str) -> np.random.Generator:
@@ -58,7 +94,8 @@ class Streams:
             raise KeyError(f"unknown stream {name!r}; streams are {list(STREAMS)}")
         gen = self._gens.get(name)
         if gen is None:
-            seq = np.random.SeedSequence(self.root_seed, spawn_key=(*self.extra_key, stream_key(name)))
+            seq = np.random.SeedSequence(self._roots.get(name, self.root_seed),
+                                         spawn_key=(*self.extra_key, stream_key(name)))
             gen = np.random.Generator(np.random.PCG64(seq))
             self._gens[name] = gen
         return gen
