@@ -7,8 +7,9 @@ before the change and comparing after it: every column of every table (cases, wh
 episodes, whistle log, daily series, staff events, emergencies, social-organisation
 events, council log, yearly state) must be identical, NaN for NaN.
 
-The runs: the full-size baseline and the combined path (2024-2030, seed 1) and a
-two-street district of the coordinated path (20,000 residents each, 2024-2025, seed 3).
+The runs: the full-size baseline and the combined path (2024-2030, seed 1) and two-street
+and eight-street districts of the coordinated path (20,000 residents each, 2024-2025,
+seeds 3 and 5; the second has the pool's answers of many streets interleaved).
 
     python scripts/snapshot_tables.py save DIR       # before the change
     python scripts/snapshot_tables.py check DIR      # after: exit 1 on any difference
@@ -65,6 +66,7 @@ def runs() -> dict[str, tuple]:
         "baseline": (load_scenario("baseline"), 1, 1),
         "combined": (load_scenario("combined"), 1, 1),
         "district2": (load_scenario("coordinated").with_values(SMALL, source="snapshot"), 3, 2),
+        "district8": (load_scenario("coordinated").with_values(SMALL, source="snapshot"), 5, 8),
     }
 
 

@@ -10,7 +10,11 @@ feedback, workforce stress, quits and refills, and the day's record
 Python step, with the same draws from the same named streams in the same order (NumPy's
 generators, or views of their live state drawn in compiled code, passed in once a
 call), so a run gives the same results whether its days run here or one by one through
-``StreetModel.step`` (``tests/test_month_loop.py``).
+``StreetModel.step`` (``tests/test_month_loop.py``). In a district, the pool's answers,
+the answers on their way and its pending episodes are grouped by street once a day
+(:func:`by_street`) and the pending episodes grow in place (:func:`_extended`), so that
+no street's step passes over the whole district's episodes: a district day costs in
+proportion to its streets, not to their square.
 
 What stays in Python (:func:`advance`): a month's openings (``StreetModel.open_month``,
 each street's ``open_periods`` and ``demand.plan_month``) before the month's first day,
@@ -28,7 +32,7 @@ import numpy as np
 from numba import njit
 from numba.typed import List
 
-from sim.agents.departments import answers_of_street, day_rates, decide_due, due_episodes, write_episodes
+from sim.agents.departments import day_rates, decide_due, due_episodes, fill_episodes
 from sim.agents.staff import INITIAL_STRESS, StaffMember, initial_skill, recruit_age_kernel, specialty_kernel
 from sim.cases import CASE_COLUMNS, EPISODE_COLUMNS, N_UNIFORMS
 from sim.compiled import leaf, pairwise_sum
@@ -152,6 +156,10 @@ def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, li
     posts = 0
     for i in range(n_streets):
         posts += len(streets[i][3][0])
+    position = np.full(np.max(street_index) + 1, -1, np.int64)  # a street's index -> its place here
+    for i in range(n_streets):
+        position[street_index[i]] = i
+    n_active = len(active)
     fresh = 0
     while t < t_stop:
         # days left to Python: stop before them (every street's day must fit)
@@ -161,20 +169,72 @@ def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, li
             if fresh < 0:
                 break
             new_cases += fresh
-        if fresh < 0 or not _pool_room(shared, counts, new_cases, len(active), k_cand, posts, staff_log):
+        if fresh < 0 or not _pool_room(shared, counts, new_cases, n_active, k_cand, posts, staff_log):
             break
         _day_rates(shared)  # step: DepartmentPool.begin_day
         for i in range(n_streets):
-            lives[i], active = _first_half(t, streets[i], lives[i], gens[i], shared, counts, active)
+            lives[i], active, n_active = _first_half(t, streets[i], lives[i], gens[i], shared, counts, active,
+                                                     n_active)
         # step: DepartmentPool.decide
         arrived, arrival_h, bounced, failed, active, incoming = _decide(t, shared, counts, states, w_decide,
-                                                                        active, incoming)
-        for i in range(n_streets):  # answers_of_street: each street's own
-            mine = answers_of_street(arrived, arrival_h, bounced, failed, ep_street, street_index[i])
-            lives[i], active = _second_half(t, streets[i], lives[i], gens[i], shared, counts, staff_log,
-                                            mine[0], mine[1], mine[2], mine[3], active, incoming)
+                                                                        active[:n_active], incoming)
+        n_active = len(active)
+        # each street's own answers, answers on their way and pending episodes, in order
+        # (model.street_answers), grouped once for all streets
+        arrived_at, arrived_from = by_street(arrived, ep_street, position, n_streets)
+        arrived, arrival_h = arrived[arrived_at], arrival_h[arrived_at]
+        bounced_at, bounced_from = by_street(bounced, ep_street, position, n_streets)
+        bounced = bounced[bounced_at]
+        failed_at, failed_from = by_street(failed, ep_street, position, n_streets)
+        failed = failed[failed_at]
+        incoming_at, incoming_from = by_street(incoming, ep_street, position, n_streets)
+        incoming_grouped = incoming[incoming_at]
+        pending_from = by_street(active, ep_street, position, n_streets)[1]
+        for i in range(n_streets):
+            a, b = arrived_from[i], arrived_from[i + 1]
+            lives[i], active, n_active = _second_half(
+                t, streets[i], lives[i], gens[i], shared, counts, staff_log, arrived[a:b], arrival_h[a:b],
+                bounced[bounced_from[i]:bounced_from[i + 1]], failed[failed_from[i]:failed_from[i + 1]],
+                active, n_active, pending_from[i + 1] - pending_from[i],
+                incoming_grouped[incoming_from[i]:incoming_from[i + 1]])
         t += 1
-    return t, active, incoming, *_packed_lives(lives)
+    return t, active[:n_active], incoming, *_packed_lives(lives)
+
+
+@njit(cache=True)
+def by_street(ids: np.ndarray, ep_street: np.ndarray, position: np.ndarray, n_streets: int
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """The places in ``ids`` (episodes) grouped by their street's ``position`` (keeping
+    their order within a street), and where each street's group starts (``n_streets +
+    1`` bounds): one pass for every street, where a pass per street would cost the
+    district the square of its streets."""
+    bounds = np.zeros(n_streets + 1, np.int64)
+    for e in ids:
+        bounds[position[ep_street[e]] + 1] += 1
+    for i in range(n_streets):
+        bounds[i + 1] += bounds[i]
+    next_at = bounds[:-1].copy()
+    places = np.empty(len(ids), np.int64)
+    for k in range(len(ids)):
+        i = position[ep_street[ids[k]]]
+        places[next_at[i]] = k
+        next_at[i] += 1
+    return places, bounds
+
+
+@njit(cache=True)
+def _extended(active: np.ndarray, n_active: int, start: int, k: int) -> tuple[np.ndarray, int]:
+    """The pool's pending episodes (the first ``n_active`` of ``active``) followed by the
+    episodes ``start ... start + k - 1``: written in place when ``active`` has room, else
+    into a new array of twice the size (the streets of a district add theirs one after
+    another without copying the whole list each time)."""
+    if n_active + k > len(active):
+        grown = np.empty(max(2 * len(active), n_active + k, 64), np.int64)
+        grown[:n_active] = active[:n_active]
+        active = grown
+    for i in range(k):
+        active[n_active + i] = start + i
+    return active, n_active + k
 
 
 @njit(cache=True)
@@ -188,20 +248,24 @@ def run_street_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, st: 
     k_cand = st[12][10][0].shape[1]
     posts = len(st[3][0])
     states = (st[2][STATE],)
+    n_active = len(active)
     while t < t_stop:
         fresh = _day_fits(t, check, live)  # days left to Python: stop before them
-        if fresh < 0 or not _pool_room(shared, counts, fresh, len(active), k_cand, posts, staff_log):
+        if fresh < 0 or not _pool_room(shared, counts, fresh, n_active, k_cand, posts, staff_log):
             break
         _day_rates(shared)  # step: DepartmentPool.begin_day
-        live, active = _first_half(t, st, live, gens, shared, counts, active)
+        live, active, n_active = _first_half(t, st, live, gens, shared, counts, active, n_active)
         # step: DepartmentPool.decide
         arrived, arrival_h, bounced, failed, active, incoming = _decide(t, shared, counts, states, w_decide,
-                                                                        active, incoming)
-        # a lone street's answers are all of them (model.street_answers)
-        live, active = _second_half(t, st, live, gens, shared, counts, staff_log, arrived, arrival_h, bounced,
-                                    failed, active, incoming)
+                                                                        active[:n_active], incoming)
+        n_active = len(active)
+        # a lone street's answers, answers on their way and pending episodes are all of
+        # them (model.street_answers)
+        live, active, n_active = _second_half(
+            t, st, live, gens, shared, counts, staff_log, arrived, arrival_h, bounced, failed, active,
+            n_active, n_active, incoming)
         t += 1
-    return t, active, incoming, live
+    return t, active[:n_active], incoming, live
 
 
 @njit(cache=True, inline="always")
@@ -323,10 +387,10 @@ def _fits(t: int, ints: np.ndarray, n_draws: int, n_emergency_rows: int, n_case_
 
 @njit(cache=True, inline="always")
 def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, counts: np.ndarray,
-                active: np.ndarray) -> tuple:
+                active: np.ndarray, n_active: int) -> tuple:
     """One street's ``Street.begin_day`` after its openings (money, emergencies, staff time, tasks, data
     entry, demand, triage and the whistle); returns its replaced arrays and the pool's
-    pending episodes."""
+    pending episodes (the first ``n_active`` of ``active``: :func:`_extended`)."""
     fs, ints, cs, roster, hours, res, so, pots, record, e_draws, future, transfers, par = st
     queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended = live
     (resident, category, channel, elderly, is_repeat, parent, needs_department, n_departments, unclear_duty,
@@ -472,20 +536,22 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
                     meeting_delay, t, accepted_h, dept_mask, pending_departments, state, whistled_h)
                 start = counts[C_EPISODES]
                 counts[C_EPISODES] += len(w_cases)
-                active = write_episodes(start, street, w_cases, w_departments, w_unclear, w_next, w_sent,
-                                        ep_street, ep_case, ep_department, ep_first_sent_h, ep_next_day,
-                                        ep_unclear, active)
-    return (queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended), active
+                fill_episodes(start, street, w_cases, w_departments, w_unclear, w_next, w_sent, ep_street,
+                              ep_case, ep_department, ep_first_sent_h, ep_next_day, ep_unclear)
+                active, n_active = _extended(active, n_active, start, len(w_cases))
+    return (queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended), active, n_active
 
 
 @njit(cache=True, inline="always")
 def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, counts: np.ndarray,
                  staff_log: np.ndarray,
                  arrived: np.ndarray, arrival_h: np.ndarray, bounced: np.ndarray, failed: np.ndarray,
-                 active: np.ndarray, incoming: np.ndarray) -> tuple:
+                 active: np.ndarray, n_active: int, pending: int, incoming: np.ndarray) -> tuple:
     """One street's ``Street.end_day`` (the departments' answers, closing and feedback,
-    workforce, the day's record); returns its replaced arrays and the pool's pending
-    episodes."""
+    workforce, the day's record) on its own answers, its episodes of ``incoming`` and the
+    number of its episodes ``pending`` at the pool after today's decisions; returns its
+    replaced arrays and the pool's pending episodes (the first ``n_active`` of
+    ``active``: :func:`_extended`)."""
     fs, ints, cs, roster, hours, res, so, pots, record, e_draws, future, transfers, par = st
     queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended = live
     (resident, category, raised_h, whistled_h, closed_h, due_day, dept_mask, n_bounces,
@@ -530,9 +596,11 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
         u_re = live_uniforms_2d(w_whistle, weights.shape[0], weights.shape[1])
         start = counts[C_EPISODES]
         counts[C_EPISODES] += n_new
-        active = whistle.rewhistle(weights, k, u_re, cid, dept_mask, whistled_h, t + bounce_days, street,
-                                   start, ep_street, ep_case, ep_department, ep_first_sent_h, ep_next_day,
-                                   ep_unclear, active)
+        n_re = whistle.rewhistle_rows(weights, k, u_re, cid, dept_mask, whistled_h, t + bounce_days, street,
+                                      start, ep_street, ep_case, ep_department, ep_first_sent_h, ep_next_day,
+                                      ep_unclear)
+        active, n_active = _extended(active, n_active, start, n_re)
+        pending += n_re
     if len(unanswered):
         ended = _concat(ended, unanswered)
     if len(settled):
@@ -604,13 +672,13 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
         record, t, street, workday, len(queue) + len(inbox), len(in_service), ints[I_ACCEPTED],
         ints[I_REFUSED], ints[I_CHECKED], fs[F_GENERAL], n_sos, state, closed_h, open_rows,
         ints[I_N_OPEN],
-        ints[I_ROWS_SEEN], ints[I_CASES], ep_street, active, available, by_bucket[TRAINING],
+        ints[I_ROWS_SEEN], ints[I_CASES], pending, available, by_bucket[TRAINING],
         by_bucket[EMERGENCY_ROW], by_bucket[OUT_OF_LIST], by_bucket[IN_LIST], by_bucket[DATA_ENTRY],
         by_bucket[CASEWORK], filled, contract, age, stress, pots)
     ints[I_ROWS_SEEN] = ints[I_CASES]
     ints[I_REC_N] = t + 1
     ended = np.empty(0, np.int64)  # closed today
-    return (queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended), active
+    return (queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended), active, n_active
 
 
 @njit(cache=True)

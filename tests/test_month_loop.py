@@ -142,3 +142,35 @@ def test_events_happen_inside_the_compiled_days() -> None:
         inside = [d for d in days.tolist() if d in compiled_days]
         assert len(inside) > 5, f"only {len(inside)} {label} on compiled days"
     assert compiled_days == set(range(model.calendar.n_days))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_answers_grouped_by_street_are_each_streets_own_in_order(seed):
+    """``by_street`` groups a day's episodes once for every street: each group is what a
+    mask per street (``departments.answers_of_street``) picks, in the same order."""
+    rng = np.random.default_rng(seed)
+    n_streets = int(rng.integers(1, 7))
+    street_index = np.sort(rng.choice(12, n_streets, replace=False)).astype(np.int64)  # not always 0..n-1
+    ep_street = rng.choice(street_index, 400).astype(np.int16)
+    ids = rng.choice(400, int(rng.integers(0, 120)), replace=False).astype(np.int64)
+    position = np.full(street_index.max() + 1, -1, np.int64)
+    position[street_index] = np.arange(n_streets)
+    places, bounds = month_loop.by_street(ids, ep_street, position, n_streets)
+    assert bounds[0] == 0 and bounds[-1] == len(ids) and np.all(np.diff(bounds) >= 0)
+    grouped = ids[places]
+    for i, street in enumerate(street_index):
+        np.testing.assert_array_equal(grouped[bounds[i]:bounds[i + 1]], ids[ep_street[ids] == street])
+
+
+def test_pending_episodes_are_extended_in_place_while_there_is_room():
+    active, n = month_loop._extended(np.empty(0, np.int64), 0, 10, 3)
+    assert n == 3 and len(active) >= 64
+    np.testing.assert_array_equal(active[:n], [10, 11, 12])
+    again, n = month_loop._extended(active, n, 20, 2)
+    assert again is active  # room left: written in place, no copy
+    np.testing.assert_array_equal(again[:n], [10, 11, 12, 20, 21])
+    full = np.arange(5, dtype=np.int64)
+    grown, n = month_loop._extended(full, 5, 7, 70)
+    assert n == 75 and len(grown) >= 75
+    np.testing.assert_array_equal(grown[:n], np.r_[np.arange(5), np.arange(7, 77)])
+    np.testing.assert_array_equal(full, np.arange(5))  # the full array is left as it was

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from sim.agents.departments import pending_of_street
 from sim.agents.staff import CONTRACT, ESTABLISHED, count_held
 from sim.cases import CLOSED, WHISTLED
 from sim.hours import BUCKETS
@@ -50,8 +51,9 @@ def test_record_row_writes_the_columns_of_the_array_record(seed):
     pots = rng.uniform(0, 1e5, 4)
     values = np.zeros((5, len(recording.DAILY_COLUMNS)))
     open_rows = np.full(n_cases, -1, np.int64)
+    pending = pending_of_street(ep_street, active, 1)
     n_open = recording.record_row(values, 3, 1, True, 12, 7, 4, 2, 5, 1234.5, 9, state, closed_h,
-                                  open_rows, 0, 0, n_cases, ep_street, active, available,
+                                  open_rows, 0, 0, n_cases, pending, available,
                                   *(used[b] for b in BUCKETS), filled, contract, age, stress, pots)
     st, ch = state[:n_cases], closed_h[:n_cases]
     n_filled = int(np.count_nonzero(filled))
@@ -96,7 +98,7 @@ def test_waiting_cases_are_counted_from_the_cases_still_without_a_closing_time()
         record.make_room(n_cases)
         record.n_open = recording.record_row(
             values, day, 0, False, 0, 0, 0, 0, 0, 0.0, 0, state, closed_h, record.open_rows, record.n_open,
-            record.rows_seen, n_cases, np.zeros(1, np.int16), np.zeros(0, np.int64), none, none, none,
+            record.rows_seen, n_cases, 0, none, none, none,
             none, none, none, none, np.zeros(0, bool), np.zeros(0, np.int8), none, none, none)
         record.rows_seen = n_cases
         assert values[day, 5] == recording.count_waiting(state[:n_cases], closed_h[:n_cases])

@@ -459,16 +459,14 @@ def decide_due(due: np.ndarray, u: np.ndarray, day: int, ep_street: np.ndarray, 
             ahead)
 
 
-@njit(cache=True)
-def write_episodes(start: int, street: int, cases: np.ndarray, departments: np.ndarray, unclear: np.ndarray,
-                   next_day: np.ndarray, sent_h: np.ndarray, ep_street: np.ndarray, ep_case: np.ndarray,
-                   ep_department: np.ndarray, ep_first_sent_h: np.ndarray, ep_next_day: np.ndarray,
-                   ep_unclear: np.ndarray, active: np.ndarray) -> np.ndarray:
+@leaf
+def fill_episodes(start: int, street: int, cases: np.ndarray, departments: np.ndarray, unclear: np.ndarray,
+                  next_day: np.ndarray, sent_h: np.ndarray, ep_street: np.ndarray, ep_case: np.ndarray,
+                  ep_department: np.ndarray, ep_first_sent_h: np.ndarray, ep_next_day: np.ndarray,
+                  ep_unclear: np.ndarray) -> None:
     """Fill the appended episode rows ``start...`` (compiled): the first whistle goes out
-    on ``next_day``, not before the hour ``sent_h`` (NaN: no such hour). Returns
-    ``active`` followed by the new episodes."""
-    k = len(cases)
-    for i in range(k):
+    on ``next_day``, not before the hour ``sent_h`` (NaN: no such hour)."""
+    for i in range(len(cases)):
         r = start + i
         ep_street[r] = street
         ep_case[r] = cases[i]
@@ -476,11 +474,37 @@ def write_episodes(start: int, street: int, cases: np.ndarray, departments: np.n
         ep_first_sent_h[r] = np.fmax(next_day[i] * 24.0, sent_h[i])
         ep_next_day[r] = next_day[i]
         ep_unclear[r] = unclear[i]
+
+
+@njit(cache=True)
+def write_episodes(start: int, street: int, cases: np.ndarray, departments: np.ndarray, unclear: np.ndarray,
+                   next_day: np.ndarray, sent_h: np.ndarray, ep_street: np.ndarray, ep_case: np.ndarray,
+                   ep_department: np.ndarray, ep_first_sent_h: np.ndarray, ep_next_day: np.ndarray,
+                   ep_unclear: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """:func:`fill_episodes`, then ``active`` followed by the new episodes (a new array)."""
+    fill_episodes(start, street, cases, departments, unclear, next_day, sent_h, ep_street, ep_case,
+                  ep_department, ep_first_sent_h, ep_next_day, ep_unclear)
+    return active_and_new(active, start, len(cases))
+
+
+@njit(cache=True)
+def active_and_new(active: np.ndarray, start: int, k: int) -> np.ndarray:
+    """``active`` followed by the episodes ``start ... start + k - 1`` (a new array)."""
     out = np.empty(len(active) + k, np.int64)
     out[: len(active)] = active
     for i in range(k):
         out[len(active) + i] = start + i
     return out
+
+
+@leaf
+def pending_of_street(ep_street: np.ndarray, active: np.ndarray, street: int) -> int:
+    """How many of the pool's pending episodes ``active`` are ``street``'s."""
+    n = 0
+    for e in active:
+        if ep_street[e] == street:
+            n += 1
+    return n
 
 
 @njit(cache=True)

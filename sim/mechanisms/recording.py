@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from sim.agents.departments import pending_of_street
 from sim.agents.staff import CONTRACT
 from sim.cases import WHISTLED
 from sim.compiled import pairwise_sum
@@ -86,7 +87,7 @@ def record_day(street: Street, t: int) -> None:
         len(street.intake.queue) + len(street.intake.online_inbox), len(street.intake.in_service),
         accepted, refused, checked, float(street.purse.general), len(street.sos),
         cases.state, cases.closed_h, d.open_rows, d.n_open, d.rows_seen, cases.n,
-        pool.episodes.street, pool.active,
+        pending_of_street(pool.episodes.street, pool.active, street.index),
         street.hours.available, used["training"], used["emergency"], used["out_of_list"],
         used["in_list"], used["data_entry"], used["casework"],
         r.filled, r.contract, r.age, r.stress, street.purse.pots)
@@ -98,7 +99,7 @@ def record_day(street: Street, t: int) -> None:
 def record_row(values: np.ndarray, t: int, street: int, workday: bool, queue: int, in_service: int,
                accepted: int, refused: int, checked: int, general: float, social_orgs: int,
                state: np.ndarray, closed_h: np.ndarray, open_rows: np.ndarray, n_open: int,
-               rows_seen: int, n_cases: int, ep_street: np.ndarray, active: np.ndarray, available: np.ndarray,
+               rows_seen: int, n_cases: int, pending: int, available: np.ndarray,
                training: np.ndarray, emergency: np.ndarray, out_of_list: np.ndarray,
                in_list: np.ndarray, data_entry: np.ndarray, casework: np.ndarray,
                filled: np.ndarray, contract: np.ndarray, age: np.ndarray, stress: np.ndarray,
@@ -110,8 +111,9 @@ def record_row(values: np.ndarray, t: int, street: int, workday: bool, queue: in
     Cases waiting for departments are whistled cases with no closing time planned. A
     planned closing time is never withdrawn, so only the cases without one at the last
     record (the first ``n_open`` of ``open_rows``) and those added since (from
-    ``rows_seen``) are looked at; ``open_rows`` must hold them all. Sums of hours add in
-    NumPy's pairwise order.
+    ``rows_seen``) are looked at; ``open_rows`` must hold them all. ``pending`` is the
+    street's episodes pending at the pool (``departments.pending_of_street``). Sums of
+    hours add in NumPy's pairwise order.
     """
     k = 0
     waiting = 0
@@ -122,10 +124,6 @@ def record_row(values: np.ndarray, t: int, street: int, workday: bool, queue: in
             k += 1
             if state[i] == WHISTLED:
                 waiting += 1
-    pending = 0
-    for a in active:
-        if ep_street[a] == street:
-            pending += 1
     n_filled = 0
     n_contract = 0
     n_young = 0

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.agents.departments import write_episodes
+from sim.agents.departments import active_and_new, fill_episodes
 from sim.calendar import OFFICE_CLOSE_H
 from sim.cases import (
     CLOSED,
@@ -432,18 +432,30 @@ def rewhistle(weights: np.ndarray, k: np.ndarray, u: np.ndarray, cid: np.ndarray
               whistled_h: np.ndarray, next_day: int, street: int, start: int, ep_street: np.ndarray,
               ep_case: np.ndarray, ep_department: np.ndarray, ep_first_sent_h: np.ndarray,
               ep_next_day: np.ndarray, ep_unclear: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """:func:`rewhistle_rows`, then the active episodes followed by the new ones."""
+    n = rewhistle_rows(weights, k, u, cid, dept_mask, whistled_h, next_day, street, start, ep_street, ep_case,
+                       ep_department, ep_first_sent_h, ep_next_day, ep_unclear)
+    return active_and_new(active, start, n)
+
+
+@njit(cache=True)
+def rewhistle_rows(weights: np.ndarray, k: np.ndarray, u: np.ndarray, cid: np.ndarray, dept_mask: np.ndarray,
+                   whistled_h: np.ndarray, next_day: int, street: int, start: int, ep_street: np.ndarray,
+                   ep_case: np.ndarray, ep_department: np.ndarray, ep_first_sent_h: np.ndarray,
+                   ep_next_day: np.ndarray, ep_unclear: np.ndarray) -> int:
     """Whistle ``k`` new departments for each bounced case ``cid`` (chosen by
     :func:`choose_departments` among ``weights`` with uniforms ``u``), compiled: their
     episodes, all with unclear duty, first whistled on ``next_day`` and not before the
     case's first whistle, fill the reserved episode rows ``start...``
-    (:func:`~sim.agents.departments.write_episodes`). Returns the active episodes."""
+    (:func:`~sim.agents.departments.fill_episodes`). Returns how many rows were filled."""
     departments, owner = choose_departments(weights, k, u)
     cases = cid[owner]
     for r in range(len(cases)):
         dept_mask[cases[r]] |= 1 << departments[r]
-    return write_episodes(start, street, cases, departments, np.ones(len(cases), np.bool_),
-                          np.full(len(cases), next_day, np.int64), whistled_h[cases], ep_street, ep_case,
-                          ep_department, ep_first_sent_h, ep_next_day, ep_unclear, active)
+    fill_episodes(start, street, cases, departments, np.ones(len(cases), np.bool_),
+                  np.full(len(cases), next_day, np.int64), whistled_h[cases], ep_street, ep_case,
+                  ep_department, ep_first_sent_h, ep_next_day, ep_unclear)
+    return len(cases)
 
 
 @njit(cache=True)
