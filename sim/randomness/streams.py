@@ -3,6 +3,8 @@
 Each mechanism draws from its own stream, derived from the run's root seed and the
 stream's name. Two scenarios run on the same root seed therefore share every draw of a
 mechanism whose inputs agree, and a change in one mechanism never shifts another's draws.
+:func:`stream_roots` draws chosen streams from other root seeds, to measure how much of
+an outcome's variance each mechanism's draws cause.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ def stream_roots(roots: Mapping[str, int]) -> Iterator[None]:
     Varying one stream's root while the others stay fixed measures how much of an
     outcome's seed-to-seed variance that mechanism's draws cause, in each scenario and in
     their difference (``benchmarks/bench_crn.py --by-stream``). Blocks nest; the inner
-    one's roots win.
+    one's roots win. The roots are the process's: use it around runs made one after
+    another (or in worker processes), not around models built at once in several threads.
 
     Raises:
         KeyError: a name not in :data:`STREAMS`.
