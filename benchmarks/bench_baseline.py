@@ -3,7 +3,9 @@
 Prints, after one warm-up run (imports, compiled kernels, caches): the model run
 alone and run + tables + indicators (wall and CPU seconds, best of ``--repeat``),
 peak memory (the peak resident set of a fresh process running once - what a sweep
-worker needs; Python allocations by tracemalloc during one run; this process's peak),
+worker needs - and how much of it is private rather than pages of the libraries' files:
+:func:`fresh_run_memory`; Python allocations by tracemalloc during one run; this
+process's peak),
 resident-days per second, and, as fresh processes, the whole ``streetsim run baseline``
 command and ``streetsim --help`` start-up.
 
@@ -47,22 +49,46 @@ def process_seconds(argv: list[str], repeat: int) -> float:
 ONE_RUN = """
 import sys
 sys.path.insert(0, sys.argv[2])
-from bench_district import peak_rss_mb
+from bench_baseline import memory_status
 from sim.scenarios import load_scenario
 from sim.runner import run
-before = peak_rss_mb()
+before = memory_status()
 _ = run(load_scenario("baseline"), seed=int(sys.argv[1])).yearly
-print(before, peak_rss_mb())
+after = memory_status()
+print(before["VmHWM"], before["RssFile"], after["VmHWM"], after["RssAnon"], after["RssFile"])
 """
 
 
-def fresh_run_rss(seed: int) -> tuple[float, float]:
-    """Peak RSS (MB) of a fresh process after its imports, and after one full run with
-    tables and indicators (what a sweep worker needs per run)."""
+def memory_status() -> dict[str, float]:
+    """This process's peak resident set (``VmHWM``) and its present resident set split into
+    private memory (``RssAnon``) and pages of mapped files (``RssFile``: the libraries'
+    code and data, shared with other processes), in MB (Linux ``/proc/self/status``)."""
+    out = {}
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            key = line.split(":")[0]
+            if key in ("VmHWM", "RssAnon", "RssFile"):
+                out[key] = int(line.split()[1]) / 1024
+    return out
+
+
+def fresh_run_memory(seed: int) -> dict[str, float]:
+    """Memory of a fresh process running once with tables and indicators (what a sweep
+    worker needs per run), in MB: its peak RSS after imports and at the end, and bounds
+    on the private part of that peak. The pages of mapped files (the libraries' code and
+    data) only grow during a run, so at the peak they were at least those after the
+    imports and at most those at the end: the private memory at the peak lies between
+    ``peak - file pages at the end`` (and the private memory at the end) and ``peak -
+    file pages after the imports``. How many library pages a process maps depends on
+    the page cache (a library just installed sits whole in it, and the kernel maps
+    neighbouring pages of each one touched), so the peak RSS of the same run varies
+    between machines and hours while its private part does not."""
     here = os.path.dirname(os.path.abspath(__file__))
     out = subprocess.run([sys.executable, "-c", ONE_RUN, str(seed), here], check=True,
                          capture_output=True, text=True).stdout.split()
-    return float(out[0]), float(out[1])
+    imports_peak, imports_file, peak, anon_end, file_end = map(float, out)
+    return {"imports": imports_peak, "peak": peak, "private_low": max(anon_end, peak - file_end),
+            "private_high": peak - imports_file, "files_low": imports_file, "files_high": file_end}
 
 
 def main() -> None:
@@ -100,9 +126,10 @@ def main() -> None:
     print(f"run + tables + indicators wall s  best {min(fulls):.3f}  "
           f"all {', '.join(f'{w:.3f}' for w in fulls)}")
     gc.collect()
-    imports_rss, one_rss = fresh_run_rss(args.seed)
-    print(f"peak memory MB     {one_rss:.0f} peak RSS of a fresh process running once "
-          f"({imports_rss:.0f} after its imports)")
+    mem = fresh_run_memory(args.seed)
+    print(f"peak memory MB     {mem['peak']:.0f} peak RSS of a fresh process running once "
+          f"({mem['imports']:.0f} after its imports): {mem['private_low']:.0f}-{mem['private_high']:.0f} "
+          f"private, the rest pages of the libraries' files ({mem['files_low']:.0f}-{mem['files_high']:.0f})")
     print(f"                   {traced_peak / 2**20:.0f} Python allocations in one run (tracemalloc); "
           f"{peak_rss_mb():.0f} peak RSS of this process over all its runs "
           f"({base_rss:.0f} before the first run)")
