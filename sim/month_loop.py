@@ -189,7 +189,7 @@ def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, li
         failed = failed[failed_at]
         incoming_at, incoming_from = by_street(incoming, ep_street, position, n_streets)
         incoming_grouped = incoming[incoming_at]
-        pending_from = by_street(active, ep_street, position, n_streets)[1]
+        pending_from = street_bounds(active, ep_street, position, n_streets)
         for i in range(n_streets):
             a, b = arrived_from[i], arrived_from[i + 1]
             lives[i], active, n_active = _second_half(
@@ -208,11 +208,7 @@ def by_street(ids: np.ndarray, ep_street: np.ndarray, position: np.ndarray, n_st
     their order within a street), and where each street's group starts (``n_streets +
     1`` bounds): one pass for every street, where a pass per street would cost the
     district the square of its streets."""
-    bounds = np.zeros(n_streets + 1, np.int64)
-    for e in ids:
-        bounds[position[ep_street[e]] + 1] += 1
-    for i in range(n_streets):
-        bounds[i + 1] += bounds[i]
+    bounds = street_bounds(ids, ep_street, position, n_streets)
     next_at = bounds[:-1].copy()
     places = np.empty(len(ids), np.int64)
     for k in range(len(ids)):
@@ -220,6 +216,18 @@ def by_street(ids: np.ndarray, ep_street: np.ndarray, position: np.ndarray, n_st
         places[next_at[i]] = k
         next_at[i] += 1
     return places, bounds
+
+
+@njit(cache=True)
+def street_bounds(ids: np.ndarray, ep_street: np.ndarray, position: np.ndarray, n_streets: int) -> np.ndarray:
+    """Where each street's group of ``ids`` would start in :func:`by_street` (``n_streets +
+    1`` bounds; street ``i`` has ``bounds[i + 1] - bounds[i]`` of them)."""
+    bounds = np.zeros(n_streets + 1, np.int64)
+    for e in ids:
+        bounds[position[ep_street[e]] + 1] += 1
+    for i in range(n_streets):
+        bounds[i + 1] += bounds[i]
+    return bounds
 
 
 @njit(cache=True)

@@ -157,6 +157,7 @@ def test_answers_grouped_by_street_are_each_streets_own_in_order(seed):
     position[street_index] = np.arange(n_streets)
     places, bounds = month_loop.by_street(ids, ep_street, position, n_streets)
     assert bounds[0] == 0 and bounds[-1] == len(ids) and np.all(np.diff(bounds) >= 0)
+    np.testing.assert_array_equal(month_loop.street_bounds(ids, ep_street, position, n_streets), bounds)
     grouped = ids[places]
     for i, street in enumerate(street_index):
         np.testing.assert_array_equal(grouped[bounds[i]:bounds[i + 1]], ids[ep_street[ids] == street])
