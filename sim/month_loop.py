@@ -115,7 +115,8 @@ def _concat(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @njit(cache=True)
 def _grown(rows: np.ndarray, keep: int, need: int) -> np.ndarray:
-    """``DailyRecord.make_room``: room for ``need`` rows, the first ``keep`` kept."""
+    """``DailyRecord.make_room``: room for ``need`` rows, the first ``keep`` kept (a new
+    array of at least twice the size when there is not)."""
     if need <= len(rows):
         return rows
     grown = np.empty(max(2 * len(rows), need), dtype=np.int64)
@@ -235,11 +236,8 @@ def _extended(active: np.ndarray, n_active: int, start: int, k: int) -> tuple[np
     """The pool's pending episodes (the first ``n_active`` of ``active``) followed by the
     episodes ``start ... start + k - 1``: written in place when ``active`` has room, else
     into a new array of twice the size (the streets of a district add theirs one after
-    another without copying the whole list each time)."""
-    if n_active + k > len(active):
-        grown = np.empty(max(2 * len(active), n_active + k, 64), np.int64)
-        grown[:n_active] = active[:n_active]
-        active = grown
+    another without copying the whole list each time: :func:`_grown`)."""
+    active = _grown(active, n_active, max(n_active + k, 64))
     for i in range(k):
         active[n_active + i] = start + i
     return active, n_active + k
