@@ -185,8 +185,24 @@ def alive(pids: set[int]) -> set[int]:
     return out
 
 
-def test_kill_9_mid_sweep_ends_every_worker_and_resume_loses_nothing(reference, tmp_path):
-    path = experiment(tmp_path, reps=2, end="2024-02-29")
+KILL_REPS = 20  # 40 runs of ~0.07 s: a window of ~1.5 s on 2 workers to kill the sweep in
+
+
+@pytest.fixture(scope="module")
+def long_reference(tmp_path_factory) -> tuple[Path, dict[str, pd.DataFrame]]:
+    """The longer experiment of the kill test, run once undisturbed."""
+    tmp = tmp_path_factory.mktemp("long_reference")
+    path = experiment(tmp, reps=KILL_REPS)
+    summary = execute(plan(load_experiment(path)), tmp / "results", SerialExecutor(), progress=False)
+    assert summary.ok and summary.ran == 2 * KILL_REPS
+    return path, contents(summary.results)
+
+
+def test_kill_9_mid_sweep_ends_every_worker_and_resume_loses_nothing(long_reference, tmp_path):
+    # Enough runs that the sweep cannot finish between the first stored run and the kill
+    # (with 4 runs of a few hundredths of a second each, it once did).
+    total = 2 * KILL_REPS
+    path = experiment(tmp_path, reps=KILL_REPS)
     results = tmp_path / "results"
     proc = subprocess.Popen(
         sweep_cli(path, results, "--workers", "2"),
@@ -201,21 +217,21 @@ def test_kill_9_mid_sweep_ends_every_worker_and_resume_loses_nothing(reference, 
         kids |= descendants(proc.pid)
         if len(list(runs_dir.glob("*.parquet"))) >= 1:
             break
-        time.sleep(0.05)
+        time.sleep(0.01)
     kids |= descendants(proc.pid)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     stored = len(list(runs_dir.glob("*.parquet")))
-    assert 1 <= stored < 4, "the sweep was not killed midway"
+    assert 1 <= stored < total, f"the sweep was not killed midway ({stored} of {total} stored)"
     assert len(kids) >= 3  # forkserver, resource tracker, workers
     deadline = time.monotonic() + 15
     while alive(kids) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not alive(kids), "processes outlived the killed sweep"
     summary = resume(path, results)
-    assert summary.skipped == stored and summary.ran == 4 - stored
+    assert summary.skipped == stored and summary.ran == total - stored
     assert damaged(results / "faults").empty
-    assert_same(contents(results / "faults"), reference[1])
+    assert_same(contents(results / "faults"), long_reference[1])
 
 
 @pytest.mark.slow
