@@ -185,24 +185,25 @@ def alive(pids: set[int]) -> set[int]:
     return out
 
 
-KILL_REPS = 20  # 40 runs of ~0.07 s: a window of ~1.5 s on 2 workers to kill the sweep in
+LONG_REPS = 20
+"""Replications of the experiment of the tests that must catch a sweep midway: 40 runs of
+~0.07 s, ~1.5 s on 2 workers (with 4 runs, a sweep once ended between the first stored
+run and the kill)."""
 
 
 @pytest.fixture(scope="module")
 def long_reference(tmp_path_factory) -> tuple[Path, dict[str, pd.DataFrame]]:
-    """The longer experiment of the kill test, run once undisturbed."""
+    """The longer experiment (:data:`LONG_REPS`), run once undisturbed."""
     tmp = tmp_path_factory.mktemp("long_reference")
-    path = experiment(tmp, reps=KILL_REPS)
+    path = experiment(tmp, reps=LONG_REPS)
     summary = execute(plan(load_experiment(path)), tmp / "results", SerialExecutor(), progress=False)
-    assert summary.ok and summary.ran == 2 * KILL_REPS
+    assert summary.ok and summary.ran == 2 * LONG_REPS
     return path, contents(summary.results)
 
 
 def test_kill_9_mid_sweep_ends_every_worker_and_resume_loses_nothing(long_reference, tmp_path):
-    # Enough runs that the sweep cannot finish between the first stored run and the kill
-    # (with 4 runs of a few hundredths of a second each, it once did).
-    total = 2 * KILL_REPS
-    path = experiment(tmp_path, reps=KILL_REPS)
+    total = 2 * LONG_REPS
+    path = experiment(tmp_path, reps=LONG_REPS)
     results = tmp_path / "results"
     proc = subprocess.Popen(
         sweep_cli(path, results, "--workers", "2"),
@@ -235,8 +236,10 @@ def test_kill_9_mid_sweep_ends_every_worker_and_resume_loses_nothing(long_refere
 
 
 @pytest.mark.slow
-def test_two_sweeps_at_once_do_each_run_once(reference, tmp_path):
-    path = experiment(tmp_path)
+def test_two_sweeps_at_once_do_each_run_once(long_reference, tmp_path):
+    # long enough that the second sweep starts while the first holds the lock
+    total = 2 * LONG_REPS
+    path = experiment(tmp_path, reps=LONG_REPS)
     results = tmp_path / "results"
     procs = [
         subprocess.Popen(
@@ -252,12 +255,12 @@ def test_two_sweeps_at_once_do_each_run_once(reference, tmp_path):
     assert [p.returncode for p in procs] == [0, 0], outs
     ran = [int(re.search(r"(\d+) run, ", out).group(1)) for out, _ in outs]
     skipped = [int(re.search(r"(\d+) already stored", out).group(1)) for out, _ in outs]
-    assert sorted(ran) == [0, 4] and sorted(skipped) == [0, 4]  # every run done exactly once
+    assert sorted(ran) == [0, total] and sorted(skipped) == [0, total]  # every run done exactly once
     assert any("waiting" in err for _, err in outs)
     folder = results / "faults"
-    assert len(list((folder / "runs").glob("*.parquet"))) == 4
+    assert len(list((folder / "runs").glob("*.parquet"))) == total
     assert not load(folder, "indicators").duplicated(["run_id", "year", "indicator"]).any()
-    assert_same(contents(folder), reference[1])
+    assert_same(contents(folder), long_reference[1])
 
 
 def test_a_held_lock_refuses_after_its_timeout(tmp_path):
