@@ -25,10 +25,6 @@ import tempfile
 import time
 import tracemalloc
 
-from sim.model import StreetModel
-from sim.runner import run
-from sim.scenarios import load_scenario
-
 
 def peak_rss_mb() -> float:
     """Peak resident set size of this process so far, in MB."""
@@ -83,7 +79,8 @@ def drop_cached_libraries() -> int:
     large blocks it was written in, and the kernel maps such a block whole when a process
     touches one page of it, so the same run counts ~75 MB more RSS in a fresh clone than
     once those files have been read back from disk (measured: numba's LLVM library 108
-    against 69 MB). Dropping them first measures every checkout in the same state."""
+    against 69 MB). Dropping them first measures every checkout in the same state; pages
+    that a running process maps stay, so call it before this process imports them."""
     if not hasattr(os, "posix_fadvise"):
         return 0
     import sysconfig
@@ -134,6 +131,15 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-cli", action="store_true", help="skip the fresh-process timings")
     args = ap.parse_args()
+    # first, while this process maps none of the libraries (their cached pages can then
+    # be dropped): the fresh processes' memory, as found and with the libraries read afresh
+    memory = [("", fresh_run_memory(args.seed))]
+    if drop_cached_libraries():
+        memory.append(("libraries read afresh: ", fresh_run_memory(args.seed)))
+    from sim.model import StreetModel
+    from sim.runner import run
+    from sim.scenarios import load_scenario
+
     scenario = load_scenario("baseline")
     p = scenario.params
     resident_days = p.population.residents * ((p.run.end_date - p.run.start_date).days + 1)
@@ -161,13 +167,8 @@ def main() -> None:
     print(f"model run cpu s    best {min(cpus):.3f}")
     print(f"run + tables + indicators wall s  best {min(fulls):.3f}  "
           f"all {', '.join(f'{w:.3f}' for w in fulls)}")
-    gc.collect()
-    for label, drop in (("", False), ("libraries read afresh: ", True)):
-        dropped = drop_cached_libraries() if drop else 0
-        if drop and not dropped:
-            continue
-        mem = fresh_run_memory(args.seed)
-        head = "" if drop else "peak memory MB"
+    for i, (label, mem) in enumerate(memory):
+        head = "" if i else "peak memory MB"
         print(f"{head:19s}{label}{mem['peak']:.0f} peak RSS of a fresh process running once "
               f"({mem['imports']:.0f} after its imports): "
               f"{mem['private_low']:.0f}-{mem['private_high']:.0f} private, the rest pages of the "
