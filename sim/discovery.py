@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.ema import ema_model
+from sim.ema import ema_model, forkserver_start
 from sim.experiment.compare import DEFAULT_SEED
 from sim.experiment.design import latin_hypercube, sampler_seed
 from sim.indicators.definitions import INDICATOR_BY_KEY, INDICATORS
@@ -124,7 +124,7 @@ def discover(path: str = "combined", n: int = 200, reps: int = 1, seed: int = DE
     workers = workers or 2
     evaluator = (SequentialEvaluator(model) if workers == 1
                  else MultiprocessingEvaluator(model, n_processes=workers))
-    with evaluator as ev:
+    with forkserver_start(), evaluator as ev:
         experiments, out = ev.perform_experiments(scenarios=scenarios, policies=policies)
     failed = [k for k, v in out.items() if np.ma.is_masked(v)]
     if failed:

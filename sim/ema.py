@@ -1,11 +1,11 @@
 """EMA Workbench support: the street model as an ``ema_workbench`` model.
 
 >>> from ema_workbench import MultiprocessingEvaluator, perform_experiments
->>> from sim.ema import ema_model
+>>> from sim.ema import ema_model, forkserver_start
 >>> model = ema_model("combined", outcomes=["resolution_rate", "satisfaction"], years=(2027,),
 ...                   residents=10_000, replications=2)
 >>> model.factors                      # every uncertainty and lever: bounds, unit, provenance
->>> with MultiprocessingEvaluator(model, n_processes=2) as ev:
+>>> with forkserver_start(), MultiprocessingEvaluator(model, n_processes=2) as ev:
 ...     experiments, outcomes = ev.perform_experiments(scenarios=20)
 >>> outcomes["resolution_rate_2027"]   # experiments x replications
 
@@ -33,8 +33,10 @@ booleans are turned into Python values before the scenario is validated.
 
 from __future__ import annotations
 
+import multiprocessing
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,28 @@ LEVER_BAND = 0.5
 FLOORS = {"workforce.retirement_age": 46}
 DEFAULT_YEARS = (2027, 2030)
 _STRESS, _LEVER = "stress__", "lever__"
+
+
+@contextmanager
+def forkserver_start() -> Iterator[None]:
+    """Make ``forkserver`` the default start method of :mod:`multiprocessing` for the
+    block, then restore the one before; no change where the platform has no forkserver.
+
+    For evaluators that make their pool with the default start method, such as EMA's
+    ``MultiprocessingEvaluator``: on Linux before Python 3.14 that default is ``fork``,
+    and a process forked from one that runs threads (a Dask client, a notebook kernel,
+    a library's thread pool) can wait forever on a lock one of those threads held
+    (Python 3.12 warns of it). A forkserver worker starts from a process without
+    threads; it costs a few seconds at the start, while each worker imports the model."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        yield
+        return
+    previous = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method("forkserver", force=True)
+    try:
+        yield
+    finally:
+        multiprocessing.set_start_method(previous, force=True)
 
 
 def ema_name(key: str) -> str:

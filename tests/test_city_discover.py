@@ -68,15 +68,28 @@ def test_boxes_find_a_planted_failure_region() -> None:
     assert "b.y" not in prim.restrictions
 
 
+DISCOVER = ["discover", "--path", "digital", "--n", "12", "--year", "2024", "--residents", "1500",
+            "--indicators", "systems_in_use", "satisfaction", "staff_turnover"]
+
+
 @pytest.mark.slow
 def test_discover_command_prints_stores_and_reports(tmp_path: Path, capsys) -> None:
     res = tmp_path / "res"
-    assert main(["discover", "--path", "digital", "--n", "12", "--year", "2024", "--residents", "1500",
-                 "--workers", "1", "--results", str(res), "--indicators", "systems_in_use",
-                 "satisfaction", "staff_turnover"]) == 0
+    assert main([*DISCOVER, "--workers", "1", "--results", str(res)]) == 0
     out = capsys.readouterr().out
     assert "share of points where digital fails" in out and out.strip().endswith("discovery")
     boxes = pd.read_parquet(res / "discover_digital" / "discovery" / "boxes.parquet")
     assert set(boxes.columns) >= {"coverage", "density", "mass", "restrictions"}
     from sim.report.load import discovery_boxes
     assert discovery_boxes(res / "other_experiment") is not None
+
+
+@pytest.mark.slow
+def test_discover_on_two_processes_finds_what_one_finds(tmp_path: Path) -> None:
+    # EMA's process pool (forkserver workers: sim.ema.forkserver_start) gives the same outcomes
+    for workers in ("1", "2"):
+        assert main([*DISCOVER, "--workers", workers, "--results", str(tmp_path / workers)]) == 0
+    for table in ("outcomes", "boxes"):
+        one, two = (pd.read_parquet(tmp_path / w / "discover_digital" / "discovery" / f"{table}.parquet")
+                    for w in ("1", "2"))
+        pd.testing.assert_frame_equal(one, two)

@@ -3,13 +3,15 @@ project's seeds, and outcomes equal to ``sim.run`` on the same scenario and seed
 
 from __future__ import annotations
 
+import multiprocessing
+
 import numpy as np
 import pytest
 
 ema_workbench = pytest.importorskip("ema_workbench")
 
 from sim import load_scenario, run  # noqa: E402
-from sim.ema import apply_point, ema_model, factor_table, plain  # noqa: E402
+from sim.ema import apply_point, ema_model, factor_table, forkserver_start, plain  # noqa: E402
 from sim.experiment.compare import DEFAULT_SEED  # noqa: E402
 from sim.params.errors import InputError  # noqa: E402
 from sim.randomness import replication_seeds  # noqa: E402
@@ -53,8 +55,11 @@ def test_multiprocessing_run_reproduces_sim_run() -> None:
     from ema_workbench import MultiprocessingEvaluator, Samplers
 
     model = ema_model("baseline", outcomes=OUTCOMES, years=(2024,), residents=1500, replications=2)
-    with MultiprocessingEvaluator(model, n_processes=2) as ev:
+    before = multiprocessing.get_start_method(allow_none=True)
+    with forkserver_start(), MultiprocessingEvaluator(model, n_processes=2) as ev:
+        assert multiprocessing.get_start_method() == "forkserver"
         experiments, outcomes = ev.perform_experiments(scenarios=20, uncertainty_sampling=Samplers.LHS)
+    assert multiprocessing.get_start_method(allow_none=True) == before
     assert len(experiments) == 20 and outcomes["satisfaction_2024"].shape == (20, 2)
     seeds = replication_seeds(DEFAULT_SEED, 2)
     unc = model.factors[model.factors.role == "uncertainty"]
