@@ -23,6 +23,7 @@ CI as much as independent seeds would.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -98,7 +99,9 @@ def by_stream(paths: list[str], n: int, args: argparse.Namespace, year: int, con
     rows = [ALL, *STREAMS]
     tasks = [(sc, constants, st, int(r), int(roots[0]), args.indicator, year)
              for st in rows for sc in scenarios for r in roots]
-    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+    # forkserver workers, as the sweep's: never a fork of this process and its threads
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=args.workers, mp_context=ctx) as pool:
         got = np.array(list(pool.map(stream_value, tasks, chunksize=4)))
     got = got.reshape(len(rows), len(scenarios), n)
     print(f"{args.indicator} {year}: seed-to-seed SD with one stream's root varied ({n} roots, the others "

@@ -57,7 +57,7 @@ def test_bad_roots_are_refused_before_anything_changes(roots, error, words):
 
 def test_a_run_moves_with_the_streams_it_draws_from_only(small):
     plain = run(small, 3).yearly
-    with stream_roots({"survey": 99}):  # a stream the street's day does not draw from
+    with stream_roots({"survey": 99}):  # a declared stream that no mechanism draws from
         same = run(small, 3).yearly
     with stream_roots({"demand": 99}):
         other = run(small, 3).yearly
