@@ -131,6 +131,8 @@ def main() -> None:
     ap.add_argument("--by-stream", type=int, default=0, metavar="N",
                     help="instead: the variance each random stream causes, from N roots per stream")
     args = ap.parse_args()
+    for path in args.path:  # a misspelt path fails here, before any run
+        load_scenario(path)
     year = 2024 if args.small else 2030
     constants = SMALL if args.small else None
     if args.by_stream:
