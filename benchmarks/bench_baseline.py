@@ -6,7 +6,7 @@ peak memory (the peak resident set of a fresh process running once - what a swee
 worker needs - and how much of it is private rather than pages of the libraries' files:
 :func:`fresh_run_memory`; then the same with the libraries' files read afresh from disk,
 :func:`drop_cached_libraries`; Python allocations by tracemalloc during one run; this
-process's peak),
+process's peak over its timed runs),
 resident-days per second, and, as fresh processes, the whole ``streetsim run baseline``
 command and ``streetsim --help`` start-up.
 
@@ -156,6 +156,7 @@ def main() -> None:
         w0 = time.perf_counter()
         _ = run(scenario, seed=args.seed).yearly
         fulls.append(time.perf_counter() - w0)
+    runs_peak = peak_rss_mb()  # before tracemalloc, whose own bookkeeping adds ~55 MB
     tracemalloc.start()
     _ = run(scenario, seed=args.seed).yearly
     _, traced_peak = tracemalloc.get_traced_memory()
@@ -174,7 +175,7 @@ def main() -> None:
               f"{mem['private_low']:.0f}-{mem['private_high']:.0f} private, the rest pages of the "
               f"libraries' files ({mem['files_low']:.0f}-{mem['files_high']:.0f})")
     print(f"                   {traced_peak / 2**20:.0f} Python allocations in one run (tracemalloc); "
-          f"{peak_rss_mb():.0f} peak RSS of this process over all its runs "
+          f"{runs_peak:.0f} peak RSS of this process over its timed runs "
           f"({base_rss:.0f} before the first run)")
     print(f"resident-days/s    {resident_days / best:,.0f}")
     if not args.no_cli:

@@ -101,6 +101,12 @@ class CaseTable(ColumnTable):
             self.u[ids] = u
         return ids
 
+    def release_uniforms(self) -> None:
+        """Free the uniforms of a table whose run has ended (a full street's are ~14 MB;
+        nothing reads them once no case can be decided any more). Cases appended
+        afterwards with uniforms raise ``IndexError``."""
+        self.u = np.zeros((0, N_UNIFORMS), dtype=np.float64)
+
 
 # whistle episodes: one per (case, department) pair
 EP_PENDING, EP_ARRIVED, EP_FAILED, EP_MOVED, EP_LAPSED = 0, 1, 2, 3, 4

@@ -17,11 +17,15 @@ def street_tables(model: StreetModel, street: Street, copy: bool = True) -> Tabl
     """All recorded tables of one street.
 
     With ``copy=False`` the case table is a view of the street's columns and is
-    completed in place (memory: a full street's case table is ~50 MB); only for a
-    finished model that is then discarded (:func:`sim.runner.run`)."""
+    completed in place (memory: a full street's case table is ~50 MB), and the street's
+    per-case uniforms are freed (~14 MB more, which the indicators that follow reuse);
+    only for a finished model that is then discarded (:func:`sim.runner.run`,
+    :func:`sim.district.run_district`)."""
     cal = model.calendar
     yod = cal.year
     cases = street.cases.to_frame(copy=copy)
+    if not copy:
+        street.cases.release_uniforms()
     cases.insert(0, "case", np.arange(len(cases)))
     cases.insert(0, "street", street.index)
     pool = model.pool

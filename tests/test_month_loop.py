@@ -111,6 +111,22 @@ def test_a_district_s_compiled_days_match_the_daily_step() -> None:
     assert len({len(s.cases) for s in fast.streets}) > 1  # the streets differ (their own draws)
 
 
+def test_tables_as_views_equal_copies_and_free_the_uniforms() -> None:
+    """``street_tables(copy=False)`` (a run that discards its model) gives the same tables
+    as copies and frees the street's per-case uniforms, which no table holds."""
+    scenario = load_scenario("baseline").with_values(SMALL, source="test")
+    model = _run(scenario, 5, True)
+    street = model.streets[0]
+    n = len(street.cases)
+    assert street.cases.u.shape[0] >= n > 0
+    copied = street_tables(model, street)
+    assert street.cases.u.shape[0] >= n  # copies leave the model as it was
+    viewed = street_tables(model, street, copy=False)
+    for table in TABLES:
+        _same_frame(getattr(viewed, table), getattr(copied, table), table)
+    assert street.cases.u.shape == (0, street.cases.u.shape[1])
+
+
 def test_events_happen_inside_the_compiled_days() -> None:
     """In the event-heavy scenario of the test above, emergencies, false alarms, quits and
     hires fall on days the loop ran (so the equivalence above covers them there): here
