@@ -11,6 +11,7 @@ from sim.domain import CATEGORIES, CHANNELS, DEPARTMENTS, EMERGENCY_TYPES
 from sim.indicators.compute import Tables
 from sim.model import StreetModel
 from sim.street import Street
+from sim.table import ColumnTable
 
 
 def street_tables(model: StreetModel, street: Street, copy: bool = True) -> Tables:
@@ -31,11 +32,11 @@ def street_tables(model: StreetModel, street: Street, copy: bool = True) -> Tabl
     pool = model.pool
     # this street's rows of the pool's tables (a district's pool holds every street's)
     mine = np.flatnonzero(pool.episodes.view("street") == street.index)
-    ep = pool.episodes.rows_frame(mine)
+    ep = _rows_frame(pool.episodes, mine, copy)
     ep.insert(0, "episode", mine)
     arr_day = day_of_hour(ep["arrival_h"].to_numpy(), -1)
     ep["arrival_year"] = np.where(arr_day >= 0, yod[np.clip(arr_day, 0, cal.n_days - 1)], 0)
-    wl = pool.log.rows_frame(np.flatnonzero(pool.log.view("street") == street.index))
+    wl = _rows_frame(pool.log, np.flatnonzero(pool.log.view("street") == street.index), copy)
     wl["first_of_episode"] = (wl["attempt"] == 1) & (wl["kind"] == 0)
     # whistles sent for each case, and whether any of its episodes was escalated
     of_case = ep["case"].to_numpy().astype(np.int64)
@@ -52,6 +53,15 @@ def street_tables(model: StreetModel, street: Street, copy: bool = True) -> Tabl
         staff_events=street.staff_events.to_frame(), emergencies=street.emergencies.to_frame(),
         so_events=street.so_events.to_frame(), council=street.council_log.to_frame(),
         state=state, residents=street.residents.n, years=cal.years, year_of_day=yod)
+
+
+def _rows_frame(table: ColumnTable, rows: np.ndarray, copy: bool) -> pd.DataFrame:
+    """The rows ``rows`` of one of the pool's tables: views of its columns when they are
+    all its rows and ``copy`` is False (a single street's run, whose model is discarded:
+    no second copy of ~10 MB), else copies."""
+    if not copy and len(rows) == len(table):
+        return table.to_frame(copy=False)
+    return table.rows_frame(rows)
 
 
 def labelled_cases(cases: pd.DataFrame, start: np.datetime64) -> pd.DataFrame:
