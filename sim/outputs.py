@@ -11,7 +11,6 @@ from sim.domain import CATEGORIES, CHANNELS, DEPARTMENTS, EMERGENCY_TYPES
 from sim.indicators.compute import Tables
 from sim.model import StreetModel
 from sim.street import Street
-from sim.table import ColumnTable
 
 
 def street_tables(model: StreetModel, street: Street, copy: bool = True) -> Tables:
@@ -20,8 +19,9 @@ def street_tables(model: StreetModel, street: Street, copy: bool = True) -> Tabl
     With ``copy=False`` the case table is a view of the street's columns and is
     completed in place (memory: a full street's case table is ~50 MB), and the street's
     per-case uniforms are freed (~14 MB more, which the indicators that follow reuse);
-    only for a finished model that is then discarded (:func:`sim.runner.run`,
-    :func:`sim.district.run_district`)."""
+    the episode and whistle tables are views too when the pool holds only this street's
+    rows (a single street's run); only for a finished model that is then discarded
+    (:func:`sim.runner.run`, :func:`sim.district.run_district`)."""
     cal = model.calendar
     yod = cal.year
     cases = street.cases.to_frame(copy=copy)
@@ -32,11 +32,11 @@ def street_tables(model: StreetModel, street: Street, copy: bool = True) -> Tabl
     pool = model.pool
     # this street's rows of the pool's tables (a district's pool holds every street's)
     mine = np.flatnonzero(pool.episodes.view("street") == street.index)
-    ep = _rows_frame(pool.episodes, mine, copy)
+    ep = pool.episodes.rows_frame(mine, copy=copy)  # views when they are all the pool's
     ep.insert(0, "episode", mine)
     arr_day = day_of_hour(ep["arrival_h"].to_numpy(), -1)
     ep["arrival_year"] = np.where(arr_day >= 0, yod[np.clip(arr_day, 0, cal.n_days - 1)], 0)
-    wl = _rows_frame(pool.log, np.flatnonzero(pool.log.view("street") == street.index), copy)
+    wl = pool.log.rows_frame(np.flatnonzero(pool.log.view("street") == street.index), copy=copy)
     wl["first_of_episode"] = (wl["attempt"] == 1) & (wl["kind"] == 0)
     # whistles sent for each case, and whether any of its episodes was escalated
     of_case = ep["case"].to_numpy().astype(np.int64)
@@ -53,15 +53,6 @@ def street_tables(model: StreetModel, street: Street, copy: bool = True) -> Tabl
         staff_events=street.staff_events.to_frame(), emergencies=street.emergencies.to_frame(),
         so_events=street.so_events.to_frame(), council=street.council_log.to_frame(),
         state=state, residents=street.residents.n, years=cal.years, year_of_day=yod)
-
-
-def _rows_frame(table: ColumnTable, rows: np.ndarray, copy: bool) -> pd.DataFrame:
-    """The rows ``rows`` of one of the pool's tables: views of its columns when they are
-    all its rows and ``copy`` is False (a single street's run, whose model is discarded:
-    no second copy of ~10 MB), else copies."""
-    if not copy and len(rows) == len(table):
-        return table.to_frame(copy=False)
-    return table.rows_frame(rows)
 
 
 def labelled_cases(cases: pd.DataFrame, start: np.datetime64) -> pd.DataFrame:

@@ -60,11 +60,12 @@ class ColumnTable:
     def _grew(self, new_cap: int) -> None:
         """Hook: the columns now hold ``new_cap`` rows (subclasses grow their own arrays)."""
 
-    def rows_frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
+    def rows_frame(self, rows: np.ndarray | None = None, copy: bool = True) -> pd.DataFrame:
         """The filled rows ``rows`` (all when None) as a DataFrame of new arrays, picked
-        column by column (no copy of the whole table first)."""
-        if rows is None:
-            return self.to_frame()
+        column by column (no copy of the whole table first); with ``copy=False`` and
+        ``rows`` all the filled rows in order, views of the columns (:meth:`to_frame`)."""
+        if rows is None or (not copy and np.array_equal(rows, np.arange(self.n))):
+            return self.to_frame(copy=copy)
         return pd.DataFrame({name: col[: self.n][rows] for name, col in self.cols.items()}, copy=False)
 
     def view(self, name: str) -> np.ndarray:

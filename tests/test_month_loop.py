@@ -125,6 +125,10 @@ def test_tables_as_views_equal_copies_and_free_the_uniforms() -> None:
     for table in TABLES:
         _same_frame(getattr(viewed, table), getattr(copied, table), table)
     assert street.cases.u.shape == (0, street.cases.u.shape[1])
+    # a lone street's episode and whistle tables are the pool's columns, not copies
+    assert np.shares_memory(viewed.episodes["case"].to_numpy(), model.pool.episodes.case)
+    assert np.shares_memory(viewed.whistles["day"].to_numpy(), model.pool.log.day)
+    assert not np.shares_memory(copied.episodes["case"].to_numpy(), model.pool.episodes.case)
 
 
 def test_events_happen_inside_the_compiled_days() -> None:
