@@ -1,0 +1,182 @@
+"""Profile: where full street runs spend their time, by function, compiled kernels named.
+
+Linux ``perf`` samples the timed runs only (not the imports, the warm-up run or the
+collector's passes between runs), and the compiled kernels get their names in the
+report: numba's machine code carries no symbols ``perf`` can read, so the profiled
+process adds the address and name of every function of every loaded kernel to the perf
+map that Python's ``-X perf`` writes (``/tmp/perf-<pid>.map``). Compiled functions show
+as ``nb::module.function`` (``nb::NRT_incref``/``NRT_decref``: numba's reference counts),
+Python functions as ``py::``. Prints the share of samples by kind, then the top symbols.
+
+    python benchmarks/profile_perf.py                       # 12 baseline runs, top 40
+    python benchmarks/profile_perf.py --runs 20 --scenario combined --top 60 --keep perf.data
+
+Needs ``perf`` (Debian: ``linux-perf``) allowed to sample this user's processes
+(``kernel.perf_event_paranoid`` at most 2). The names come from numba's code libraries
+(``CodeLibrary._shared_module``, an internal of numba 0.6x): with another numba the
+script still runs, naming only each kernel's entry point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+CONTROL_ENV = "STREETSIM_PERF_CONTROL"
+"""The fifo the profiled process writes ``enable``/``disable`` to (``perf --control``)."""
+MAX_SYMBOL_BYTES = 1 << 18
+"""A symbol's size is the distance to the next known address, at most this."""
+
+KINDS = (
+    ("numba reference counts", lambda dso, sym: sym.startswith("nb::NRT_")),
+    ("compiled kernels", lambda dso, sym: sym.startswith("nb::")),
+    ("Python interpreter and Python code", lambda dso, sym: "libpython" in dso or sym.startswith("py::")),
+    ("NumPy called from Python", lambda dso, sym: "_multiarray_umath" in dso or "numpy" in dso),
+    ("malloc/free", lambda dso, sym: dso.startswith("libc") and re.search(r"malloc|free|unlink_chunk", sym)),
+    ("math library (exp, log, log1p)", lambda dso, sym: dso.startswith("libm")),
+    ("SciPy's ndtri", lambda dso, sym: "ndtri" in sym),
+    ("numba runtime (allocation)", lambda dso, sym: "_nrt_python" in dso or sym.startswith("NRT_")),
+    ("operating system kernel", lambda dso, sym: "kernel" in dso),
+)
+"""Groups of the summary, first match wins; the rest is ``other``."""
+
+
+def demangle(name: str) -> str:
+    """``module.function`` of a numba symbol (its ``_ZN<len><part>...`` prefix), keeping
+    a ``cfunc.``/``cpython.`` wrapper's mark; other names as they are."""
+    mark = ""
+    for prefix in ("cfunc.",):
+        if name.startswith(prefix):
+            mark, name = prefix, name[len(prefix):]
+    if not name.startswith("_ZN"):
+        return mark + name
+    parts, i = [], 3
+    while i < len(name) and name[i].isdigit():
+        j = i
+        while name[j].isdigit():
+            j += 1
+        length = int(name[i:j])
+        parts.append(name[j : j + length])
+        i = j + length
+    return mark + ".".join(parts)
+
+
+def kernel_symbols(module_prefix: str = "sim") -> dict[int, str]:
+    """Address -> name of every compiled function of every loaded kernel (numba
+    dispatchers that are globals of the modules named ``module_prefix...``)."""
+    from numba.core.registry import CPUDispatcher
+
+    found: dict[int, str] = {}
+    for mod_name, module in list(sys.modules.items()):
+        if not mod_name.startswith(module_prefix) or module is None:
+            continue
+        for value in list(vars(module).values()):
+            if not isinstance(value, CPUDispatcher):
+                continue
+            for cres in value.overloads.values():
+                library = cres.library
+                shared = getattr(library, "_shared_module", None)
+                names = ([f.name for f in shared.functions if not f.is_declaration] if shared is not None
+                         else [cres.fndesc.llvm_func_name])
+                for name in names:
+                    try:
+                        address = library.get_pointer_to_function(name)
+                    except Exception:  # a symbol the engine does not export
+                        address = 0
+                    if address:
+                        found[address] = f"nb::{demangle(name)}"
+    return found
+
+
+def perf_map_lines(symbols: dict[int, str]) -> Iterable[str]:
+    """Lines of a perf map (``start size name``, hex) for ``symbols``: each runs to the
+    next address, at most :data:`MAX_SYMBOL_BYTES`."""
+    starts = sorted(symbols)
+    for i, start in enumerate(starts):
+        size = min(starts[i + 1] - start, MAX_SYMBOL_BYTES) if i + 1 < len(starts) else 4096
+        yield f"{start:x} {size:x} {symbols[start]}\n"
+
+
+def child(args: argparse.Namespace) -> None:
+    """The profiled process: a warm-up run, the perf map, then the sampled runs."""
+    from sim.allocator import keep_freed_memory
+    from sim.model import StreetModel
+    from sim.scenarios import load_scenario
+
+    keep_freed_memory()  # as sim.runner.run does
+    scenario = load_scenario(args.scenario)
+    StreetModel(scenario, seed=args.seed).run()  # warm-up: compiled kernels loaded
+    with open(f"/tmp/perf-{os.getpid()}.map", "a") as f:
+        f.writelines(perf_map_lines(kernel_symbols()))
+    control = os.open(os.environ[CONTROL_ENV], os.O_WRONLY)
+    for _ in range(args.runs):
+        gc.collect()  # a finished model's agents form cycles; the pass is not sampled
+        os.write(control, b"enable\n")
+        StreetModel(scenario, seed=args.seed).run()
+        os.write(control, b"disable\n")
+    os.close(control)
+
+
+def report(data: Path, top: int) -> str:
+    """The summary by kind and the ``top`` symbols of the recorded ``data``."""
+    out = subprocess.run(["perf", "report", "-i", str(data), "--sort", "dso,sym", "--stdio"],
+                         check=True, capture_output=True, text=True).stdout
+    merged: dict[tuple[str, str], float] = {}
+    for line in out.splitlines():
+        m = re.match(r"\s*([\d.]+)%\s+(.+?)\s+\[[.k]\]\s+(.*)$", line)
+        if m:  # one row per name: a kernel compiled into several callers' code appears once
+            dso = "compiled" if m.group(2).startswith("[JIT]") else m.group(2).strip()
+            key = (dso, m.group(3).strip())
+            merged[key] = merged.get(key, 0.0) + float(m.group(1))
+    rows = [(share, dso, sym) for (dso, sym), share in merged.items()]
+    shares: dict[str, float] = {}
+    for share, dso, sym in rows:
+        kind = next((name for name, test in KINDS if test(dso, sym)), "other")
+        shares[kind] = shares.get(kind, 0.0) + share
+    lines = ["| kind | share of samples |", "|---|---:|"]
+    lines += [f"| {kind} | {share:.1f}% |" for kind, share in sorted(shares.items(), key=lambda kv: -kv[1])]
+    lines += ["", "| symbol | library | share |", "|---|---|---:|"]
+    lines += [f"| {sym} | {dso} | {share:.2f}% |" for share, dso, sym in sorted(rows, reverse=True)[:top]]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Record the runs under ``perf`` and print the report."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=12)
+    ap.add_argument("--scenario", default="baseline")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--frequency", type=int, default=4999, help="samples a second")
+    ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--keep", type=Path, help="keep perf's data file here")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args)
+        return
+    if shutil.which("perf") is None:
+        sys.exit("profile_perf.py: `perf` is not installed (Debian: apt install linux-perf)")
+    with tempfile.TemporaryDirectory() as tmp:
+        fifo = Path(tmp) / "control"
+        os.mkfifo(fifo)
+        data = args.keep or Path(tmp) / "perf.data"
+        cmd = ["perf", "record", "-q", "-D", "-1", "--control", f"fifo:{fifo}", "-F", str(args.frequency),
+               "-o", str(data), "--", sys.executable, "-X", "perf", __file__, "--child",
+               "--runs", str(args.runs), "--scenario", args.scenario, "--seed", str(args.seed)]
+        subprocess.run(cmd, check=True, env={**os.environ, CONTROL_ENV: str(fifo)},
+                       stdout=subprocess.DEVNULL)
+        print(f"{args.scenario}, seed {args.seed}: {args.runs} runs sampled at {args.frequency} Hz "
+              f"(the warm-up run and the collections between runs left out)\n")
+        print(report(data, args.top))
+
+
+if __name__ == "__main__":
+    main()
