@@ -50,12 +50,11 @@ KINDS = (
 
 
 def demangle(name: str) -> str:
-    """``module.function`` of a numba symbol (its ``_ZN<len><part>...`` prefix), keeping
-    a ``cfunc.``/``cpython.`` wrapper's mark; other names as they are."""
-    mark = ""
-    for prefix in ("cfunc.",):
-        if name.startswith(prefix):
-            mark, name = prefix, name[len(prefix):]
+    """``module.function`` of a numba symbol (its ``_ZN<len><part>...`` prefix; the C
+    wrapper's ``cfunc.`` mark kept, the Python wrapper's ``cpython`` part shown as one);
+    other names as they are."""
+    mark = "cfunc." if name.startswith("cfunc.") else ""
+    name = name[len(mark):]
     if not name.startswith("_ZN"):
         return mark + name
     parts, i = [], 3
@@ -129,8 +128,14 @@ def report(data: Path, top: int) -> str:
     """The summary by kind and the ``top`` symbols of the recorded ``data``."""
     out = subprocess.run(["perf", "report", "-i", str(data), "--sort", "dso,sym", "--stdio"],
                          check=True, capture_output=True, text=True).stdout
+    return summary(out, top)
+
+
+def summary(perf_report: str, top: int) -> str:
+    """The summary by kind and the ``top`` symbols of ``perf report --sort dso,sym
+    --stdio`` output (Markdown tables)."""
     merged: dict[tuple[str, str], float] = {}
-    for line in out.splitlines():
+    for line in perf_report.splitlines():
         m = re.match(r"\s*([\d.]+)%\s+(.+?)\s+\[[.k]\]\s+(.*)$", line)
         if m:  # one row per name: a kernel compiled into several callers' code appears once
             dso = "compiled" if m.group(2).startswith("[JIT]") else m.group(2).strip()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
-from profile_perf import demangle, kernel_symbols, perf_map_lines
+from profile_perf import demangle, kernel_symbols, perf_map_lines, summary
 
 from sim.population import pick_kernel
 
@@ -22,7 +24,12 @@ def test_loaded_kernels_are_mapped_without_overlap():
     assert pick_kernel(cum, buckets, np.array([0.1, 0.6])).tolist() == [0, 2]
     symbols = kernel_symbols()
     assert "nb::sim.population.pick_kernel" in symbols.values()
-    assert all(address > 0 for address in symbols)
+    executable = []  # the process's executable mappings: compiled code lies in them
+    for line in Path("/proc/self/maps").read_text().splitlines():
+        span, perms = line.split()[:2]
+        if "x" in perms:
+            executable.append(tuple(int(x, 16) for x in span.split("-")))
+    assert all(any(lo <= address < hi for lo, hi in executable) for address in symbols)
     spans = []
     for line in perf_map_lines(symbols):
         start, size, name = line.split(maxsplit=2)
@@ -30,3 +37,28 @@ def test_loaded_kernels_are_mapped_without_overlap():
     assert [s[2] for s in spans] == [symbols[a] for a in sorted(symbols)]
     for (start, size, _), (nxt, _, _) in zip(spans, spans[1:]):
         assert 0 < size <= nxt - start
+
+
+REPORT = """\
+# Samples: 20K of event 'cpu-clock:ppp'
+#
+    5.00%  [JIT] tid 17                                      [.] nb::sim.mechanisms.whistle._choose
+    3.00%  [JIT] tid 17                                      [.] nb::NRT_decref
+    2.50%  libpython3.12.so.1.0                              [.] _PyEval_EvalFrameDefault
+    1.50%  [JIT] tid 17                                      [.] nb::sim.mechanisms.whistle._choose
+    1.00%  libc.so.6                                         [.] _int_malloc
+    0.50%  libc.so.6                                         [.] __memset_avx512_unaligned_erms
+    0.25%  [kernel.kallsyms]                                 [k] clear_page_erms
+"""
+
+
+def test_summary_merges_a_kernel_s_copies_and_groups_by_kind():
+    text = summary(REPORT, top=2)
+    assert "| compiled kernels | 6.5% |" in text  # both copies of _choose
+    assert "| numba reference counts | 3.0% |" in text
+    assert "| Python interpreter and Python code | 2.5% |" in text
+    assert "| malloc/free | 1.0% |" in text
+    assert "| operating system kernel | 0.2% |" in text and "| other | 0.5% |" in text
+    rows = [line for line in text.splitlines() if line.startswith("| nb::") or line.startswith("| _Py")]
+    assert rows == ["| nb::sim.mechanisms.whistle._choose | compiled | 6.50% |",
+                    "| nb::NRT_decref | compiled | 3.00% |"]
