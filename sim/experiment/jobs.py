@@ -141,50 +141,97 @@ def _daily(result: Any, job: Job) -> pd.DataFrame:
     return frame
 
 
-def _year_of(result: Any, hours: pd.Series) -> np.ndarray:
+def _year_of(result: Any, hours: pd.Series | np.ndarray) -> np.ndarray:
+    """The year of each hour since the run's start (the first year for NaN)."""
+    from sim.compiled import day_of_hour
+
     yod = result.tables[0].year_of_day
-    day = np.nan_to_num(hours.to_numpy(dtype=float) // 24, nan=0).astype(int)
+    day = day_of_hour(np.asarray(hours, dtype=np.float64), 0)
     return yod[np.clip(day, 0, len(yod) - 1)]
 
 
 def _flows(result: Any, job: Job) -> pd.DataFrame:
-    """Cases counted by year raised, route, outcome and drop reason: counted on the codes,
-    the few counted rows then labelled as :attr:`RunResult.cases` labels them."""
+    """Cases counted by year raised, route, outcome and drop reason: counted on the codes
+    (:func:`count_combinations`), the few counted rows then labelled as
+    :attr:`RunResult.cases` labels them, in the order of those labels."""
     from sim.cases import DROP_REASONS, OUTCOME_NAMES
     from sim.outputs import route_labels
 
     keys = ["route", "outcome", "drop_reason"]
-    cases = pd.concat([t.cases[["raised_h", *keys]] for t in result.tables], ignore_index=True)
-    frame = pd.DataFrame({"year": _year_of(result, cases["raised_h"]).astype("int64"),
-                          **{k: cases[k].to_numpy() for k in keys}})
-    counts = frame.groupby(["year", *keys]).size().rename("n").reset_index()
-    counts["route"] = np.asarray(route_labels(counts["route"].to_numpy()), dtype=object).astype(str)
-    counts["outcome"] = pd.Categorical.from_codes(counts["outcome"], OUTCOME_NAMES).astype(str)
-    counts["drop_reason"] = pd.Categorical.from_codes(counts["drop_reason"], DROP_REASONS).astype(str)
+    cases = [t.cases for t in result.tables]
+    raised = np.concatenate([c["raised_h"].to_numpy() for c in cases])
+    codes = [_year_of(result, raised).astype(np.int64)]
+    codes += [np.concatenate([c[k].to_numpy() for c in cases]).astype(np.int64) for k in keys]
+    values, n = count_combinations(codes)
+    counts = pd.DataFrame({
+        "year": values[0], "route": np.asarray(route_labels(values[1]), dtype=object).astype(str),
+        "outcome": pd.Categorical.from_codes(values[2], OUTCOME_NAMES).astype(str),
+        "drop_reason": pd.Categorical.from_codes(values[3], DROP_REASONS).astype(str), "n": n})
     counts = counts.sort_values(["year", *keys], kind="stable").reset_index(drop=True)
-    counts["n"] = counts["n"].astype("int64")
     counts.insert(0, "scenario", job.scenario_name)
     return counts
 
 
+def count_combinations(codes: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+    """The distinct combinations of integer ``codes`` (equal-length arrays) that occur, in
+    ascending order (the first array most significant), and how often each occurs (int64):
+    ``DataFrame(codes).groupby(list(range(len(codes)))).size()``, counted with one
+    ``bincount`` over the combinations numbered in mixed radix."""
+    n_rows = len(codes[0]) if codes else 0
+    if n_rows == 0:
+        return [np.zeros(0, np.int64) for _ in codes], np.zeros(0, np.int64)
+    lows = [int(c.min()) for c in codes]
+    sizes = [int(c.max()) - low + 1 for c, low in zip(codes, lows)]
+    if float(np.prod(np.array(sizes, dtype=np.float64))) > 1 << 26:  # too many to count in one array
+        frame = pd.DataFrame({i: c for i, c in enumerate(codes)})
+        size = frame.groupby(list(range(len(codes))), sort=True).size()
+        index = size.index.to_frame(index=False)
+        return [index[i].to_numpy(np.int64) for i in range(len(codes))], size.to_numpy(np.int64)
+    key = np.zeros(n_rows, np.int64)
+    for c, low, size in zip(codes, lows, sizes):
+        key = key * size + (c - low)
+    counts = np.bincount(key, minlength=int(np.prod(sizes)))
+    present = np.flatnonzero(counts)
+    values = []
+    rest = present.copy()
+    for low, size in zip(reversed(lows), reversed(sizes)):
+        values.append(rest % size + low)
+        rest //= size
+    return values[::-1], counts[present].astype(np.int64)
+
+
 def _departments(result: Any, job: Job) -> pd.DataFrame:
-    ep = result.episodes
+    """Whistles, answers and episodes by year first sent and department, and the mean hours
+    from first whistle to arrival of the answered episodes: grouped on the department
+    codes, the few grouped rows then labelled and put in order of the labels."""
+    from sim.cases import EP_ARRIVED
+    from sim.domain import DEPARTMENTS
+
     cols = ["scenario", "year", "department", "whistles", "answered", "episodes", "mean_arrival_hours"]
-    if not len(ep):
+    episodes = [t.episodes for t in result.tables]
+    if not sum(len(e) for e in episodes):
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(cols, (
             "object", "int64", "object", "int64", "int64", "int64", "float64"))})
-    arrived = ep["state"].astype(str) == "arrived"
+
+    def column(name: str) -> np.ndarray:
+        return np.concatenate([e[name].to_numpy() for e in episodes])
+
+    first_sent = column("first_sent_h")
+    arrived = column("state") == EP_ARRIVED
     frame = pd.DataFrame({
-        "year": _year_of(result, ep["first_sent_h"]).astype("int64"),
-        "department": ep["department"].astype(str), "n_sent": ep["n_sent"].astype("int64"),
+        "year": _year_of(result, first_sent).astype("int64"),
+        "department": column("department").astype(np.int64), "n_sent": column("n_sent").astype("int64"),
         "arrived": arrived.astype("int64"),
-        "arrival": (ep["arrival_h"] - ep["first_sent_h"]).where(arrived),
+        "arrival": np.where(arrived, column("arrival_h") - first_sent, np.nan),
     })
     g = frame.groupby(["year", "department"], sort=True)
     out = pd.DataFrame({
         "whistles": g["n_sent"].sum(), "answered": g["arrived"].sum(), "episodes": g.size(),
         "mean_arrival_hours": g["arrival"].mean().astype("float64"),
     }).reset_index()
+    names = np.asarray(DEPARTMENTS, dtype=object)[out["department"].to_numpy()]
+    out["department"] = pd.Series(names).astype(str)
+    out = out.sort_values(["year", "department"], kind="stable").reset_index(drop=True)
     out.insert(0, "scenario", job.scenario_name)
     return out[cols]
 

@@ -22,6 +22,8 @@ MEDIATION = CATEGORIES.index("mediation")
 PRO_SO = [SO_SPECIALTIES.index(s) for s in PROFESSIONAL_SO_SPECIALTIES]
 HOUR_BUCKETS = ["hours_training", "hours_emergency", "hours_out_of_list", "hours_in_list",
                 "hours_data_entry", "hours_casework"]
+DAILY_TASKS = ["tasks_accepted", "tasks_refused", "tasks_checked"]
+HEADCOUNT = ["staff_filled", "staff_contract", "staff_under35"]
 MIN_EPISODES_FOR_DEPT = 5
 READS = {"cases": ("raised_h", "closed_h", "outcome", "reported_resolved", "category", "is_repeat", "channel",
                    "first_response_h", "complaint", "complaint_unclear", "route", "elderly"),
@@ -62,17 +64,16 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
     closed_year = np.where((closed_day >= 0) & (cs["outcome"].to_numpy() > 0),
                            yod[np.clip(closed_day, 0, len(yod) - 1)], 0)
     daily = tb.daily.assign(year=yod[tb.daily["day"].to_numpy()])
-    d_year = daily.groupby("year").sum(numeric_only=True)
-    workdays = daily[daily["workday"]].groupby("year").agg(
-        staff=("staff_filled", "sum"), entry=("hours_data_entry", "sum"))
-    # staff of all streets on each day, averaged over the year's days
-    headcount = (daily.groupby(["year", "day"])[["staff_filled", "staff_contract", "staff_under35"]]
-                 .sum().groupby("year").mean())
+    d_year = daily.groupby("year")[[*HOUR_BUCKETS, *DAILY_TASKS]].sum()
+    workdays = daily[daily["workday"].to_numpy()].groupby("year")[["staff_filled", "hours_data_entry"]].sum()
+    headcount = _headcount(daily)
     st = combine_state(tb.state)
 
     wl = _WhistleArrays(tb.episodes, tb.whistles, yod)
     se = _StaffEvents(tb.staff_events, yod)
     so_events = _SocialOrgEvents(tb.so_events, yod)
+    emergencies = _Emergencies(tb.emergencies, yod)
+    councils = _Councils(tb.council, yod)
     # the case columns, once (numpy arrays; the loop below only masks them)
     outcome = cs["outcome"].to_numpy()
     resolved = outcome == RESOLVED
@@ -122,21 +123,15 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
         tasks = (dy["tasks_accepted"] + dy["tasks_refused"]) if dy is not None else 0
         r["duty_list_coverage"] = _ratio(dy["tasks_checked"], tasks) if dy is not None else np.nan
         if y in workdays.index:
-            r["duplicate_entry_hours"] = _ratio(workdays.loc[y, "entry"], workdays.loc[y, "staff"])
+            wd = workdays.loc[y]
+            r["duplicate_entry_hours"] = _ratio(wd["hours_data_entry"], wd["staff_filled"])
 
         r.update(wl.indicators(y))
         r.update(se.indicators(headcount, y))
 
-        em = tb.emergencies
-        em_y = em[(yod[em["day"].to_numpy()] == y) & ~em["false_alarm"]] if len(em) else em
-        r["emergencies"] = len(em_y)
-        r["emergency_response_hours"] = float(em_y["response_h"].mean()) if len(em_y) else np.nan
-        r["emergency_resolve_hours"] = float(em_y["resolve_h"].mean()) if len(em_y) else np.nan
-
+        r.update(emergencies.indicators(y))
         r.update(so_events.indicators(y))
-        co = tb.council
-        co_y = co[yod[co["day"].to_numpy()] == y] if len(co) else co
-        r["council_adoption"] = _ratio(co_y["adopted"].sum(), len(co_y)) if len(co_y) else np.nan
+        r.update(councils.indicators(y))
 
         if y in st.index:
             s = st.loc[y]
@@ -154,6 +149,14 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
     out = pd.DataFrame(rows).set_index("year")
     cols = [i.key for i in INDICATORS]
     return out.reindex(columns=cols)
+
+
+def _headcount(daily: pd.DataFrame) -> pd.DataFrame:
+    """Staff of all streets on each day (:data:`HEADCOUNT`), averaged over each year's
+    days (``daily`` has a ``year`` column); one street's days are its own rows."""
+    if daily["day"].is_unique:  # one street: nothing to add up per day
+        return daily.groupby("year")[HEADCOUNT].mean()
+    return daily.groupby(["year", "day"])[HEADCOUNT].sum().groupby("year").mean()
 
 
 def long_form(wide: pd.DataFrame) -> pd.DataFrame:
@@ -235,38 +238,45 @@ class _CaseYears:
 
 
 class _WhistleArrays:
-    """The whistle log's and episodes' columns the yearly whistle indicators read, once."""
+    """The whistle log's and episodes' columns the yearly whistle indicators read, once,
+    with the routine whistles and the arrivals in order of year (stable: each year's rows
+    keep their order)."""
 
     def __init__(self, ep: pd.DataFrame, wl: pd.DataFrame, yod: np.ndarray) -> None:
         self.any = bool(len(wl))
         if not self.any:
             return
         routine = wl["kind"].to_numpy() == 0
-        self.year = np.where(routine, yod[wl["day"].to_numpy()], 0)  # routine whistles' year
-        self.answered = wl["answered"].to_numpy()
-        self.first = wl["first_of_episode"].to_numpy()
-        self.department = wl["department"].to_numpy().astype(np.int64)
+        year = np.where(routine, yod[wl["day"].to_numpy()], 0)  # routine whistles' year
+        order = np.argsort(year, kind="stable")
+        self.year = year[order]
+        self.answered = wl["answered"].to_numpy()[order]
+        self.first = wl["first_of_episode"].to_numpy()[order]
+        self.department = wl["department"].to_numpy().astype(np.int64)[order]
         arrived = (ep["state"] == 1).to_numpy()
         arrival_h = ep["arrival_h"].to_numpy()[arrived]
         ok = day_of_hour(arrival_h, -1) >= 0
-        self.arrival_year = np.asarray(ep["arrival_year"])[arrived][ok]
-        self.arrival_wait = (arrival_h - ep["first_sent_h"].to_numpy()[arrived])[ok]
+        arrival_year = np.asarray(ep["arrival_year"])[arrived][ok]
+        order = np.argsort(arrival_year, kind="stable")
+        self.arrival_year = arrival_year[order]
+        self.arrival_wait = (arrival_h - ep["first_sent_h"].to_numpy()[arrived])[ok][order]
 
     def indicators(self, y: int) -> dict[str, float]:
         """Department response rate, arrival hours and the share needing repeats in ``y``."""
         out = {"dept_response_rate": np.nan, "dept_arrival_hours": np.nan, "depts_needing_repeats": np.nan}
         if not self.any:
             return out
-        w = self.year == y
-        out["dept_response_rate"] = _ratio((w & self.answered).sum(), w.sum())
-        a = self.arrival_year == y
-        if a.any():
-            out["dept_arrival_hours"] = float(self.arrival_wait[a].mean())
+        lo, hi = np.searchsorted(self.year, [y, y + 1])
+        out["dept_response_rate"] = _ratio(self.answered[lo:hi].sum(), hi - lo)
+        a_lo, a_hi = np.searchsorted(self.arrival_year, [y, y + 1])
+        if a_hi > a_lo:
+            out["dept_arrival_hours"] = float(self.arrival_wait[a_lo:a_hi].mean())
         # a department 'needs repeated whistles' when most episodes it first heard of this
         # year were not answered at the first whistle
-        first = w & self.first
-        size = np.bincount(self.department[first], minlength=1)
-        answered = np.bincount(self.department[first & self.answered], minlength=len(size))
+        first = self.first[lo:hi]
+        department, answered = self.department[lo:hi], self.answered[lo:hi]
+        size = np.bincount(department[first], minlength=1)
+        answered = np.bincount(department[first & answered], minlength=len(size))
         enough = size >= MIN_EPISODES_FOR_DEPT
         if enough.any():
             out["depts_needing_repeats"] = float((answered[enough] / size[enough] < 0.5).mean())
@@ -301,6 +311,55 @@ class _StaffEvents:
         return out
 
 
+class _Emergencies:
+    """The emergencies (false alarms left out) by year, split once."""
+
+    def __init__(self, em: pd.DataFrame, yod: np.ndarray) -> None:
+        real = ~em["false_alarm"].to_numpy(dtype=bool)
+        self.year = yod[em["day"].to_numpy()][real]
+        self.response_h = em["response_h"].to_numpy(dtype=np.float64)[real]
+        self.resolve_h = em["resolve_h"].to_numpy(dtype=np.float64)[real]
+
+    def indicators(self, y: int) -> dict[str, float]:
+        """How many emergencies in ``y``, and their mean response and resolve hours (NaN
+        where none; missing hours left out of the means, as ``Series.mean``)."""
+        at = self.year == y
+        n = int(at.sum())
+        return {"emergencies": n,
+                "emergency_response_hours": float(pd.Series(self.response_h[at]).mean()) if n else np.nan,
+                "emergency_resolve_hours": float(pd.Series(self.resolve_h[at]).mean()) if n else np.nan}
+
+
+class _Councils:
+    """The councils' proposals by year, split once."""
+
+    def __init__(self, co: pd.DataFrame, yod: np.ndarray) -> None:
+        self.year = yod[co["day"].to_numpy()]
+        self.adopted = co["adopted"].to_numpy()
+
+    def indicators(self, y: int) -> dict[str, float]:
+        """The share of ``y``'s proposals adopted (NaN where none)."""
+        at = self.year == y
+        n = int(at.sum())
+        return {"council_adoption": _ratio(self.adopted[at].sum(), n) if n else np.nan}
+
+
+def _age_at_exit(orgs: np.ndarray, exit_orgs: np.ndarray, exit_ages: np.ndarray) -> np.ndarray:
+    """Each of ``orgs``' age at its exit (``exit_ages[i]`` for ``exit_orgs[i]``; infinite
+    for one that has not left), as float."""
+    if len(np.unique(exit_orgs)) < len(exit_orgs):
+        raise ValueError("a social organisation left twice")
+    out = np.full(len(orgs), np.inf)
+    if not len(exit_orgs):
+        return out
+    order = np.argsort(exit_orgs)
+    keys = exit_orgs[order]
+    at = np.minimum(np.searchsorted(keys, orgs), len(keys) - 1)
+    found = keys[at] == orgs
+    out[found] = exit_ages[order][at[found]]
+    return out
+
+
 class _SocialOrgEvents:
     """The social organisations' entries and exits, split once."""
 
@@ -312,11 +371,11 @@ class _SocialOrgEvents:
         event = so["event"].to_numpy()
         enter = event == 0
         self.enter_year = year[enter]
-        self.enter_pro = so["specialty"][enter].isin(PRO_SO).to_numpy()
+        self.enter_pro = np.isin(so["specialty"].to_numpy()[enter], PRO_SO)
         self.enter_unsupported = ~so["supported"].to_numpy()[enter].astype(bool)
         # entrants that left within 365 days (counted once known)
-        exits = so[event == 1].set_index("org")["age_days"]
-        self.left_in_a_year = (so["org"][enter].map(exits).fillna(np.inf) <= 365).to_numpy()
+        org, left = so["org"].to_numpy(), event == 1
+        self.left_in_a_year = _age_at_exit(org[enter], org[left], so["age_days"].to_numpy()[left]) <= 365
 
     def indicators(self, y: int) -> dict[str, float]:
         """New professional organisations in ``y``, and the share of ``y``'s unsupported

@@ -1,0 +1,116 @@
+"""The datasets a sweep stores per run, counted on codes, against the labelled tables.
+
+``flows`` and ``departments`` are counted on the case and episode codes and labelled
+afterwards; here each is rebuilt the plain way, from the labelled ``RunResult.cases`` and
+``RunResult.episodes`` grouped by label, and must be identical (values, order, dtypes).
+The indicator helpers that replaced pandas look-ups are checked against pandas too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import run
+from sim.experiment.jobs import Job, count_combinations, run_tables
+from sim.indicators.compute import _age_at_exit, _headcount
+
+TWO_YEARS_DIGITAL = {"population.residents": 8000, "run.end_date": "2025-12-31"}
+
+
+@pytest.fixture(scope="module")
+def result_and_tables():
+    from sim.scenarios import load_scenario
+
+    scenario = load_scenario("coordinated").with_values(TWO_YEARS_DIGITAL)
+    result = run(scenario, 5)
+    job = Job("r", 0, "e", scenario.name, "h", (), 5, 0, 0, {}, ("flows", "departments"), scenario)
+    return result, run_tables(result, job)
+
+
+def _year(result, hours: pd.Series) -> np.ndarray:
+    """The year of each hour, from the calendar's dates (NaN: the first year)."""
+    days = (hours.fillna(0.0) // 24).astype(int).clip(0, len(result.tables[0].year_of_day) - 1)
+    start = pd.Timestamp(result.start)
+    return np.array([(start + pd.Timedelta(days=int(d))).year for d in days])
+
+
+def test_flows_equal_the_labelled_cases_grouped(result_and_tables):
+    result, tables = result_and_tables
+    cases = result.cases
+    keys = ["route", "outcome", "drop_reason"]
+    frame = pd.DataFrame({"year": _year(result, cases["raised_h"]),
+                          **{k: cases[k].astype(str).to_numpy() for k in keys}})
+    want = frame.groupby(["year", *keys]).size().rename("n").reset_index()
+    got = tables["flows"]
+    assert got["n"].sum() == len(cases) and len(got) > 10
+    assert list(got.columns) == ["run_id", "scenario", "year", *keys, "n"]
+    pd.testing.assert_frame_equal(got[["year", *keys, "n"]].astype({k: object for k in keys}),
+                                  want.astype({"n": "int64", **{k: object for k in keys}}))
+
+
+def test_departments_equal_the_labelled_episodes_grouped(result_and_tables):
+    result, tables = result_and_tables
+    ep = result.episodes
+    arrived = ep["state"].astype(str) == "arrived"
+    frame = pd.DataFrame({"year": _year(result, ep["first_sent_h"]),
+                          "department": ep["department"].astype(str), "n_sent": ep["n_sent"].astype("int64"),
+                          "arrived": arrived.astype("int64"),
+                          "arrival": (ep["arrival_h"] - ep["first_sent_h"]).where(arrived)})
+    g = frame.groupby(["year", "department"], sort=True)
+    want = pd.DataFrame({"whistles": g["n_sent"].sum(), "answered": g["arrived"].sum(), "episodes": g.size(),
+                         "mean_arrival_hours": g["arrival"].mean()}).reset_index()
+    got = tables["departments"]
+    assert got["episodes"].sum() == len(ep) and got["answered"].sum() == arrived.sum() > 0
+    cols = ["year", "department", "whistles", "answered", "episodes", "mean_arrival_hours"]
+    pd.testing.assert_frame_equal(got[cols].astype({"department": object}),
+                                  want[cols].astype({"department": object}), check_exact=True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_count_combinations_is_groupby_size(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(0, 400))
+    ranges = ((2024, 7), (-1, 4), (0, 3), (0, 8))[: 1 + seed % 4]
+    codes = [rng.integers(lo, lo + span, n) for lo, span in ranges]
+    values, counts = count_combinations(codes)
+    if n == 0:
+        assert all(len(v) == 0 for v in values) and len(counts) == 0
+        return
+    size = pd.DataFrame({i: c for i, c in enumerate(codes)}).groupby(list(range(len(codes)))).size()
+    index = size.index.to_frame(index=False)
+    for i, v in enumerate(values):
+        np.testing.assert_array_equal(v, index[i].to_numpy())
+    np.testing.assert_array_equal(counts, size.to_numpy())
+    assert counts.dtype == np.int64
+
+
+def test_count_combinations_with_wide_codes_takes_groupby():
+    codes = [np.array([5, 1 << 20, 5, 7]), np.array([1 << 20, 0, 1 << 20, 3])]
+    values, counts = count_combinations(codes)
+    assert [v.tolist() for v in values] == [[5, 7, 1 << 20], [1 << 20, 3, 0]]
+    assert counts.tolist() == [2, 1, 1]
+
+
+def test_age_at_exit_is_the_mapped_age():
+    orgs = np.array([4, 9, 2, 7, 11])
+    exit_orgs, ages = np.array([7, 2, 30]), np.array([100, 400, 5])
+    want = pd.Series(orgs).map(pd.Series(ages, index=exit_orgs)).fillna(np.inf).to_numpy()
+    np.testing.assert_array_equal(_age_at_exit(orgs, exit_orgs, ages), want)
+    assert np.isinf(_age_at_exit(orgs, exit_orgs[:0], ages[:0])).all()
+    with pytest.raises(ValueError, match="left twice"):
+        _age_at_exit(orgs, np.array([7, 7]), np.array([1, 2]))
+
+
+def test_headcount_of_one_street_is_the_general_mean():
+    rng = np.random.default_rng(1)
+    days = np.arange(800)
+    daily = pd.DataFrame({"day": days, "year": 2024 + days // 365, "staff_filled": rng.integers(30, 50, 800),
+                          "staff_contract": rng.integers(10, 20, 800),
+                          "staff_under35": rng.integers(0, 9, 800)})
+    staff = ["staff_filled", "staff_contract", "staff_under35"]
+    general = daily.groupby(["year", "day"])[staff].sum().groupby("year").mean()
+    pd.testing.assert_frame_equal(_headcount(daily), general, check_exact=True)
+    two = pd.concat([daily, daily.assign(staff_filled=daily["staff_filled"] + 1)], ignore_index=True)
+    assert (_headcount(two)["staff_filled"] == 2 * general["staff_filled"] + 1).all()
