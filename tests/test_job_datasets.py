@@ -114,3 +114,44 @@ def test_headcount_of_one_street_is_the_general_mean():
     pd.testing.assert_frame_equal(_headcount(daily), general, check_exact=True)
     two = pd.concat([daily, daily.assign(staff_filled=daily["staff_filled"] + 1)], ignore_index=True)
     assert (_headcount(two)["staff_filled"] == 2 * general["staff_filled"] + 1).all()
+
+
+def _whistles_by_masks(ep: pd.DataFrame, wl: pd.DataFrame, yod: np.ndarray, y: int) -> dict[str, float]:
+    """The yearly whistle indicators the plain way: a mask per year."""
+    year = np.where(wl["kind"].to_numpy() == 0, yod[wl["day"].to_numpy()], 0)
+    w, answered, first = year == y, wl["answered"].to_numpy(), wl["first_of_episode"].to_numpy()
+    out = {"dept_response_rate": (w & answered).sum() / w.sum() if w.sum() else np.nan}
+    arrived = ep["state"].to_numpy() == 1
+    a = arrived & (ep["arrival_year"].to_numpy() == y) & (ep["arrival_h"].to_numpy() >= 0)
+    wait = (ep["arrival_h"] - ep["first_sent_h"]).to_numpy()
+    out["dept_arrival_hours"] = float(wait[a].mean()) if a.any() else np.nan
+    dept = wl["department"].to_numpy()
+    shares = [np.mean(answered[w & first & (dept == d)]) for d in np.unique(dept)
+              if (w & first & (dept == d)).sum() >= 5]
+    out["depts_needing_repeats"] = float(np.mean(np.array(shares) < 0.5)) if shares else np.nan
+    return out
+
+
+def test_whistle_counts_by_year_equal_masks_per_year():
+    from sim.indicators.compute import _WhistleArrays
+
+    rng = np.random.default_rng(7)
+    yod = np.repeat(np.arange(2024, 2028), 365)
+    n = 3000
+    wl = pd.DataFrame({"kind": rng.integers(0, 2, n), "day": rng.integers(0, 3 * 365, n),  # 2027: none
+                       "answered": rng.random(n) < 0.6, "first_of_episode": rng.random(n) < 0.7,
+                       "department": rng.integers(0, 9, n).astype(np.int8)})
+    m = 800
+    state = rng.integers(0, 3, m)
+    arrival_h = np.where(state == 1, rng.uniform(0, 3 * 365 * 24, m), np.nan)
+    arrival_year = np.where(state == 1, yod[(np.nan_to_num(arrival_h) // 24).astype(int)], 0)
+    first_sent_h = arrival_h - rng.uniform(1, 90, m)
+    ep = pd.DataFrame({"state": state, "arrival_h": arrival_h, "first_sent_h": first_sent_h,
+                       "arrival_year": arrival_year})
+    arrays = _WhistleArrays(ep, wl, yod)
+    for y in (2023, 2024, 2025, 2026, 2027, 2031):
+        got, want = arrays.indicators(y), _whistles_by_masks(ep, wl, yod, y)
+        assert got.keys() == want.keys()
+        for key in got:
+            assert got[key] == pytest.approx(want[key], nan_ok=True, rel=1e-12), (y, key)
+    assert not np.isnan(arrays.indicators(2025)["depts_needing_repeats"])

@@ -238,45 +238,49 @@ class _CaseYears:
 
 
 class _WhistleArrays:
-    """The whistle log's and episodes' columns the yearly whistle indicators read, once,
-    with the routine whistles and the arrivals in order of year (stable: each year's rows
-    keep their order)."""
+    """The yearly whistle indicators' counts, one ``bincount`` over the whistle log each
+    (routine whistles by year; first whistles of an episode by year and department),
+    and the episodes' arrivals."""
 
     def __init__(self, ep: pd.DataFrame, wl: pd.DataFrame, yod: np.ndarray) -> None:
         self.any = bool(len(wl))
         if not self.any:
             return
+        self.first_year, n = int(yod.min()), int(yod.max() - yod.min() + 1)
         routine = wl["kind"].to_numpy() == 0
-        year = np.where(routine, yod[wl["day"].to_numpy()], 0)  # routine whistles' year
-        order = np.argsort(year, kind="stable")
-        self.year = year[order]
-        self.answered = wl["answered"].to_numpy()[order]
-        self.first = wl["first_of_episode"].to_numpy()[order]
-        self.department = wl["department"].to_numpy().astype(np.int64)[order]
+        # each whistle's year as an index; other whistles counted in an extra slot n
+        at = np.where(routine, yod[wl["day"].to_numpy()] - self.first_year, n)
+        answered = wl["answered"].to_numpy().astype(bool)
+        self.sent = np.bincount(at, minlength=n + 1)
+        self.answered = np.bincount(at[answered], minlength=n + 1)
+        first = wl["first_of_episode"].to_numpy().astype(bool)
+        department = wl["department"].to_numpy().astype(np.int64)
+        n_dept = int(department.max()) + 1
+        key = at * n_dept + department  # (year, department) of each whistle
+        cells = (n + 1) * n_dept
+        self.first_sent = np.bincount(key[first], minlength=cells).reshape(n + 1, n_dept)
+        self.first_answered = np.bincount(key[first & answered], minlength=cells).reshape(n + 1, n_dept)
         arrived = (ep["state"] == 1).to_numpy()
         arrival_h = ep["arrival_h"].to_numpy()[arrived]
         ok = day_of_hour(arrival_h, -1) >= 0
-        arrival_year = np.asarray(ep["arrival_year"])[arrived][ok]
-        order = np.argsort(arrival_year, kind="stable")
-        self.arrival_year = arrival_year[order]
-        self.arrival_wait = (arrival_h - ep["first_sent_h"].to_numpy()[arrived])[ok][order]
+        self.arrival_year = np.asarray(ep["arrival_year"])[arrived][ok]
+        self.arrival_wait = (arrival_h - ep["first_sent_h"].to_numpy()[arrived])[ok]
 
     def indicators(self, y: int) -> dict[str, float]:
         """Department response rate, arrival hours and the share needing repeats in ``y``."""
         out = {"dept_response_rate": np.nan, "dept_arrival_hours": np.nan, "depts_needing_repeats": np.nan}
         if not self.any:
             return out
-        lo, hi = np.searchsorted(self.year, [y, y + 1])
-        out["dept_response_rate"] = _ratio(self.answered[lo:hi].sum(), hi - lo)
-        a_lo, a_hi = np.searchsorted(self.arrival_year, [y, y + 1])
-        if a_hi > a_lo:
-            out["dept_arrival_hours"] = float(self.arrival_wait[a_lo:a_hi].mean())
+        k = y - self.first_year
+        if not 0 <= k < len(self.sent) - 1:
+            return out
+        out["dept_response_rate"] = _ratio(self.answered[k], self.sent[k])
+        a = self.arrival_year == y
+        if a.any():
+            out["dept_arrival_hours"] = float(self.arrival_wait[a].mean())
         # a department 'needs repeated whistles' when most episodes it first heard of this
         # year were not answered at the first whistle
-        first = self.first[lo:hi]
-        department, answered = self.department[lo:hi], self.answered[lo:hi]
-        size = np.bincount(department[first], minlength=1)
-        answered = np.bincount(department[first & answered], minlength=len(size))
+        size, answered = self.first_sent[k], self.first_answered[k]
         enough = size >= MIN_EPISODES_FOR_DEPT
         if enough.any():
             out["depts_needing_repeats"] = float((answered[enough] / size[enough] < 0.5).mean())
