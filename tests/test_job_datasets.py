@@ -155,3 +155,26 @@ def test_whistle_counts_by_year_equal_masks_per_year():
         for key in got:
             assert got[key] == pytest.approx(want[key], nan_ok=True, rel=1e-12), (y, key)
     assert not np.isnan(arrays.indicators(2025)["depts_needing_repeats"])
+
+
+def test_emergencies_and_councils_by_year_equal_masks_per_year():
+    from sim.indicators.compute import _Councils, _Emergencies
+
+    yod = np.repeat(np.arange(2024, 2027), 365)
+    em = pd.DataFrame({"day": [3, 40, 400, 401, 900], "false_alarm": [False, True, False, False, False],
+                       "response_h": [1.5, 9.0, np.nan, 2.5, 4.0], "resolve_h": [30.0, 9.0, 12.0, 20.0, 7.5]})
+    co = pd.DataFrame({"day": [5, 6, 700, 701, 702], "adopted": [True, False, True, True, False]})
+    emergencies, councils = _Emergencies(em, yod), _Councils(co, yod)
+    for y in (2024, 2025, 2026, 2030):
+        em_y = em[(yod[em["day"]] == y) & ~em["false_alarm"]]
+        co_y = co[yod[co["day"]] == y]
+        got = emergencies.indicators(y) | councils.indicators(y)
+        want = {"emergencies": len(em_y),
+                "emergency_response_hours": em_y["response_h"].mean() if len(em_y) else np.nan,
+                "emergency_resolve_hours": em_y["resolve_h"].mean() if len(em_y) else np.nan,
+                "council_adoption": co_y["adopted"].mean() if len(co_y) else np.nan}
+        assert got == pytest.approx(want, nan_ok=True, rel=0, abs=0), y
+    assert emergencies.indicators(2025)["emergency_response_hours"] == 2.5  # the missing hour left out
+    empty = em.iloc[:0].astype({"day": float})  # a group's concatenation of no rows
+    assert np.isnan(_Emergencies(empty, yod).indicators(2024)["emergency_resolve_hours"])
+    assert np.isnan(_Councils(co.iloc[:0], yod).indicators(2024)["council_adoption"])

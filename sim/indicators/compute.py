@@ -320,7 +320,7 @@ class _Emergencies:
 
     def __init__(self, em: pd.DataFrame, yod: np.ndarray) -> None:
         real = ~em["false_alarm"].to_numpy(dtype=bool)
-        self.year = yod[em["day"].to_numpy()][real]
+        self.year = yod[em["day"].to_numpy().astype(np.int64)][real]
         self.response_h = em["response_h"].to_numpy(dtype=np.float64)[real]
         self.resolve_h = em["resolve_h"].to_numpy(dtype=np.float64)[real]
 
@@ -338,7 +338,7 @@ class _Councils:
     """The councils' proposals by year, split once."""
 
     def __init__(self, co: pd.DataFrame, yod: np.ndarray) -> None:
-        self.year = yod[co["day"].to_numpy()]
+        self.year = yod[co["day"].to_numpy().astype(np.int64)]
         self.adopted = co["adopted"].to_numpy()
 
     def indicators(self, y: int) -> dict[str, float]:
