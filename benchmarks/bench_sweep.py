@@ -6,6 +6,13 @@
 Each setting runs the same plan (one scenario, ``--runs`` replications) into its own
 temporary store through the local process pool (or Dask with ``--executor dask``),
 then checks that both stores hold identical indicators.
+
+Two rates are printed per setting: over the whole sweep (start-up included: each worker
+process imports the model and loads its compiled kernels) and after every worker's first
+run (:func:`steady_rate`, the throughput a long sweep approaches). With one worker
+among the settings, the parallel efficiency of each setting follows: its steady rate
+over the worker count times the one-worker steady rate. (``--workers 1,2,4,8,16`` on a
+machine with 16 cores gives the scaling table.)
 """
 
 from __future__ import annotations
@@ -35,22 +42,39 @@ def main() -> None:
     exp = resolve(Experiment(name="bench-sweep", scenarios=("baseline",), replications=args.runs,
                              constants=dict(SMALL) if args.small else {}, datasets=("indicators", "daily")))
     the_plan = plan(exp)
-    stores = []
+    stores, steady = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         for w in (int(x) for x in args.workers.split(",")):
             results = Path(tmp) / f"w{w}"
+            done_at: list[float] = []
             with make_executor(args.executor, w) as ex:
                 kind = type(ex).__name__
                 t0 = time.perf_counter()
-                execute(the_plan, results, ex, progress=False)
+                execute(the_plan, results, ex, progress=False,
+                        on_done=lambda job, out, log=done_at: log.append(time.perf_counter()))
                 wall = time.perf_counter() - t0
             rate = 60 * args.runs / wall
-            print(f"{w} worker(s) [{kind}]: {args.runs} runs in {wall:.1f} s = {rate:.1f} runs/minute"
+            steady[w] = steady_rate(done_at, w)
+            print(f"{w} worker(s) [{kind}]: {args.runs} runs in {wall:.1f} s = {rate:.1f} runs/minute; "
+                  f"after each worker's first run {steady[w]:.1f} runs/minute"
                   f"{' [small]' if args.small else ''}")
             stores.append(load(results / exp.name, "indicators"))
         for other in stores[1:]:
             pd.testing.assert_frame_equal(stores[0], other)
     print("indicators identical across worker counts")
+    if 1 in steady and steady[1] == steady[1]:
+        for w, r in steady.items():
+            print(f"parallel efficiency at {w} worker(s): {r / (w * steady[1]):.0%} "
+                  f"(steady rate {r:.1f} against {w} x {steady[1]:.1f} runs/minute)")
+
+
+def steady_rate(done_at: list[float], workers: int) -> float:
+    """Runs a minute between the ``workers``-th run's end (by then every worker has run
+    once: started, imported the model, loaded its kernels) and the last run's end; NaN
+    when no run ended after that."""
+    if len(done_at) <= workers:
+        return float("nan")
+    return 60 * (len(done_at) - workers) / (done_at[-1] - done_at[workers - 1])
 
 
 if __name__ == "__main__":
