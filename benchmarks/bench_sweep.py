@@ -18,6 +18,7 @@ machine with 16 cores gives the scaling table.)
 from __future__ import annotations
 
 import argparse
+import math
 import tempfile
 import time
 from pathlib import Path
@@ -62,7 +63,7 @@ def main() -> None:
         for other in stores[1:]:
             pd.testing.assert_frame_equal(stores[0], other)
     print("indicators identical across worker counts")
-    if 1 in steady and steady[1] == steady[1]:
+    if 1 in steady and not math.isnan(steady[1]):
         for w, r in steady.items():
             print(f"parallel efficiency at {w} worker(s): {r / (w * steady[1]):.0%} "
                   f"(steady rate {r:.1f} against {w} x {steady[1]:.1f} runs/minute)")

@@ -142,12 +142,10 @@ def _daily(result: Any, job: Job) -> pd.DataFrame:
 
 
 def _year_of(result: Any, hours: pd.Series | np.ndarray) -> np.ndarray:
-    """The year of each hour since the run's start (the first year for NaN)."""
-    from sim.compiled import day_of_hour
+    """The year of each hour since the run's start (:func:`sim.indicators.compute.year_of_hours`)."""
+    from sim.indicators.compute import year_of_hours
 
-    yod = result.tables[0].year_of_day
-    day = day_of_hour(np.asarray(hours, dtype=np.float64), 0)
-    return yod[np.clip(day, 0, len(yod) - 1)]
+    return year_of_hours(result.tables[0].year_of_day, hours)
 
 
 def _flows(result: Any, job: Job) -> pd.DataFrame:

@@ -51,6 +51,13 @@ class Tables:
     year_of_day: np.ndarray
 
 
+def year_of_hours(year_of_day: np.ndarray, hours: np.ndarray) -> np.ndarray:
+    """The calendar year of each hour since the run's start (the first day's for NaN;
+    hours past the last day count in the last year)."""
+    day = day_of_hour(np.asarray(hours, dtype=np.float64), 0)
+    return year_of_day[np.clip(day, 0, len(year_of_day) - 1)]
+
+
 def _ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den else float("nan")
 
@@ -59,7 +66,7 @@ def yearly_indicators(tb: Tables) -> pd.DataFrame:
     """Indicators per year, wide: one row per year, one column per indicator."""
     yod = tb.year_of_day
     cs = tb.cases
-    raised_year = yod[np.minimum(day_of_hour(cs["raised_h"].to_numpy(), 0), len(yod) - 1)]
+    raised_year = year_of_hours(yod, cs["raised_h"].to_numpy())
     closed_day = day_of_hour(cs["closed_h"].to_numpy(), -1)
     closed_year = np.where((closed_day >= 0) & (cs["outcome"].to_numpy() > 0),
                            yod[np.clip(closed_day, 0, len(yod) - 1)], 0)
