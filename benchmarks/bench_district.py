@@ -5,7 +5,9 @@ peak resident memory is its own. The child runs :func:`sim.district.run_district
 ``scenarios/district.toml`` with ``district.streets`` set to the size, and reports wall
 time, peak RSS (``VmHWM``) and the RSS after imports. The parent prints a table
 (markdown), the cost per street-year and per 100,000 resident-years (flat when cost grows
-linearly), and a national sizing from the largest size measured.
+linearly), and a national sizing from the largest size measured. The kernels are
+compiled first (``python -m sim.warmup --district``), so a fresh checkout's one-off
+compile is in no size's time.
 
     python benchmarks/bench_district.py                          # 1 5 15 30 streets, 2024-2030
     python benchmarks/bench_district.py --sizes 1 3 --end-date 2024-03-31   # a quick look
@@ -122,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.one is not None:
         print(json.dumps(measure_one(args.one, args.end_date, args.seed, args.district)))
         return 0
+    # the district kernels compiled (or loaded) once first: no size pays a fresh
+    # checkout's one-off compile (~30 s for run_days)
+    subprocess.run([sys.executable, "-m", "sim.warmup", "--district"], cwd=ROOT, check=True,
+                   stdout=sys.stderr)
     rows = []
     for n in args.sizes:
         rows.append(run_child(n, args))

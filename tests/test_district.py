@@ -318,3 +318,17 @@ def test_the_model_is_freed_before_the_group_tables_and_the_collector_restored(t
     result = run_district(load_district(district_file(tmp_path)), seed=3)
     assert gc.isenabled()
     assert len(refs) == 1 and len(result.indicators)
+
+
+def test_warm_up_with_district_runs_a_tiny_two_street_district(monkeypatch):
+    import sim.district
+    from sim.warmup import warm_up
+
+    seen = []
+    monkeypatch.setattr(sim.district, "run_district", lambda d, seed: seen.append((d, seed)))
+    warm_up(district=False)
+    assert seen == []
+    warm_up(district=True)
+    (d, seed), = seen
+    assert d.p.streets == 2 and seed == 1
+    assert str(d.scenario.params.run.end_date) == "2024-02-29"
