@@ -93,3 +93,23 @@ def test_a_flat_profile_is_not_identifiable_and_a_steep_one_is():
     table = identifiability(prof, seed=2).set_index("parameter")
     assert not table.loc["flat.param", "identifiable"]
     assert table.loc["steep.param", "identifiable"]
+
+
+def test_held_out_intervals_are_student_t_over_the_values_present(monkeypatch):
+    import numpy as np
+    import pandas as pd
+    from scipy import stats
+
+    from sim.experiment import fit as fit_module
+
+    values = {p.key: [p.lo, p.hi, (p.lo + p.hi) / 2] for p in PATTERNS}
+    first = PATTERNS[0].key
+    values[first] = [PATTERNS[0].lo, np.nan, PATTERNS[0].hi]  # a run without the pattern
+    monkeypatch.setattr(fit_module, "replicate", lambda *a, **k: pd.DataFrame(values))
+    table, _ = fit_module.held_out(None, {}, {}, [1, 2, 3], None, seed=0)
+    row = table.set_index("pattern").loc[PATTERNS[0].label]
+    x = np.array([PATTERNS[0].lo, PATTERNS[0].hi])
+    half = stats.t.ppf(0.975, 1) * x.std(ddof=1) / np.sqrt(2)  # one degree of freedom: two values
+    assert row["start"] == pytest.approx(x.mean())
+    assert (row["start_ci_low"], row["start_ci_high"]) == pytest.approx((x.mean() - half, x.mean() + half))
+    assert bool(row["pass_fitted"])

@@ -31,6 +31,7 @@ from sim.experiment.progress import progress_bar
 from sim.params.errors import InputError
 from sim.params.reading import SCENARIO_DIR
 from sim.randomness import replication_seeds
+from sim.stats import mean_ci
 
 MISSING_COST = 4.0
 CENTRE_WEIGHT = 0.05
@@ -352,19 +353,14 @@ def held_out(scenario: Any, start: dict[str, Any], fitted: dict[str, Any], seeds
              executor: Executor, seed: int) -> tuple[pd.DataFrame, dict[str, float]]:
     """The start and fitted values on seeds the fit never saw: every pattern's mean and
     95% CI under both, and the loss of each with a bootstrap 95% interval."""
-    from scipy import stats
-
     before = replicate(scenario, start, seeds, executor)
     after = replicate(scenario, fitted, seeds, executor)
-    t = stats.t.ppf(0.975, max(len(seeds) - 1, 1))
     rows = []
     for p in PATTERNS:
         row: dict[str, Any] = {"pattern": p.label, "origin": p.origin, "lo": p.lo, "hi": p.hi}
         for name, frame in (("start", before), ("fitted", after)):
-            x = frame[p.key].dropna().to_numpy(dtype=float)
-            m = float(x.mean()) if len(x) else np.nan
-            h = float(t * x.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else np.nan
-            row.update({name: m, f"{name}_ci_low": m - h, f"{name}_ci_high": m + h,
+            _, m, low, high = mean_ci(frame[p.key].to_numpy(dtype=float))
+            row.update({name: m, f"{name}_ci_low": low, f"{name}_ci_high": high,
                         f"pass_{name}": bool(p.lo <= m <= p.hi)})
         rows.append(row)
     summary = {}
