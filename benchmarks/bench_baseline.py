@@ -3,8 +3,8 @@
 Prints, after one warm-up run (imports, compiled kernels, caches): the model run
 alone and run + tables + indicators (wall and CPU seconds, best of ``--repeat``),
 peak memory (the peak resident set of a fresh process running once - what a sweep
-worker needs - and how much of it is private rather than pages of the libraries' files:
-:func:`fresh_run_memory`; then the same with the libraries' files read afresh from disk,
+worker needs - and how much of it is private rather than pages of the libraries' files,
+naming the libraries holding most of those: :func:`fresh_run_memory`; then the same with the libraries' files read afresh from disk,
 :func:`drop_cached_libraries`; Python allocations by tracemalloc during one run; this
 process's peak over its timed runs),
 resident-days per second, and, as fresh processes, the whole ``streetsim run baseline``
@@ -46,13 +46,14 @@ def process_seconds(argv: list[str], repeat: int) -> float:
 ONE_RUN = """
 import sys
 sys.path.insert(0, sys.argv[2])
-from bench_baseline import memory_status
+from bench_baseline import file_pages_by_library, memory_status
 from sim.scenarios import load_scenario
 from sim.runner import run
 before = memory_status()
 _ = run(load_scenario("baseline"), seed=int(sys.argv[1])).yearly
 after = memory_status()
-print(before["VmHWM"], before["RssFile"], after["VmHWM"], after["RssAnon"], after["RssFile"])
+print(before["VmHWM"], before["RssFile"], after["VmHWM"], after["RssAnon"], after["RssFile"],
+      file_pages_by_library())
 """
 
 
@@ -67,6 +68,28 @@ def memory_status() -> dict[str, float]:
             if key in ("VmHWM", "RssAnon", "RssFile"):
                 out[key] = int(line.split()[1]) / 1024
     return out
+
+
+def file_pages_by_library(top: int = 4) -> str:
+    """The ``top`` holders of this process's resident file pages, as ``name=MB`` joined by
+    commas: a package of ``site-packages`` (``llvmlite``, ``pyarrow``...) or a library's
+    file name (Linux ``/proc/self/smaps``; empty elsewhere)."""
+    held: dict[str, float] = {}
+    name = None
+    try:
+        with open("/proc/self/smaps", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                parts = line.split()
+                if parts and not parts[0].endswith(":"):  # a mapping's header line
+                    path = parts[5] if len(parts) > 5 and parts[5].startswith("/") else None
+                    name = (path.split("site-packages/")[1].split("/")[0] if path and "site-packages/" in path
+                            else os.path.basename(path) if path else None)
+                elif name and parts[0] == "Rss:":
+                    held[name] = held.get(name, 0.0) + int(parts[1]) / 1024
+    except OSError:
+        return ""
+    ranked = sorted(held.items(), key=lambda kv: -kv[1])[:top]
+    return ",".join(f"{k}={v:.0f}" for k, v in ranked)
 
 
 def drop_cached_libraries() -> int:
@@ -119,9 +142,10 @@ def fresh_run_memory(seed: int) -> dict[str, float]:
     here = os.path.dirname(os.path.abspath(__file__))
     out = subprocess.run([sys.executable, "-c", ONE_RUN, str(seed), here], check=True,
                          capture_output=True, text=True).stdout.split()
-    imports_peak, imports_file, peak, anon_end, file_end = map(float, out)
+    imports_peak, imports_file, peak, anon_end, file_end = map(float, out[:5])
     return {"imports": imports_peak, "peak": peak, "private_low": max(anon_end, peak - file_end),
-            "private_high": peak - imports_file, "files_low": imports_file, "files_high": file_end}
+            "private_high": peak - imports_file, "files_low": imports_file, "files_high": file_end,
+            "largest_files": out[5].replace("=", " ").replace(",", ", ") if len(out) > 5 else ""}
 
 
 def main() -> None:
@@ -173,7 +197,8 @@ def main() -> None:
         print(f"{head:19s}{label}{mem['peak']:.0f} peak RSS of a fresh process running once "
               f"({mem['imports']:.0f} after its imports): "
               f"{mem['private_low']:.0f}-{mem['private_high']:.0f} private, the rest pages of the "
-              f"libraries' files ({mem['files_low']:.0f}-{mem['files_high']:.0f})")
+              f"libraries' files ({mem['files_low']:.0f}-{mem['files_high']:.0f}; largest at the end: "
+              f"{mem['largest_files'] or 'not known here'})")
     print(f"                   {traced_peak / 2**20:.0f} Python allocations in one run (tracemalloc); "
           f"{runs_peak:.0f} peak RSS of this process over its timed runs "
           f"({base_rss:.0f} before the first run)")
