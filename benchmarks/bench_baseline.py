@@ -4,9 +4,9 @@ Prints, after one warm-up run (imports, compiled kernels, caches): the model run
 alone and run + tables + indicators (wall and CPU seconds, best of ``--repeat``),
 peak memory (the peak resident set of a fresh process running once - what a sweep
 worker needs - and how much of it is private rather than pages of the libraries' files,
-naming the libraries holding most of those: :func:`fresh_run_memory`; then the same with the libraries' files read afresh from disk,
-:func:`drop_cached_libraries`; Python allocations by tracemalloc during one run; this
-process's peak over its timed runs),
+naming the libraries holding most of those: :func:`fresh_run_memory`; then the same
+with the libraries' files read afresh from disk, :func:`drop_cached_libraries`; Python
+allocations by tracemalloc during one run; this process's peak over its timed runs),
 resident-days per second, and, as fresh processes, the whole ``streetsim run baseline``
 command and ``streetsim --help`` start-up.
 
