@@ -11,6 +11,15 @@ Python functions as ``py::``. Prints the share of samples by kind, then the top 
     python benchmarks/profile_perf.py                       # 12 baseline runs, top 40
     python benchmarks/profile_perf.py --runs 20 --scenario combined --top 60 --keep perf.data
 
+``--callers`` also says which functions the samples of a few named functions came from
+(by default numba's runtime: its reference counts and allocations, whose own names say
+nothing about where a run pays for them). It compiles the kernels afresh, with frame pointers, into a
+folder of its own (the real cache is left alone; about a minute and a half more) and
+records call chains (``perf record -g``); a sample taken in the first instructions of a
+function, before its frame is set up, is put on its caller's caller.
+
+    python benchmarks/profile_perf.py --callers --runs 8
+
 Needs ``perf`` (Debian: ``linux-perf``) allowed to sample this user's processes
 (``kernel.perf_event_paranoid`` at most 2). The names come from numba's code libraries
 (``CodeLibrary._shared_module``, an internal of numba 0.6x): with another numba the
@@ -32,6 +41,12 @@ from pathlib import Path
 
 CONTROL_ENV = "STREETSIM_PERF_CONTROL"
 """The fifo the profiled process writes ``enable``/``disable`` to (``perf --control``)."""
+FRAME_POINTERS_ENV = "STREETSIM_PERF_FRAME_POINTERS"
+"""Set (to 1) in the profiled process: compile every kernel with frame pointers."""
+CALLEE_PATTERN = r"^(nb::)?NRT_"
+"""Functions whose callers ``--callers`` counts by default: numba's runtime (reference
+counts, allocation). Callers are known only through code with frame pointers: those of
+a C library's functions (glibc's ``malloc``) show as ``[unknown]``."""
 MAX_SYMBOL_BYTES = 1 << 18
 """A symbol's size is the distance to the next known address, at most this."""
 
@@ -104,8 +119,59 @@ def perf_map_lines(symbols: dict[int, str]) -> Iterable[str]:
         yield f"{start:x} {size:x} {symbols[start]}\n"
 
 
+def compile_with_frame_pointers() -> None:
+    """Make numba compile every function from here on with frame pointers (the
+    ``"frame-pointer"="all"`` attribute on each definition of the LLVM IR it adds to a
+    library: ``CPUCodeLibrary.add_ir_module``, an internal of numba 0.6x), so that
+    ``perf record -g`` can walk the compiled code's call chains."""
+    import llvmlite.binding as ll
+    from numba.core import cgutils
+    from numba.core.codegen import CPUCodeLibrary
+
+    define = re.compile(r"^(define [^\n]*?)\s*\{\s*$", re.MULTILINE)
+
+    def add_ir_module(self, ir_module) -> None:
+        self._raise_if_finalized()
+        text = define.sub(lambda m: m.group(1) + ' "frame-pointer"="all" {',
+                          cgutils.normalize_ir_text(str(ir_module)))
+        module = ll.parse_assembly(text)
+        module.name = ir_module.name
+        module.verify()
+        self.add_llvm_module(module)
+
+    CPUCodeLibrary.add_ir_module = add_ir_module
+
+
+def callers(perf_script: str, callee: str = CALLEE_PATTERN) -> dict[str, dict[str, int]]:
+    """Samples per caller of each function matching ``callee``, from ``perf script -F
+    ip,sym`` output of call chains (one sample a paragraph, innermost frame first):
+    ``{callee: {caller: samples}}``."""
+    found: dict[str, dict[str, int]] = {}
+    pattern = re.compile(callee)
+    for sample in perf_script.split("\n\n"):
+        frames = [line.split(None, 1)[1].strip() for line in sample.strip().splitlines()
+                  if len(line.split(None, 1)) == 2]
+        if frames and pattern.search(frames[0]):
+            by = found.setdefault(frames[0], {})
+            caller = frames[1] if len(frames) > 1 else "[unknown]"
+            by[caller] = by.get(caller, 0) + 1
+    return found
+
+
+def callers_table(found: dict[str, dict[str, int]], total: int, top: int) -> str:
+    """The ``top`` (callee, caller) pairs of :func:`callers` as a Markdown table, with
+    their share of all ``total`` samples."""
+    rows = sorted(((n, callee, caller) for callee, by in found.items() for caller, n in by.items()),
+                  reverse=True)[:top]
+    lines = ["| function | called from | share |", "|---|---|---:|"]
+    lines += [f"| {callee} | {caller} | {100 * n / max(total, 1):.2f}% |" for n, callee, caller in rows]
+    return "\n".join(lines)
+
+
 def child(args: argparse.Namespace) -> None:
     """The profiled process: a warm-up run, the perf map, then the sampled runs."""
+    if os.environ.get(FRAME_POINTERS_ENV) == "1":
+        compile_with_frame_pointers()
     from sim.allocator import keep_freed_memory
     from sim.model import StreetModel
     from sim.scenarios import load_scenario
@@ -126,7 +192,8 @@ def child(args: argparse.Namespace) -> None:
 
 def report(data: Path, top: int) -> str:
     """The summary by kind and the ``top`` symbols of the recorded ``data``."""
-    out = subprocess.run(["perf", "report", "-i", str(data), "--sort", "dso,sym", "--stdio"],
+    out = subprocess.run(["perf", "report", "-i", str(data), "--sort", "dso,sym", "--stdio", "--no-children",
+                          "-g", "none"],
                          check=True, capture_output=True, text=True).stdout
     return summary(out, top)
 
@@ -162,6 +229,10 @@ def main() -> None:
     ap.add_argument("--frequency", type=int, default=4999, help="samples a second")
     ap.add_argument("--top", type=int, default=40)
     ap.add_argument("--keep", type=Path, help="keep perf's data file here")
+    ap.add_argument("--callers", nargs="?", const=CALLEE_PATTERN, metavar="REGEX",
+                    help="also count the callers of the functions matching REGEX (default: numba's "
+                         "reference counts and allocations); compiles the kernels afresh with frame "
+                         "pointers")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -173,14 +244,24 @@ def main() -> None:
         fifo = Path(tmp) / "control"
         os.mkfifo(fifo)
         data = args.keep or Path(tmp) / "perf.data"
-        cmd = ["perf", "record", "-q", "-D", "-1", "--control", f"fifo:{fifo}", "-F", str(args.frequency),
-               "-o", str(data), "--", sys.executable, "-X", "perf", __file__, "--child",
+        env = {**os.environ, CONTROL_ENV: str(fifo)}
+        chains = []
+        if args.callers:  # kernels with frame pointers, compiled into a folder of their own
+            env.update({FRAME_POINTERS_ENV: "1", "NUMBA_CACHE_DIR": str(Path(tmp) / "kernels")})
+            chains = ["-g"]
+        cmd = ["perf", "record", "-q", *chains, "-D", "-1", "--control", f"fifo:{fifo}", "-F",
+               str(args.frequency), "-o", str(data), "--", sys.executable, "-X", "perf", __file__, "--child",
                "--runs", str(args.runs), "--scenario", args.scenario, "--seed", str(args.seed)]
-        subprocess.run(cmd, check=True, env={**os.environ, CONTROL_ENV: str(fifo)},
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
         print(f"{args.scenario}, seed {args.seed}: {args.runs} runs sampled at {args.frequency} Hz "
               f"(the warm-up run and the collections between runs left out)\n")
         print(report(data, args.top))
+        if args.callers:
+            out = subprocess.run(["perf", "script", "-i", str(data), "-F", "ip,sym"], check=True,
+                                 capture_output=True, text=True).stdout
+            total = sum(1 for part in out.split("\n\n") if part.strip())
+            print(f"\nCallers of the functions matching {args.callers!r} (kernels with frame pointers):\n")
+            print(callers_table(callers(out, args.callers), total, args.top))
 
 
 if __name__ == "__main__":

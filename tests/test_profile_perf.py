@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from profile_perf import demangle, kernel_symbols, perf_map_lines, summary
+from profile_perf import (
+    callers,
+    callers_table,
+    compile_with_frame_pointers,
+    demangle,
+    kernel_symbols,
+    perf_map_lines,
+    summary,
+)
 
 from sim.population import pick_kernel
 
@@ -62,3 +70,46 @@ def test_summary_merges_a_kernel_s_copies_and_groups_by_kind():
     rows = [line for line in text.splitlines() if line.startswith("| nb::") or line.startswith("| _Py")]
     assert rows == ["| nb::sim.mechanisms.whistle._choose | compiled | 6.50% |",
                     "| nb::NRT_decref | compiled | 3.00% |"]
+
+
+SCRIPT = """
+\t    7f01 nb::NRT_incref
+\t    7f02 nb::sim.month_loop.run_street_days
+\t    7f03 call_cfunc
+
+\t    7f01 nb::NRT_incref
+\t    7f04 nb::sim.mechanisms.triage.day_kernel
+\t    7f02 nb::sim.month_loop.run_street_days
+
+\t    7f05 nb::NRT_decref
+\t    7f02 nb::sim.month_loop.run_street_days
+
+\t    7f06 nb::sim.mechanisms.feedback.close_kernel
+\t    7f02 nb::sim.month_loop.run_street_days
+
+\t    7f01 nb::NRT_incref
+"""
+
+
+def test_callers_count_the_frame_below_each_matching_sample():
+    found = callers(SCRIPT)
+    assert found == {"nb::NRT_incref": {"nb::sim.month_loop.run_street_days": 1,
+                                        "nb::sim.mechanisms.triage.day_kernel": 1, "[unknown]": 1},
+                     "nb::NRT_decref": {"nb::sim.month_loop.run_street_days": 1}}
+    table = callers_table(found, total=5, top=2).splitlines()
+    assert len(table) == 4 and table[2].endswith("| 20.00% |")
+
+
+def test_frame_pointers_are_asked_of_every_function_compiled_afterwards(monkeypatch):
+    import numba
+    from numba.core.codegen import CPUCodeLibrary
+
+    monkeypatch.setattr(CPUCodeLibrary, "add_ir_module", CPUCodeLibrary.add_ir_module)  # restored after
+    compile_with_frame_pointers()
+
+    @numba.njit
+    def twice(x):
+        return 2 * x
+
+    assert twice(3) == 6
+    assert '"frame-pointer"="all"' in twice.inspect_llvm(twice.signatures[0])
