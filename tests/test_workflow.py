@@ -347,3 +347,19 @@ def test_every_cost_driver_is_a_parameter():
 
     unknown = sorted({d for item in ITEMS for d in item.drivers} - set(SPEC_BY_KEY))
     assert unknown == []
+
+
+def test_a_cjk_font_installed_after_matplotlib_listed_the_fonts_is_found(monkeypatch):
+    from matplotlib import font_manager
+
+    from sim.report import chart
+
+    manager = font_manager.fontManager
+    if chart.cjk_font() is None:
+        pytest.skip("no CJK font on this system (apt-get install fonts-noto-cjk)")
+    cjk_files = {f.fname for f in manager.ttflist if f.name in chart.CJK_FAMILIES}
+    # matplotlib's kept list as it was before the font was installed
+    monkeypatch.setattr(manager, "ttflist", [f for f in manager.ttflist if f.fname not in cjk_files])
+    monkeypatch.setattr(chart, "_fonts_rescanned", False)
+    assert chart._first_cjk(manager.ttflist) is None
+    assert chart.cjk_font() in chart.CJK_FAMILIES

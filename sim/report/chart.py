@@ -34,11 +34,37 @@ TEXT = {
 }
 
 
+_fonts_rescanned = False
+"""Whether :func:`cjk_font` has already added the system's fonts matplotlib's list lacked."""
+
+
 def cjk_font() -> str | None:
-    """The first CJK font family matplotlib can find on this system, or None."""
+    """The first CJK font family matplotlib can find on this system, or None.
+
+    Matplotlib lists the system's fonts once and keeps the list (``~/.cache/matplotlib``),
+    so a font installed after that, as the refusal's message advises, stays unknown to
+    it. When the list has no CJK family, the font files it lacks are added first (once
+    a process; ~50 ms)."""
+    global _fonts_rescanned
     from matplotlib import font_manager
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
+    manager = font_manager.fontManager
+    found = _first_cjk(manager.ttflist)
+    if found is None and not _fonts_rescanned:
+        _fonts_rescanned = True
+        known = {f.fname for f in manager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                try:
+                    manager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # a file FreeType cannot read
+                    continue
+        found = _first_cjk(manager.ttflist)
+    return found
+
+
+def _first_cjk(fonts: list) -> str | None:
+    names = {f.name for f in fonts}
     return next((f for f in CJK_FAMILIES if f in names), None)
 
 
