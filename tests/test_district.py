@@ -209,6 +209,22 @@ def test_district_rates_pool_all_cases(piloted):
     assert r.yearly("district")["resolution_rate"].iloc[0] == pytest.approx(resolved / len(cases))
 
 
+def test_department_table_is_a_group_by_of_the_streets_routine_whistles(piloted):
+    _, r = piloted
+    log = pd.concat([t.whistles for t in r.tables], ignore_index=True)
+    log = log[log["kind"] == 0]
+    log = log.assign(year=r.tables[0].year_of_day[log["day"].to_numpy()])
+    pilot = log["street"].isin([0])
+    for group, rows in (("all", log), ("pilot", log[pilot]), ("non_pilot", log[~pilot])):
+        want = rows.groupby(["year", "department"])["answered"].agg(["size", "mean"]).reset_index()
+        got = r.departments[r.departments["group"] == group]
+        assert got["year"].tolist() == want["year"].tolist()
+        assert got["department"].cat.codes.tolist() == want["department"].tolist()
+        assert got["whistles"].tolist() == want["size"].tolist()
+        assert got["answered_share"].tolist() == want["mean"].tolist()  # exact: same sums and counts
+    assert set(r.departments["group"]) == {"all", "pilot", "non_pilot"}
+
+
 def test_combined_staff_shares_weigh_streets_by_staff():
     state = pd.DataFrame({"street": [0, 1], "year": [2024, 2024], "staff": [10, 30],
                           "professional_share": [0.1, 0.4], "satisfaction_survey": [0.5, 0.9],
