@@ -64,7 +64,7 @@ class ColumnTable:
         """The filled rows ``rows`` (all when None) as a DataFrame of new arrays, picked
         column by column (no copy of the whole table first); with ``copy=False`` and
         ``rows`` all the filled rows in order, views of the columns (:meth:`to_frame`)."""
-        if rows is None or (not copy and np.array_equal(rows, np.arange(self.n))):
+        if rows is None or (not copy and len(rows) == self.n and np.array_equal(rows, np.arange(self.n))):
             return self.to_frame(copy=copy)
         return pd.DataFrame({name: col[: self.n][rows] for name, col in self.cols.items()}, copy=False)
 
