@@ -64,6 +64,7 @@ def cjk_font() -> str | None:
 
 
 def _first_cjk(fonts: list) -> str | None:
+    """The first of :data:`CJK_FAMILIES` among matplotlib's font entries ``fonts``."""
     names = {f.name for f in fonts}
     return next((f for f in CJK_FAMILIES if f in names), None)
 
