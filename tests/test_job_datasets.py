@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from sim import run
-from sim.experiment.jobs import Job, count_combinations, run_tables
+from sim.counting import count_combinations, sum_combinations
+from sim.experiment.jobs import Job, run_tables
 from sim.indicators.compute import _age_at_exit, _headcount
 
 TWO_YEARS_DIGITAL = {"population.residents": 8000, "run.end_date": "2025-12-31"}
@@ -91,6 +92,26 @@ def test_count_combinations_with_wide_codes_takes_groupby():
     values, counts = count_combinations(codes)
     assert [v.tolist() for v in values] == [[5, 7, 1 << 20], [1 << 20, 3, 0]]
     assert counts.tolist() == [2, 1, 1]
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_sum_combinations_is_groupby_size_and_sum(wide):
+    rng = np.random.default_rng(7)
+    codes = [rng.integers(2024, 2031, 300), rng.integers(0, 12, 300) * ((1 << 20) if wide else 1)]
+    weights = rng.integers(0, 2, 300).astype(bool)
+    values, counts, sums = sum_combinations(codes, weights)
+    g = pd.DataFrame({0: codes[0], 1: codes[1], "w": weights}).groupby([0, 1])["w"].agg(["size", "sum"])
+    index = g.index.to_frame(index=False)
+    for i, v in enumerate(values):
+        np.testing.assert_array_equal(v, index[i].to_numpy())
+    np.testing.assert_array_equal(counts, g["size"].to_numpy())
+    np.testing.assert_array_equal(sums, g["sum"].to_numpy(np.float64))
+    assert sums.dtype == np.float64
+
+
+def test_sum_combinations_of_no_rows_is_empty():
+    values, counts, sums = sum_combinations([np.zeros(0, np.int64)] * 2, np.zeros(0))
+    assert [len(v) for v in values] == [0, 0] and len(counts) == len(sums) == 0
 
 
 def test_age_at_exit_is_the_mapped_age():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.counting import sum_combinations
 from sim.domain import DEPARTMENTS
 from sim.indicators.compute import READS, Tables, yearly_indicators
 
@@ -46,8 +47,9 @@ def department_table(tables: list[Tables], pilot: set[int]) -> pd.DataFrame:
     streets and, with a pilot, for pilot and non-pilot streets apart (crowding-out shows
     as a lower answer share for the streets that did not change).
 
-    Counted on codes: one ``bincount`` a group over (year, department) of the routine
-    whistles, the same counts and shares as a group-by of the streets' concatenated logs."""
+    Counted on codes (:func:`sim.counting.sum_combinations` over year and department of
+    the routine whistles, a group at a time): the same counts and shares as a group-by of
+    the streets' concatenated logs."""
     cols = ["year", "department", "group", "whistles", "answered_share"]
     yod = tables[0].year_of_day
     routine = [t.whistles["kind"].to_numpy() == 0 for t in tables]
@@ -57,25 +59,18 @@ def department_table(tables: list[Tables], pilot: set[int]) -> pd.DataFrame:
     def routine_column(name: str) -> np.ndarray:
         return np.concatenate([t.whistles[name].to_numpy()[r] for t, r in zip(tables, routine, strict=True)])
 
-    first_year, n_years = int(yod.min()), int(yod.max()) - int(yod.min()) + 1
+    year = yod[routine_column("day")].astype(np.int64)
     department = routine_column("department").astype(np.int64)
-    n_dept = int(department.max()) + 1
-    key = (yod[routine_column("day")].astype(np.int64) - first_year) * n_dept + department
-    answered = routine_column("answered").astype(np.float64)
-    groups: list[tuple[str, np.ndarray | None]] = [("all", None)]
+    answered = routine_column("answered")
+    groups: list[tuple[str, slice | np.ndarray]] = [("all", slice(None))]
     if pilot:
         is_pilot = np.isin(routine_column("street"), sorted(pilot))
         groups += [("pilot", is_pilot), ("non_pilot", ~is_pilot)]
     parts = []
-    for name, mask in groups:
-        k, a = (key, answered) if mask is None else (key[mask], answered[mask])
-        sent = np.bincount(k, minlength=n_years * n_dept)
-        yes = np.bincount(k, weights=a, minlength=n_years * n_dept)  # sums of 0/1: exact
-        cells = np.flatnonzero(sent)
-        parts.append(pd.DataFrame({"year": (cells // n_dept + first_year).astype(yod.dtype),
-                                   "department": cells % n_dept, "group": name,
-                                   "whistles": sent[cells].astype(np.int64),
-                                   "answered_share": yes[cells] / sent[cells]}))
+    for name, rows in groups:
+        (years, departments), sent, yes = sum_combinations([year[rows], department[rows]], answered[rows])
+        parts.append(pd.DataFrame({"year": years.astype(yod.dtype), "department": departments, "group": name,
+                                   "whistles": sent, "answered_share": yes / sent}))
     out = pd.concat(parts, ignore_index=True)
     out["department"] = pd.Categorical.from_codes(out["department"].astype(int), DEPARTMENTS)
     return out[cols]

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.counting import count_combinations
 from sim.experiment.design import apply_point
 from sim.scalars import python_scalar
 
@@ -168,34 +169,6 @@ def _flows(result: Any, job: Job) -> pd.DataFrame:
     counts = counts.sort_values(["year", *keys], kind="stable").reset_index(drop=True)
     counts.insert(0, "scenario", job.scenario_name)
     return counts
-
-
-def count_combinations(codes: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
-    """The distinct combinations of integer ``codes`` (equal-length arrays) that occur, in
-    ascending order (the first array most significant), and how often each occurs (int64):
-    ``DataFrame(codes).groupby(list(range(len(codes)))).size()``, counted with one
-    ``bincount`` over the combinations numbered in mixed radix."""
-    n_rows = len(codes[0]) if codes else 0
-    if n_rows == 0:
-        return [np.zeros(0, np.int64) for _ in codes], np.zeros(0, np.int64)
-    lows = [int(c.min()) for c in codes]
-    sizes = [int(c.max()) - low + 1 for c, low in zip(codes, lows)]
-    if float(np.prod(np.array(sizes, dtype=np.float64))) > 1 << 26:  # too many to count in one array
-        frame = pd.DataFrame({i: c for i, c in enumerate(codes)})
-        size = frame.groupby(list(range(len(codes))), sort=True).size()
-        index = size.index.to_frame(index=False)
-        return [index[i].to_numpy(np.int64) for i in range(len(codes))], size.to_numpy(np.int64)
-    key = np.zeros(n_rows, np.int64)
-    for c, low, size in zip(codes, lows, sizes):
-        key = key * size + (c - low)
-    counts = np.bincount(key, minlength=int(np.prod(sizes)))
-    present = np.flatnonzero(counts)
-    values = []
-    rest = present.copy()
-    for low, size in zip(reversed(lows), reversed(sizes)):
-        values.append(rest % size + low)
-        rest //= size
-    return values[::-1], counts[present].astype(np.int64)
 
 
 def _departments(result: Any, job: Job) -> pd.DataFrame:
