@@ -128,10 +128,20 @@ def day_of(hour: float) -> int:
 @njit(cache=True)
 def count_flags(at: np.ndarray, flag: np.ndarray, n: int) -> np.ndarray:
     """How many rows with ``flag`` set fall in each group ``at`` (``0 <= at < n``):
-    ``np.bincount(at[flag], minlength=n)``, in one pass."""
+    ``np.bincount(at[flag], minlength=n)``, in one pass. Rows come mostly grouped (cases
+    in the order they were raised), so a run of one group is summed in a register and
+    added once: no store-to-load chain through ``out`` on every row."""
     out = np.zeros(n, np.int64)
+    if len(at) == 0:
+        return out
+    group, run = at[0], 0
     for i in range(len(at)):
-        out[at[i]] += flag[i]  # no branch: flags are random
+        g = at[i]
+        if g != group:
+            out[group] += run
+            group, run = g, 0
+        run += flag[i]  # no branch on the flag: flags are random
+    out[group] += run
     return out
 
 

@@ -13,8 +13,30 @@ from sim.model import StreetModel
 from sim.street import Street
 
 
-def street_tables(model: StreetModel, street: Street, copy: bool = True) -> Tables:
-    """All recorded tables of one street.
+def all_street_tables(model: StreetModel, copy: bool = True) -> list[Tables]:
+    """The recorded tables of every street of a model (:func:`street_tables` of each),
+    the pool's episodes and whistles split by street in one pass each."""
+    pool = model.pool
+    episodes = rows_by_street(pool.episodes.view("street"), len(model.streets))
+    whistles = rows_by_street(pool.log.view("street"), len(model.streets))
+    return [street_tables(model, s, copy=copy, pool_rows=(episodes[k], whistles[k]))
+            for k, s in enumerate(model.streets)]
+
+
+def rows_by_street(street: np.ndarray, n: int) -> list[np.ndarray]:
+    """The rows of each street ``0..n-1`` of a pool table's ``street`` column, in row
+    order (``np.flatnonzero(street == k)`` for each ``k``, from one stable sort)."""
+    if n == 1 and (len(street) == 0 or (street.min() == 0 and street.max() == 0)):
+        return [np.arange(len(street))]
+    order = np.argsort(street, kind="stable")
+    edges = np.searchsorted(street[order], np.arange(n + 1))
+    return [order[a:b] for a, b in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def street_tables(model: StreetModel, street: Street, copy: bool = True,
+                  pool_rows: tuple[np.ndarray, np.ndarray] | None = None) -> Tables:
+    """All recorded tables of one street (``pool_rows``: its rows of the pool's episodes
+    and whistles, if known: :func:`all_street_tables`).
 
     With ``copy=False`` the case table is a view of the street's columns and is
     completed in place (memory: a full street's case table is ~50 MB), and the street's
@@ -31,12 +53,15 @@ def street_tables(model: StreetModel, street: Street, copy: bool = True) -> Tabl
     cases.insert(0, "street", street.index)
     pool = model.pool
     # this street's rows of the pool's tables (a district's pool holds every street's)
-    mine = np.flatnonzero(pool.episodes.view("street") == street.index)
+    if pool_rows is None:
+        pool_rows = (np.flatnonzero(pool.episodes.view("street") == street.index),
+                     np.flatnonzero(pool.log.view("street") == street.index))
+    mine, whistled = pool_rows
     ep = pool.episodes.rows_frame(mine, copy=copy)  # views when they are all the pool's
     ep.insert(0, "episode", mine)
     arr_day = day_of_hour(ep["arrival_h"].to_numpy(), -1)
     ep["arrival_year"] = np.where(arr_day >= 0, yod[np.clip(arr_day, 0, cal.n_days - 1)], 0)
-    wl = pool.log.rows_frame(np.flatnonzero(pool.log.view("street") == street.index), copy=copy)
+    wl = pool.log.rows_frame(whistled, copy=copy)
     wl["first_of_episode"] = (wl["attempt"] == 1) & (wl["kind"] == 0)
     # whistles sent for each case, and whether any of its episodes was escalated
     of_case = ep["case"].to_numpy().astype(np.int64)

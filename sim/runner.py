@@ -24,7 +24,7 @@ import pandas as pd
 from sim.allocator import keep_freed_memory
 from sim.indicators.compute import Tables, long_form, yearly_indicators
 from sim.model import StreetModel
-from sim.outputs import labelled_cases, labelled_emergencies, labelled_episodes, street_tables
+from sim.outputs import all_street_tables, labelled_cases, labelled_emergencies, labelled_episodes
 from sim.params.errors import InputError
 from sim.params.scenario import Scenario
 from sim.randomness import check_seed
@@ -106,7 +106,7 @@ def run(scenario: Scenario | str | Path, seed: int) -> RunResult:
     seed = check_seed(seed, scenario.path, "seed")
     keep_freed_memory()  # the next run reuses the pages this one frees: see sim.allocator
     model = StreetModel(scenario, seed=seed).run()
-    tables = [street_tables(model, s, copy=False) for s in model.streets]  # model discarded
+    tables = all_street_tables(model, copy=False)  # model discarded
     yearly = yearly_indicators(tables[0])
     return RunResult(scenario=scenario.name, seed=int(seed), yearly=yearly, tables=tables,
                      start=np.datetime64(model.calendar.start.isoformat()))

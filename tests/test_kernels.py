@@ -223,6 +223,13 @@ def test_count_flags_is_bincount_of_the_flagged():
     rng = np.random.default_rng(6)
     at, flag = rng.integers(0, 7, 10_000), rng.random(10_000) < 0.3
     np.testing.assert_array_equal(count_flags(at, flag, 7), np.bincount(at[flag], minlength=7))
+    # grouped rows (cases in the order raised), runs of one row, and no rows
+    grouped = (np.sort(at), np.repeat(np.arange(7), [0, 1, 0, 5000, 1, 3, 4995]),
+               np.array([3, 3, 0, 6, 6, 3]))
+    for g in grouped:
+        flag = rng.random(len(g)) < 0.5
+        np.testing.assert_array_equal(count_flags(g, flag, 7), np.bincount(g[flag], minlength=7))
+    np.testing.assert_array_equal(count_flags(np.zeros(0, np.int64), np.zeros(0, bool), 3), [0, 0, 0])
 
 
 @pytest.mark.parametrize("seed", range(12))

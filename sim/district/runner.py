@@ -28,7 +28,7 @@ from sim.gc_pause import collector_paused
 from sim.indicators.compute import Tables, long_form, yearly_indicators
 from sim.io import write_parquet
 from sim.model import StreetModel
-from sim.outputs import street_tables
+from sim.outputs import all_street_tables
 from sim.params.values import Params
 from sim.randomness import Streams
 
@@ -140,7 +140,7 @@ def run_district(district: District | str | Path, seed: int, keep_tables: bool =
     with collector_paused():  # see sim.gc_pause
         model, profiles = build_district_model(district, seed)
         model.run()
-        tables = [street_tables(model, s, copy=False) for s in model.streets]  # model discarded
+        tables = all_street_tables(model, copy=False)  # model discarded
         streets = profiles_frame(profiles, [s.p for s in model.streets])
         start = np.datetime64(model.calendar.start.isoformat())
     del model

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.cases import RESOLVED
+from sim.cases import EP_ARRIVED, RESOLVED
 from sim.compiled import count_flags, day_of_hour
 from sim.domain import CATEGORIES, CHANNELS, PROFESSIONAL_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.indicators.definitions import INDICATORS
+from sim.indicators.tally import arrivals, grouped_values, whistle_tally
 
 ONLINE = CHANNELS.index("online")
 MEDIATION = CATEGORIES.index("mediation")
@@ -234,12 +235,7 @@ class _CaseYears:
     def closed_means(self, values: np.ndarray, flag: np.ndarray) -> list[float]:
         """Mean of ``values`` over each year's closed cases with ``flag`` (NaN where none),
         in case order (the same sums as the masked ``mean``)."""
-        rows = self.closed_rows[flag[self.closed_rows]]
-        at = self.closed_at[flag[self.closed_rows]]
-        small = at.astype(np.int8) if self.n < 128 else at  # a few years: NumPy's radix sort
-        order = np.argsort(small, kind="stable")
-        sorted_values = values[rows[order]]
-        edges = np.searchsorted(at[order], np.arange(self.n + 1))
+        sorted_values, edges = grouped_values(self.closed_rows, self.closed_at, flag, values, self.n)
         return [float(sorted_values[a:b].mean()) if b > a else float("nan")
                 for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
@@ -254,24 +250,15 @@ class _WhistleArrays:
         if not self.any:
             return
         self.first_year, n = int(yod.min()), int(yod.max() - yod.min() + 1)
-        routine = wl["kind"].to_numpy() == 0
-        # each whistle's year as an index; other whistles counted in an extra slot n
-        at = np.where(routine, yod[wl["day"].to_numpy()] - self.first_year, n)
-        answered = wl["answered"].to_numpy().astype(bool)
-        self.sent = np.bincount(at, minlength=n + 1)
-        self.answered = np.bincount(at[answered], minlength=n + 1)
-        first = wl["first_of_episode"].to_numpy().astype(bool)
-        department = wl["department"].to_numpy().astype(np.int64)
-        n_dept = int(department.max()) + 1
-        key = at * n_dept + department  # (year, department) of each whistle
-        cells = (n + 1) * n_dept
-        self.first_sent = np.bincount(key[first], minlength=cells).reshape(n + 1, n_dept)
-        self.first_answered = np.bincount(key[first & answered], minlength=cells).reshape(n + 1, n_dept)
-        arrived = (ep["state"] == 1).to_numpy()
-        arrival_h = ep["arrival_h"].to_numpy()[arrived]
-        ok = day_of_hour(arrival_h, -1) >= 0
-        self.arrival_year = np.asarray(ep["arrival_year"])[arrived][ok]
-        self.arrival_wait = (arrival_h - ep["first_sent_h"].to_numpy()[arrived])[ok]
+        department = wl["department"].to_numpy()
+        # routine whistles by year (other whistles in an extra slot n), and the first
+        # whistles of an episode by (year, department): one pass over the log
+        self.sent, self.answered, self.first_sent, self.first_answered = whistle_tally(
+            wl["kind"].to_numpy(), wl["day"].to_numpy(), wl["answered"].to_numpy(),
+            wl["first_of_episode"].to_numpy(), department, yod, self.first_year, n, int(department.max()) + 1)
+        self.arrival_year, self.arrival_wait = arrivals(
+            ep["state"].to_numpy(), ep["arrival_h"].to_numpy(np.float64),
+            ep["first_sent_h"].to_numpy(np.float64), np.asarray(ep["arrival_year"]), EP_ARRIVED)
 
     def indicators(self, y: int) -> dict[str, float]:
         """Department response rate, arrival hours and the share needing repeats in ``y``."""

@@ -1,0 +1,92 @@
+"""Compiled passes that count the recorded tables for the yearly indicators.
+
+Each pass reads a table's columns once and gives the same integers (or the same values,
+in the same order) as the NumPy expressions written beside it, without the temporary
+arrays those make: a district's group of streets holds millions of rows.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from sim.compiled import day_of
+
+
+@njit(cache=True)
+def whistle_tally(kind: np.ndarray, day: np.ndarray, answered: np.ndarray, first: np.ndarray,
+                  department: np.ndarray, year_of_day: np.ndarray, first_year: int, n: int,
+                  n_dept: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The whistle log counted by year: whistles sent and answered (routine whistles in
+    slots ``0..n-1`` by year, the others in slot ``n``), and the first whistles of an
+    episode, sent and answered, by (slot, department).
+
+    The same counts as ``np.bincount`` of ``at = where(kind == 0, year_of_day[day] -
+    first_year, n)`` (and of ``at * n_dept + department`` over ``first``) and their
+    answered subsets. Raises ``ValueError`` for a department outside ``0..n_dept-1``."""
+    sent = np.zeros(n + 1, np.int64)
+    yes = np.zeros(n + 1, np.int64)
+    first_sent = np.zeros((n + 1, n_dept), np.int64)
+    first_yes = np.zeros((n + 1, n_dept), np.int64)
+    for i in range(len(kind)):
+        at = year_of_day[day[i]] - first_year if kind[i] == 0 else n
+        ok = 1 if answered[i] else 0
+        sent[at] += 1
+        yes[at] += ok
+        if first[i]:
+            d = department[i]
+            if d < 0 or d >= n_dept:
+                raise ValueError("a whistle's department is outside the departments counted")
+            first_sent[at, d] += 1
+            first_yes[at, d] += ok
+    return sent, yes, first_sent, first_yes
+
+
+@njit(cache=True)
+def arrivals(state: np.ndarray, arrival_h: np.ndarray, first_sent_h: np.ndarray, arrival_year: np.ndarray,
+             arrived_state: int) -> tuple[np.ndarray, np.ndarray]:
+    """The episodes whose department arrived (``state == arrived_state``) at a finite,
+    non-negative hour: their arrival years and hours from the first whistle to arrival,
+    in episode order (the values of ``arrival_year[ok]`` and ``(arrival_h -
+    first_sent_h)[ok]``)."""
+    m = 0
+    for i in range(len(state)):
+        h = arrival_h[i]
+        if state[i] == arrived_state and math.isfinite(h) and day_of(h) >= 0:
+            m += 1
+    years = np.empty(m, np.int64)
+    waits = np.empty(m, np.float64)
+    k = 0
+    for i in range(len(state)):
+        h = arrival_h[i]
+        if state[i] == arrived_state and math.isfinite(h) and day_of(h) >= 0:
+            years[k] = arrival_year[i]
+            waits[k] = h - first_sent_h[i]
+            k += 1
+    return years, waits
+
+
+@njit(cache=True)
+def grouped_values(rows: np.ndarray, at: np.ndarray, flag: np.ndarray, values: np.ndarray,
+                   n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``values[rows]`` of the rows with ``flag[rows]`` set, grouped by ``at`` (``0 <= at <
+    n``, one per entry of ``rows``) and in ``rows`` order within a group, with the ``n +
+    1`` edges of the groups: what a stable argsort of ``at`` over the flagged rows gives
+    (a counting sort)."""
+    edges = np.zeros(n + 1, np.int64)
+    for j in range(len(rows)):
+        if flag[rows[j]]:
+            edges[at[j] + 1] += 1
+    for g in range(n):
+        edges[g + 1] += edges[g]
+    out = np.empty(edges[n], np.float64)
+    fill = edges[:n].copy()
+    for j in range(len(rows)):
+        r = rows[j]
+        if flag[r]:
+            g = at[j]
+            out[fill[g]] = values[r]
+            fill[g] += 1
+    return out, edges
