@@ -15,9 +15,9 @@ import pytest
 
 from sim.cli import main
 from sim.district import build_district_model, load_district, run_city, run_district
-from sim.district.aggregate import combine_tables
+from sim.district.aggregate import combine_tables, group_indicators
 from sim.experiment.store import load
-from sim.indicators.compute import combine_state, yearly_indicators
+from sim.indicators.compute import Counts, _WhistleArrays, combine_state, yearly_indicators
 from sim.runner import run
 from sim.scenarios import load_scenario
 
@@ -237,6 +237,47 @@ def test_combined_staff_shares_weigh_streets_by_staff():
     assert row["money_budgeted"] == 3.0
 
 
+@pytest.mark.parametrize("pick", [[0, 1, 2], [2, 0], [1]])
+def test_group_indicators_from_merged_counts_are_those_of_the_joined_tables(tmp_path, pick):
+    """A group's indicators merge its streets' counts instead of joining their cases and
+    whistles: the same table, compared exactly (every mean the same bits)."""
+    r = run_district(district_file(tmp_path, end="2024-05-31"), seed=4, keep_tables=True)
+    tables = [r.tables[i] for i in pick]
+    joined = yearly_indicators(combine_tables(tables))
+    pd.testing.assert_frame_equal(group_indicators(tables), joined, check_exact=True)
+    counts = [Counts.of(t) for t in tables]
+    pd.testing.assert_frame_equal(group_indicators(tables, counts), joined, check_exact=True)
+
+
+def test_merged_whistle_counts_are_those_of_the_joined_logs():
+    """Streets whose logs reach different departments (the counts' widths differ), and
+    a street with no whistles, merge into the counts of their joined logs."""
+    rng = np.random.default_rng(3)
+    yod = np.repeat(np.arange(2024, 2027), 365)
+
+    def street(n: int, departments: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        wl = pd.DataFrame({"kind": rng.integers(0, 2, n).astype(np.int8),
+                           "day": np.sort(rng.integers(0, len(yod), n)).astype(np.int32),
+                           "answered": rng.random(n) < 0.6, "first_of_episode": rng.random(n) < 0.5,
+                           "department": rng.integers(0, departments, n).astype(np.int8)})
+        m = n // 2
+        state = rng.integers(0, 3, m).astype(np.int8)
+        arrival_h = np.where(state == 1, rng.uniform(0, len(yod) * 24 - 1, m), np.nan)
+        day = (np.nan_to_num(arrival_h) // 24).astype(int)
+        ep = pd.DataFrame({"state": state, "arrival_h": arrival_h,
+                           "first_sent_h": np.nan_to_num(arrival_h) - rng.uniform(1, 90, m),
+                           "arrival_year": np.where(state == 1, yod[day], 0)})
+        return ep, wl
+
+    parts = [street(400, 3), street(0, 9), street(900, 9)]
+    merged = _WhistleArrays.merged([_WhistleArrays(ep, wl, yod) for ep, wl in parts])
+    joined = _WhistleArrays(pd.concat([p[0] for p in parts], ignore_index=True),
+                            pd.concat([p[1] for p in parts], ignore_index=True), yod)
+    for name in ("sent", "answered", "first_sent", "first_answered", "arrival_year", "arrival_wait"):
+        np.testing.assert_array_equal(getattr(merged, name), getattr(joined, name), err_msg=name)
+    assert not _WhistleArrays.merged([_WhistleArrays(*street(0, 9), yod)]).any
+
+
 def test_district_turnover_is_all_quits_over_all_staff(tmp_path):
     extra = ('[workforce]\nquit_hazard = { value = { established = 0.9, contract = 0.9 }, '
              'source = "test: many quits" }')
@@ -324,9 +365,9 @@ def test_the_model_is_freed_before_the_group_tables_and_the_collector_restored(t
         assert not gc.isenabled()
         return model, profiles
 
-    def grouping(tables):
+    def grouping(tables, counts=None):
         assert refs and refs[0]() is None, "the model is still alive at the group tables"
-        return group(tables)
+        return group(tables, counts)
 
     monkeypatch.setattr(runner, "build_district_model", building)
     monkeypatch.setattr(runner, "group_indicators", grouping)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from sim.counting import sum_combinations
 from sim.domain import DEPARTMENTS
-from sim.indicators.compute import READS, Tables, yearly_indicators
+from sim.indicators.compute import Counts, Tables, yearly_indicators
 
 
 def combine_tables(tables: list[Tables], columns: dict[str, tuple[str, ...]] | None = None) -> Tables:
@@ -16,13 +16,16 @@ def combine_tables(tables: list[Tables], columns: dict[str, tuple[str, ...]] | N
 
     Rows are concatenated (each keeps its ``street``); residents add up; each street's
     yearly state gets its residents so that shares combine weighted by population.
-    ``columns``: only these columns of the tables it names (table name -> columns).
+    ``columns``: only these columns of the tables it names (table name -> columns; no
+    columns: an empty table, nothing joined).
     """
     first = tables[0]
     columns = columns or {}
 
     def cat(name: str) -> pd.DataFrame:
         keep = columns.get(name)
+        if keep is not None and not keep:
+            return pd.DataFrame()
         return pd.concat([getattr(t, name) if keep is None else getattr(t, name)[list(keep)] for t in tables],
                          ignore_index=True)
 
@@ -34,12 +37,22 @@ def combine_tables(tables: list[Tables], columns: dict[str, tuple[str, ...]] | N
                   year_of_day=first.year_of_day)
 
 
-def group_indicators(tables: list[Tables]) -> pd.DataFrame:
+COUNTED = {"cases": (), "episodes": (), "whistles": ()}
+"""The large tables a group's indicators take from its streets' :class:`Counts` instead
+of joining them."""
+
+
+def group_indicators(tables: list[Tables], counts: list[Counts] | None = None) -> pd.DataFrame:
     """Yearly indicators (wide, index year) of a group of streets taken together: rates
-    over all their cases, whistles and staff; counts add up."""
+    over all their cases, whistles and staff; counts add up.
+
+    The cases, episodes and whistles are not joined: the streets' counts (``counts``,
+    one :class:`Counts` per street when already made) merge into exactly what the joined
+    tables would give, values in the same order, so the indicators are the same bits."""
+    counts = counts if counts is not None else [Counts.of(t) for t in tables]
     if len(tables) == 1:
-        return yearly_indicators(tables[0])
-    return yearly_indicators(combine_tables(tables, READS))
+        return yearly_indicators(tables[0], counts[0])
+    return yearly_indicators(combine_tables(tables, COUNTED), Counts.merged(counts))
 
 
 def department_table(tables: list[Tables], pilot: set[int]) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from sim.district.aggregate import department_table, group_indicators
 from sim.district.profiles import StreetProfile, choose_pilots, draw_profiles, profiles_frame, street_changes
 from sim.district.spec import District, load_district
 from sim.gc_pause import collector_paused
-from sim.indicators.compute import Tables, long_form, yearly_indicators
+from sim.indicators.compute import Counts, Tables, long_form, yearly_indicators
 from sim.io import write_parquet
 from sim.model import StreetModel
 from sim.outputs import all_street_tables
@@ -149,11 +149,13 @@ def run_district(district: District | str | Path, seed: int, keep_tables: bool =
     gc.collect()
     with collector_paused():
         pilot = {pr.index for pr in profiles if pr.pilot}
-        parts = [(str(i), yearly_indicators(tb)) for i, tb in enumerate(tables)]
-        parts.append((DISTRICT, group_indicators(tables)))
+        counts = [Counts.of(tb) for tb in tables]  # each street's, merged for its groups
+        parts = [(str(i), yearly_indicators(tb, counts[i])) for i, tb in enumerate(tables)]
+        parts.append((DISTRICT, group_indicators(tables, counts)))
         if pilot and len(pilot) < len(tables):
-            parts.append((PILOT, group_indicators([t for i, t in enumerate(tables) if i in pilot])))
-            parts.append((NON_PILOT, group_indicators([t for i, t in enumerate(tables) if i not in pilot])))
+            for label, member in ((PILOT, True), (NON_PILOT, False)):
+                rows = [i for i in range(len(tables)) if (i in pilot) == member]
+                parts.append((label, group_indicators([tables[i] for i in rows], [counts[i] for i in rows])))
         indicators = pd.concat([_long(w, label) for label, w in parts], ignore_index=True)
         indicators.insert(0, "seed", int(seed))
         indicators.insert(0, "scenario", district.name)

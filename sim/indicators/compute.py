@@ -26,13 +26,6 @@ HOUR_BUCKETS = ["hours_training", "hours_emergency", "hours_out_of_list", "hours
 DAILY_TASKS = ["tasks_accepted", "tasks_refused", "tasks_checked"]
 HEADCOUNT = ["staff_filled", "staff_contract", "staff_under35"]
 MIN_EPISODES_FOR_DEPT = 5
-READS = {"cases": ("raised_h", "closed_h", "outcome", "reported_resolved", "category", "is_repeat", "channel",
-                   "first_response_h", "complaint", "complaint_unclear", "route", "elderly"),
-         "episodes": ("state", "arrival_h", "arrival_year", "first_sent_h"),
-         "whistles": ("kind", "day", "answered", "first_of_episode", "department")}
-"""The columns of the large tables :func:`yearly_indicators` reads (the others need not
-be joined for a group of streets: :func:`sim.district.aggregate.group_indicators`)."""
-
 
 @dataclass
 class Tables:
@@ -63,67 +56,99 @@ def _ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den else float("nan")
 
 
-def yearly_indicators(tb: Tables) -> pd.DataFrame:
-    """Indicators per year, wide: one row per year, one column per indicator."""
+@dataclass
+class Counts:
+    """What :func:`yearly_indicators` counts over a street's large tables (cases,
+    episodes, whistle log): per-year counts, and the values its means are taken over, in
+    row order. Those of several streets of one run merge (:meth:`merged`) into exactly
+    what counting their concatenated tables gives: counts add up and each year's values
+    follow street after street, so every mean is the same sum of the same values."""
+
+    cases: dict[str, np.ndarray]
+    """Per-year case counts by name (``demands``, ``resolved``, ``mix_<category>``, ...)."""
+    resolve_hours: list[np.ndarray]
+    """Each year's closed resolved cases' hours from raising to closing, in case order."""
+    whistles: _WhistleArrays
+
+    @classmethod
+    def of(cls, tb: Tables) -> Counts:
+        """The counts of one street's (or a group's concatenated) tables."""
+        cs = tb.cases
+        yod = tb.year_of_day
+        raised_year = year_of_hours(yod, cs["raised_h"].to_numpy())
+        closed_day = day_of_hour(cs["closed_h"].to_numpy(), -1)
+        closed_year = np.where((closed_day >= 0) & (cs["outcome"].to_numpy() > 0),
+                               yod[np.clip(closed_day, 0, len(yod) - 1)], 0)
+        # the case columns, once (numpy arrays, only masked below)
+        resolved = cs["outcome"].to_numpy() == RESOLVED
+        cat = cs["category"].to_numpy()
+        channel_online = cs["channel"].to_numpy() == ONLINE
+        quick = (cs["first_response_h"] - cs["raised_h"]).to_numpy() <= 24.0
+        complained = cs["complaint"].to_numpy()
+        elderly_case = cs["elderly"].to_numpy()
+        med = cat == MEDIATION
+        cy = _CaseYears(tb.years, raised_year, closed_year)
+        counts = {"demands": cy.raised(None), "resolved": cy.raised(resolved),
+                  "reported": cy.raised(cs["reported_resolved"].to_numpy()),
+                  "mediation": cy.raised(med), "mediation_resolved": cy.raised(med & resolved),
+                  **{f"mix_{c}": cy.raised(cat == i) for i, c in enumerate(CATEGORIES)},
+                  "repeats": cy.raised(cs["is_repeat"].to_numpy()),
+                  "online": cy.raised(channel_online), "online_quick": cy.raised(channel_online & quick),
+                  "complaints": cy.closed(complained),
+                  "complaints_unclear": cy.closed(complained & cs["complaint_unclear"].to_numpy()),
+                  "to_social_orgs": cy.raised(cs["route"].to_numpy() == 1),
+                  "elderly": cy.raised(elderly_case),
+                  "elderly_online": cy.raised(elderly_case & channel_online)}
+        wait = (cs["closed_h"] - cs["raised_h"]).to_numpy()
+        return cls(cases=counts, resolve_hours=cy.closed_values(wait, resolved),
+                   whistles=_WhistleArrays(tb.episodes, tb.whistles, yod))
+
+    @classmethod
+    def merged(cls, parts: list[Counts]) -> Counts:
+        """The counts of several streets' tables taken together, in the order given."""
+        by_year = zip(*(p.resolve_hours for p in parts), strict=True)
+        return cls(cases={k: np.sum([p.cases[k] for p in parts], axis=0) for k in parts[0].cases},
+                   resolve_hours=[np.concatenate(hours) for hours in by_year],
+                   whistles=_WhistleArrays.merged([p.whistles for p in parts]))
+
+
+def yearly_indicators(tb: Tables, counts: Counts | None = None) -> pd.DataFrame:
+    """Indicators per year, wide: one row per year, one column per indicator.
+
+    ``counts``: the counts of ``tb``'s cases, episodes and whistles if known (a group of
+    streets: their merged :class:`Counts`; ``tb`` then needs only its other tables)."""
     yod = tb.year_of_day
-    cs = tb.cases
-    raised_year = year_of_hours(yod, cs["raised_h"].to_numpy())
-    closed_day = day_of_hour(cs["closed_h"].to_numpy(), -1)
-    closed_year = np.where((closed_day >= 0) & (cs["outcome"].to_numpy() > 0),
-                           yod[np.clip(closed_day, 0, len(yod) - 1)], 0)
+    counts = counts if counts is not None else Counts.of(tb)
     daily = tb.daily.assign(year=yod[tb.daily["day"].to_numpy()])
     d_year = daily.groupby("year")[[*HOUR_BUCKETS, *DAILY_TASKS]].sum()
     workdays = daily[daily["workday"].to_numpy()].groupby("year")[["staff_filled", "hours_data_entry"]].sum()
     headcount = _headcount(daily)
     st = combine_state(tb.state)
 
-    wl = _WhistleArrays(tb.episodes, tb.whistles, yod)
+    wl = counts.whistles
     se = _StaffEvents(tb.staff_events, yod)
     so_events = _SocialOrgEvents(tb.so_events, yod)
     emergencies = _Emergencies(tb.emergencies, yod)
     councils = _Councils(tb.council, yod)
-    # the case columns, once (numpy arrays; the loop below only masks them)
-    outcome = cs["outcome"].to_numpy()
-    resolved = outcome == RESOLVED
-    reported = cs["reported_resolved"].to_numpy()
-    wait = (cs["closed_h"] - cs["raised_h"]).to_numpy()
-    cat = cs["category"].to_numpy()
-    is_repeat = cs["is_repeat"].to_numpy()
-    channel_online = cs["channel"].to_numpy() == ONLINE
-    quick = (cs["first_response_h"] - cs["raised_h"]).to_numpy() <= 24.0
-    complained = cs["complaint"].to_numpy()
-    complained_unclear = cs["complaint_unclear"].to_numpy()
-    to_so = cs["route"].to_numpy() == 1
-    elderly_case = cs["elderly"].to_numpy()
-    cy = _CaseYears(tb.years, raised_year, closed_year)
-    n_demands = cy.raised(None)
-    resolved_n = cy.raised(resolved)
-    reported_n = cy.raised(reported)
-    med = cat == MEDIATION
-    med_n, med_resolved_n = cy.raised(med), cy.raised(med & resolved)
-    mix_n = [cy.raised(cat == i) for i in range(len(CATEGORIES))]
-    repeat_n = cy.raised(is_repeat)
-    online_n, online_quick_n = cy.raised(channel_online), cy.raised(channel_online & quick)
-    complaint_n, complaint_unclear_n = cy.closed(complained), cy.closed(complained & complained_unclear)
-    so_n = cy.raised(to_so)
-    elderly_n, elderly_online_n = cy.raised(elderly_case), cy.raised(elderly_case & channel_online)
-    resolve_means = cy.closed_means(wait, resolved)
+    c = counts.cases
+    n_demands = c["demands"]
     rows = []
     for k, y in enumerate(tb.years):
         r: dict[str, float] = {"year": y}
         r["demands"] = int(n_demands[k])
-        r["resolution_rate"] = _ratio(resolved_n[k], n_demands[k])
-        r["resolution_rate_reported"] = _ratio(reported_n[k], n_demands[k])
-        r["mean_resolve_hours"] = resolve_means[k]
-        r["dispute_resolution_rate"] = _ratio(med_resolved_n[k], med_n[k])
-        for i, c in enumerate(CATEGORIES):
-            r[f"mix_{c}"] = _ratio(mix_n[i][k], n_demands[k])
-        r["repeat_share"] = _ratio(repeat_n[k], n_demands[k])
-        r["online_response_rate"] = _ratio(online_quick_n[k], online_n[k])
-        r["complaints"] = int(complaint_n[k])
-        r["complaints_unclear_share"] = _ratio(complaint_unclear_n[k], complaint_n[k])
-        r["so_activity"] = so_n[k] / tb.residents * 10_000
-        r["elderly_online_share"] = _ratio(elderly_online_n[k], elderly_n[k])
+        r["resolution_rate"] = _ratio(c["resolved"][k], n_demands[k])
+        r["resolution_rate_reported"] = _ratio(c["reported"][k], n_demands[k])
+        hours = counts.resolve_hours[k]
+        r["mean_resolve_hours"] = float(hours.mean()) if len(hours) else float("nan")
+        r["dispute_resolution_rate"] = _ratio(c["mediation_resolved"][k], c["mediation"][k])
+        for cat in CATEGORIES:
+            r[f"mix_{cat}"] = _ratio(c[f"mix_{cat}"][k], n_demands[k])
+        r["repeat_share"] = _ratio(c["repeats"][k], n_demands[k])
+        r["online_response_rate"] = _ratio(c["online_quick"][k], c["online"][k])
+        r["complaints"] = int(c["complaints"][k])
+        r["complaints_unclear_share"] = _ratio(c["complaints_unclear"][k], c["complaints"][k])
+        r["so_activity"] = c["to_social_orgs"][k] / tb.residents * 10_000
+        r["elderly_online_share"] = _ratio(c["elderly_online"][k], c["elderly"][k])
 
         dy = d_year.loc[y] if y in d_year.index else None
         worked = float(sum(dy[b] for b in HOUR_BUCKETS)) if dy is not None else 0.0
@@ -232,12 +257,11 @@ class _CaseYears:
         """Cases closed (with an outcome) each year with ``flag`` set."""
         return count_flags(self.closed_at, flag[self.closed_rows], self.n)
 
-    def closed_means(self, values: np.ndarray, flag: np.ndarray) -> list[float]:
-        """Mean of ``values`` over each year's closed cases with ``flag`` (NaN where none),
-        in case order (the same sums as the masked ``mean``)."""
-        sorted_values, edges = grouped_values(self.closed_rows, self.closed_at, flag, values, self.n)
-        return [float(sorted_values[a:b].mean()) if b > a else float("nan")
-                for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    def closed_values(self, values: np.ndarray, flag: np.ndarray) -> list[np.ndarray]:
+        """``values`` of each year's closed cases with ``flag``, in case order (what the
+        masked ``values[closed_in_year & flag]`` gives)."""
+        grouped, edges = grouped_values(self.closed_rows, self.closed_at, flag, values, self.n)
+        return [grouped[a:b] for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
 class _WhistleArrays:
@@ -259,6 +283,29 @@ class _WhistleArrays:
         self.arrival_year, self.arrival_wait = arrivals(
             ep["state"].to_numpy(), ep["arrival_h"].to_numpy(np.float64),
             ep["first_sent_h"].to_numpy(np.float64), np.asarray(ep["arrival_year"]), EP_ARRIVED)
+
+    @classmethod
+    def merged(cls, parts: list[_WhistleArrays]) -> _WhistleArrays:
+        """The counts of several streets' logs taken together (what the concatenated logs
+        give: department columns a street never whistled count zero)."""
+        out = cls.__new__(cls)
+        have = [p for p in parts if p.any]
+        out.any = bool(have)
+        if not have:
+            return out
+        out.first_year = have[0].first_year
+        out.sent = np.sum([p.sent for p in have], axis=0)
+        out.answered = np.sum([p.answered for p in have], axis=0)
+        n_dept = max(p.first_sent.shape[1] for p in have)
+
+        def widened(m: np.ndarray) -> np.ndarray:
+            return np.pad(m, ((0, 0), (0, n_dept - m.shape[1])))
+
+        out.first_sent = np.sum([widened(p.first_sent) for p in have], axis=0)
+        out.first_answered = np.sum([widened(p.first_answered) for p in have], axis=0)
+        out.arrival_year = np.concatenate([p.arrival_year for p in have])
+        out.arrival_wait = np.concatenate([p.arrival_wait for p in have])
+        return out
 
     def indicators(self, y: int) -> dict[str, float]:
         """Department response rate, arrival hours and the share needing repeats in ``y``."""
