@@ -146,6 +146,28 @@ def count_flags(at: np.ndarray, flag: np.ndarray, n: int) -> np.ndarray:
 
 
 @njit(cache=True)
+def rows_by_key(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of each key ``0..n-1``, in row order, as one array and ``n + 1`` edges
+    (rows of key ``k``: ``rows[edges[k]:edges[k + 1]]``, i.e. ``np.flatnonzero(keys ==
+    k)``); a counting sort, rows with keys outside ``0..n-1`` left out."""
+    edges = np.zeros(n + 1, np.int64)
+    for i in range(len(keys)):
+        k = keys[i]
+        if 0 <= k < n:
+            edges[k + 1] += 1
+    for k in range(n):
+        edges[k + 1] += edges[k]
+    rows = np.empty(edges[n], np.int64)
+    fill = edges[:n].copy()
+    for i in range(len(keys)):
+        k = keys[i]
+        if 0 <= k < n:
+            rows[fill[k]] = i
+            fill[k] += 1
+    return rows, edges
+
+
+@njit(cache=True)
 def stable_argsort(keys: np.ndarray) -> np.ndarray:
     """``np.argsort(keys, kind="mergesort")`` (the stable order; the same permutation),
     quicker for spread keys: the keys are dealt into ``len(keys)`` slices of their range

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sim.cases import DROP_REASONS, EPISODE_STATES, OUTCOME_NAMES, ROUTE_NAMES, STATE_NAMES
-from sim.compiled import day_of_hour
+from sim.compiled import day_of_hour, rows_by_key
 from sim.domain import CATEGORIES, CHANNELS, DEPARTMENTS, EMERGENCY_TYPES
 from sim.indicators.compute import Tables
 from sim.model import StreetModel
@@ -25,12 +25,11 @@ def all_street_tables(model: StreetModel, copy: bool = True) -> list[Tables]:
 
 def rows_by_street(street: np.ndarray, n: int) -> list[np.ndarray]:
     """The rows of each street ``0..n-1`` of a pool table's ``street`` column, in row
-    order (``np.flatnonzero(street == k)`` for each ``k``, from one stable sort)."""
+    order (``np.flatnonzero(street == k)`` for each ``k``, from one counting sort)."""
     if n == 1 and (len(street) == 0 or (street.min() == 0 and street.max() == 0)):
         return [np.arange(len(street))]
-    order = np.argsort(street, kind="stable")
-    edges = np.searchsorted(street[order], np.arange(n + 1))
-    return [order[a:b] for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    rows, edges = rows_by_key(street, n)
+    return [rows[a:b] for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
 def street_tables(model: StreetModel, street: Street, copy: bool = True,

@@ -232,6 +232,18 @@ def test_count_flags_is_bincount_of_the_flagged():
     np.testing.assert_array_equal(count_flags(np.zeros(0, np.int64), np.zeros(0, bool), 3), [0, 0, 0])
 
 
+def test_rows_by_key_are_each_keys_rows_in_order():
+    from sim.compiled import rows_by_key
+
+    keys = np.random.default_rng(8).integers(-2, 9, 20_000)  # -2, -1, 7 and 8 left out
+    rows, edges = rows_by_key(keys, 7)
+    assert len(edges) == 8 and edges[0] == 0 and edges[-1] == len(rows)
+    for k in range(7):
+        np.testing.assert_array_equal(rows[edges[k]:edges[k + 1]], np.flatnonzero(keys == k))
+    rows, edges = rows_by_key(keys[:0], 3)
+    assert len(rows) == 0 and edges.tolist() == [0, 0, 0, 0]
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_stable_argsort_is_numpys_stable_order(seed):
     """Uniform keys (with ties, and of every small length) take the sliced insertion
