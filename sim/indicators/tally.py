@@ -12,7 +12,7 @@ import math
 import numpy as np
 from numba import njit
 
-from sim.compiled import day_of
+from sim.compiled import day_of, rows_by_key
 
 
 @njit(cache=True)
@@ -74,19 +74,12 @@ def grouped_values(rows: np.ndarray, at: np.ndarray, flag: np.ndarray, values: n
     """``values[rows]`` of the rows with ``flag[rows]`` set, grouped by ``at`` (``0 <= at <
     n``, one per entry of ``rows``) and in ``rows`` order within a group, with the ``n +
     1`` edges of the groups: what a stable argsort of ``at`` over the flagged rows gives
-    (a counting sort)."""
-    edges = np.zeros(n + 1, np.int64)
+    (a counting sort, :func:`sim.compiled.rows_by_key`)."""
+    keys = np.empty(len(rows), np.int64)
     for j in range(len(rows)):
-        if flag[rows[j]]:
-            edges[at[j] + 1] += 1
-    for g in range(n):
-        edges[g + 1] += edges[g]
-    out = np.empty(edges[n], np.float64)
-    fill = edges[:n].copy()
-    for j in range(len(rows)):
-        r = rows[j]
-        if flag[r]:
-            g = at[j]
-            out[fill[g]] = values[r]
-            fill[g] += 1
+        keys[j] = at[j] if flag[rows[j]] else -1  # left out
+    order, edges = rows_by_key(keys, n)
+    out = np.empty(len(order), np.float64)
+    for i in range(len(order)):
+        out[i] = values[rows[order[i]]]
     return out, edges
