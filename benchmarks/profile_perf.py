@@ -10,6 +10,7 @@ Python functions as ``py::``. Prints the share of samples by kind, then the top 
 
     python benchmarks/profile_perf.py                       # 12 baseline runs, top 40
     python benchmarks/profile_perf.py --runs 20 --scenario combined --top 60 --keep perf.data
+    python benchmarks/profile_perf.py --runs 2 --scenario district --district-streets 15  # a district's run
 
 ``--callers`` also says which functions the samples of a few named functions came from
 (by default numba's runtime: its reference counts and allocations, whose own names say
@@ -176,16 +177,30 @@ def child(args: argparse.Namespace) -> None:
     from sim.model import StreetModel
     from sim.scenarios import load_scenario
 
-    keep_freed_memory()  # as sim.runner.run does
-    scenario = load_scenario(args.scenario)
-    StreetModel(scenario, seed=args.seed).run()  # warm-up: compiled kernels loaded
+    if args.district_streets:
+        from sim.district import build_district_model, load_district
+
+        district = load_district(args.scenario).with_values({"district.streets": args.district_streets},
+                                                            source="profile")
+
+        def model() -> StreetModel:
+            return build_district_model(district, args.seed)[0]
+    else:
+        keep_freed_memory()  # as sim.runner.run does (run_district leaves glibc's defaults)
+        scenario = load_scenario(args.scenario)
+
+        def model() -> StreetModel:
+            return StreetModel(scenario, seed=args.seed)
+
+    model().run()  # warm-up: compiled kernels loaded
     with open(f"/tmp/perf-{os.getpid()}.map", "a") as f:
         f.writelines(perf_map_lines(kernel_symbols()))
     control = os.open(os.environ[CONTROL_ENV], os.O_WRONLY)
     for _ in range(args.runs):
         gc.collect()  # a finished model's agents form cycles; the pass is not sampled
+        m = model()  # a district's model is built outside the samples, as a street's is not
         os.write(control, b"enable\n")
-        StreetModel(scenario, seed=args.seed).run()
+        m.run()
         os.write(control, b"disable\n")
     os.close(control)
 
@@ -224,7 +239,9 @@ def main() -> None:
     """Record the runs under ``perf`` and print the report."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=12)
-    ap.add_argument("--scenario", default="baseline")
+    ap.add_argument("--scenario", default="baseline", help="a scenario; with --district-streets, a district")
+    ap.add_argument("--district-streets", type=int, default=0, metavar="N",
+                    help="profile the model run of a district (--scenario: its file or name) of N streets")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--frequency", type=int, default=4999, help="samples a second")
     ap.add_argument("--top", type=int, default=40)
@@ -251,9 +268,11 @@ def main() -> None:
             chains = ["-g"]
         cmd = ["perf", "record", "-q", *chains, "-D", "-1", "--control", f"fifo:{fifo}", "-F",
                str(args.frequency), "-o", str(data), "--", sys.executable, "-X", "perf", __file__, "--child",
-               "--runs", str(args.runs), "--scenario", args.scenario, "--seed", str(args.seed)]
+               "--runs", str(args.runs), "--scenario", args.scenario, "--seed", str(args.seed),
+               "--district-streets", str(args.district_streets)]
         subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
-        print(f"{args.scenario}, seed {args.seed}: {args.runs} runs sampled at {args.frequency} Hz "
+        what = args.scenario + (f" ({args.district_streets} streets)" if args.district_streets else "")
+        print(f"{what}, seed {args.seed}: {args.runs} runs sampled at {args.frequency} Hz "
               f"(the warm-up run and the collections between runs left out)\n")
         print(report(data, args.top))
         if args.callers:
