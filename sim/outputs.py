@@ -26,8 +26,6 @@ def all_street_tables(model: StreetModel, copy: bool = True) -> list[Tables]:
 def rows_by_street(street: np.ndarray, n: int) -> list[np.ndarray]:
     """The rows of each street ``0..n-1`` of a pool table's ``street`` column, in row
     order (``np.flatnonzero(street == k)`` for each ``k``, from one counting sort)."""
-    if n == 1 and (len(street) == 0 or (street.min() == 0 and street.max() == 0)):
-        return [np.arange(len(street))]
     rows, edges = rows_by_key(street, n)
     return [rows[a:b] for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
@@ -53,8 +51,8 @@ def street_tables(model: StreetModel, street: Street, copy: bool = True,
     pool = model.pool
     # this street's rows of the pool's tables (a district's pool holds every street's)
     if pool_rows is None:
-        pool_rows = (np.flatnonzero(pool.episodes.view("street") == street.index),
-                     np.flatnonzero(pool.log.view("street") == street.index))
+        pool_rows = (rows_by_street(pool.episodes.view("street"), len(model.streets))[street.index],
+                     rows_by_street(pool.log.view("street"), len(model.streets))[street.index])
     mine, whistled = pool_rows
     ep = pool.episodes.rows_frame(mine, copy=copy)  # views when they are all the pool's
     ep.insert(0, "episode", mine)

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
 from sim.compiled import day_of, rows_by_key
 
@@ -44,6 +45,12 @@ def whistle_tally(kind: np.ndarray, day: np.ndarray, answered: np.ndarray, first
     return sent, yes, first_sent, first_yes
 
 
+@register_jitable
+def _arrived(state: int, hour: float, arrived_state: int) -> bool:
+    """Whether an episode's department arrived, at a finite, non-negative hour."""
+    return state == arrived_state and math.isfinite(hour) and day_of(hour) >= 0
+
+
 @njit(cache=True)
 def arrivals(state: np.ndarray, arrival_h: np.ndarray, first_sent_h: np.ndarray, arrival_year: np.ndarray,
              arrived_state: int) -> tuple[np.ndarray, np.ndarray]:
@@ -53,17 +60,15 @@ def arrivals(state: np.ndarray, arrival_h: np.ndarray, first_sent_h: np.ndarray,
     first_sent_h)[ok]``)."""
     m = 0
     for i in range(len(state)):
-        h = arrival_h[i]
-        if state[i] == arrived_state and math.isfinite(h) and day_of(h) >= 0:
+        if _arrived(state[i], arrival_h[i], arrived_state):
             m += 1
     years = np.empty(m, np.int64)
     waits = np.empty(m, np.float64)
     k = 0
     for i in range(len(state)):
-        h = arrival_h[i]
-        if state[i] == arrived_state and math.isfinite(h) and day_of(h) >= 0:
+        if _arrived(state[i], arrival_h[i], arrived_state):
             years[k] = arrival_year[i]
-            waits[k] = h - first_sent_h[i]
+            waits[k] = arrival_h[i] - first_sent_h[i]
             k += 1
     return years, waits
 
