@@ -10,6 +10,12 @@ allocations by tracemalloc during one run; this process's peak over its timed ru
 resident-days per second, and, as fresh processes, the whole ``streetsim run baseline``
 command and ``streetsim --help`` start-up.
 
+This machine's speed drifts (the project's 2-core machine has run the same code from
+0.23 to 0.51 s), so each timed run is followed by the dense-numpy reference of
+``reference_numpy.py`` on the same population and horizon: a yardstick timed in the
+same minutes. Its best time and the ratio of the best model run to it compare figures
+taken on different machines or hours (:func:`yardstick_seconds`).
+
     python benchmarks/bench_baseline.py [--repeat 3] [--seed 1] [--no-cli]
 """
 
@@ -24,6 +30,20 @@ import sys
 import tempfile
 import time
 import tracemalloc
+
+
+def yardstick_seconds(seed: int) -> float:
+    """Wall seconds of one dense-numpy reference run (``reference_numpy.run_numpy``, the
+    resident rule set on the baseline's population and horizon): the machine's speed
+    in the minutes around a timed run, not a figure of streetsim's."""
+    from reference_numpy import run_numpy
+    from reference_rules import baseline_rules
+
+    rules = baseline_rules()
+    gc.collect()
+    t0 = time.perf_counter()
+    run_numpy(rules, rules.days, seed)
+    return time.perf_counter() - t0
 
 
 def peak_rss_mb() -> float:
@@ -169,7 +189,7 @@ def main() -> None:
     resident_days = p.population.residents * ((p.run.end_date - p.run.start_date).days + 1)
     base_rss = peak_rss_mb()
     _ = run(scenario, seed=args.seed).yearly  # warm-up: imports, compiled kernels, caches
-    walls, cpus, fulls = [], [], []
+    walls, cpus, fulls, yards = [], [], [], []
     for _ in range(args.repeat):
         gc.collect()  # a finished model's agents form cycles; pool workers collect after each run
         w0, c0 = time.perf_counter(), time.process_time()
@@ -180,6 +200,7 @@ def main() -> None:
         w0 = time.perf_counter()
         _ = run(scenario, seed=args.seed).yearly
         fulls.append(time.perf_counter() - w0)
+        yards.append(yardstick_seconds(args.seed))
     runs_peak = peak_rss_mb()  # before tracemalloc, whose own bookkeeping adds ~55 MB
     tracemalloc.start()
     _ = run(scenario, seed=args.seed).yearly
@@ -192,6 +213,8 @@ def main() -> None:
     print(f"model run cpu s    best {min(cpus):.3f}")
     print(f"run + tables + indicators wall s  best {min(fulls):.3f}  "
           f"all {', '.join(f'{w:.3f}' for w in fulls)}")
+    print(f"machine yardstick  dense-numpy reference after each run, wall s best {min(yards):.3f}  "
+          f"all {', '.join(f'{w:.3f}' for w in yards)}; model run / yardstick {best / min(yards):.2f}")
     for i, (label, mem) in enumerate(memory):
         head = "" if i else "peak memory MB"
         print(f"{head:19s}{label}{mem['peak']:.0f} peak RSS of a fresh process running once "
