@@ -270,12 +270,12 @@ def test_merged_whistle_counts_are_those_of_the_joined_logs():
         return ep, wl
 
     parts = [street(400, 3), street(0, 9), street(900, 9)]
-    merged = _WhistleArrays.merged([_WhistleArrays(ep, wl, yod) for ep, wl in parts])
-    joined = _WhistleArrays(pd.concat([p[0] for p in parts], ignore_index=True),
+    merged = _WhistleArrays.merged([_WhistleArrays.of(ep, wl, yod) for ep, wl in parts])
+    joined = _WhistleArrays.of(pd.concat([p[0] for p in parts], ignore_index=True),
                             pd.concat([p[1] for p in parts], ignore_index=True), yod)
     for name in ("sent", "answered", "first_sent", "first_answered", "arrival_year", "arrival_wait"):
         np.testing.assert_array_equal(getattr(merged, name), getattr(joined, name), err_msg=name)
-    assert not _WhistleArrays.merged([_WhistleArrays(*street(0, 9), yod)]).any
+    assert not _WhistleArrays.merged([_WhistleArrays.of(*street(0, 9), yod)]).any
 
 
 def test_district_turnover_is_all_quits_over_all_staff(tmp_path):

@@ -169,7 +169,7 @@ def test_whistle_counts_by_year_equal_masks_per_year():
     first_sent_h = arrival_h - rng.uniform(1, 90, m)
     ep = pd.DataFrame({"state": state, "arrival_h": arrival_h, "first_sent_h": first_sent_h,
                        "arrival_year": arrival_year})
-    arrays = _WhistleArrays(ep, wl, yod)
+    arrays = _WhistleArrays.of(ep, wl, yod)
     for y in (2023, 2024, 2025, 2026, 2027, 2031):
         got, want = arrays.indicators(y), _whistles_by_masks(ep, wl, yod, y)
         assert got.keys() == want.keys()

@@ -7,7 +7,7 @@ set, only produced by what happened.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -101,7 +101,7 @@ class Counts:
                   "elderly_online": cy.raised(elderly_case & channel_online)}
         wait = (cs["closed_h"] - cs["raised_h"]).to_numpy()
         return cls(cases=counts, resolve_hours=cy.closed_values(wait, resolved),
-                   whistles=_WhistleArrays(tb.episodes, tb.whistles, yod))
+                   whistles=_WhistleArrays.of(tb.episodes, tb.whistles, yod))
 
     @classmethod
     def merged(cls, parts: list[Counts]) -> Counts:
@@ -264,48 +264,62 @@ class _CaseYears:
         return [grouped[a:b] for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
-class _WhistleArrays:
-    """The yearly whistle indicators' counts, one ``bincount`` over the whistle log each
-    (routine whistles by year; first whistles of an episode by year and department),
-    and the episodes' arrivals."""
+def _no_counts(dims: int = 1) -> np.ndarray:
+    return np.zeros((0,) * dims, np.int64)
 
-    def __init__(self, ep: pd.DataFrame, wl: pd.DataFrame, yod: np.ndarray) -> None:
-        self.any = bool(len(wl))
-        if not self.any:
-            return
-        self.first_year, n = int(yod.min()), int(yod.max() - yod.min() + 1)
+
+@dataclass(eq=False)
+class _WhistleArrays:
+    """The yearly whistle indicators' counts, from one pass over the whistle log
+    (:func:`sim.indicators.tally.whistle_tally`: routine whistles by year, in slots
+    ``0..n-1`` from ``first_year``, the others in slot ``n``; first whistles of an
+    episode by slot and department), and the episodes' arrivals (years and hours from
+    the first whistle, in episode order). ``any``: whether there was any whistle (the
+    other fields are empty when not)."""
+
+    any: bool
+    first_year: int = 0
+    sent: np.ndarray = field(default_factory=_no_counts)
+    answered: np.ndarray = field(default_factory=_no_counts)
+    first_sent: np.ndarray = field(default_factory=lambda: _no_counts(2))
+    first_answered: np.ndarray = field(default_factory=lambda: _no_counts(2))
+    arrival_year: np.ndarray = field(default_factory=_no_counts)
+    arrival_wait: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @classmethod
+    def of(cls, ep: pd.DataFrame, wl: pd.DataFrame, yod: np.ndarray) -> _WhistleArrays:
+        """The counts of one street's (or a group's concatenated) episodes and log."""
+        if not len(wl):
+            return cls(any=False)
+        first_year, n = int(yod.min()), int(yod.max() - yod.min() + 1)
         department = wl["department"].to_numpy()
-        # routine whistles by year (other whistles in an extra slot n), and the first
-        # whistles of an episode by (year, department): one pass over the log
-        self.sent, self.answered, self.first_sent, self.first_answered = whistle_tally(
+        sent, answered, first_sent, first_answered = whistle_tally(
             wl["kind"].to_numpy(), wl["day"].to_numpy(), wl["answered"].to_numpy(),
-            wl["first_of_episode"].to_numpy(), department, yod, self.first_year, n, int(department.max()) + 1)
-        self.arrival_year, self.arrival_wait = arrivals(
+            wl["first_of_episode"].to_numpy(), department, yod, first_year, n, int(department.max()) + 1)
+        arrival_year, arrival_wait = arrivals(
             ep["state"].to_numpy(), ep["arrival_h"].to_numpy(np.float64),
             ep["first_sent_h"].to_numpy(np.float64), np.asarray(ep["arrival_year"]), EP_ARRIVED)
+        return cls(True, first_year, sent, answered, first_sent, first_answered, arrival_year, arrival_wait)
 
     @classmethod
     def merged(cls, parts: list[_WhistleArrays]) -> _WhistleArrays:
         """The counts of several streets' logs taken together (what the concatenated logs
         give: department columns a street never whistled count zero)."""
-        out = cls.__new__(cls)
         have = [p for p in parts if p.any]
-        out.any = bool(have)
         if not have:
-            return out
-        out.first_year = have[0].first_year
-        out.sent = np.sum([p.sent for p in have], axis=0)
-        out.answered = np.sum([p.answered for p in have], axis=0)
+            return cls(any=False)
         n_dept = max(p.first_sent.shape[1] for p in have)
 
         def widened(m: np.ndarray) -> np.ndarray:
             return np.pad(m, ((0, 0), (0, n_dept - m.shape[1])))
 
-        out.first_sent = np.sum([widened(p.first_sent) for p in have], axis=0)
-        out.first_answered = np.sum([widened(p.first_answered) for p in have], axis=0)
-        out.arrival_year = np.concatenate([p.arrival_year for p in have])
-        out.arrival_wait = np.concatenate([p.arrival_wait for p in have])
-        return out
+        return cls(any=True, first_year=have[0].first_year,
+                   sent=np.sum([p.sent for p in have], axis=0),
+                   answered=np.sum([p.answered for p in have], axis=0),
+                   first_sent=np.sum([widened(p.first_sent) for p in have], axis=0),
+                   first_answered=np.sum([widened(p.first_answered) for p in have], axis=0),
+                   arrival_year=np.concatenate([p.arrival_year for p in have]),
+                   arrival_wait=np.concatenate([p.arrival_wait for p in have]))
 
     def indicators(self, y: int) -> dict[str, float]:
         """Department response rate, arrival hours and the share needing repeats in ``y``."""
