@@ -35,7 +35,7 @@ from numba.typed import List
 from sim.agents.departments import day_rates, decide_due, due_episodes, fill_episodes
 from sim.agents.staff import INITIAL_STRESS, StaffMember, initial_skill, recruit_age_kernel, specialty_kernel
 from sim.cases import CASE_COLUMNS, EPISODE_COLUMNS, N_UNIFORMS
-from sim.compiled import leaf, pairwise_sum
+from sim.compiled import borrowed, leaf, pairwise_sum
 from sim.domain import SPECIALTIES
 from sim.events import HIRE, LEAVE, QUIT
 from sim.hours import BUCKET_ROW, np_maximum, np_minimum, take_hours
@@ -150,7 +150,13 @@ def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, li
         active, incoming: the pool's pending and arrived episodes.
 
     Returns ``(day, active, incoming, packed, quit_probs)``: the first day not run, the
-    pool's arrays, and each street's replaced arrays packed (:func:`_packed_lives`)."""
+    pool's arrays, and each street's replaced arrays packed (:func:`_packed_lives`). The
+    arrays that stay the same through the call are :func:`borrowed`, as in
+    :func:`run_street_days`."""
+    shared, counts, street_index, staff_log, w_decide = borrowed((shared, counts, street_index, staff_log,
+                                                                  w_decide))
+    streets, gens, states, checks = (borrowed_items(streets), borrowed_items(gens), borrowed_items(states),
+                                     borrowed_items(checks))
     ep_street = shared[0][0]
     n_streets = len(streets)
     k_cand = streets[0][12][10][0].shape[1]
@@ -203,6 +209,15 @@ def run_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, streets, li
 
 
 @njit(cache=True)
+def borrowed_items(items):
+    """A typed list of the :func:`borrowed` items of the typed list ``items``."""
+    out = List()
+    for i in range(len(items)):
+        out.append(borrowed(items[i]))
+    return out
+
+
+@njit(cache=True)
 def by_street(ids: np.ndarray, ep_street: np.ndarray, position: np.ndarray, n_streets: int
               ) -> tuple[np.ndarray, np.ndarray]:
     """The places in ``ids`` (episodes) grouped by their street's ``position`` (keeping
@@ -249,8 +264,12 @@ def run_street_days(t: int, t_stop: int, shared: tuple, counts: np.ndarray, st: 
                     incoming: np.ndarray) -> tuple:
     """:func:`run_days` for a single street (its state and arrays as tuples, ``check``
     its :func:`_check_arrays`, its streams the one item of the typed list
-    ``street_gens``); returns ``(day, active, incoming, live)``."""
-    gens = street_gens[0]
+    ``street_gens``); returns ``(day, active, incoming, live)``. The arrays that stay the
+    same through the call are :func:`borrowed` (the arrays of ``live``, ``active`` and
+    ``incoming`` are replaced and returned: they keep their counts)."""
+    st, shared, check, counts, staff_log, w_decide = borrowed((st, shared, check, counts, staff_log,
+                                                               w_decide))
+    gens = borrowed(street_gens[0])
     k_cand = st[12][10][0].shape[1]
     posts = len(st[3][0])
     states = (st[2][STATE],)

@@ -9,11 +9,13 @@ identical, bit for bit.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pandas as pd
 import pytest
 
 from sim import month_loop
+from sim.compiled import borrowed
 from sim.model import StreetModel
 from sim.outputs import street_tables
 from sim.scenarios import load_scenario
@@ -109,6 +111,59 @@ def test_a_district_s_compiled_days_match_the_daily_step() -> None:
         assert np.array_equal(sf.residents.trust, ss.residents.trust)
     assert _stream_states(fast) == _stream_states(slow)
     assert len({len(s.cases) for s in fast.streets}) > 1  # the streets differ (their own draws)
+
+
+def _owned(a: np.ndarray) -> bool:
+    """Whether ``a`` holds its memory or keeps the object that does: an array made from
+    a :func:`sim.compiled.borrowed` one without the whole of it has neither."""
+    return a.flags.owndata or a.base is not None
+
+
+@numba.njit
+def _borrowed_view(a: np.ndarray) -> np.ndarray:
+    return borrowed(a)[1:]
+
+
+@numba.njit
+def _borrowed_whole(a: np.ndarray) -> tuple:
+    return borrowed((a, (a,)))
+
+
+@pytest.mark.parametrize("n_streets", [1, 3])
+def test_the_days_return_no_borrowed_array(n_streets: int) -> None:
+    """The loops borrow the arrays that stay put (:func:`sim.compiled.borrowed`: no
+    reference counts); every array a stretch of days hands back to the streets and the
+    pool (replaced in the loop) must own its memory, or keep its owner alive. The check
+    itself tells a view of a borrowed array from the whole one."""
+    a = np.arange(4.0)
+    assert not _owned(_borrowed_view(a))
+    whole, (inner,) = _borrowed_whole(a)
+    assert whole is a and inner is a
+    scenario = load_scenario("baseline").with_values(
+        {"population.residents": 6000, "run.end_date": "2024-12-31"}, source="test")
+    seen = []
+    real = month_loop.advance
+
+    def checked(model: StreetModel) -> int:
+        k = real(model)
+        pool = model.pool
+        arrays = [pool.active, pool.incoming]
+        for street in model.streets:
+            ik = street.intake
+            arrays += [ik.queue, ik.in_service, ik.online_inbox, ik.repeats_due, ik.repeats_day,
+                       street.daily.open_rows]
+            if street.workforce.quit_prob is not None:
+                arrays.append(street.workforce.quit_prob)
+        assert all(_owned(x) for x in arrays)
+        seen.append(sum(len(x) > 0 for x in arrays))
+        return k
+
+    month_loop.advance = checked
+    try:
+        StreetModel(scenario, seed=8, n_streets=n_streets).run()
+    finally:
+        month_loop.advance = real
+    assert len(seen) >= 12 and sum(seen) > 0
 
 
 def test_tables_as_views_equal_copies_and_free_the_uniforms() -> None:
