@@ -403,11 +403,23 @@ def _fits(t: int, ints: np.ndarray, n_draws: int, n_emergency_rows: int, n_case_
     n_rep = demand.count_due(repeats_day, t)
     if ints[I_CASES] + n_rep > n_case_rows:
         return -1
-    arriving = 0
-    for i in range(len(future_day)):
-        if future_day[i] == t:
-            arriving += 1
+    arriving = _at_most(future_day, t) - _at_most(future_day, t - 1)  # the days are sorted
     return len(queue) + len(inbox) + arriving + n_rep
+
+
+@leaf
+def _at_most(days: np.ndarray, t: int) -> int:
+    """How many of the sorted ``days`` are at most ``t`` (``searchsorted``, right): a
+    binary search, where counting today's arrivals one by one read the whole month's
+    demands every day."""
+    lo, hi = 0, len(days)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if days[mid] <= t:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 @njit(cache=True, inline="always")
