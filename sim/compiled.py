@@ -67,6 +67,20 @@ def _borrow(context, builder, ty, val):
     return val
 
 
+@leaf
+def search_right(a: np.ndarray, lo: int, hi: int, x: float) -> int:
+    """``lo + numpy.searchsorted(a[lo:hi], x, side="right")`` on a sorted ``a`` (NaN
+    sorts last): the first place in ``lo..hi`` whose value exceeds ``x``, by bisection."""
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        m = a[mid]
+        if x < m or (m != m and x == x):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
 PAIRWISE_BLOCK = 128
 """NumPy's ``PW_BLOCKSIZE``: below it, eight running partial sums; above, halve."""
 

@@ -35,7 +35,7 @@ from numba.typed import List
 from sim.agents.departments import day_rates, decide_due, due_episodes, fill_episodes
 from sim.agents.staff import INITIAL_STRESS, StaffMember, initial_skill, recruit_age_kernel, specialty_kernel
 from sim.cases import CASE_COLUMNS, EPISODE_COLUMNS, N_UNIFORMS
-from sim.compiled import borrowed, leaf, pairwise_sum
+from sim.compiled import borrowed, leaf, pairwise_sum, search_right
 from sim.domain import SPECIALTIES
 from sim.events import HIRE, LEAVE, QUIT
 from sim.hours import BUCKET_ROW, np_maximum, np_minimum, take_hours
@@ -403,23 +403,10 @@ def _fits(t: int, ints: np.ndarray, n_draws: int, n_emergency_rows: int, n_case_
     n_rep = demand.count_due(repeats_day, t)
     if ints[I_CASES] + n_rep > n_case_rows:
         return -1
-    arriving = _at_most(future_day, t) - _at_most(future_day, t - 1)  # the days are sorted
+    # the days are sorted: today's arrivals by bisection, not a pass over the month's
+    n = len(future_day)
+    arriving = search_right(future_day, 0, n, t) - search_right(future_day, 0, n, t - 1)
     return len(queue) + len(inbox) + arriving + n_rep
-
-
-@leaf
-def _at_most(days: np.ndarray, t: int) -> int:
-    """How many of the sorted ``days`` are at most ``t`` (``searchsorted``, right): a
-    binary search, where counting today's arrivals one by one read the whole month's
-    demands every day."""
-    lo, hi = 0, len(days)
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if days[mid] <= t:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
 
 
 @njit(cache=True, inline="always")

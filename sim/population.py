@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 from numba.extending import register_jitable
 
-from sim.compiled import leaf, pairwise_sum
+from sim.compiled import leaf, pairwise_sum, search_right
 from sim.domain import RESIDENT_AGE_BANDS
 from sim.params.values import Params
 from sim.randomness.pcg64 import fill_uniforms
@@ -421,11 +421,5 @@ def pick_kernel(cum: np.ndarray, bucket_start: np.ndarray, u: np.ndarray) -> np.
             lo, hi = bucket_start[b], bucket_start[b + 1]
         else:
             lo, hi = 0, n
-        while lo < hi:
-            mid = (lo + hi) >> 1
-            if cum[mid] <= x:
-                lo = mid + 1
-            else:
-                hi = mid
-        out[k] = min(lo, n - 1)
+        out[k] = min(search_right(cum, lo, hi, x), n - 1)
     return out

@@ -278,3 +278,21 @@ def test_stable_argsort_of_any_keys_is_numpys_stable_order(keys, hours):
         a = np.round(np.abs(np.nan_to_num(a, posinf=1e6, neginf=1e6)) % 500.0, 1)
     np.testing.assert_array_equal(stable_argsort(a), np.argsort(a, kind="mergesort"))
 
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=16),
+                                 st.sampled_from([0.0, 1.0, 2.0])), max_size=40),
+       x=st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=16), st.sampled_from([0.0, 1.0, 2.0])),
+       cut=st.tuples(st.integers(0, 40), st.integers(0, 40)))
+def test_search_right_is_numpys_searchsorted_right_within_bounds(values, x, cut):
+    """``search_right(a, lo, hi, x)`` on a sorted ``a`` (NaN last, ties, infinities) is
+    ``lo + np.searchsorted(a[lo:hi], x, side="right")``, for floats and for whole days."""
+    from sim.compiled import search_right
+
+    a = np.sort(np.array(values, dtype=np.float64))
+    lo, hi = sorted(min(c, len(a)) for c in cut)
+    assert search_right(a, lo, hi, x) == lo + np.searchsorted(a[lo:hi], x, side="right")
+    days = np.sort(np.array([v for v in values if np.isfinite(v)], dtype=np.int64))
+    for t in (-1, 0, 1, 2, 3):
+        assert search_right(days, 0, len(days), t) == np.searchsorted(days, t, side="right")

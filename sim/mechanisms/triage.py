@@ -36,7 +36,7 @@ from numba import njit
 from sim.agents.staff import CONTRACT, count_held
 from sim.calendar import OFFICE_OPEN_H
 from sim.cases import AT_SO, DR_ABANDONED, DROPPED, IN_STREET, ROUTE_DEPT, ROUTE_SO, ROUTE_STREET, U_ROUTE
-from sim.compiled import leaf, pairwise_sum
+from sim.compiled import leaf, pairwise_sum, search_right
 from sim.domain import CATEGORIES, CATEGORY_SPECIALTY, SPECIALTIES
 from sim.hours import CASEWORK, free_hours, np_maximum, np_minimum, take_hours
 from sim.mechanisms import feedback, referral, resolution, timebudget, whistle
@@ -355,20 +355,6 @@ def routes_kernel(ids: np.ndarray, u_route: np.ndarray, needs_department: np.nda
     return route, hours
 
 
-@leaf
-def search_right(a: np.ndarray, n: int, x: float) -> int:
-    """``numpy.searchsorted(a[:n], x, side="right")`` on a sorted ``a`` (NaN sorts last)."""
-    lo, hi = 0, n
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        m = a[mid]
-        if x < m or (m != m and x == x):
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
 @njit(cache=True)
 def _fill(hours: np.ndarray, cases: np.ndarray, n_cases: int, free: np.ndarray, posts: np.ndarray,
           n_posts: int, start: np.ndarray, used: np.ndarray) -> int:
@@ -389,7 +375,7 @@ def _fill(hours: np.ndarray, cases: np.ndarray, n_cases: int, free: np.ndarray, 
         cum += need
         if not cum <= limit:
             break
-        start[i] = min(search_right(cum_avail, n_posts, cum - need), n_posts - 1)
+        start[i] = min(search_right(cum_avail, 0, n_posts, cum - need), n_posts - 1)
         total = cum
         fit += 1
     for j in range(n_posts):
