@@ -283,7 +283,8 @@ def test_stable_argsort_of_any_keys_is_numpys_stable_order(keys, hours):
 @settings(max_examples=200, deadline=None)
 @given(values=st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=16),
                                  st.sampled_from([0.0, 1.0, 2.0])), max_size=40),
-       x=st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=16), st.sampled_from([0.0, 1.0, 2.0])),
+       x=st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=16),
+                   st.sampled_from([0.0, 1.0, 2.0])),
        cut=st.tuples(st.integers(0, 40), st.integers(0, 40)))
 def test_search_right_is_numpys_searchsorted_right_within_bounds(values, x, cut):
     """``search_right(a, lo, hi, x)`` on a sorted ``a`` (NaN last, ties, infinities) is
