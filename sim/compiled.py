@@ -15,6 +15,10 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
 
+from sim.numba_footprint import install as _trim_numba_footprint
+
+_trim_numba_footprint()  # before any kernel is loaded or compiled: see sim.numba_footprint
+
 
 def leaf(fn):
     """``njit(cache=True)`` for a helper or kernel that reads and writes arrays but makes

@@ -1,0 +1,157 @@
+"""Less of numba's per-process memory: its runtime module from the kernel cache, and the
+cached kernels' linking IR parsed only when a compilation needs it.
+
+Each process that loads numba's cached kernels pays twice for things a run never uses:
+
+* **The runtime module.** Before it loads or compiles anything, numba compiles a small
+  LLVM module of its runtime (reference counting, atomic adds) through LLVM's whole
+  optimiser and code generator. That takes ~30 ms and touches ~19 MB of LLVM's library
+  file (~30 MB right after ``pip install``, when the file sits in the page cache in
+  large blocks); numba caches kernels but not this module. :func:`install` makes numba
+  keep it in the kernel cache as object code, as it keeps every kernel: the first
+  process compiles and stores it, the others load it (~4 ms, none of that code touched).
+* **The linking IR.** Numba loads a cached kernel's object code and also parses the
+  LLVM bitcode stored with it into a module kept for as long as the process lives: a
+  later compilation calling that kernel links it in. A run compiles nothing, and those
+  modules held ~11 MB at a street run's peak. :func:`install` keeps the bitcode's bytes
+  (2.3 MB for a street run) and parses them when a compilation asks for the module.
+
+Neither changes any compiled code or result: the runtime's object code is what numba
+compiles for it (stored with a hash of its bytes and keyed by the numba, llvmlite and
+Python versions, the CPU and the optimisation level), and the parsed module is the same
+bitcode, parsed later. Anything numba does not offer as expected (another version's
+internals) leaves numba as it is. ``STREETSIM_NUMBA_FOOTPRINT=0`` leaves it as it is too.
+``tests/test_numba_footprint.py`` checks both parts, and a run's tables with and without.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+
+ENV = "STREETSIM_NUMBA_FOOTPRINT"
+RUNTIME_NAME = "nrt"
+"""The name numba gives its runtime's library (``nrtdynmod.create_nrt_module``)."""
+
+_installed = False
+
+
+def install() -> bool:
+    """Install both parts (once per process; before numba loads or compiles a kernel);
+    returns whether they are in force."""
+    global _installed
+    if _installed or os.environ.get(ENV, "1") == "0":
+        return _installed
+    try:
+        import llvmlite.binding as ll
+        from numba.core import codegen
+        from numba.core.runtime import nrtdynmod
+    except ImportError:
+        return False
+    library_class = codegen.CPUCodeLibrary
+    needed = (hasattr(nrtdynmod, "compile_nrt_functions") and hasattr(nrtdynmod, "create_nrt_module")
+              and hasattr(library_class, "_unserialize") and hasattr(library_class, "_get_module_for_linking")
+              and hasattr(library_class, "serialize_using_object_code"))
+    if not needed:
+        return False
+    compile_runtime = nrtdynmod.compile_nrt_functions
+    unserialize = library_class._unserialize.__func__
+    module_for_linking = library_class._get_module_for_linking
+
+    def runtime_library(ctx):
+        """numba's runtime library: loaded from the kernel cache, or compiled (and stored)."""
+        cached = _runtime_path(ctx.codegen())
+        library = _load_runtime(ctx.codegen(), cached) if cached else None
+        if library is None:
+            library = _compile_runtime(ctx, nrtdynmod, cached) if cached else compile_runtime(ctx)
+        return library
+
+    def lean_unserialize(cls, codegen_, state):
+        library = unserialize(cls, codegen_, state)
+        name, kind, data = state
+        if kind == "object" and name != RUNTIME_NAME:  # the runtime's is linked into every compilation
+            library._streetsim_bitcode = data[1]
+            library._shared_module = None
+        return library
+
+    def module_on_demand(self):
+        if self._shared_module is None and getattr(self, "_streetsim_bitcode", None) is not None:
+            self._shared_module = ll.parse_bitcode(self._streetsim_bitcode)
+        return module_for_linking(self)
+
+    nrtdynmod.compile_nrt_functions = runtime_library
+    library_class._unserialize = classmethod(lean_unserialize)
+    library_class._get_module_for_linking = module_on_demand
+    _installed = True
+    return True
+
+
+def _runtime_path(codegen_) -> Path | None:
+    """Where the runtime's object code is kept for this numba, llvmlite, Python, CPU and
+    optimisation level: numba's cache folder (None when numba has none set)."""
+    import llvmlite
+    import numba
+    from numba.core import config
+
+    folder = getattr(config, "CACHE_DIR", "")
+    if not folder:
+        return None
+    try:
+        machine = codegen_.magic_tuple()
+    except AttributeError:
+        return None
+    key = repr((numba.__version__, llvmlite.__version__, sys.version, machine, config.OPT))
+    return Path(folder) / f"numba-runtime-{hashlib.sha256(key.encode()).hexdigest()[:16]}.nbo"
+
+
+def _load_runtime(codegen_, path: Path):
+    """The runtime library stored at ``path``, or None (no file, or not whole)."""
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    digest, payload = blob[:32], blob[32:]
+    if hashlib.sha256(payload).digest() != digest:
+        return None
+    try:
+        state = pickle.loads(payload)
+        name, kind, (obj, bitcode) = state
+    except Exception:  # noqa: BLE001 - anything unreadable is recompiled
+        return None
+    if (name, kind) != (RUNTIME_NAME, "object") or not all(isinstance(b, bytes) for b in (obj, bitcode)):
+        return None
+    try:
+        return codegen_.unserialize_library(state)
+    except Exception:  # noqa: BLE001 - fails before numba's engine takes the module: recompiled
+        return None
+
+
+def _compile_runtime(ctx, nrtdynmod, path: Path):
+    """Compile the runtime library as numba does, keeping its object code at ``path``
+    (written whole or not at all: a temporary file renamed; a folder that cannot be
+    written is skipped)."""
+    ir_module, library = nrtdynmod.create_nrt_module(ctx)
+    library.enable_object_caching()
+    library.add_ir_module(ir_module)
+    library.finalize()
+    if library.has_dynamic_globals:  # addresses of this process: not storable
+        return library
+    try:
+        payload = pickle.dumps(library.serialize_using_object_code(), protocol=pickle.HIGHEST_PROTOCOL)
+    except (RuntimeError, ValueError):  # no object code kept: nothing to store
+        return library
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(hashlib.sha256(payload).digest() + payload)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+    return library

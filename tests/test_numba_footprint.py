@@ -1,0 +1,123 @@
+"""numba's runtime module from the kernel cache, and linking IR parsed on demand
+(:mod:`sim.numba_footprint`): the same compiled code and results, less memory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+KERNEL = textwrap.dedent("""
+    import numpy as np
+    from numba import njit
+
+    @njit(cache=True)
+    def scaled(x, k):
+        out = np.empty(len(x))  # an array made: the runtime's allocation and counts
+        for i in range(len(x)):
+            out[i] = x[i] * k
+        return out
+""")
+
+PROBE = textwrap.dedent("""
+    import json, sys
+    import numpy as np
+    import sim.numba_footprint as footprint
+    footprint.install()
+    from numba import njit
+    from numba.core.runtime import nrt
+    import probe_kernel
+
+    x = np.arange(5.0)
+    first = probe_kernel.scaled(x, 2.0).tolist()
+    library = probe_kernel.scaled.overloads[probe_kernel.scaled.signatures[0]].library
+    parsed_before = library._shared_module is not None
+
+    @njit
+    def twice(x):  # compiled now: links the cached kernel's module in
+        return probe_kernel.scaled(x, 2.0) * 2.0
+
+    print(json.dumps({
+        "installed": footprint._installed,
+        "runtime_cached": bool(nrt.rtsys._library._disable_inspection),
+        "kernel_from_cache": bool(probe_kernel.scaled.stats.cache_hits),
+        "first": first,
+        "parsed_before_link": parsed_before,
+        "linked": twice(x).tolist(),
+    }))
+""")
+
+
+def _probe(tmp_path: Path, cache: Path, **env: str) -> dict:
+    """Run :data:`PROBE` in a fresh process with numba's cache at ``cache``."""
+    (tmp_path / "probe_kernel.py").write_text(KERNEL, encoding="utf-8")
+    (tmp_path / "probe.py").write_text(PROBE, encoding="utf-8")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "STREETSIM_"))}
+    environ.update(NUMBA_CACHE_DIR=str(cache), PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]), **env)
+    out = subprocess.run([sys.executable, str(tmp_path / "probe.py")], env=environ, cwd=tmp_path,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _runtime_files(cache: Path) -> list[Path]:
+    return sorted(cache.rglob("numba-runtime-*.nbo"))
+
+
+def test_the_runtime_is_stored_once_then_loaded_and_cached_kernels_link_on_demand(tmp_path: Path):
+    cache = tmp_path / "cache"
+    first = _probe(tmp_path, cache)
+    assert first["installed"] and not first["runtime_cached"]  # compiled, then stored
+    assert len(_runtime_files(cache)) == 1
+    again = _probe(tmp_path, cache)
+    assert again["runtime_cached"] and again["kernel_from_cache"]
+    assert again["first"] == [0.0, 2.0, 4.0, 6.0, 8.0]
+    assert not again["parsed_before_link"]  # the cached kernel's bitcode kept unparsed...
+    assert again["linked"] == [0.0, 4.0, 8.0, 12.0, 16.0]  # ...and parsed when linked
+
+
+def test_a_damaged_runtime_file_is_compiled_again_and_replaced(tmp_path: Path):
+    cache = tmp_path / "cache"
+    _probe(tmp_path, cache)
+    (stored,) = _runtime_files(cache)
+    good = stored.read_bytes()
+    stored.write_bytes(good[:-40] + bytes(40))  # same length, wrong bytes
+    damaged = _probe(tmp_path, cache)
+    assert not damaged["runtime_cached"] and damaged["first"] == [0.0, 2.0, 4.0, 6.0, 8.0]
+    assert stored.read_bytes() == good  # written afresh, whole
+    stored.write_bytes(b"")
+    assert _probe(tmp_path, cache)["linked"] == [0.0, 4.0, 8.0, 12.0, 16.0]
+    assert not list(cache.rglob("*.tmp"))
+
+
+def test_switched_off_numba_is_left_as_it_is(tmp_path: Path):
+    cache = tmp_path / "cache"
+    off = _probe(tmp_path, cache, STREETSIM_NUMBA_FOOTPRINT="0")
+    assert not off["installed"] and not off["runtime_cached"] and off["parsed_before_link"]
+    assert off["linked"] == [0.0, 4.0, 8.0, 12.0, 16.0]
+    assert not _runtime_files(cache)
+
+
+RUN = textwrap.dedent("""
+    import hashlib, sys
+    from sim import load_scenario, run
+    from tests.conftest import SMALL
+    r = run(load_scenario("baseline").with_values(SMALL), seed=3)
+    h = hashlib.sha256()
+    for frame in (r.yearly, r.cases, r.daily):
+        h.update(frame.to_csv().encode())
+    print(h.hexdigest())
+""")
+
+
+def test_a_run_is_the_same_with_and_without():
+    def tables(setting: str) -> str:
+        environ = dict(os.environ, STREETSIM_NUMBA_FOOTPRINT=setting, PYTHONPATH=str(ROOT))
+        return subprocess.run([sys.executable, "-c", RUN], env=environ, cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.split()[-1]
+
+    assert tables("1") == tables("0")
