@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from sim.cases import DROP_REASONS, EPISODE_STATES, OUTCOME_NAMES, ROUTE_NAMES, STATE_NAMES
-from sim.compiled import day_of_hour, rows_by_key
+from sim.compiled import day_of, rows_by_key
 from sim.domain import CATEGORIES, CHANNELS, DEPARTMENTS, EMERGENCY_TYPES
 from sim.indicators.compute import Tables
 from sim.model import StreetModel
@@ -56,18 +59,13 @@ def street_tables(model: StreetModel, street: Street, copy: bool = True,
     mine, whistled = pool_rows
     ep = pool.episodes.rows_frame(mine, copy=copy)  # views when they are all the pool's
     ep.insert(0, "episode", mine)
-    arr_day = day_of_hour(ep["arrival_h"].to_numpy(), -1)
-    ep["arrival_year"] = np.where(arr_day >= 0, yod[np.clip(arr_day, 0, cal.n_days - 1)], 0)
+    ep["arrival_year"] = arrival_years(ep["arrival_h"].to_numpy(np.float64), yod)
     wl = pool.log.rows_frame(whistled, copy=copy)
     wl["first_of_episode"] = (wl["attempt"] == 1) & (wl["kind"] == 0)
     # whistles sent for each case, and whether any of its episodes was escalated
-    of_case = ep["case"].to_numpy().astype(np.int64)
-    n = len(cases)
-    cases["n_whistles"] = np.bincount(of_case, weights=ep["n_sent"].to_numpy(), minlength=n).astype(np.int64)
-    escalated = cases["escalated"].to_numpy().copy()
-    has = np.bincount(of_case, minlength=n) > 0
-    escalated[has] = (np.bincount(of_case, weights=ep["escalated"].to_numpy(), minlength=n) > 0)[has]
-    cases["escalated"] = escalated
+    cases["n_whistles"], cases["escalated"] = whistles_of_cases(
+        ep["case"].to_numpy(), ep["n_sent"].to_numpy(), ep["escalated"].to_numpy(),
+        cases["escalated"].to_numpy())
     daily = street.daily.to_frame()
     state = pd.DataFrame([{"street": street.index, "year": y, **v} for y, v in street.yearly_state.items()])
     return Tables(
@@ -75,6 +73,48 @@ def street_tables(model: StreetModel, street: Street, copy: bool = True,
         staff_events=street.staff_events.to_frame(), emergencies=street.emergencies.to_frame(),
         so_events=street.so_events.to_frame(), council=street.council_log.to_frame(),
         state=state, residents=street.residents.n, years=cal.years, year_of_day=yod)
+
+
+@njit(cache=True)
+def arrival_years(arrival_h: np.ndarray, year_of_day: np.ndarray) -> np.ndarray:
+    """The year each episode's department arrived in (0 when it did not: a NaN, infinite
+    or negative hour; an hour past the last day counts in its year): ``np.where(day >=
+    0, year_of_day[np.clip(day, 0, last)], 0)`` of ``day = day_of_hour(arrival_h, -1)``,
+    without its temporaries."""
+    last = len(year_of_day) - 1
+    out = np.zeros(len(arrival_h), np.int64)
+    for i in range(len(arrival_h)):
+        h = arrival_h[i]
+        if math.isfinite(h):
+            day = day_of(h)
+            if day >= 0:
+                out[i] = year_of_day[min(day, last)]
+    return out
+
+
+@njit(cache=True)
+def whistles_of_cases(case: np.ndarray, n_sent: np.ndarray, escalated: np.ndarray,
+                      case_escalated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per case (``case_escalated`` has one entry a case): the whistles sent for it (its
+    episodes' ``n_sent`` added up) and whether any of its episodes was escalated (a case
+    without episodes keeps its ``case_escalated``). What ``np.bincount`` of ``case``
+    weighted by ``n_sent``, and by ``escalated``, give, in one pass. Raises
+    ``ValueError`` for a case outside ``0..n-1``."""
+    n = len(case_escalated)
+    sent = np.zeros(n, np.int64)
+    out = case_escalated.copy()
+    seen = np.zeros(n, np.bool_)
+    for j in range(len(case)):
+        c = case[j]
+        if c < 0 or c >= n:
+            raise ValueError("an episode's case is not one of the cases given")
+        sent[c] += n_sent[j]
+        if not seen[c]:
+            seen[c] = True
+            out[c] = False
+        if escalated[j]:
+            out[c] = True
+    return sent, out
 
 
 def labelled_cases(cases: pd.DataFrame, start: np.datetime64) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.compiled import day_of_hour
-from sim.indicators.tally import arrivals, grouped_values, whistle_tally
+from sim.indicators.tally import arrivals, case_years, grouped_values, whistle_tally
 from sim.outputs import rows_by_street
 
 YEAR_OF_DAY = np.repeat(np.arange(2024, 2031), 365)
@@ -47,6 +47,33 @@ def test_whistle_tally_refuses_a_department_it_does_not_count():
     department[7] = -1
     with pytest.raises(ValueError, match="department"):
         whistle_tally(kind, day, answered, first, department, YEAR_OF_DAY, 2024, 7, 9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 3000), first=st.sampled_from([2023, 2024, 2026]),
+       years=st.integers(1, 8))
+def test_case_years_are_the_year_of_hours_expressions(seed, n, first, years):
+    """As ``Counts.of`` computed them before (``year_of_hours``, ``np.where``, ``flatnonzero``),
+    hours before the start, past the end, NaN and infinite included; years outside
+    ``first .. first + years - 1`` closed in no year counted."""
+    from sim.indicators.compute import year_of_hours
+
+    rng = np.random.default_rng(seed)
+    hours = len(YEAR_OF_DAY) * 24
+    raised_h = rng.uniform(-50, hours + 500, n)
+    closed_h = raised_h + rng.uniform(-100, 3000, n)
+    for h in (raised_h, closed_h):
+        h[rng.random(n) < 0.1] = np.nan
+        h[rng.random(n) < 0.01] = np.inf
+    outcome = rng.integers(0, 3, n).astype(np.int8)
+    raised_at, closed_rows, closed_at = case_years(raised_h, closed_h, outcome, YEAR_OF_DAY, first, years)
+    np.testing.assert_array_equal(raised_at, year_of_hours(YEAR_OF_DAY, raised_h) - first)
+    closed_day = day_of_hour(closed_h, -1)
+    closed_year = np.where((closed_day >= 0) & (outcome > 0),
+                           YEAR_OF_DAY[np.clip(closed_day, 0, len(YEAR_OF_DAY) - 1)], 0)
+    want_rows = np.flatnonzero((closed_year >= first) & (closed_year < first + years))
+    np.testing.assert_array_equal(closed_rows, want_rows)
+    np.testing.assert_array_equal(closed_at, closed_year[want_rows] - first)
 
 
 @settings(max_examples=40, deadline=None)
@@ -88,3 +115,34 @@ def test_rows_by_street_are_each_streets_rows(n):
     for k in range(n):
         np.testing.assert_array_equal(got[k], np.flatnonzero(street == k))
     assert [len(r) for r in rows_by_street(street[:0], n)] == [0] * n
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 2000), m=st.integers(0, 3000))
+def test_the_case_tables_whistle_columns_are_the_bincounts(seed, n, m):
+    """:func:`sim.outputs.whistles_of_cases` and :func:`sim.outputs.arrival_years` give
+    what the NumPy expressions they replaced in ``street_tables`` gave."""
+    from sim.outputs import arrival_years, whistles_of_cases
+
+    rng = np.random.default_rng(seed)
+    case = rng.integers(0, n, m).astype(np.int32)
+    n_sent = rng.integers(0, 6, m).astype(np.int16)
+    escalated = rng.random(m) < 0.3
+    case_escalated = rng.random(n) < 0.5
+    sent, esc = whistles_of_cases(case, n_sent, escalated, case_escalated)
+    of_case = case.astype(np.int64)
+    np.testing.assert_array_equal(sent, np.bincount(of_case, weights=n_sent, minlength=n).astype(np.int64))
+    want = case_escalated.copy()
+    has = np.bincount(of_case, minlength=n) > 0
+    want[has] = (np.bincount(of_case, weights=escalated, minlength=n) > 0)[has]
+    np.testing.assert_array_equal(esc, want)
+    assert sent.dtype == np.int64 and esc.dtype == np.bool_
+    with pytest.raises(ValueError, match="case"):
+        whistles_of_cases(np.array([0, n], np.int32), np.ones(2, np.int16), np.zeros(2, bool), case_escalated)
+
+    arrival_h = rng.uniform(-50, len(YEAR_OF_DAY) * 24 + 500, m)
+    arrival_h[rng.random(m) < 0.2] = np.nan
+    arrival_h[rng.random(m) < 0.02] = -np.inf
+    day = day_of_hour(arrival_h, -1)
+    want_years = np.where(day >= 0, YEAR_OF_DAY[np.clip(day, 0, len(YEAR_OF_DAY) - 1)], 0)
+    np.testing.assert_array_equal(arrival_years(arrival_h, YEAR_OF_DAY), want_years)

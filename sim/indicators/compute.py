@@ -16,7 +16,7 @@ from sim.cases import EP_ARRIVED, RESOLVED
 from sim.compiled import count_flags, day_of_hour
 from sim.domain import CATEGORIES, CHANNELS, PROFESSIONAL_SO_SPECIALTIES, SO_SPECIALTIES
 from sim.indicators.definitions import INDICATORS
-from sim.indicators.tally import arrivals, grouped_values, whistle_tally
+from sim.indicators.tally import arrivals, case_years, grouped_values, whistle_tally
 
 ONLINE = CHANNELS.index("online")
 MEDIATION = CATEGORIES.index("mediation")
@@ -75,19 +75,16 @@ class Counts:
         """The counts of one street's (or a group's concatenated) tables."""
         cs = tb.cases
         yod = tb.year_of_day
-        raised_year = year_of_hours(yod, cs["raised_h"].to_numpy())
-        closed_day = day_of_hour(cs["closed_h"].to_numpy(), -1)
-        closed_year = np.where((closed_day >= 0) & (cs["outcome"].to_numpy() > 0),
-                               yod[np.clip(closed_day, 0, len(yod) - 1)], 0)
         # the case columns, once (numpy arrays, only masked below)
         resolved = cs["outcome"].to_numpy() == RESOLVED
         cat = cs["category"].to_numpy()
         channel_online = cs["channel"].to_numpy() == ONLINE
-        quick = (cs["first_response_h"] - cs["raised_h"]).to_numpy() <= 24.0
+        quick = cs["first_response_h"].to_numpy() - cs["raised_h"].to_numpy() <= 24.0
         complained = cs["complaint"].to_numpy()
         elderly_case = cs["elderly"].to_numpy()
         med = cat == MEDIATION
-        cy = _CaseYears(tb.years, raised_year, closed_year)
+        cy = _CaseYears(tb.years, cs["raised_h"].to_numpy(np.float64), cs["closed_h"].to_numpy(np.float64),
+                        cs["outcome"].to_numpy(), yod)
         counts = {"demands": cy.raised(None), "resolved": cy.raised(resolved),
                   "reported": cy.raised(cs["reported_resolved"].to_numpy()),
                   "mediation": cy.raised(med), "mediation_resolved": cy.raised(med & resolved),
@@ -99,7 +96,7 @@ class Counts:
                   "to_social_orgs": cy.raised(cs["route"].to_numpy() == 1),
                   "elderly": cy.raised(elderly_case),
                   "elderly_online": cy.raised(elderly_case & channel_online)}
-        wait = (cs["closed_h"] - cs["raised_h"]).to_numpy()
+        wait = cs["closed_h"].to_numpy() - cs["raised_h"].to_numpy()
         return cls(cases=counts, resolve_hours=cy.closed_values(wait, resolved),
                    whistles=_WhistleArrays.of(tb.episodes, tb.whistles, yod))
 
@@ -240,12 +237,11 @@ class _CaseYears:
     """Per-year counts of case flags, one pass over the cases each (``np.bincount``)
     instead of one mask per year and flag."""
 
-    def __init__(self, years: tuple[int, ...], raised_year: np.ndarray, closed_year: np.ndarray) -> None:
+    def __init__(self, years: tuple[int, ...], raised_h: np.ndarray, closed_h: np.ndarray,
+                 outcome: np.ndarray, year_of_day: np.ndarray) -> None:
         self.first, self.n = years[0], len(years)
-        self.raised_at = raised_year - self.first
-        in_run = (closed_year >= self.first) & (closed_year < self.first + self.n)  # 0: not closed
-        self.closed_rows = np.flatnonzero(in_run)
-        self.closed_at = closed_year[self.closed_rows] - self.first
+        self.raised_at, self.closed_rows, self.closed_at = case_years(
+            raised_h, closed_h, outcome, year_of_day, self.first, self.n)
 
     def raised(self, flag: np.ndarray | None) -> np.ndarray:
         """Cases raised each year with ``flag`` set (all cases when None)."""
