@@ -1,7 +1,7 @@
-"""Less of numba's per-process memory: its runtime module from the kernel cache, and the
-cached kernels' linking IR parsed only when a compilation needs it.
+"""Less of numba's per-process memory and start-up: its runtime module from the kernel
+cache, and the cached kernels' bitcode parsed only when something needs it.
 
-Each process that loads numba's cached kernels pays twice for things a run never uses:
+Each process that loads numba's cached kernels paid for things a run never uses:
 
 * **The runtime module.** Before it loads or compiles anything, numba compiles a small
   LLVM module of its runtime (reference counting, atomic adds) through LLVM's whole
@@ -10,15 +10,20 @@ Each process that loads numba's cached kernels pays twice for things a run never
   large blocks); numba caches kernels but not this module. :func:`install` makes numba
   keep it in the kernel cache as object code, as it keeps every kernel: the first
   process compiles and stores it, the others load it (~4 ms, none of that code touched).
-* **The linking IR.** Numba loads a cached kernel's object code and also parses the
-  LLVM bitcode stored with it into a module kept for as long as the process lives: a
-  later compilation calling that kernel links it in. A run compiles nothing, and those
-  modules held ~11 MB at a street run's peak. :func:`install` keeps the bitcode's bytes
-  (2.3 MB for a street run) and parses them when a compilation asks for the module.
+* **The bitcode.** Numba loads a cached kernel's object code and also parses the LLVM
+  bitcode stored with it (~0.2 s for a street run's 33 libraries, 2.4 MB of bitcode)
+  into a module kept for the process's life. It reads the module's defined symbols
+  (for its checks that a symbol exists) and keeps the module for a later compilation
+  that links that kernel in. A run compiles nothing. :func:`install` reads the defined
+  symbols from the object code's own symbol table instead (ELF, a few milliseconds;
+  elsewhere numba parses as before) and keeps the bitcode's bytes, parsed when a
+  compilation links the kernel in, or when a symbol is looked up that no object
+  defines (then every kernel's bitcode is parsed, so the answer is numba's own: the
+  bitcode also names a kernel's private constants, which its object does not export).
 
 Neither changes any compiled code or result: the runtime's object code is what numba
 compiles for it (stored with a hash of its bytes and keyed by the numba, llvmlite and
-Python versions, the CPU and the optimisation level), and the parsed module is the same
+Python versions, the CPU and the optimisation level), and the modules are the same
 bitcode, parsed later. Anything numba does not offer as expected (another version's
 internals) leaves numba as it is. ``STREETSIM_NUMBA_FOOTPRINT=0`` leaves it as it is too.
 ``tests/test_numba_footprint.py`` checks both parts, and a run's tables with and without.
@@ -29,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import struct
 import sys
 import tempfile
 from pathlib import Path
@@ -52,15 +58,18 @@ def install() -> bool:
         from numba.core.runtime import nrtdynmod
     except ImportError:
         return False
-    library_class = codegen.CPUCodeLibrary
+    library_class, engine_class = codegen.CPUCodeLibrary, codegen.JitEngine
     needed = (hasattr(nrtdynmod, "compile_nrt_functions") and hasattr(nrtdynmod, "create_nrt_module")
-              and hasattr(library_class, "_unserialize") and hasattr(library_class, "_get_module_for_linking")
-              and hasattr(library_class, "serialize_using_object_code"))
+              and all(hasattr(library_class, a) for a in (
+                  "_unserialize", "_get_module_for_linking", "serialize_using_object_code",
+                  "enable_object_caching", "_set_compiled_object", "_finalize_final_module"))
+              and all(hasattr(engine_class, a) for a in ("is_symbol_defined", "_load_defined_symbols")))
     if not needed:
         return False
     compile_runtime = nrtdynmod.compile_nrt_functions
     unserialize = library_class._unserialize.__func__
     module_for_linking = library_class._get_module_for_linking
+    symbol_defined = engine_class.is_symbol_defined
 
     def runtime_library(ctx):
         """numba's runtime library: loaded from the kernel cache, or compiled (and stored)."""
@@ -71,11 +80,22 @@ def install() -> bool:
         return library
 
     def lean_unserialize(cls, codegen_, state):
-        library = unserialize(cls, codegen_, state)
+        """numba's ``_unserialize`` of a cached kernel's object code, its bitcode kept
+        unparsed and its defined symbols read from the object's symbol table."""
         name, kind, data = state
-        if kind == "object" and name != RUNTIME_NAME:  # the runtime's is linked into every compilation
-            library._streetsim_bitcode = data[1]
-            library._shared_module = None
+        symbols = defined_symbols(data[0]) if kind == "object" and name != RUNTIME_NAME else None
+        if symbols is None:  # the runtime's (linked into every compilation), or not ELF
+            return unserialize(cls, codegen_, state)
+        object_code, bitcode = data
+        library = codegen_.create_library(name)
+        library.enable_object_caching()
+        library._set_compiled_object(object_code)
+        library._shared_module = None
+        library._streetsim_bitcode = bitcode
+        library._finalize_final_module()
+        engine = library._codegen._engine
+        engine._defined_symbols |= symbols
+        engine.__dict__.setdefault("_streetsim_unparsed", []).append(bitcode)
         return library
 
     def module_on_demand(self):
@@ -83,11 +103,47 @@ def install() -> bool:
             self._shared_module = ll.parse_bitcode(self._streetsim_bitcode)
         return module_for_linking(self)
 
+    def symbol_defined_or_parsed(self, name):
+        if symbol_defined(self, name):
+            return True
+        unparsed = self.__dict__.get("_streetsim_unparsed")
+        while unparsed:
+            self._load_defined_symbols(ll.parse_bitcode(unparsed.pop()))
+        return symbol_defined(self, name)
+
     nrtdynmod.compile_nrt_functions = runtime_library
     library_class._unserialize = classmethod(lean_unserialize)
     library_class._get_module_for_linking = module_on_demand
+    engine_class.is_symbol_defined = symbol_defined_or_parsed
     _installed = True
     return True
+
+
+def defined_symbols(object_code: bytes) -> set[str] | None:
+    """The names of the functions and data an ELF64 little-endian object file defines
+    (global, weak and local symbols of a section; what numba reads from the bitcode,
+    less its private constants), or None for another format or a file it cannot read."""
+    try:
+        if object_code[:6] != b"\x7fELF\x02\x01":
+            return None
+        shoff = struct.unpack_from("<Q", object_code, 0x28)[0]
+        shentsize, shnum = struct.unpack_from("<HH", object_code, 0x3A)
+        sections = [struct.unpack_from("<IIQQQQIIQQ", object_code, shoff + i * shentsize)
+                    for i in range(shnum)]
+        names: set[str] = set()
+        for _, kind, _, _, offset, size, link, _, _, entsize in sections:
+            if kind != 2 or not entsize:  # SHT_SYMTAB
+                continue
+            strings = sections[link][4]
+            for k in range(size // entsize):
+                name, info, _, section = struct.unpack_from("<IBBH", object_code, offset + k * entsize)
+                # a defined function or object (STT_OBJECT 1, STT_FUNC 2) with a name
+                if name and section != 0 and (info & 0xF) in (1, 2):
+                    end = object_code.index(b"\0", strings + name)
+                    names.add(object_code[strings + name:end].decode("utf-8"))
+        return names
+    except (struct.error, ValueError, IndexError, UnicodeDecodeError):
+        return None
 
 
 def _runtime_path(codegen_) -> Path | None:

@@ -37,6 +37,10 @@ PROBE = textwrap.dedent("""
     first = probe_kernel.scaled(x, 2.0).tolist()
     library = probe_kernel.scaled.overloads[probe_kernel.scaled.signatures[0]].library
     parsed_before = library._shared_module is not None
+    engine = library._codegen._engine
+    unparsed = len(engine.__dict__.get("_streetsim_unparsed", []))
+    unknown = engine.is_symbol_defined("no_such_symbol")  # parses what is unparsed, then answers
+    left = len(engine.__dict__.get("_streetsim_unparsed", []))
 
     @njit
     def twice(x):  # compiled now: links the cached kernel's module in
@@ -48,6 +52,9 @@ PROBE = textwrap.dedent("""
         "kernel_from_cache": bool(probe_kernel.scaled.stats.cache_hits),
         "first": first,
         "parsed_before_link": parsed_before,
+        "unparsed_at_load": unparsed,
+        "unknown_symbol": unknown,
+        "unparsed_after_lookup": left,
         "linked": twice(x).tolist(),
     }))
 """)
@@ -77,6 +84,8 @@ def test_the_runtime_is_stored_once_then_loaded_and_cached_kernels_link_on_deman
     assert again["runtime_cached"] and again["kernel_from_cache"]
     assert again["first"] == [0.0, 2.0, 4.0, 6.0, 8.0]
     assert not again["parsed_before_link"]  # the cached kernel's bitcode kept unparsed...
+    assert again["unparsed_at_load"] >= 1 and not again["unknown_symbol"]
+    assert again["unparsed_after_lookup"] == 0  # ...parsed for a symbol no object defines...
     assert again["linked"] == [0.0, 4.0, 8.0, 12.0, 16.0]  # ...and parsed when linked
 
 
@@ -98,6 +107,7 @@ def test_switched_off_numba_is_left_as_it_is(tmp_path: Path):
     cache = tmp_path / "cache"
     off = _probe(tmp_path, cache, STREETSIM_NUMBA_FOOTPRINT="0")
     assert not off["installed"] and not off["runtime_cached"] and off["parsed_before_link"]
+    assert off["unparsed_at_load"] == 0
     assert off["linked"] == [0.0, 4.0, 8.0, 12.0, 16.0]
     assert not _runtime_files(cache)
 
@@ -121,3 +131,35 @@ def test_a_run_is_the_same_with_and_without():
                               text=True, check=True).stdout.split()[-1]
 
     assert tables("1") == tables("0")
+
+
+def test_the_symbols_read_from_an_object_are_those_numba_reads_from_its_bitcode():
+    """What :func:`sim.numba_footprint.defined_symbols` reads from the object code LLVM
+    makes of a compiled function's module: the defined functions and data numba's
+    ``JitEngine._load_defined_symbols`` reads from the module, but for constants
+    (``.const.*``) the object may keep to itself; None for what is not ELF."""
+    import numpy as np
+    from numba import njit
+
+    from sim.numba_footprint import defined_symbols
+
+    @njit
+    def total(x):
+        if len(x) == 0:
+            raise ValueError("empty")
+        return np.cumsum(x)[-1]
+
+    total(np.arange(3.0))
+    library = total.overloads[total.signatures[0]].library
+    module = library._final_module
+    from_ir = {g.name for gs in (module.functions, module.global_variables) for g in gs
+               if not g.is_declaration}
+    obj = library._codegen._tm.emit_object(module)
+    if obj[:4] != b"\x7fELF":
+        assert defined_symbols(obj) is None
+        return
+    from_object = defined_symbols(obj)
+    assert {n for n in from_ir if not n.startswith(".const.")} <= from_object <= from_ir
+    assert len(from_object) > 2
+    assert defined_symbols(b"MZ not an ELF file") is None
+    assert defined_symbols(obj[:200]) is None  # cut short
