@@ -23,8 +23,8 @@ function, before its frame is set up, is put on its caller's caller.
 
 Needs ``perf`` (Debian: ``linux-perf``) allowed to sample this user's processes
 (``kernel.perf_event_paranoid`` at most 2). The names come from numba's code libraries
-(``CodeLibrary._shared_module``, an internal of numba 0.6x): with another numba the
-script still runs, naming only each kernel's entry point.
+(``CodeLibrary._get_module_for_linking``, an internal of numba 0.6x): with another numba
+the script still runs, naming only each kernel's entry point.
 """
 
 from __future__ import annotations
@@ -98,8 +98,8 @@ def kernel_symbols(module_prefix: str = "sim") -> dict[int, str]:
                 continue
             for cres in value.overloads.values():
                 library = cres.library
-                shared = getattr(library, "_shared_module", None)
-                names = ([f.name for f in shared.functions if not f.is_declaration] if shared is not None
+                module = linking_module(library)
+                names = ([f.name for f in module.functions if not f.is_declaration] if module is not None
                          else [cres.fndesc.llvm_func_name])
                 for name in names:
                     try:
@@ -109,6 +109,16 @@ def kernel_symbols(module_prefix: str = "sim") -> dict[int, str]:
                     if address:
                         found[address] = f"nb::{demangle(name)}"
     return found
+
+
+def linking_module(library):
+    """The LLVM module of every function compiled into a numba code library (numba's
+    module kept for linking: parsed from the cached bitcode on demand when
+    ``sim.numba_footprint`` is in force), or None where numba offers none."""
+    try:
+        return library._get_module_for_linking()
+    except Exception:  # another numba's internals, or a library unfit for linking
+        return getattr(library, "_shared_module", None)
 
 
 def perf_map_lines(symbols: dict[int, str]) -> Iterable[str]:

@@ -32,6 +32,9 @@ def test_loaded_kernels_are_mapped_without_overlap():
     assert pick_kernel(cum, buckets, np.array([0.1, 0.6])).tolist() == [0, 2]
     symbols = kernel_symbols()
     assert "nb::sim.population.pick_kernel" in symbols.values()
+    # every function of the kernel's library, not only its entry point (the cached
+    # kernel's module, parsed on demand under sim.numba_footprint)
+    assert "nb::cpython.sim.population.pick_kernel" in symbols.values()
     executable = []  # the process's executable mappings: compiled code lies in them
     for line in Path("/proc/self/maps").read_text().splitlines():
         span, perms = line.split()[:2]
