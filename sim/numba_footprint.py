@@ -24,9 +24,10 @@ Each process that loads numba's cached kernels paid for things a run never uses:
 Neither changes any compiled code or result: the runtime's object code is what numba
 compiles for it (stored with a hash of its bytes and keyed by the numba, llvmlite and
 Python versions, the CPU and the optimisation level), and the modules are the same
-bitcode, parsed later. Anything numba does not offer as expected (another version's
-internals) leaves numba as it is. ``STREETSIM_NUMBA_FOOTPRINT=0`` leaves it as it is too.
-``tests/test_numba_footprint.py`` checks both parts, and a run's tables with and without.
+bitcode, parsed later. A numba outside the versions this was written against (0.60 to
+0.69, :data:`NUMBA_VERSIONS`), or without the internals used, is left as it is;
+``STREETSIM_NUMBA_FOOTPRINT=0`` leaves it as it is too. ``tests/test_numba_footprint.py``
+checks both parts, and a run's tables with and without.
 """
 
 from __future__ import annotations
@@ -43,20 +44,38 @@ ENV = "STREETSIM_NUMBA_FOOTPRINT"
 RUNTIME_NAME = "nrt"
 """The name numba gives its runtime's library (``nrtdynmod.create_nrt_module``)."""
 
+NUMBA_VERSIONS = ((0, 60), (0, 70))
+"""numba versions (from, up to but not including) whose ``CPUCodeLibrary._unserialize``
+and runtime set-up this module replaces as written (0.60 to 0.69 share them; a later
+numba loads cached objects through another engine)."""
+
 _installed = False
+
+
+def _supported(version: str) -> bool:
+    """Whether numba ``version`` lies within :data:`NUMBA_VERSIONS`."""
+    try:
+        major_minor = tuple(int(p) for p in version.split(".")[:2])
+    except ValueError:
+        return False
+    return NUMBA_VERSIONS[0] <= major_minor < NUMBA_VERSIONS[1]
 
 
 def install() -> bool:
     """Install both parts (once per process; before numba loads or compiles a kernel);
-    returns whether they are in force."""
+    returns whether they are in force: only for the numba versions whose internals they
+    were written against (:data:`NUMBA_VERSIONS`, those ``pyproject.toml`` allows)."""
     global _installed
     if _installed or os.environ.get(ENV, "1") == "0":
         return _installed
     try:
         import llvmlite.binding as ll
+        import numba
         from numba.core import codegen
         from numba.core.runtime import nrtdynmod
     except ImportError:
+        return False
+    if not _supported(numba.__version__):
         return False
     library_class, engine_class = codegen.CPUCodeLibrary, codegen.JitEngine
     needed = (hasattr(nrtdynmod, "compile_nrt_functions") and hasattr(nrtdynmod, "create_nrt_module")

@@ -163,3 +163,11 @@ def test_the_symbols_read_from_an_object_are_those_numba_reads_from_its_bitcode(
     assert len(from_object) > 2
     assert defined_symbols(b"MZ not an ELF file") is None
     assert defined_symbols(obj[:200]) is None  # cut short
+
+
+def test_only_the_numba_versions_it_was_written_for():
+    from sim.numba_footprint import _supported
+
+    assert _supported("0.60.0") and _supported("0.68.1") and _supported("0.69.0rc1")
+    assert not _supported("0.59.1") and not _supported("0.70.0") and not _supported("1.0.0")
+    assert not _supported("unknown")
