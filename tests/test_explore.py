@@ -132,9 +132,19 @@ def _up(port: int) -> bool:
 
 
 def _wait(cond, timeout: float, message: str):
+    """Poll ``cond`` until it gives something true; a page redrawn between finding an
+    element and reading it (selenium's stale element reference) counts as not yet."""
+    try:
+        from selenium.common.exceptions import StaleElementReferenceException
+        stale: tuple[type[Exception], ...] = (StaleElementReferenceException,)
+    except ImportError:
+        stale = ()
     end = time.time() + timeout
     while time.time() < end:
-        got = cond()
+        try:
+            got = cond()
+        except stale:
+            got = None
         if got:
             return got
         time.sleep(0.5)
