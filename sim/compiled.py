@@ -182,6 +182,18 @@ def day_of(hour: float) -> int:
     return d
 
 
+@register_jitable
+def year_of(hour: float, year_of_day: np.ndarray) -> int:
+    """The calendar year of an hour since the run's start (an hour past the last day
+    counts in the last day's year), or -1 for a NaN, infinite or negative hour."""
+    if not math.isfinite(hour):
+        return -1
+    day = day_of(hour)
+    if day < 0:
+        return -1
+    return year_of_day[min(day, len(year_of_day) - 1)]
+
+
 @njit(cache=True)
 def count_flags(at: np.ndarray, flag: np.ndarray, n: int) -> np.ndarray:
     """How many rows with ``flag`` set fall in each group ``at`` (``0 <= at < n``):

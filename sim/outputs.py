@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from numba import njit
 
 from sim.cases import DROP_REASONS, EPISODE_STATES, OUTCOME_NAMES, ROUTE_NAMES, STATE_NAMES
-from sim.compiled import day_of, rows_by_key
+from sim.compiled import rows_by_key, year_of
 from sim.domain import CATEGORIES, CHANNELS, DEPARTMENTS, EMERGENCY_TYPES
 from sim.indicators.compute import Tables
 from sim.model import StreetModel
@@ -81,14 +79,9 @@ def arrival_years(arrival_h: np.ndarray, year_of_day: np.ndarray) -> np.ndarray:
     or negative hour; an hour past the last day counts in its year): ``np.where(day >=
     0, year_of_day[np.clip(day, 0, last)], 0)`` of ``day = day_of_hour(arrival_h, -1)``,
     without its temporaries."""
-    last = len(year_of_day) - 1
-    out = np.zeros(len(arrival_h), np.int64)
+    out = np.empty(len(arrival_h), np.int64)
     for i in range(len(arrival_h)):
-        h = arrival_h[i]
-        if math.isfinite(h):
-            day = day_of(h)
-            if day >= 0:
-                out[i] = year_of_day[min(day, last)]
+        out[i] = max(year_of(arrival_h[i], year_of_day), 0)
     return out
 
 

@@ -279,7 +279,6 @@ def test_stable_argsort_of_any_keys_is_numpys_stable_order(keys, hours):
     np.testing.assert_array_equal(stable_argsort(a), np.argsort(a, kind="mergesort"))
 
 
-
 @settings(max_examples=200, deadline=None)
 @given(values=st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=16),
                                  st.sampled_from([0.0, 1.0, 2.0])), max_size=40),

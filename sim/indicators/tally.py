@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 from numba.extending import register_jitable
 
-from sim.compiled import day_of, rows_by_key
+from sim.compiled import day_of, rows_by_key, year_of
 
 
 @njit(cache=True)
@@ -56,13 +56,11 @@ def case_years(raised_h: np.ndarray, closed_h: np.ndarray, outcome: np.ndarray, 
     hour counts on the first day, an hour past the last day on the last) and as
     ``flatnonzero`` of the closed cases and their ``year_of_hours(..., closed_h) -
     first_year``, without the int64 temporaries those make (two bytes a case instead)."""
-    last = len(year_of_day) - 1
     raised_at = np.empty(len(raised_h), np.int16)
     m = 0
     for i in range(len(raised_h)):
-        h = raised_h[i]
-        day = day_of(h) if math.isfinite(h) else 0
-        raised_at[i] = year_of_day[min(max(day, 0), last)] - first_year
+        year = year_of(raised_h[i], year_of_day)
+        raised_at[i] = (year if year >= 0 else year_of_day[0]) - first_year
         if _closed_at(closed_h[i], outcome[i], year_of_day, first_year, n) >= 0:
             m += 1
     closed_rows = np.empty(m, np.int64)
@@ -80,12 +78,10 @@ def case_years(raised_h: np.ndarray, closed_h: np.ndarray, outcome: np.ndarray, 
 @register_jitable
 def _closed_at(hour: float, outcome: int, year_of_day: np.ndarray, first_year: int, n: int) -> int:
     """The year (``0..n-1`` from ``first_year``) a case closed with an outcome in, or -1."""
-    if outcome <= 0 or not math.isfinite(hour):
+    year = year_of(hour, year_of_day) if outcome > 0 else -1
+    if year < 0:
         return -1
-    day = day_of(hour)
-    if day < 0:
-        return -1
-    at = year_of_day[min(day, len(year_of_day) - 1)] - first_year
+    at = year - first_year
     return at if 0 <= at < n else -1
 
 
