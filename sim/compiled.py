@@ -16,8 +16,10 @@ from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
 
 from sim.numba_footprint import install as _trim_numba_footprint
+from sim.numba_refcounts import install as _inline_refcounts
 
 _trim_numba_footprint()  # before any kernel is loaded or compiled: see sim.numba_footprint
+_inline_refcounts()  # before any kernel is compiled: see sim.numba_refcounts
 
 
 def leaf(fn):

@@ -47,12 +47,13 @@ RUNTIME_NAME = "nrt"
 NUMBA_VERSIONS = ((0, 60), (0, 70))
 """numba versions (from, up to but not including) whose ``CPUCodeLibrary._unserialize``
 and runtime set-up this module replaces as written (0.60 to 0.69 share them; a later
-numba loads cached objects through another engine)."""
+numba loads cached objects through another engine), and whose library finalisation
+:mod:`sim.numba_refcounts` wraps."""
 
 _installed = False
 
 
-def _supported(version: str) -> bool:
+def supported_numba(version: str) -> bool:
     """Whether numba ``version`` lies within :data:`NUMBA_VERSIONS`."""
     try:
         major_minor = tuple(int(p) for p in version.split(".")[:2])
@@ -61,22 +62,29 @@ def _supported(version: str) -> bool:
     return NUMBA_VERSIONS[0] <= major_minor < NUMBA_VERSIONS[1]
 
 
+def patchable(env: str) -> bool:
+    """Whether numba may be patched: the switch ``env`` is not ``"0"`` and numba is
+    installed, at a version within :data:`NUMBA_VERSIONS`."""
+    if os.environ.get(env, "1") == "0":
+        return False
+    try:
+        import numba
+    except ImportError:
+        return False
+    return supported_numba(numba.__version__)
+
+
 def install() -> bool:
     """Install both parts (once per process; before numba loads or compiles a kernel);
     returns whether they are in force: only for the numba versions whose internals they
     were written against (:data:`NUMBA_VERSIONS`, those ``pyproject.toml`` allows)."""
     global _installed
-    if _installed or os.environ.get(ENV, "1") == "0":
+    if _installed or not patchable(ENV):
         return _installed
-    try:
-        import llvmlite.binding as ll
-        import numba
-        from numba.core import codegen
-        from numba.core.runtime import nrtdynmod
-    except ImportError:
-        return False
-    if not _supported(numba.__version__):
-        return False
+    import llvmlite.binding as ll
+    from numba.core import codegen
+    from numba.core.runtime import nrtdynmod
+
     library_class, engine_class = codegen.CPUCodeLibrary, codegen.JitEngine
     needed = (hasattr(nrtdynmod, "compile_nrt_functions") and hasattr(nrtdynmod, "create_nrt_module")
               and all(hasattr(library_class, a) for a in (

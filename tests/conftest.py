@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,29 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 SMALL = {"population.residents": 5000, "run.end_date": "2024-06-30"}
 """Half a year of a 5,000-resident street: runs well under a second."""
+
+_RUN_DIGEST = textwrap.dedent("""
+    import hashlib
+    from sim import load_scenario, run
+    from tests.conftest import SMALL
+    r = run(load_scenario("baseline").with_values(SMALL), seed=3)
+    h = hashlib.sha256()
+    for frame in (r.yearly, r.cases, r.daily):
+        h.update(frame.to_csv().encode())
+    print(h.hexdigest())
+""")
+
+
+def small_run_digest(env: dict[str, str]) -> str:
+    """A hash of the yearly, case and daily tables of a :data:`SMALL` baseline run (seed
+    3) made in a fresh process with ``env`` over this one's environment less its
+    ``NUMBA_*`` and ``STREETSIM_*`` settings (a run's compiled code, set up two ways)."""
+    root = Path(__file__).resolve().parents[1]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "STREETSIM_"))}
+    environ.update(env, PYTHONPATH=str(root))
+    return subprocess.run([sys.executable, "-c", _RUN_DIGEST], env=environ, cwd=root, capture_output=True,
+                          text=True, check=True).stdout.split()[-1]
+
 
 TWO_YEARS = {"population.residents": 5000, "run.end_date": "2025-12-31"}
 """Two full calendar years of a small street (year boundaries, yearly records)."""

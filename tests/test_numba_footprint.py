@@ -10,6 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from tests.conftest import small_run_digest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 KERNEL = textwrap.dedent("""
@@ -112,25 +114,9 @@ def test_switched_off_numba_is_left_as_it_is(tmp_path: Path):
     assert not _runtime_files(cache)
 
 
-RUN = textwrap.dedent("""
-    import hashlib, sys
-    from sim import load_scenario, run
-    from tests.conftest import SMALL
-    r = run(load_scenario("baseline").with_values(SMALL), seed=3)
-    h = hashlib.sha256()
-    for frame in (r.yearly, r.cases, r.daily):
-        h.update(frame.to_csv().encode())
-    print(h.hexdigest())
-""")
-
-
 def test_a_run_is_the_same_with_and_without():
-    def tables(setting: str) -> str:
-        environ = dict(os.environ, STREETSIM_NUMBA_FOOTPRINT=setting, PYTHONPATH=str(ROOT))
-        return subprocess.run([sys.executable, "-c", RUN], env=environ, cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout.split()[-1]
-
-    assert tables("1") == tables("0")
+    on, off = ({"STREETSIM_NUMBA_FOOTPRINT": setting} for setting in ("1", "0"))
+    assert small_run_digest(on) == small_run_digest(off)
 
 
 def test_the_symbols_read_from_an_object_are_those_numba_reads_from_its_bitcode():
@@ -166,8 +152,8 @@ def test_the_symbols_read_from_an_object_are_those_numba_reads_from_its_bitcode(
 
 
 def test_only_the_numba_versions_it_was_written_for():
-    from sim.numba_footprint import _supported
+    from sim.numba_footprint import supported_numba
 
-    assert _supported("0.60.0") and _supported("0.68.1") and _supported("0.69.0rc1")
-    assert not _supported("0.59.1") and not _supported("0.70.0") and not _supported("1.0.0")
-    assert not _supported("unknown")
+    assert supported_numba("0.60.0") and supported_numba("0.68.1") and supported_numba("0.69.0rc1")
+    assert not supported_numba("0.59.1") and not supported_numba("0.70.0") and not supported_numba("1.0.0")
+    assert not supported_numba("unknown")

@@ -1,0 +1,98 @@
+"""numba's reference counts inlined into the machine code (:mod:`sim.numba_refcounts`):
+the calls gone from the compiled code, numba's own module kept, the same results."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sim.numba_refcounts import inlined_text
+from tests.conftest import small_run_digest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+KERNEL = textwrap.dedent("""
+    import numpy as np
+    from numba import njit
+
+    @njit(cache=True)
+    def halves(x):
+        total = 0.0
+        for i in range(len(x) - 1):
+            part = x[i:]  # a view: a reference taken and dropped on each pass
+            total += part[0] * 0.5
+        return np.full(3, total)  # an array made and returned
+""")
+
+PROBE = textwrap.dedent("""
+    import json
+    import numpy as np
+    import sim.compiled  # installs sim.numba_refcounts (and sim.numba_footprint)
+    import sim.numba_refcounts as refcounts
+    from sim.numba_footprint import defined_symbols
+    import probe_kernel
+
+    out = probe_kernel.halves(np.arange(6.0)).tolist()
+    library = probe_kernel.halves.overloads[probe_kernel.halves.signatures[0]].library
+    machine = library._get_compiled_object()  # compiled now (cache=True keeps the object)
+    print(json.dumps({
+        "installed": refcounts._installed,
+        "out": out,
+        "machine_defines": sorted(s for s in defined_symbols(machine) or () if s.startswith("NRT_")),
+        "machine_names_them": machine.count(b"NRT_incref") + machine.count(b"NRT_decref"),
+        "kept_calls": str(library._final_module).count("call void @NRT_decref"),
+    }))
+""")
+
+
+def _probe(tmp_path: Path, setting: str) -> dict:
+    """Compile :data:`KERNEL` afresh in a new process (``STREETSIM_INLINE_REFCOUNTS``
+    at ``setting``) and report on its machine code and numba's module."""
+    (tmp_path / "probe_kernel.py").write_text(KERNEL, encoding="utf-8")
+    (tmp_path / "probe.py").write_text(PROBE, encoding="utf-8")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "STREETSIM_"))}
+    environ.update(NUMBA_CACHE_DIR=str(tmp_path / f"cache-{setting}"), STREETSIM_INLINE_REFCOUNTS=setting,
+                   PYTHONPATH=os.pathsep.join([str(tmp_path), str(ROOT)]))
+    out = subprocess.run([sys.executable, str(tmp_path / "probe.py")], env=environ, cwd=tmp_path,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_machine_code_has_the_counts_inlined_and_numbas_module_keeps_the_calls(tmp_path: Path):
+    on, off = _probe(tmp_path, "1"), _probe(tmp_path, "0")
+    assert on["installed"] and not off["installed"]
+    assert on["out"] == off["out"] == [5.0, 5.0, 5.0]
+    assert off["machine_defines"] == ["NRT_decref"]  # numba's: a call to its own copy
+    assert on["machine_defines"] == [] and on["machine_names_them"] == 0  # inlined: no call, no copy
+    assert on["kept_calls"] == off["kept_calls"] > 0  # the module kept for linking is numba's
+
+
+def test_the_definitions_are_marked_for_inlining_and_nothing_else():
+    ir = textwrap.dedent("""\
+        define linkonce_odr void @NRT_incref(ptr %.1) local_unnamed_addr #3 {
+        define linkonce_odr void @NRT_decref(ptr %.1) local_unnamed_addr #3 {
+        define void @NRT_decref_not(ptr %.1) #3 {
+        declare void @NRT_MemInfo_call_dtor(ptr) local_unnamed_addr
+        attributes #3 = { noinline }
+    """)
+    out = inlined_text(ir)
+    assert out is not None
+    lines = out.splitlines()
+    assert lines[0].endswith("local_unnamed_addr #918273 {") and lines[1].endswith("#918273 {")
+    assert lines[2:5] == ir.splitlines()[2:5]  # other functions and groups as they were
+    assert lines[-1] == "attributes #918273 = { alwaysinline nounwind }"
+    assert inlined_text("define void @other() #0 {\n") is None
+
+
+@pytest.mark.slow
+def test_a_run_is_the_same_with_the_counts_inlined_and_without(tmp_path: Path):
+    """The kernels as compiled for the other tests, against every kernel compiled
+    afresh without inlining (in a cache folder of its own)."""
+    plain = {"STREETSIM_INLINE_REFCOUNTS": "0", "NUMBA_CACHE_DIR": str(tmp_path / "plain")}
+    assert small_run_digest({"STREETSIM_INLINE_REFCOUNTS": "1"}) == small_run_digest(plain)
