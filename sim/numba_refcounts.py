@@ -118,6 +118,6 @@ def inlined(module, codegen_):
         passes.add_simplify_cfg_pass()
         passes.run(copy, codegen_._pass_builder())
         copy.verify()
-    except RuntimeError:
+    except Exception:  # noqa: BLE001 - anything unforeseen: numba's own module is compiled
         return None
     return copy

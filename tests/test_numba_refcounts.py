@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.numba_refcounts import inlined_text
+from sim.numba_refcounts import inlined, inlined_text
 from tests.conftest import small_run_digest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +71,34 @@ def test_the_machine_code_has_the_counts_inlined_and_numbas_module_keeps_the_cal
     assert off["machine_defines"] == ["NRT_decref"]  # numba's: a call to its own copy
     assert on["machine_defines"] == [] and on["machine_names_them"] == 0  # inlined: no call, no copy
     assert on["kept_calls"] == off["kept_calls"] > 0  # the module kept for linking is numba's
+
+
+def test_a_module_is_inlined_in_process_and_a_failure_leaves_numbas(monkeypatch: pytest.MonkeyPatch):
+    import llvmlite.binding as ll
+    import numpy as np
+    from numba import njit
+
+    @njit
+    def first_halves(x):
+        total = 0.0
+        for i in range(len(x) - 1):
+            total += x[i:][0] * 0.5
+        return total
+
+    assert first_halves(np.arange(4.0)) == 1.5
+    library = first_halves.overloads[first_halves.signatures[0]].library
+    kept = library._final_module  # numba's own, with the calls
+    assert "call void @NRT_decref" in str(kept)
+    copy = inlined(kept, library._codegen)
+    assert copy is not None and "call void @NRT_decref" not in str(copy)
+    assert "atomic" in str(copy)  # the count is still there, inlined (an atomic subtract)
+    assert "define linkonce_odr void @NRT_decref" not in str(copy)  # and its copy dropped
+
+    def broken(text):
+        raise ValueError("unreadable")
+
+    monkeypatch.setattr(ll, "parse_assembly", broken)
+    assert inlined(kept, library._codegen) is None
 
 
 def test_the_definitions_are_marked_for_inlining_and_nothing_else():
