@@ -15,11 +15,9 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
 
-from sim.numba_footprint import install as _trim_numba_footprint
-from sim.numba_refcounts import install as _inline_refcounts
+from sim.numba_patches import install as _install_numba_patches
 
-_trim_numba_footprint()  # before any kernel is loaded or compiled: see sim.numba_footprint
-_inline_refcounts()  # before any kernel is compiled: see sim.numba_refcounts
+_install_numba_patches()  # before any kernel is loaded or compiled: see sim.numba_patches
 
 
 def leaf(fn):

@@ -33,8 +33,9 @@ from sim.numba_footprint import patchable
 
 ENV = "STREETSIM_INLINE_REFCOUNTS"
 REFCOUNT_FUNCTIONS = ("NRT_incref", "NRT_decref")
+_NAMES = "|".join(REFCOUNT_FUNCTIONS)
 _DEFINITION = re.compile(
-    r"^(define linkonce_odr void @(?:NRT_incref|NRT_decref)\([^)\n]*\)[^#{\n]*)#\d+ \{$", re.MULTILINE)
+    rf"^(define linkonce_odr void @(?:{_NAMES})\([^)\n]*\)[^#{{\n]*)#\d+ \{{$", re.MULTILINE)
 """A definition of one of the two, linked into a library's module (its attribute group
 ``#N`` holds ``noinline``)."""
 _INLINE_GROUP = "#918273"

@@ -101,6 +101,19 @@ def test_a_module_is_inlined_in_process_and_a_failure_leaves_numbas(monkeypatch:
     assert inlined(kept, library._codegen) is None
 
 
+@pytest.mark.parametrize("module", ["sim.compiled", "sim.randomness.compiled"])
+def test_either_module_that_defines_kernels_first_installs_both_patches(module: str):
+    """Whichever kernel module a process imports first (``sim.randomness.compiled``
+    does not import ``sim.compiled``), both patches are in force before it compiles."""
+    probe = (f"import json, {module}, sim.numba_footprint as f, sim.numba_refcounts as r; "
+             "print(json.dumps([f._installed, r._installed]))")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("STREETSIM_")}
+    environ["PYTHONPATH"] = str(ROOT)
+    out = subprocess.run([sys.executable, "-c", probe], env=environ, cwd=ROOT, capture_output=True,
+                         text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [True, True]
+
+
 def test_the_definitions_are_marked_for_inlining_and_nothing_else():
     ir = textwrap.dedent("""\
         define linkonce_odr void @NRT_incref(ptr %.1) local_unnamed_addr #3 {

@@ -16,9 +16,9 @@ from llvmlite import binding
 from numba import njit, types
 from numba.extending import get_cython_function_address
 
-from sim.numba_footprint import install as _trim_numba_footprint
+from sim.numba_patches import install as _install_numba_patches
 
-_trim_numba_footprint()  # before any kernel is loaded or compiled: see sim.numba_footprint
+_install_numba_patches()  # before any kernel is loaded or compiled: see sim.numba_patches
 
 binding.add_symbol("sim_scipy_ndtri", get_cython_function_address("scipy.special.cython_special", "ndtri"))
 _scipy_ndtri = types.ExternalFunction("sim_scipy_ndtri", types.float64(types.float64, types.intc))
