@@ -23,15 +23,33 @@ pass manager, or a module whose text it does not recognise, is left as it is;
 ``STREETSIM_INLINE_REFCOUNTS=0`` leaves numba as it is too for what compiles from then
 on (kernels already in the cache keep their code: remove ``sim/__pycache__/kernels-*``
 to compile them all again).
+
+Plain counts. The inlined count is an atomic add or subtract (a locked instruction,
+~20 cycles where a plain one takes one or two), so that threads running compiled code
+without the GIL can share an array. No kernel of this package releases the GIL (none
+is compiled ``nogil`` or ``parallel``: ``tests/test_numba_refcounts.py`` reads every
+decorator), so in the machine code of the project's own libraries the counts are plain
+loads, adds and stores (:func:`plain_text`; about 4% of a street run). A library gets
+them only when every function it exports is a kernel of :data:`PLAIN_PACKAGES`, its
+wrapper does not release the GIL (no call of ``PyEval_SaveThread``), and the
+interpreter has a GIL (not a free-threaded build); the functions linked into it from
+other libraries (numba's sorts, other kernels) are made internal to it, so that no code
+compiled later can bind to a copy with plain counts. ``STREETSIM_PLAIN_REFCOUNTS=0``
+keeps the atomic counts (still inlined).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 
 from sim.numba_footprint import patchable
 
 ENV = "STREETSIM_INLINE_REFCOUNTS"
+PLAIN_ENV = "STREETSIM_PLAIN_REFCOUNTS"
+PLAIN_PACKAGES = ("sim",)
+"""Top-level packages whose libraries get plain counts (their kernels hold the GIL)."""
 REFCOUNT_FUNCTIONS = ("NRT_incref", "NRT_decref")
 _NAMES = "|".join(REFCOUNT_FUNCTIONS)
 _DEFINITION = re.compile(
@@ -40,6 +58,22 @@ _DEFINITION = re.compile(
 ``#N`` holds ``noinline``)."""
 _INLINE_GROUP = "#918273"
 """The attribute group given to them instead (a number LLVM's printer does not reach)."""
+_BODY = re.compile(rf"^define linkonce_odr void @(?:{_NAMES})\(.*?^\}}$", re.MULTILINE | re.DOTALL)
+"""The whole definition of one of the two (up to its closing brace)."""
+_VALUE = r"%[-\w.$]+"
+_ATOMIC_RMW = re.compile(rf"^(\s*)({_VALUE}) = atomicrmw (add|sub) ptr ({_VALUE}), i64 1 monotonic, align 8$",
+                         re.MULTILINE)
+"""An atomic add or subtract of 1 (its value: the count before)."""
+_ATOMIC_SUB_ZERO = re.compile(
+    rf"^(\s*)({_VALUE}) = tail call i8 @llvm\.x86\.atomic\.sub\.cc\.i64\(ptr (?:nonnull )?({_VALUE}), i64 1, "
+    rf"i32 4\)\n\s*({_VALUE}) = trunc i8 \2 to i1$", re.MULTILINE)
+"""x86's atomic subtract of 1 with a test of the count reaching 0 (condition code 4:
+zero), as LLVM writes ``atomicrmw sub`` followed by that test."""
+_FENCE = re.compile(r"^\s*fence (?:release|acquire)\n", re.MULTILINE)
+_NEW_COUNT = "%streetsim.count"
+_KERNEL_NAME = re.compile(r"^(?:cfunc\.)?_ZN(?:7cpython)?(\d+)")
+"""A compiled function's mangled name: its wrappers' prefixes, then the length of the
+first part of its module's name (``_ZN3sim10mechanisms...``)."""
 
 _installed = False
 
@@ -99,20 +133,73 @@ def inlined_text(ir: str) -> str | None:
     return marked + f"\nattributes {_INLINE_GROUP} = {{ alwaysinline nounwind }}\n"
 
 
+def plain_text(ir: str) -> str | None:
+    """The LLVM IR ``ir`` (from :func:`inlined_text`) with the two functions' atomic
+    counts made plain loads, adds or subtracts and stores, their fences dropped; None when
+    either holds an atomic operation in a form not known here."""
+
+    def plain(match: re.Match) -> str:
+        body = _FENCE.sub("", match.group(0))
+        body = _ATOMIC_RMW.sub(lambda m: (f"{m[1]}{m[2]} = load i64, ptr {m[4]}, align 8\n"
+                                          f"{m[1]}{_NEW_COUNT} = {m[3]} i64 {m[2]}, 1\n"
+                                          f"{m[1]}store i64 {_NEW_COUNT}, ptr {m[4]}, align 8"), body)
+        body = _ATOMIC_SUB_ZERO.sub(lambda m: (f"{m[1]}{m[2]} = load i64, ptr {m[3]}, align 8\n"
+                                               f"{m[1]}{_NEW_COUNT} = sub i64 {m[2]}, 1\n"
+                                               f"{m[1]}store i64 {_NEW_COUNT}, ptr {m[3]}, align 8\n"
+                                               f"{m[1]}{m[4]} = icmp eq i64 {_NEW_COUNT}, 0"), body)
+        if "atomic" in body or "fence" in body:
+            raise ValueError(body)
+        return body
+
+    try:
+        out, n = _BODY.subn(plain, ir)
+    except ValueError:
+        return None
+    return out if n else None
+
+
+def plain_allowed(module, text: str) -> bool:
+    """Whether the library of the LLVM ``module`` (whose text is ``text``) may have
+    plain counts: switched on,
+    an interpreter with a GIL, every exported function a kernel of
+    :data:`PLAIN_PACKAGES` (at least one), and no wrapper releasing the GIL."""
+    import llvmlite.binding as ll
+
+    if os.environ.get(PLAIN_ENV, "1") == "0" or not getattr(sys, "_is_gil_enabled", lambda: True)():
+        return False
+    exported = [f.name for f in module.functions if not f.is_declaration and f.linkage == ll.Linkage.external]
+    for name in exported:
+        match = _KERNEL_NAME.match(name)
+        if match is None:
+            return False
+        size = int(match.group(1))
+        if name[match.end():match.end() + size] not in PLAIN_PACKAGES:
+            return False
+    return bool(exported) and "@PyEval_SaveThread" not in text
+
+
 def inlined(module, codegen_):
     """A copy of the LLVM ``module`` (a numba library's final module, optimised) with the
-    reference count functions inlined and the code around them simplified; None when
-    there is nothing to inline or the copy cannot be made (numba's module is used)."""
+    reference count functions inlined (with plain counts where :func:`plain_allowed`,
+    the linked-in functions then made internal) and the code around them simplified;
+    None when there is nothing to inline or the copy cannot be made (numba's module is
+    used)."""
     if not _defines_refcounts(module):
         return None
     import llvmlite.binding as ll
 
-    text = inlined_text(str(module))
+    ir = str(module)
+    text = inlined_text(ir)
     if text is None:
         return None
+    plain = plain_allowed(module, ir) and plain_text(text)
     try:
-        copy = ll.parse_assembly(text)
+        copy = ll.parse_assembly(plain or text)
         copy.name = module.name
+        if plain:
+            for function in copy.functions:
+                if not function.is_declaration and function.linkage == ll.Linkage.linkonce_odr:
+                    function.linkage = ll.Linkage.internal
         passes = ll.create_new_module_pass_manager()
         passes.add_always_inliner_pass()
         passes.add_instruction_combine_pass()

@@ -1,10 +1,12 @@
 """numba's reference counts inlined into the machine code (:mod:`sim.numba_refcounts`):
-the calls gone from the compiled code, numba's own module kept, the same results."""
+the calls gone from the compiled code, numba's own module kept, plain counts only in
+the project's own libraries (whose kernels hold the GIL), the same results."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -12,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.numba_refcounts import inlined, inlined_text
+import sim.numba_refcounts as refcounts
+from sim.numba_refcounts import inlined, inlined_text, plain_allowed, plain_text
 from tests.conftest import small_run_digest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,9 +134,113 @@ def test_the_definitions_are_marked_for_inlining_and_nothing_else():
     assert inlined_text("define void @other() #0 {\n") is None
 
 
+INCREF = """\
+define linkonce_odr void @NRT_incref(ptr %.1) local_unnamed_addr #918273 {
+.3:
+  %.4 = icmp eq ptr %.1, null
+  br i1 %.4, label %common.ret, label %.3.endif, !prof !0
+
+common.ret:                                       ; preds = %.3.endif, %.3
+  ret void
+
+.3.endif:                                         ; preds = %.3
+  %.4.i = atomicrmw add ptr %.1, i64 1 monotonic, align 8
+  br label %common.ret
+}
+"""
+DECREF = """\
+define linkonce_odr void @NRT_decref(ptr %.1) local_unnamed_addr #918273 {
+.3:
+  %.4 = icmp eq ptr %.1, null
+  br i1 %.4, label %common.ret, label %.3.endif, !prof !0
+
+common.ret:                                       ; preds = %.3, %.3.endif
+  ret void
+
+.3.endif:                                         ; preds = %.3
+  fence release
+  %0 = tail call i8 @llvm.x86.atomic.sub.cc.i64(ptr nonnull %.1, i64 1, i32 4)
+  %1 = trunc i8 %0 to i1
+  br i1 %1, label %.3.endif.if, label %common.ret, !prof !0
+
+.3.endif.if:                                      ; preds = %.3.endif
+  fence acquire
+  tail call void @NRT_MemInfo_call_dtor(ptr nonnull %.1)
+  ret void
+}
+"""
+OTHER = ("define void @elsewhere(ptr %p) {\n  %old = atomicrmw add ptr %p, i64 1 monotonic, align 8\n"
+         "  ret void\n}\n")
+
+
+def test_plain_counts_are_loads_and_stores_in_the_two_functions_only():
+    out = plain_text(INCREF + DECREF + OTHER)
+    assert out is not None
+    incref, decref = out.split("define linkonce_odr void @NRT_decref")
+    assert "atomic" not in incref and "atomic" not in decref.split("define void @elsewhere")[0]
+    assert "fence" not in out
+    assert "%.4.i = load i64, ptr %.1, align 8\n  %streetsim.count = add i64 %.4.i, 1\n" \
+           "  store i64 %streetsim.count, ptr %.1, align 8" in incref
+    assert "%streetsim.count = sub i64 %0, 1" in decref and "%1 = icmp eq i64 %streetsim.count, 0" in decref
+    assert out.endswith(OTHER)  # another function's atomic operation is left alone
+    unknown = DECREF.replace("i64 1, i32 4)", "i64 1, i32 5)")  # a form not known here
+    assert plain_text(INCREF + unknown) is None
+
+
+def _lock_prefixes(function, monkeypatch: pytest.MonkeyPatch, packages: tuple[str, ...]) -> int:
+    """Locked (atomic) instructions in the machine code :func:`inlined` makes of
+    ``function``'s library when :data:`~sim.numba_refcounts.PLAIN_PACKAGES` is ``packages``."""
+    monkeypatch.setattr(refcounts, "PLAIN_PACKAGES", packages)
+    library = function.overloads[function.signatures[0]].library
+    copy = inlined(library._final_module, library._codegen)
+    assert copy is not None
+    return len(re.findall(r"^\s*lock\b", library._codegen._tm.emit_assembly(copy), re.MULTILINE))
+
+
+def test_only_the_projects_libraries_holding_the_gil_get_plain_counts(monkeypatch: pytest.MonkeyPatch):
+    import llvmlite.binding as ll
+    import numpy as np
+    from numba import njit
+
+    def body(x):
+        total = 0.0
+        for i in range(len(x) - 1):
+            total += x[i:][0] * 0.5
+        return np.argsort(np.full(3, total))  # numba's sort linked in
+
+    here = (__name__.split(".")[0],)  # this module's top package: its kernels' mangled names
+    mangled = f"{len(here[0])}{here[0]}"
+    holding, releasing = njit(body), njit(nogil=True)(body)
+    assert holding(np.arange(4.0)).tolist() == releasing(np.arange(4.0)).tolist() == [0, 1, 2]
+    library = holding.overloads[holding.signatures[0]].library
+    monkeypatch.setattr(refcounts, "PLAIN_PACKAGES", here)
+    assert plain_allowed(library._final_module, str(library._final_module))
+    copy = inlined(library._final_module, library._codegen)
+    assert "atomic" not in str(copy).replace("declare i8 @llvm.x86.atomic", "")
+    exported = {f.name for f in copy.functions if not f.is_declaration and f.linkage != ll.Linkage.internal}
+    assert exported and all(name.startswith((f"_ZN{mangled}", f"_ZN7cpython{mangled}", f"cfunc._ZN{mangled}"))
+                            for name in exported)  # the linked-in functions made internal
+    assert _lock_prefixes(holding, monkeypatch, here) == 0
+    assert _lock_prefixes(holding, monkeypatch, ("sim",)) > 0  # another package's library
+    assert _lock_prefixes(releasing, monkeypatch, here) > 0  # it releases the GIL
+    monkeypatch.setenv(refcounts.PLAIN_ENV, "0")
+    assert _lock_prefixes(holding, monkeypatch, here) > 0
+    monkeypatch.delenv(refcounts.PLAIN_ENV)
+    monkeypatch.setattr(sys, "_is_gil_enabled", lambda: False, raising=False)  # a free-threaded build
+    assert _lock_prefixes(holding, monkeypatch, here) > 0
+
+
+def test_no_kernel_of_the_project_releases_the_gil():
+    """Plain counts are safe because no kernel of ``sim`` runs without the GIL."""
+    for path in sorted((ROOT / "sim").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\bnogil\s*=|\bparallel\s*=\s*True|\bprange\b", text), path
+
+
 @pytest.mark.slow
 def test_a_run_is_the_same_with_the_counts_inlined_and_without(tmp_path: Path):
-    """The kernels as compiled for the other tests, against every kernel compiled
-    afresh without inlining (in a cache folder of its own)."""
+    """The kernels as compiled for the other tests (counts inlined, and plain), against
+    every kernel compiled afresh without inlining (atomic counts in calls, in a cache
+    folder of its own)."""
     plain = {"STREETSIM_INLINE_REFCOUNTS": "0", "NUMBA_CACHE_DIR": str(tmp_path / "plain")}
     assert small_run_digest({"STREETSIM_INLINE_REFCOUNTS": "1"}) == small_run_digest(plain)
