@@ -47,7 +47,7 @@ from sim.money import receive_kernel
 from sim.params.values import Params
 from sim.population import memory_shares, relax_everyone
 from sim.randomness.compiled import lognormal_mean
-from sim.randomness.pcg64 import live_state, live_uniforms, live_uniforms_2d
+from sim.randomness.pcg64 import live_state, live_uniforms, live_uniforms_2d, live_uniforms_into
 
 if TYPE_CHECKING:
     from sim.model import StreetModel
@@ -415,7 +415,7 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
     """One street's ``Street.begin_day`` after its openings (money, emergencies, staff time, tasks, data
     entry, demand, triage and the whistle); returns its replaced arrays and the pool's
     pending episodes (the first ``n_active`` of ``active``: :func:`_extended`)."""
-    fs, ints, cs, roster, hours, res, so, pots, record, e_draws, future, transfers, par = st
+    fs, ints, cs, roster, hours, res, so, pots, record, e_draws, future, transfers, par, u_work = st
     queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended = live
     (resident, category, channel, elderly, is_repeat, parent, needs_department, n_departments, unclear_duty,
      needs_money, money_pot, money_need, money_paid, needs_data, needs_specialist, so_suitable, z_delay,
@@ -511,7 +511,7 @@ def _first_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, coun
         ints[I_SINCE_INBOX], check_days)
     ints[I_SINCE_INBOX] = since
     # step: triage.daily
-    ended = np.empty(0, np.int64)
+    ended = queue[:0]  # none ended yet (an empty view: no allocation)
     if len(queue) == 0 and fs[F_COMPLAINT_DUE] <= 0:
         fs[F_BACKLOG] = 0.0
     else:
@@ -576,7 +576,7 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
     number of its episodes ``pending`` at the pool after today's decisions; returns its
     replaced arrays and the pool's pending episodes (the first ``n_active`` of
     ``active``: :func:`_extended`)."""
-    fs, ints, cs, roster, hours, res, so, pots, record, e_draws, future, transfers, par = st
+    fs, ints, cs, roster, hours, res, so, pots, record, e_draws, future, transfers, par, u_work = st
     queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended = live
     (resident, category, raised_h, whistled_h, closed_h, due_day, dept_mask, n_bounces,
      pending_departments, departments_arrived_h, planned_outcome, planned_reason, state, outcome,
@@ -648,7 +648,7 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
                 if hit[i] < enrol_prob:
                     enrolled[cand[i]] = True
     # step: workforce.daily
-    u_work = live_uniforms_2d(w_workforce, len(filled), 2)
+    live_uniforms_into(w_workforce, u_work)  # live_uniforms_2d(w_workforce, len(filled), 2), in scratch
     rehazard = t % 7 == 0 or len(quit_prob) == 0
     events = workforce.stress_and_turnover(
         workday, not rehazard, t, filled, stress, vacant_until, u_work,
@@ -701,7 +701,7 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
         by_bucket[CASEWORK], filled, contract, age, stress, pots)
     ints[I_ROWS_SEEN] = ints[I_CASES]
     ints[I_REC_N] = t + 1
-    ended = np.empty(0, np.int64)  # closed today
+    ended = in_service[:0]  # closed today (an empty view: no allocation)
     return (queue, in_service, inbox, repeats_due, repeats_day, open_rows, quit_prob, ended), active, n_active
 
 
@@ -857,7 +857,8 @@ def _street_state(model: StreetModel, street: Street) -> tuple[tuple, tuple]:
     state = (fs, ints, _CASE_ARRAYS(cs), _ROSTER_ARRAYS(r),
              (h.available, h.by_bucket, h.demanded_out_of_list),
              _RESIDENT_ARRAYS(res), so, purse.pots, rec.values, e_draws,
-             (ik.future_day, ik.future_ids), transfers, _inputs(model, street))
+             (ik.future_day, ik.future_ids), transfers, _inputs(model, street),
+             np.empty((r.n, 2)))  # room for a day's workforce draws (the posts stay through the call)
     live = (ik.queue, ik.in_service, ik.online_inbox, ik.repeats_due, ik.repeats_day, rec.open_rows,
             NO_PROB if ws.quit_prob is None else ws.quit_prob, np.empty(0, np.int64))
     return state, live

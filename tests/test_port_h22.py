@@ -330,7 +330,7 @@ def assert_pools_equal(a: DepartmentPool, b: DepartmentPool) -> None:
         assert got.dtype == want.dtype, name
     for x, y in zip(a.case_tables, b.case_tables):
         assert_tables_equal(x, y)
-        np.testing.assert_array_equal(x.u, y.u)
+        np.testing.assert_array_equal(x.u[: x.n], y.u[: y.n])  # the rows in use (the rest: no value)
 
 
 def assert_answers_equal(got: dict, want: dict) -> None:

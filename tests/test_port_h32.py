@@ -233,7 +233,7 @@ def test_a_month_of_new_cases_is_written_as_the_array_code_wrote_it(small, onlin
     assert a.cases.n == b.cases.n > 400
     for name, col in a.cases.cols.items():
         same_bits(col, b.cases.cols[name], name)
-    same_bits(a.cases.u, b.cases.u, "u")
+    same_bits(a.cases.u[: a.cases.n], b.cases.u[: b.cases.n], "u")  # the rows in use (the rest: no value)
     assert (a.cases.view("channel") == ONLINE).any() == online
 
 

@@ -379,13 +379,12 @@ def decide_due(due: np.ndarray, u: np.ndarray, day: int, ep_street: np.ndarray, 
     plus today's arrivals).
     """
     n = len(due)
-    mu = np.empty(len(delay_today))  # each department's delay location today, once
+    floats = np.empty(len(delay_today) + n)  # arrays as parts of two allocations
+    mu, arrival_at = floats[:len(delay_today)], floats[len(delay_today):]
     for d in range(len(delay_today)):
-        mu[d] = lognormal_mu(delay_today[d], delay_sigma)
-    arrived = np.empty(n, np.int64)
-    arrival_at = np.empty(n)
-    bounced = np.empty(n, np.int64)
-    failed = np.empty(n, np.int64)
+        mu[d] = lognormal_mu(delay_today[d], delay_sigma)  # each department's delay location today, once
+    ints = np.empty(3 * n, np.int64)
+    arrived, bounced, failed = ints[:n], ints[n:2 * n], ints[2 * n:]
     n_arrived = n_bounced = n_failed = 0
     for i in range(n):
         e = due[i]

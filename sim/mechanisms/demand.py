@@ -290,9 +290,8 @@ def day_kernel(t: int, future_day: np.ndarray, future_ids: np.ndarray, queue: np
     hi = np.searchsorted(future_day, t, side="right")
     n_rep = len(u)
     rest = len(repeats_due) - n_rep
-    parents = np.empty(n_rep, np.int64)
-    rest_due = np.empty(rest, np.int64)
-    rest_day = np.empty(rest, np.int64)
+    ints = np.empty(n_rep + 2 * rest, np.int64)  # three arrays as parts of one allocation
+    parents, rest_due, rest_day = ints[:n_rep], ints[n_rep:n_rep + rest], ints[n_rep + rest:]
     j, k = 0, 0
     for i in range(len(repeats_due)):
         if repeats_day[i] <= t:
@@ -326,8 +325,9 @@ def day_kernel(t: int, future_day: np.ndarray, future_ids: np.ndarray, queue: np
     for c in raised:
         if channel[c] == ONLINE:
             n_online += 1
-    new_queue = np.empty(len(queue) + len(raised) - n_online, np.int64)
-    new_inbox = np.empty(len(inbox) + n_online, np.int64)
+    n_queue = len(queue) + len(raised) - n_online
+    both = np.empty(n_queue + len(inbox) + n_online, np.int64)  # the queue and the inbox, one allocation
+    new_queue, new_inbox = both[:n_queue], both[n_queue:]
     new_queue[: len(queue)] = queue
     new_inbox[: len(inbox)] = inbox
     a, b = len(queue), len(inbox)

@@ -140,8 +140,10 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
     today's appended, and the residents of resolved livelihood cases eligible but not
     enrolled (enrolment candidates).
     """
-    rest = np.empty(len(service), np.int64)
-    ids = np.empty(len(ended) + len(service), np.int64)
+    n_all = len(ended) + len(service)
+    ints = np.empty(len(service) + 3 * n_all, np.int64)  # the id arrays as parts of one allocation
+    rest, ids = ints[:len(service)], ints[len(service):len(service) + n_all]
+    who, cand = ints[len(service) + n_all:len(service) + 2 * n_all], ints[len(service) + 2 * n_all:]
     ids[: len(ended)] = ended
     j, n = 0, len(ended)
     for c in service:
@@ -152,9 +154,7 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
             rest[j] = c
             j += 1
     score = np.empty(n)
-    who = np.empty(n, np.int64)
     n_complaints = 0
-    cand = np.empty(n, np.int64)
     n_cand = 0
     for k in range(n):  # all but the repeat contacts, which read trust after the experience
         c = ids[k]
@@ -189,7 +189,7 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
         if resolved and category[c] == LIVELIHOOD and eligible[i] and not enrolled[i]:
             cand[n_cand] = i
             n_cand += 1
-    experience_kernel(who, score, t, memory_years, learning_rate, own, trust, touched_day, community,
+    experience_kernel(who[:n], score, t, memory_years, learning_rate, own, trust, touched_day, community,
                       word_of_mouth, keep_of)
     m = len(repeats_due)
     new_due, new_day = repeats_due, repeats_day

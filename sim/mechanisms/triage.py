@@ -209,17 +209,24 @@ def day_kernel(t: int, queue: np.ndarray, in_service: np.ndarray, cols: tuple, b
 @njit(cache=True)
 def by_route(admitted: np.ndarray, route: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The admitted cases on the street, social-organisation and department routes."""
-    n = np.zeros(3, np.int64)
+    n_street = n_so = 0
     for r in route:
-        n[r] += 1
-    out = (np.empty(n[ROUTE_STREET], np.int64), np.empty(n[ROUTE_SO], np.int64),
-           np.empty(n[ROUTE_DEPT], np.int64))
-    n[:] = 0
+        n_street += r == ROUTE_STREET
+        n_so += r == ROUTE_SO
+    ids = np.empty(len(admitted), np.int64)  # one allocation, three parts
+    at_street, at_so, at_dept = 0, n_street, n_street + n_so  # where each part continues
     for i in range(len(admitted)):
         r = route[i]
-        out[r][n[r]] = admitted[i]
-        n[r] += 1
-    return out
+        if r == ROUTE_STREET:
+            ids[at_street] = admitted[i]
+            at_street += 1
+        elif r == ROUTE_SO:
+            ids[at_so] = admitted[i]
+            at_so += 1
+        else:
+            ids[at_dept] = admitted[i]
+            at_dept += 1
+    return ids[:n_street], ids[n_street:n_street + n_so], ids[n_street + n_so:]
 
 
 @njit(cache=True)
@@ -357,12 +364,12 @@ def routes_kernel(ids: np.ndarray, u_route: np.ndarray, needs_department: np.nda
 
 @njit(cache=True)
 def _fill(hours: np.ndarray, cases: np.ndarray, n_cases: int, free: np.ndarray, posts: np.ndarray,
-          n_posts: int, start: np.ndarray, used: np.ndarray) -> int:
+          n_posts: int, start: np.ndarray, used: np.ndarray, cum_avail: np.ndarray) -> int:
     """:func:`fill_in_order` of the first ``n_cases`` of ``cases`` (their ``hours``) over
     the first ``n_posts`` of ``posts`` (their ``free`` hours): writes each fitting case's
     start post (an index into ``posts``) to ``start`` and the hours used of each post to
-    ``used``; returns how many cases fit."""
-    cum_avail = np.empty(n_posts)
+    ``used``; returns how many cases fit. ``cum_avail``: room for ``n_posts`` running
+    sums (scratch)."""
     run = 0.0
     for j in range(n_posts):
         run += free[posts[j]]
@@ -395,7 +402,7 @@ def fill_in_order(need: np.ndarray, avail: np.ndarray) -> tuple[np.ndarray, np.n
     handler = np.full(len(need), -1, dtype=np.int64)
     used = np.empty(len(avail))
     fit = _fill(need, np.arange(len(need)), len(need), avail, np.arange(len(avail)), len(avail), handler,
-                used)
+                used, np.empty(len(avail)))
     return handler, used, fit
 
 
@@ -408,14 +415,16 @@ def allocate_kernel(hours: np.ndarray, wants: np.ndarray, spec_needed: np.ndarra
     case on the posts with hours left. Returns handler, specialist, hours used per post
     and the volunteer hours left."""
     n, n_all = len(hours), len(free_in)
-    free = free_in.copy()
-    used = np.zeros(n_all)
-    handler = np.full(n, -1, dtype=np.int64)
+    # the working arrays as parts of two allocations (a day's triage makes ~40 arrays)
+    ints = np.empty(3 * n + n_all, np.int64)
+    handler, cases, start, posts = ints[:n], ints[n:2 * n], ints[2 * n:3 * n], ints[3 * n:]
+    handler[:] = -1
+    floats = np.empty(4 * n_all)
+    free, used = floats[:n_all], floats[n_all:2 * n_all]
+    got, cum_avail = floats[2 * n_all:3 * n_all], floats[3 * n_all:]
+    free[:] = free_in
+    used[:] = 0.0
     specialist = np.zeros(n, np.bool_)
-    cases = np.empty(n, np.int64)
-    posts = np.empty(n_all, np.int64)
-    start = np.empty(n, np.int64)
-    got = np.empty(n_all)
     lo, hi = 0, -1
     for i in range(n):
         if wants[i]:
@@ -450,7 +459,7 @@ def allocate_kernel(hours: np.ndarray, wants: np.ndarray, spec_needed: np.ndarra
                 n_posts += 1
         if first == m or n_posts == 0:
             continue
-        fit = _fill(hours, cases[first:], m - first, free, posts, n_posts, start, got)
+        fit = _fill(hours, cases[first:], m - first, free, posts, n_posts, start, got, cum_avail)
         for i in range(fit):
             handler[cases[first + i]] = posts[start[i]]
             specialist[cases[first + i]] = True
@@ -468,7 +477,7 @@ def allocate_kernel(hours: np.ndarray, wants: np.ndarray, spec_needed: np.ndarra
             if free[j] > 0:
                 posts[n_posts] = j
                 n_posts += 1
-        fit = _fill(hours, cases, m, free, posts, n_posts, start, got)
+        fit = _fill(hours, cases, m, free, posts, n_posts, start, got, cum_avail)
         for i in range(fit):
             handler[cases[i]] = posts[start[i]]
         for j in range(n_posts):

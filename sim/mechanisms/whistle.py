@@ -79,24 +79,27 @@ def _choose(weights: np.ndarray, rows: np.ndarray, k: np.ndarray, u: np.ndarray
     stay infinite, as they could not win. Any bounds at most the keys give the same
     choice; each row of ``weights`` has its departments with a weight and their scaled
     inverses listed once."""
-    n, m = len(rows), weights.shape[1]
-    n_pos = np.zeros(weights.shape[0], np.int64)
-    pos = np.empty(weights.shape, np.int64)  # per row of weights: departments with a weight, ascending
-    scale = np.empty(weights.shape)
-    for r in range(weights.shape[0]):
+    n, m, n_rows = len(rows), weights.shape[1], weights.shape[0]
+    total = 0
+    for i in range(n):
+        total += min(max(k[i], 0), m)
+    # the working arrays as parts of three allocations
+    ints = np.empty(n_rows * (m + 1) + 2 * total, np.int64)
+    n_pos = ints[:n_rows]
+    n_pos[:] = 0
+    # per row of weights: departments with a weight, ascending
+    pos = ints[n_rows:n_rows * (m + 1)].reshape((n_rows, m))
+    chosen, owner = ints[n_rows * (m + 1):n_rows * (m + 1) + total], ints[n_rows * (m + 1) + total:]
+    floats = np.empty(n_rows * m + 2 * m)
+    scale = floats[:n_rows * m].reshape((n_rows, m))
+    keys, bound = floats[n_rows * m:n_rows * m + m], floats[n_rows * m + m:]
+    done = np.empty(m, np.bool_)
+    for r in range(n_rows):
         for j in range(m):
             if weights[r, j] > 0:
                 pos[r, n_pos[r]] = j
                 n_pos[r] += 1
                 scale[r, j] = KEY_BOUND / weights[r, j]
-    total = 0
-    for i in range(n):
-        total += min(max(k[i], 0), m)
-    chosen = np.empty(total, dtype=np.int64)
-    owner = np.empty(total, dtype=np.int64)
-    keys = np.empty(m)
-    bound = np.empty(m)
-    done = np.empty(m, np.bool_)
     out = 0
     for i in range(n):
         r = rows[i]  # weights[r, j], not a row view: a view per row costs two reference counts
@@ -185,16 +188,16 @@ def whistle_cases(ids: np.ndarray, u: np.ndarray, candidates: np.ndarray, catego
     the episodes to open (:meth:`DepartmentPool.open_episodes`): case, department,
     unclear duty, first day and earliest hour."""
     n = len(ids)
-    rows = np.empty(n, np.int64)
-    k = np.empty(n, np.int64)
+    rows_k = np.empty(2 * n, np.int64)  # two arrays, one allocation
+    rows, k = rows_k[:n], rows_k[n:]
     for i in range(n):
         rows[i] = category[ids[i]]
         k[i] = n_departments[ids[i]]
     departments, owner = _choose(candidates, rows, k, u)
     n_ep = len(departments)
-    cases = np.empty(n_ep, np.int64)
+    cases_days = np.empty(2 * n_ep, np.int64)
+    cases, next_day = cases_days[:n_ep], cases_days[n_ep:]
     unclear = np.empty(n_ep, np.bool_)
-    next_day = np.empty(n_ep, np.int64)
     sent_h = np.empty(n_ep)
     r = 0
     for i in range(n):  # owner runs through the rows in order

@@ -205,6 +205,13 @@ def live_uniforms_2d(words: np.ndarray, n: int, m: int) -> np.ndarray:
     return _fill_live(words, np.empty((n, m)))
 
 
+@njit(cache=True)
+def live_uniforms_into(words: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out`` (C-contiguous) filled as :func:`live_uniforms_2d` makes an array of its
+    shape (the same doubles, the stream moved on as far): a caller's scratch, no new array."""
+    return _fill_live(words, out)
+
+
 def state_words(rng: np.random.Generator) -> np.ndarray:
     """The live 128-bit state and increment of a PCG64 stream, as four uint64 words
     (state low, high; increment low, high): a view of the memory NumPy's generator
