@@ -64,6 +64,13 @@ def take_one(by_bucket: np.ndarray, row: int, available: np.ndarray, i: int, wan
 
 
 @njit(cache=True)
+def give_hours(by_bucket: np.ndarray, row: int, available: np.ndarray, wanted: np.ndarray) -> None:
+    """:func:`take_hours` for a caller that does not read the hours given (no array made)."""
+    for i in range(len(available)):
+        take_one(by_bucket, row, available, i, wanted[i])
+
+
+@njit(cache=True)
 def take_hours(by_bucket: np.ndarray, row: int, available: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Add to bucket ``row`` up to ``wanted`` hours per post (:func:`take_one`); returns
     the hours given."""

@@ -773,7 +773,9 @@ def advance(model: StreetModel) -> int:
         street.hours.fit(street.roster.n)  # as timebudget.open_day does
         ik = street.intake
         street.cases.reserve(len(ik.repeats_day))
-        new += len(ik.queue) + len(ik.online_inbox) + int((ik.future_day == t).sum()) + len(ik.repeats_day)
+        days = ik.future_day  # sorted: today's arrivals by bisection
+        arriving = days.searchsorted(t, "right") - days.searchsorted(t, "left")
+        new += len(ik.queue) + len(ik.online_inbox) + int(arriving) + len(ik.repeats_day)
     ep, log = pool.episodes, pool.log
     ep.reserve((new + len(pool.active)) * k_cand)
     log.reserve(len(pool.active) + (new + len(pool.active)) * k_cand)

@@ -38,8 +38,9 @@ SELECT_BUCKETS = 1024
 
 
 def band_of(age: np.ndarray) -> np.ndarray:
-    """Age band index of ages in years."""
-    return np.searchsorted(BAND_EDGES, age, side="right").astype(np.int8)
+    """Age band index of ages in years (``np.searchsorted(BAND_EDGES, age,
+    side="right")`` as int8, compiled: :func:`band_kernel`)."""
+    return band_kernel(np.asarray(age, dtype=np.float64))
 
 
 class Residents:
@@ -161,8 +162,15 @@ def age_kernel(age: np.ndarray, eligible: np.ndarray, enrolled: np.ndarray, own:
         for i in range(n):
             if old[i]:
                 expectation[i] = mean
-    band = np.empty(n, np.int8)
-    for i in range(n):
+    return band_kernel(age)
+
+
+@njit(cache=True)
+def band_kernel(age: np.ndarray) -> np.ndarray:
+    """Each age's band: how many of :data:`BAND_EDGES` are at most it (NaN last, as
+    ``np.searchsorted(..., side="right")`` puts it), as int8."""
+    band = np.empty(len(age), np.int8)
+    for i in range(len(age)):
         b = 0
         a = age[i]
         if a != a:

@@ -37,6 +37,7 @@ from sim.randomness.compiled import categorical_kernel, normal_quantile
 from sim.randomness.pcg64 import live_state, live_uniforms_2d
 
 if TYPE_CHECKING:
+    from sim.calendar import Calendar
     from sim.cases import CaseTable
     from sim.street import Street
 
@@ -87,9 +88,18 @@ def day_columns(cs: CaseTable) -> tuple:
 def expected_daily(street: Street, days: np.ndarray) -> np.ndarray:
     """Mean number of new demands on each of ``days``."""
     d = street.p.demand
-    doy = street.cal.day_of_year[days]
-    season = 1.0 + d.seasonal_amplitude * np.sin(2 * np.pi * (doy - 91) / 365.0)
+    season = seasonal_factor(street.cal, float(d.seasonal_amplitude))[days]
     return street.residents.n * d.contacts_per_resident_year * d.demand_share / 365.0 * season
+
+
+def seasonal_factor(cal: Calendar, amplitude: float) -> np.ndarray:
+    """``1 + amplitude * sin(2 pi (day of year - 91) / 365)`` for every day of the
+    calendar, made once per amplitude (kept on the calendar; the same values as for a
+    month's days alone)."""
+    kept = cal.__dict__.setdefault("_seasonal_factor", {})
+    if amplitude not in kept:
+        kept[amplitude] = 1.0 + amplitude * np.sin(2 * np.pi * (cal.day_of_year - 91) / 365.0)
+    return kept[amplitude]
 
 
 def plan_month(street: Street, t: int) -> None:

@@ -38,7 +38,7 @@ from sim.calendar import OFFICE_OPEN_H
 from sim.cases import AT_SO, DR_ABANDONED, DROPPED, IN_STREET, ROUTE_DEPT, ROUTE_SO, ROUTE_STREET, U_ROUTE
 from sim.compiled import leaf, pairwise_sum, search_right
 from sim.domain import CATEGORIES, CATEGORY_SPECIALTY, SPECIALTIES
-from sim.hours import CASEWORK, free_hours, np_maximum, np_minimum, take_hours
+from sim.hours import CASEWORK, free_hours, give_hours, np_maximum, np_minimum, take_one
 from sim.mechanisms import feedback, referral, resolution, timebudget, whistle
 from sim.mechanisms.money import wage_reserve_kernel
 from sim.mechanisms.resolution import dispatch_kernel
@@ -150,7 +150,7 @@ def day_kernel(t: int, queue: np.ndarray, in_service: np.ndarray, cols: tuple, b
     if k == 0:
         return (queue, stale, np.empty(0, np.int64), in_service, 0, backlog, complaint_due, volunteer_left, 0,
                 0.0, 0.0, 0, general, fees, taken, changed_rows(reserved, taken), True)
-    admitted, queue = queue[:k], queue[k:].copy()
+    admitted, queue = queue[:k], queue[k:]  # views: no kernel writes into a queue
     wants = np.empty(k, np.bool_)
     spec_needed = np.empty(k, np.int64)
     for i in range(k):
@@ -163,7 +163,7 @@ def day_kernel(t: int, queue: np.ndarray, in_service: np.ndarray, cols: tuple, b
     fitted = True
     for i in range(k):
         fitted = fitted and handler[i] != -1
-    take_hours(by_bucket, CASEWORK, available, used)
+    give_hours(by_bucket, CASEWORK, available, used)
     opened = t * 24.0 + OFFICE_OPEN_H
     for i in range(k):
         c = admitted[i]
@@ -256,9 +256,9 @@ def admit(queue: np.ndarray, u: np.ndarray, needs_department: np.ndarray, so_sui
     and hours of those admitted, their organisations' rows, which organisations were
     given places, and the free hours per post."""
     free = free_hours(by_bucket, available)
-    reserved = np.zeros(len(table), np.bool_)
     if len(queue) == 0:
-        return 0, 0.0, np.empty(0, np.int8), np.empty(0), np.empty(0, np.int64), reserved, free
+        none = np.zeros(len(table), np.bool_)  # no organisation given a place
+        return 0, 0.0, np.empty(0, np.int8), np.empty(0), np.empty(0, np.int64), none, free
     route, hours = routes_kernel(queue, u[:, U_ROUTE], needs_department, so_suitable, channel, category,
                                  *routes)
     limit = pairwise_sum(free) + 1e-9
@@ -299,7 +299,7 @@ def abandon_stale(t: int, queue: np.ndarray, raised_h: np.ndarray, patience_days
     for c in queue:
         n_stale += raised_h[c] < limit
     if n_stale == 0:
-        return queue, np.empty(0, np.int64)
+        return queue, queue[:0]  # none abandoned (an empty view: no allocation)
     stale = np.empty(n_stale, np.int64)
     kept = np.empty(len(queue) - n_stale, np.int64)
     i = j = 0
@@ -329,8 +329,9 @@ def answer_complaints(due: float, by_bucket: np.ndarray, available: np.ndarray) 
     share = due / total
     if not share < 1.0:  # Python's min(1.0, share)
         share = 1.0
-    got = take_hours(by_bucket, CASEWORK, available, free * share)
-    left = due - pairwise_sum(got)
+    for i in range(len(free)):  # take_hours(..., free * share), the hours given written over free
+        free[i] = take_one(by_bucket, CASEWORK, available, i, free[i] * share)
+    left = due - pairwise_sum(free)
     return left if left > 0.0 else 0.0  # Python's max(0.0, left)
 
 
