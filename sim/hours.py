@@ -64,20 +64,20 @@ def take_one(by_bucket: np.ndarray, row: int, available: np.ndarray, i: int, wan
 
 
 @njit(cache=True)
-def give_hours(by_bucket: np.ndarray, row: int, available: np.ndarray, wanted: np.ndarray) -> None:
-    """:func:`take_hours` for a caller that does not read the hours given (no array made)."""
+def take_hours_into(by_bucket: np.ndarray, row: int, available: np.ndarray, wanted: np.ndarray,
+                    got: np.ndarray) -> np.ndarray:
+    """:func:`take_hours`, the hours given written into ``got`` (which may be ``wanted``
+    itself: each post's hours are read before they are written); returns ``got``."""
     for i in range(len(available)):
-        take_one(by_bucket, row, available, i, wanted[i])
+        got[i] = take_one(by_bucket, row, available, i, wanted[i])
+    return got
 
 
 @njit(cache=True)
 def take_hours(by_bucket: np.ndarray, row: int, available: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Add to bucket ``row`` up to ``wanted`` hours per post (:func:`take_one`); returns
     the hours given."""
-    got = np.empty(len(available))
-    for i in range(len(available)):
-        got[i] = take_one(by_bucket, row, available, i, wanted[i])
-    return got
+    return take_hours_into(by_bucket, row, available, wanted, np.empty(len(available)))
 
 
 @leaf

@@ -28,8 +28,9 @@ Plain counts. The inlined count is an atomic add or subtract (a locked instructi
 ~20 cycles where a plain one takes one or two), so that threads running compiled code
 without the GIL can share an array. No kernel of this package releases the GIL (none
 is compiled ``nogil`` or ``parallel``: ``tests/test_numba_refcounts.py`` reads every
-decorator), so in the machine code of the project's own libraries the counts are plain
-loads, adds and stores (:func:`plain_text`; about 4% of a street run). A library gets
+source for them), so in the machine code of the project's own libraries the counts are
+plain loads, adds and stores (:func:`plain_text`; ~0.5-1.5% of a street run, measured
+in alternating runs: ``docs/performance.md``). A library gets
 them only when every function it exports is a kernel of :data:`PLAIN_PACKAGES`, its
 wrapper does not release the GIL (no call of ``PyEval_SaveThread``), and the
 interpreter has a GIL (not a free-threaded build); the functions linked into it from
@@ -168,14 +169,18 @@ def plain_allowed(module, text: str) -> bool:
     if os.environ.get(PLAIN_ENV, "1") == "0" or not getattr(sys, "_is_gil_enabled", lambda: True)():
         return False
     exported = [f.name for f in module.functions if not f.is_declaration and f.linkage == ll.Linkage.external]
-    for name in exported:
-        match = _KERNEL_NAME.match(name)
-        if match is None:
-            return False
-        size = int(match.group(1))
-        if name[match.end():match.end() + size] not in PLAIN_PACKAGES:
-            return False
-    return bool(exported) and "@PyEval_SaveThread" not in text
+    return (bool(exported) and all(of_plain_package(name) for name in exported)
+            and "@PyEval_SaveThread" not in text)
+
+
+def of_plain_package(name: str) -> bool:
+    """Whether the compiled function ``name`` (mangled, or a wrapper's name) is a kernel
+    of a module of :data:`PLAIN_PACKAGES`."""
+    match = _KERNEL_NAME.match(name)
+    if match is None:
+        return False
+    size = int(match.group(1))
+    return name[match.end():match.end() + size] in PLAIN_PACKAGES
 
 
 def inlined(module, codegen_):

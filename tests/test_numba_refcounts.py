@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import sim.numba_refcounts as refcounts
-from sim.numba_refcounts import inlined, inlined_text, plain_allowed, plain_text
+from sim.numba_refcounts import inlined, inlined_text, of_plain_package, plain_allowed, plain_text
 from tests.conftest import small_run_digest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -228,6 +228,31 @@ def test_only_the_projects_libraries_holding_the_gil_get_plain_counts(monkeypatc
     monkeypatch.delenv(refcounts.PLAIN_ENV)
     monkeypatch.setattr(sys, "_is_gil_enabled", lambda: False, raising=False)  # a free-threaded build
     assert _lock_prefixes(holding, monkeypatch, here) > 0
+
+
+def test_the_projects_own_kernels_qualify_for_plain_counts():
+    """The names of ``sim``'s compiled functions and their wrappers read as those of
+    :data:`PLAIN_PACKAGES` (whether compiled now or loaded from the cache), numba's own
+    do not."""
+    import numpy as np
+    from numba import njit
+
+    from sim.hours import take_hours
+    from sim.mechanisms.triage import by_route
+
+    take_hours(np.zeros((2, 3)), 0, np.ones(3), np.ones(3))
+    by_route(np.arange(3), np.array([0, 1, 2], np.int8))
+    for kernel in (take_hours, by_route):
+        described = next(iter(kernel.overloads.values())).fndesc
+        names = (described.mangled_name, described.llvm_cpython_wrapper_name,
+                 described.llvm_cfunc_wrapper_name)
+        assert all(of_plain_package(name) for name in names), names
+    sorted_by_numba = njit(lambda x: np.sort(x))
+    sorted_by_numba(np.arange(3.0))
+    library = next(iter(sorted_by_numba.overloads.values())).library
+    linked = [f.name for f in library._final_module.functions
+              if "quicksort" in f.name and not f.is_declaration]
+    assert linked and not any(of_plain_package(name) for name in linked)  # numba's sort: not sim's
 
 
 def test_no_kernel_of_the_project_releases_the_gil():

@@ -31,6 +31,7 @@ from numba import literal_unroll, njit
 from sim.cases import N_UNIFORMS, U_DELAY
 from sim.compiled import leaf, stable_argsort
 from sim.domain import CHANNELS
+from sim.memo import ObjectMemo
 from sim.population import ELDERLY, pick_kernel
 from sim.randomness import categorical
 from sim.randomness.compiled import categorical_kernel, normal_quantile
@@ -92,11 +93,15 @@ def expected_daily(street: Street, days: np.ndarray) -> np.ndarray:
     return street.residents.n * d.contacts_per_resident_year * d.demand_share / 365.0 * season
 
 
+_SEASONS: ObjectMemo[Calendar, dict[float, np.ndarray]] = ObjectMemo(64)
+""":func:`seasonal_factor` per calendar (``sim.memo.ObjectMemo``), then per amplitude."""
+
+
 def seasonal_factor(cal: Calendar, amplitude: float) -> np.ndarray:
     """``1 + amplitude * sin(2 pi (day of year - 91) / 365)`` for every day of the
-    calendar, made once per amplitude (kept on the calendar; the same values as for a
-    month's days alone)."""
-    kept = cal.__dict__.setdefault("_seasonal_factor", {})
+    calendar, made once per calendar and amplitude (the same values as for a month's
+    days alone)."""
+    kept = _SEASONS.get(cal, lambda _: {})
     if amplitude not in kept:
         kept[amplitude] = 1.0 + amplitude * np.sin(2 * np.pi * (cal.day_of_year - 91) / 365.0)
     return kept[amplitude]

@@ -38,7 +38,7 @@ from sim.calendar import OFFICE_OPEN_H
 from sim.cases import AT_SO, DR_ABANDONED, DROPPED, IN_STREET, ROUTE_DEPT, ROUTE_SO, ROUTE_STREET, U_ROUTE
 from sim.compiled import leaf, pairwise_sum, search_right
 from sim.domain import CATEGORIES, CATEGORY_SPECIALTY, SPECIALTIES
-from sim.hours import CASEWORK, free_hours, give_hours, np_maximum, np_minimum, take_one
+from sim.hours import CASEWORK, free_hours, np_maximum, np_minimum, take_hours_into
 from sim.mechanisms import feedback, referral, resolution, timebudget, whistle
 from sim.mechanisms.money import wage_reserve_kernel
 from sim.mechanisms.resolution import dispatch_kernel
@@ -163,7 +163,7 @@ def day_kernel(t: int, queue: np.ndarray, in_service: np.ndarray, cols: tuple, b
     fitted = True
     for i in range(k):
         fitted = fitted and handler[i] != -1
-    give_hours(by_bucket, CASEWORK, available, used)
+    take_hours_into(by_bucket, CASEWORK, available, used, used)  # the hours given are not read
     opened = t * 24.0 + OFFICE_OPEN_H
     for i in range(k):
         c = admitted[i]
@@ -329,9 +329,10 @@ def answer_complaints(due: float, by_bucket: np.ndarray, available: np.ndarray) 
     share = due / total
     if not share < 1.0:  # Python's min(1.0, share)
         share = 1.0
-    for i in range(len(free)):  # take_hours(..., free * share), the hours given written over free
-        free[i] = take_one(by_bucket, CASEWORK, available, i, free[i] * share)
-    left = due - pairwise_sum(free)
+    for i in range(len(free)):
+        free[i] *= share
+    got = take_hours_into(by_bucket, CASEWORK, available, free, free)  # written over the hours wanted
+    left = due - pairwise_sum(got)
     return left if left > 0.0 else 0.0  # Python's max(0.0, left)
 
 
