@@ -672,7 +672,7 @@ def _second_half(t: int, st: tuple, live: tuple, gens: tuple, shared: tuple, cou
                 stress[slot] = 0.0
         for slot in range(len(filled)):
             if not filled[slot] and 0 <= vacant_until[slot] <= t:
-                # staff.draw_recruit(initial=False): the same kernels, the same draws
+                # staff.draw_recruit: the same kernels, the same draws
                 new_specialty = specialty_kernel(g_staff, recruit_prof_share, professional_mix)
                 new_age = recruit_age_kernel(g_staff, recruit_young_share)
                 filled[slot] = True  # Roster.fill
@@ -885,16 +885,17 @@ def _write_back(street: Street, state: tuple, live: tuple) -> None:
                                   false_alarm=bool(row[M_FALSE_ALARM]))
     street.duties.counts = (accepted, refused, checked)
     street.emergency.next_row += consumed
-    done = transfers[3]
-    if done.any():
-        purse.expected_transfers = [x for x, gone in zip(purse.expected_transfers, done.tolist()) if not gone]
+    done = transfers[3].tolist()
+    if True in done:
+        purse.expected_transfers = [x for x, gone in zip(purse.expected_transfers, done) if not gone]
     table, _, taken, changed = so
-    for j in np.flatnonzero(changed).tolist():
-        org = street.sos[j]
-        row = table[j].tolist()
-        org.used_this_month = row[referral.USED]
-        org.funds = row[referral.FUNDS]
-        org.cases_taken += int(taken[j])
+    rows = np.flatnonzero(changed)
+    if len(rows):  # the organisations that took cases, read back in one go
+        for j, row, k in zip(rows.tolist(), table[rows].tolist(), taken[rows].tolist()):
+            org = street.sos[j]
+            org.used_this_month = row[referral.USED]
+            org.funds = row[referral.FUNDS]
+            org.cases_taken += k
 
 
 def replay_staff_events(model: StreetModel, log: np.ndarray) -> None:

@@ -27,6 +27,7 @@ from numba.extending import register_jitable
 from sim.compiled import leaf, pairwise_sum, search_right
 from sim.domain import RESIDENT_AGE_BANDS
 from sim.params.values import Params
+from sim.randomness.compiled import categorical_kernel
 from sim.randomness.pcg64 import fill_uniforms
 
 ELDERLY = RESIDENT_AGE_BANDS.index("60_plus")
@@ -59,7 +60,9 @@ class Residents:
         n = int(pop.residents)
         self.n = n
         band_ranges = [(0, 18), (18, 35), (35, 60), (60, 95)]
-        band = rng.choice(len(RESIDENT_AGE_BANDS), size=n, p=pop.age_shares)
+        # rng.choice(len(RESIDENT_AGE_BANDS), size=n, p=pop.age_shares): the same uniforms
+        # and cumulative shares, searched in compiled code (NumPy's search cost ~1 ms)
+        band = categorical_kernel(rng.random(n), np.asarray(pop.age_shares, dtype=np.float64))
         lo = np.array([r[0] for r in band_ranges])[band]
         hi = np.array([r[1] for r in band_ranges])[band]
         self.age = lo + rng.random(n) * (hi - lo)
@@ -415,19 +418,25 @@ def pick_kernel(cum: np.ndarray, bucket_start: np.ndarray, u: np.ndarray) -> np.
     ``bucket_start[b]`` counts the weights at most ``b / B`` (``B + 1`` entries), so a
     uniform in ``[b / B, (b + 1) / B)`` (``b = floor(u * B)``, exact for a power of two
     ``B``) is searched for only between ``bucket_start[b]`` and ``bucket_start[b + 1]``;
-    others search the whole array. Same index, fewer memory reads."""
+    others search the whole array. Same index, fewer memory reads. All the bucket bounds
+    are read first, then searched: the bounds' reads (mostly cache misses in a table of
+    ~0.5 MB) do not wait on one another as they do when each search follows its bounds
+    (~6% of a month's demand draws)."""
     n = len(cum)
     n_buckets = len(bucket_start) - 1
-    out = np.empty(len(u), np.int64)
-    for k in range(len(u)):
+    m = len(u)
+    bounds = np.empty(2 * m, np.int64)  # each uniform's lo, then its hi
+    out, his = bounds[:m], bounds[m:]
+    for k in range(m):
         x = u[k]
-        if x != x:
-            out[k] = n - 1
-            continue
-        if 0.0 <= x < 1.0:
+        if 0.0 <= x < 1.0:  # False for NaN
             b = int(x * n_buckets)
-            lo, hi = bucket_start[b], bucket_start[b + 1]
+            out[k] = bucket_start[b]
+            his[k] = bucket_start[b + 1]
         else:
-            lo, hi = 0, n
-        out[k] = min(search_right(cum, lo, hi, x), n - 1)
+            out[k] = 0
+            his[k] = n
+    for k in range(m):
+        x = u[k]
+        out[k] = n - 1 if x != x else min(search_right(cum, out[k], his[k], x), n - 1)
     return out

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.socialorg import SocialOrganisation
-from sim.agents.staff import Roster, draw_recruit, initial_skill, posts_for
+from sim.agents.staff import Roster, initial_draws, initial_skill, posts_for
 from sim.calendar import Calendar
 from sim.cases import CaseTable
 from sim.domain import SO_SPECIALTIES
@@ -137,15 +137,13 @@ class Street:
 
     # --- construction ----------------------------------------------------------------
     def _build_staff(self) -> None:
-        rng = self.streams["staff"]
         p = self.p
-        for slot in range(self.roster.n):
-            specialty, age = draw_recruit(p, rng, initial=True)
-            years = max(0.0, min(age - 23.0, 30.0) * rng.random())
-            pay = p.staff.pay[int(self.roster.contract[slot])]
+        drawn = initial_draws(p, self.streams["staff"], self.roster.n).tolist()
+        for slot, (specialty, age, years, grade_years) in enumerate(drawn):
+            specialty = int(specialty)
             self.roster.fill(self.model, slot, specialty=specialty, age=age,
-                             skill=initial_skill(p, specialty, years), pay=pay, day=0,
-                             grade_years=rng.uniform(0, 8))
+                             skill=initial_skill(p, specialty, years),
+                             pay=p.staff.pay[int(self.roster.contract[slot])], day=0, grade_years=grade_years)
 
     def _build_councils(self) -> None:
         rng = self.streams["council"]

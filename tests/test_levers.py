@@ -147,7 +147,7 @@ def contract_posts(scenario):
 def recruits(scenario, what):
     street = street_of(scenario)
     rng = np.random.default_rng(SEED)
-    draws = [draw_recruit(street.p, rng, initial=False) for _ in range(3000)]
+    draws = [draw_recruit(street.p, rng) for _ in range(3000)]
     return float(np.mean([what(spec, age) for spec, age in draws]))
 
 

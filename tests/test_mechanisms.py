@@ -29,6 +29,7 @@ from sim.mechanisms import money as money_mech
 from sim.mechanisms.enrolment import DATA_DEPTS
 from sim.model import StreetModel
 from sim.money import Purse
+from sim.randomness.pcg64 import state_words
 from sim.runner import run
 from sim.street import SO_EXIT, SO_EXIT_FUNDS
 
@@ -452,3 +453,27 @@ def test_metric_gaming_reports_unresolved_closures_as_done(small):
     assert (gamed.loc[closed, "outcome"] == "dropped").sum() > 50
     assert gamed.loc[closed, "reported_resolved"].all()
 
+
+
+@pytest.mark.parametrize("revive", [True, False])
+def test_council_kernel_draws_as_numpy(small, revive):
+    """The compiled month of proposals gives the NumPy version's proposals, councils and
+    stream state (the NumPy version stays for means the kernel does not draw)."""
+    sc = small.with_values({"population.council_coverage": 0.8, "population.council_functioning": 0.4,
+                            "council.functioning_gain_per_year": 0.5, "council.proposals_formal": 2.5})
+    a, b = street_of(sc), street_of(sc)
+    c = a.p.council
+    n = 0
+    for month in range(6):
+        first = revive and month == 0
+        got = council.proposals_kernel(
+            state_words(a.streams["council"]), first, a.councils.present, a.councils.functioning,
+            float(c.functioning_gain_per_year), float(c.proposals_functioning), float(c.proposals_formal),
+            float(c.adopt_functioning), float(c.adopt_formal))
+        want = council._proposals_numpy(b, b.streams["council"], first)
+        for x, y in zip(got, want, strict=True):
+            np.testing.assert_array_equal(x, y)
+        np.testing.assert_array_equal(a.councils.functioning, b.councils.functioning)
+        n += len(want[0])
+    assert n > 30
+    assert a.streams["council"].bit_generator.state == b.streams["council"].bit_generator.state

@@ -6,12 +6,15 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba import njit
 
 from sim.randomness import Streams
+from sim.randomness.compiled import POISSON_MULT_BELOW, poisson_small
 from sim.randomness.pcg64 import (
     LIVE_VIEWS,
     NEAR,
     fill_uniforms,
+    live_uniform,
     live_uniforms,
     live_uniforms_2d,
     state_words,
@@ -98,3 +101,33 @@ def test_fill_uniforms_past_the_kept_views():
         for ours, numpys in pairs:
             np.testing.assert_array_equal(fill_uniforms(ours, 3), numpys.random(3))
     assert all(a.bit_generator.state == b.bit_generator.state for a, b in pairs)
+
+
+@njit
+def _one_by_one(words: np.ndarray, n: int) -> np.ndarray:
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = live_uniform(words)
+    return out
+
+
+@njit
+def _poissons(words: np.ndarray, means: np.ndarray) -> np.ndarray:
+    out = np.empty(len(means), np.int64)
+    for i in range(len(means)):
+        out[i] = poisson_small(words, means[i])
+    return out
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_single_live_draws_and_small_poissons_are_numpys(seed):
+    """``live_uniform`` is ``rng.random()`` one at a time; ``poisson_small`` is
+    ``rng.poisson`` for means below POISSON_MULT_BELOW (0 without a draw), the stream left
+    where NumPy leaves it."""
+    ours, numpys = twins(seed)
+    words = state_words(ours)
+    np.testing.assert_array_equal(_one_by_one(words, 37), numpys.random(37))
+    below = np.nextafter(POISSON_MULT_BELOW, 0)
+    means = np.random.default_rng(50 + seed).choice([0.0, 1e-3, 0.5, 1.3, 4.0, below], 400)
+    np.testing.assert_array_equal(_poissons(words, means), numpys.poisson(means))
+    assert ours.bit_generator.state == numpys.bit_generator.state

@@ -139,24 +139,46 @@ def count_held(filled: np.ndarray, contract: np.ndarray, kind: int) -> int:
     return n
 
 
-def draw_recruit(p: Params, rng: np.random.Generator, *, initial: bool) -> tuple[int, float]:
-    """Specialty index and age of a new staff member (initial population or recruit)."""
+def draw_recruit(p: Params, rng: np.random.Generator) -> tuple[int, float]:
+    """Specialty index and age of a recruit (a street's first staff: :func:`initial_draws`)."""
     w = p.workforce
+    specialty = int(specialty_kernel(rng, float(w.recruit_professional_share),
+                                     np.asarray(p.staff.professional_mix, dtype=np.float64)))
+    return specialty, recruit_age_kernel(rng, float(w.recruit_under35_share))
+
+
+def initial_draws(p: Params, rng: np.random.Generator, n: int) -> np.ndarray:
+    """The draws of a street's first ``n`` staff members, in post order (one compiled call,
+    :func:`initial_draws_kernel`), as ``n`` rows of: the specialty (professional with the
+    staff's professional share, as :func:`specialty_kernel`), the age (23-35 with the
+    under-35 share, 45 to half a year before retirement with the over-45 share, else
+    35-45), years of experience ``max(0, min(age - 23, 30) * rng.random())`` and years in
+    grade ``rng.uniform(0, 8)``."""
     s = p.staff
-    prof_share = s.professional_share if initial else w.recruit_professional_share
-    mix = np.asarray(s.professional_mix, dtype=np.float64)
-    specialty = int(specialty_kernel(rng, float(prof_share), mix))
-    if initial:
+    return initial_draws_kernel(rng, n, float(s.professional_share),
+                                np.asarray(s.professional_mix, dtype=np.float64), float(s.under35_share),
+                                float(1 - s.over45_share), float(p.workforce.retirement_age) - 0.5)
+
+
+@njit(cache=True)
+def initial_draws_kernel(rng, n: int, professional_share: float, professional_mix: np.ndarray,
+                         under35_share: float, below_45: float, oldest: float) -> np.ndarray:
+    """:func:`initial_draws` (compiled; ``below_45`` is ``1 - over45_share`` and ``oldest``
+    the retirement age less half a year)."""
+    out = np.empty((n, 4))
+    for slot in range(n):
+        out[slot, 0] = specialty_kernel(rng, professional_share, professional_mix)
         u = rng.random()
-        if u < s.under35_share:
-            age = rng.uniform(23, 35)
-        elif u < 1 - s.over45_share:
-            age = rng.uniform(35, 45)
+        if u < under35_share:
+            age = rng.uniform(23.0, 35.0)
+        elif u < below_45:
+            age = rng.uniform(35.0, 45.0)
         else:
-            age = rng.uniform(45, float(w.retirement_age) - 0.5)
-    else:
-        age = recruit_age_kernel(rng, float(w.recruit_under35_share))
-    return specialty, age
+            age = rng.uniform(45.0, oldest)
+        out[slot, 1] = age
+        out[slot, 2] = max(0.0, min(age - 23.0, 30.0) * rng.random())
+        out[slot, 3] = rng.uniform(0.0, 8.0)
+    return out
 
 
 @njit(cache=True)

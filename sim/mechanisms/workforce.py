@@ -282,7 +282,7 @@ def hire(street: Street, slot: int, t: int) -> None:
     """Fill a vacancy with a recruit drawn from the labour market."""
     p = street.p
     r = street.roster
-    specialty, age = draw_recruit(p, street.streams["staff"], initial=False)
+    specialty, age = draw_recruit(p, street.streams["staff"])
     r.fill(street.model, slot, specialty=specialty, age=age,
            skill=initial_skill(p, specialty, 0.0), pay=p.staff.pay[int(r.contract[slot])], day=t)
     r.training_target[slot] = p.staff.training_hours_per_year

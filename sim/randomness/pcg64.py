@@ -192,6 +192,15 @@ def _fill_live(words: np.ndarray, out: np.ndarray) -> np.ndarray:
     return out
 
 
+@leaf
+def live_uniform(words: np.ndarray) -> float:
+    """``rng.random()`` of the stream whose live state is ``words`` (:func:`state_words`),
+    one draw in compiled code: the same double, the stream moved on by one step."""
+    s_hi, s_lo = mul_add(_A_HI, _A_LO, words[1], words[0], words[3], words[2])
+    words[1], words[0] = s_hi, s_lo
+    return to_double(s_hi, s_lo)
+
+
 @njit(cache=True)
 def live_uniforms(words: np.ndarray, n: int) -> np.ndarray:
     """``rng.random(n)`` of the stream whose live state is ``words`` (:func:`state_words`),
