@@ -209,14 +209,10 @@ def choose_channel(who: np.ndarray, u: np.ndarray, digital: np.ndarray, band: np
     digital access and ``u[:, C_CHAN]`` is below their age band's online choice; else a
     walk-in with ``walk_in_share`` (``u[:, C_WALK]``), else a phone call."""
     channel = np.empty(len(who), np.int64)
-    for k in range(len(who)):
+    for k in range(len(who)):  # the conditions without branches (their outcomes are random)
         i = who[k]
-        if online_channel and digital[i] and u[k, C_CHAN] < online_choice[band[i]]:
-            channel[k] = ONLINE
-        elif u[k, C_WALK] < walk_in_share:
-            channel[k] = WALK_IN
-        else:
-            channel[k] = PHONE
+        online = online_channel & digital[i] & (u[k, C_CHAN] < online_choice[band[i]])
+        channel[k] = ONLINE if online else (WALK_IN if u[k, C_WALK] < walk_in_share else PHONE)
     return channel
 
 
@@ -238,21 +234,21 @@ def write_cases(ids: np.ndarray, day: np.ndarray, who: np.ndarray, category: np.
     (cs_u, resident_col, category_col, channel_col, elderly, is_repeat, parent, needs_department,
      n_departments, unclear_duty, needs_money, money_pot, money_need_col, needs_data, needs_specialist,
      so_suitable, raised_h, z_delay) = cols
-    for k in range(len(ids)):
+    for k in range(len(ids)):  # the needs without branches (their outcomes are random)
         c = ids[k]
         r = rows[k]
         cat = category[k]
+        p_multi = p_multi_department[cat]
         needs_dept = u[r, C_DEPT] < p_needs_department[cat]
-        multi = needs_dept and u[r, C_MULTI] < p_multi_department[cat]
-        if multi:
-            n_departments[c] = 3 if u[r, C_MULTI] < 0.3 * p_multi_department[cat] else 2
-        else:
-            n_departments[c] = 1 if needs_dept else 0
+        multi = needs_dept & (u[r, C_MULTI] < p_multi)
+        three = u[r, C_MULTI] < 0.3 * p_multi
+        n_departments[c] = (3 if three else 2) if multi else (1 if needs_dept else 0)
         needs_department[c] = needs_dept
-        unclear_duty[c] = multi and u[r, C_UNCLEAR] < p_unclear_duty
+        unclear_duty[c] = multi & (u[r, C_UNCLEAR] < p_unclear_duty)
         money = u[r, C_MONEY] < p_needs_money[cat]
         needs_money[c] = money
-        money_need_col[c] = money_need[cat] * (0.5 + u[r, C_MONEY_AMT]) if money else 0.0
+        amount = money_need[cat] * (0.5 + u[r, C_MONEY_AMT])
+        money_need_col[c] = amount if money else 0.0
         money_pot[c] = pot[k]
         needs_data[c] = u[r, C_DATA] < p_needs_data[cat]
         needs_specialist[c] = u[r, C_SPEC] < p_needs_specialist[cat]
@@ -338,21 +334,18 @@ def day_kernel(t: int, future_day: np.ndarray, future_ids: np.ndarray, queue: np
         raised[hi - lo + j] = first + j
     n_online = 0
     for c in raised:
-        if channel[c] == ONLINE:
-            n_online += 1
+        n_online += channel[c] == ONLINE
     n_queue = len(queue) + len(raised) - n_online
     both = np.empty(n_queue + len(inbox) + n_online, np.int64)  # the queue and the inbox, one allocation
     new_queue, new_inbox = both[:n_queue], both[n_queue:]
     new_queue[: len(queue)] = queue
     new_inbox[: len(inbox)] = inbox
-    a, b = len(queue), len(inbox)
-    for c in raised:
-        if channel[c] == ONLINE:
-            new_inbox[b] = c
-            b += 1
-        else:
-            new_queue[a] = c
-            a += 1
+    a, b = len(queue), n_queue + len(inbox)
+    for c in raised:  # each to the queue or the inbox, without a branch (a case's channel is random)
+        online = channel[c] == ONLINE
+        both[b if online else a] = c
+        a += not online
+        b += online
     # staff read the online inbox every check_days workdays
     if workday and len(new_inbox):
         since_inbox += 1

@@ -145,14 +145,15 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
     rest, ids = ints[:len(service)], ints[len(service):len(service) + n_all]
     who, cand = ints[len(service) + n_all:len(service) + 2 * n_all], ints[len(service) + 2 * n_all:]
     ids[: len(ended)] = ended
+    # the outcomes of closing cases are random: the steps below take both sides of each
+    # condition and keep one (selects, no branches to mispredict)
     j, n = 0, len(ended)
     for c in service:
-        if due_day[c] <= t:
-            ids[n] = c
-            n += 1
-        else:
-            rest[j] = c
-            j += 1
+        due = due_day[c] <= t
+        ids[n] = c  # overwritten by the next due case unless this one is due
+        rest[j] = c
+        n += due
+        j += not due
     score = np.empty(n)
     n_complaints = 0
     n_cand = 0
@@ -166,29 +167,24 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
         drop_reason[c] = planned_reason[c]
         resolved = result == RESOLVED
         dropped = result == DROPPED
-        if resolved:
-            in_time = closed_h[c] - raised_h[c] <= time_limit_hours[category[c]]
-            score[k] = score_in_time if in_time else score_late
-        else:
-            score[k] = score_dropped
-        perceived[c] = score[k]
-        callback_ok[c] = rating(score[k], expectation[i], disposition[i],
-                                disconfirmation_weight) >= callback_threshold
+        in_time = closed_h[c] - raised_h[c] <= time_limit_hours[category[c]]
+        s = (score_in_time if in_time else score_late) if resolved else score_dropped
+        score[k] = s
+        perceived[c] = s
+        rated = rating(s, expectation[i], disposition[i], disconfirmation_weight)
+        callback_ok[c] = rated >= callback_threshold
         bounced = n_bounces[c] > 0
         p = p_complaint * (bounce_factor if bounced else 1.0)
-        if p > 1.0:
-            p = 1.0
+        p = 1.0 if p > 1.0 else p
         # unresolved residents complain; bounced residents complain even when finally served
-        complained = (dropped or bounced) and u[c, U_COMPLAINT] < p
+        complained = (dropped | bounced) & (u[c, U_COMPLAINT] < p)
         complaint[c] = complained
-        complaint_unclear[c] = complained and bounced
-        if complained:
-            n_complaints += 1
-        reported_resolved[c] = resolved or (dropped and u[c, U_GAMING] < gaming)
+        complaint_unclear[c] = complained & bounced
+        n_complaints += complained
+        reported_resolved[c] = resolved | (dropped & (u[c, U_GAMING] < gaming))
         # a resolved livelihood case of an eligible resident can enrol them
-        if resolved and category[c] == LIVELIHOOD and eligible[i] and not enrolled[i]:
-            cand[n_cand] = i
-            n_cand += 1
+        cand[n_cand] = i  # kept only if so
+        n_cand += resolved & (category[c] == LIVELIHOOD) & eligible[i] & (not enrolled[i])
     experience_kernel(who[:n], score, t, memory_years, learning_rate, own, trust, touched_day, community,
                       word_of_mouth, keep_of)
     m = len(repeats_due)

@@ -140,13 +140,13 @@ def resolve_kernel(ids: np.ndarray, category: np.ndarray, handler: np.ndarray, s
         sk = skill[h] if h >= 0 else VOLUNTEER_SKILL
         prob = base_success[cat] * ((1 - skill_weight) + skill_weight * sk)
         prob = prob + specialist_bonus * (1.0 if specialist[c] else 0.0)
-        if needs_data[c] and not u[c, U_DATA] < data_shared[data_dept[cat]]:  # data not visible
-            prob = prob * no_data_factor
+        # (the conditions below are random from case to case: both sides taken, one kept)
+        unseen = needs_data[c] & (not u[c, U_DATA] < data_shared[data_dept[cat]])  # data not visible
+        prob = prob * no_data_factor if unseen else prob
         # a department's power delegated to the street (brief 4B): its own success factor,
         # and an approval wait where approvals were kept above (brief 5)
-        if needs_department[c]:
-            prob = prob * delegated_factor
-        success = funded[i] and u[c, U_SUCCESS] < np_minimum(prob, 0.99)
+        prob = prob * delegated_factor if needs_department[c] else prob
+        success = funded[i] & (u[c, U_SUCCESS] < np_minimum(prob, 0.99))
         planned_outcome[c] = RESOLVED if success else DROPPED
         planned_reason[c] = 0 if success else (DR_STREET_FAILED if funded[i] else DR_UNFUNDED)
         work = dispatch + lognormal_at(mu[cat], sigma, z_delay[c])

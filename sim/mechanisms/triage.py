@@ -348,18 +348,14 @@ def routes_kernel(ids: np.ndarray, u_route: np.ndarray, needs_department: np.nda
     n = len(ids)
     route = np.empty(n, np.int8)
     hours = np.empty(n)
-    for i in range(n):
+    for i in range(n):  # the conditions without branches (their outcomes are random)
         c = ids[i]
         u = u_route[c]
-        if needs_department[c] and u >= delegated:
-            route[i] = ROUTE_DEPT
-            by_route = whistle_hours
-        elif not needs_department[c] and so_suitable[c] and u < propensity:
-            route[i] = ROUTE_SO
-            by_route = referral_hours
-        else:
-            route[i] = ROUTE_STREET
-            by_route = street_hours[category[c]]
+        needs = needs_department[c]
+        dept = needs & (u >= delegated)
+        so = (not needs) & so_suitable[c] & (u < propensity)
+        route[i] = ROUTE_DEPT if dept else (ROUTE_SO if so else ROUTE_STREET)
+        by_route = whistle_hours if dept else (referral_hours if so else street_hours[category[c]])
         hours[i] = intake_hours[channel[c]] + by_route
     return route, hours
 
