@@ -404,36 +404,29 @@ def decide_due(due: np.ndarray, u: np.ndarray, day: int, ep_street: np.ndarray, 
             if ep_n_sent[e] == 0:
                 new_today[dept] += 1.0
             ep_n_sent[e] += 1
-        # the episode's columns after the decision
+        # the episode's columns after the decision (its outcome is random from one episode
+        # to the next: the writes below keep one side of each condition, without branches)
         result = _decision(answered, escalated, ep_unclear[e], u[i, 1], bounce_prob, ep_n_sent[e],
                            max_repeats)
+        arrive, bounce, fail = result == ARRIVE, result == BOUNCE, result == FAIL
+        again, escalate = result == AGAIN, result == ESCALATE
         arrival_h = 0.0
-        if result == ARRIVE:  # the delay (lognormal_mean of u[i, 2], drawn for every decision) only here
+        if arrive:  # the delay (lognormal_mean of u[i, 2], drawn for every decision) only here
             delay = lognormal_at(mu[dept], delay_sigma, normal_quantile(u[i, 2]))
             # a department cannot come before the whistle went out (same-day first whistles)
             arrival_h = np.maximum(day * 24.0, ep_first_sent_h[e]) + delay
             ep_arrival_h[e] = arrival_h
-            ep_state[e] = EP_ARRIVED
-        elif result == BOUNCE:
-            ep_state[e] = EP_MOVED
-        elif result == FAIL:
-            ep_state[e] = EP_FAILED
-        elif result == AGAIN:
-            ep_next_day[e] = repeat_day
-        else:
-            ep_escalated[e] = True
-            ep_next_day[e] = escalate_day
-        ep_bounced[e] = result == BOUNCE
-        if result == ARRIVE:
-            arrived[n_arrived] = e
-            arrival_at[n_arrived] = arrival_h
-            n_arrived += 1
-        elif result == BOUNCE:
-            bounced[n_bounced] = e
-            n_bounced += 1
-        elif result == FAIL:
-            failed[n_failed] = e
-            n_failed += 1
+        ep_state[e] = EP_ARRIVED if arrive else (EP_MOVED if bounce else (EP_FAILED if fail else ep_state[e]))
+        ep_next_day[e] = repeat_day if again else (escalate_day if escalate else ep_next_day[e])
+        ep_escalated[e] = ep_escalated[e] | escalate
+        ep_bounced[e] = bounce
+        arrived[n_arrived] = e  # each kept only when it counts
+        arrival_at[n_arrived] = arrival_h
+        n_arrived += arrive
+        bounced[n_bounced] = e
+        n_bounced += bounce
+        failed[n_failed] = e
+        n_failed += fail
     n_pending = 0
     for e in active:
         n_pending += ep_state[e] == EP_PENDING

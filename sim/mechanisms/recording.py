@@ -117,13 +117,12 @@ def record_row(values: np.ndarray, t: int, street: int, workday: bool, queue: in
     """
     k = 0
     waiting = 0
-    for j in range(n_open + n_cases - rows_seen):
+    for j in range(n_open + n_cases - rows_seen):  # without branches on the cases' states
         i = open_rows[j] if j < n_open else rows_seen + (j - n_open)
-        if np.isnan(closed_h[i]):
-            open_rows[k] = i  # k <= j: entries not yet read are never overwritten
-            k += 1
-            if state[i] == WHISTLED:
-                waiting += 1
+        still_open = np.isnan(closed_h[i])
+        open_rows[k] = i  # kept if still open; k <= j: entries not yet read are never overwritten
+        k += still_open
+        waiting += still_open & (state[i] == WHISTLED)
     n_filled = 0
     n_contract = 0
     n_young = 0

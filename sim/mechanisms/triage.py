@@ -431,10 +431,9 @@ def allocate_kernel(hours: np.ndarray, wants: np.ndarray, spec_needed: np.ndarra
             lo, hi = min(lo, spec_needed[i]), max(hi, spec_needed[i])
     for s in range(lo, hi + 1):  # the specialties needed, in code order
         m = 0
-        for i in range(n):
-            if wants[i] and spec_needed[i] == s:
-                cases[m] = i
-                m += 1
+        for i in range(n):  # (kept by advancing a count: no branch on the cases' needs)
+            cases[m] = i
+            m += wants[i] & (spec_needed[i] == s)
         if m == 0:
             continue
         first = 0
@@ -452,9 +451,8 @@ def allocate_kernel(hours: np.ndarray, wants: np.ndarray, spec_needed: np.ndarra
             volunteer_left -= taken
         n_posts = 0
         for j in range(n_all):
-            if filled[j] and specialty[j] == s:
-                posts[n_posts] = j
-                n_posts += 1
+            posts[n_posts] = j
+            n_posts += filled[j] & (specialty[j] == s)
         if first == m or n_posts == 0:
             continue
         fit = _fill(hours, cases[first:], m - first, free, posts, n_posts, start, got, cum_avail)
@@ -466,15 +464,13 @@ def allocate_kernel(hours: np.ndarray, wants: np.ndarray, spec_needed: np.ndarra
             free[posts[j]] -= got[j]
     m = 0
     for i in range(n):
-        if handler[i] == -1:
-            cases[m] = i
-            m += 1
+        cases[m] = i
+        m += handler[i] == -1
     if m:
         n_posts = 0
         for j in range(n_all):
-            if free[j] > 0:
-                posts[n_posts] = j
-                n_posts += 1
+            posts[n_posts] = j
+            n_posts += free[j] > 0
         fit = _fill(hours, cases, m, free, posts, n_posts, start, got, cum_avail)
         for i in range(fit):
             handler[cases[i]] = posts[start[i]]
