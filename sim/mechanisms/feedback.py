@@ -154,13 +154,22 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
         rest[j] = c
         n += due
         j += not due
-    score = np.empty(n)
+    score = np.empty(3 * n)  # the scores, then the residents' expectations and dispositions
+    seen, tilt = score[n:2 * n], score[2 * n:]
+    # the residents' values first, in a loop of loads alone: their reads (cache misses in
+    # the residents' columns, at random rows) overlap instead of waiting on one another
+    for k in range(n):
+        i = resident[ids[k]]
+        who[k] = i
+        seen[k] = expectation[i]
+        tilt[k] = disposition[i]
+        cand[k] = eligible[i] & (not enrolled[i])  # 0/1 here, the candidates below
     n_complaints = 0
     n_cand = 0
     for k in range(n):  # all but the repeat contacts, which read trust after the experience
         c = ids[k]
-        i = resident[c]
-        who[k] = i
+        i = who[k]
+        can_enrol = cand[k]
         state[c] = CLOSED
         result = planned_outcome[c]
         outcome[c] = result
@@ -171,7 +180,7 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
         s = (score_in_time if in_time else score_late) if resolved else score_dropped
         score[k] = s
         perceived[c] = s
-        rated = rating(s, expectation[i], disposition[i], disconfirmation_weight)
+        rated = rating(s, seen[k], tilt[k], disconfirmation_weight)
         callback_ok[c] = rated >= callback_threshold
         bounced = n_bounces[c] > 0
         p = p_complaint * (bounce_factor if bounced else 1.0)
@@ -183,9 +192,9 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
         n_complaints += complained
         reported_resolved[c] = resolved | (dropped & (u[c, U_GAMING] < gaming))
         # a resolved livelihood case of an eligible resident can enrol them
-        cand[n_cand] = i  # kept only if so
-        n_cand += resolved & (category[c] == LIVELIHOOD) & eligible[i] & (not enrolled[i])
-    experience_kernel(who[:n], score, t, memory_years, learning_rate, own, trust, touched_day, community,
+        cand[n_cand] = i  # kept only if so (n_cand <= k: flags not yet read are not overwritten)
+        n_cand += resolved & (category[c] == LIVELIHOOD) & (can_enrol != 0)
+    experience_kernel(who[:n], score[:n], t, memory_years, learning_rate, own, trust, touched_day, community,
                       word_of_mouth, keep_of)
     m = len(repeats_due)
     new_due, new_day = repeats_due, repeats_day
