@@ -427,28 +427,22 @@ def decide_due(due: np.ndarray, u: np.ndarray, day: int, ep_street: np.ndarray, 
         n_bounced += bounce
         failed[n_failed] = e
         n_failed += fail
+    # the lists kept, in one pass each and without branches (kept and dropped episodes mix
+    # at random): each episode is written, and kept by advancing the count
+    kept = np.empty(len(active) + len(incoming) + n_arrived, np.int64)
+    pending, ahead = kept[:len(active)], kept[len(active):]
     n_pending = 0
     for e in active:
+        pending[n_pending] = e
         n_pending += ep_state[e] == EP_PENDING
-    pending = np.empty(n_pending, np.int64)
-    n_pending = 0
-    for e in active:
-        if ep_state[e] == EP_PENDING:
-            pending[n_pending] = e
-            n_pending += 1
     now = day * 24.0
     n_ahead = 0
     for e in incoming:
+        ahead[n_ahead] = e
         n_ahead += ep_arrival_h[e] > now
-    ahead = np.empty(n_ahead + n_arrived, np.int64)
-    n_ahead = 0
-    for e in incoming:
-        if ep_arrival_h[e] > now:
-            ahead[n_ahead] = e
-            n_ahead += 1
-    ahead[n_ahead:] = arrived[:n_arrived]
-    return (arrived[:n_arrived], arrival_at[:n_arrived], bounced[:n_bounced], failed[:n_failed], pending,
-            ahead)
+    ahead[n_ahead:n_ahead + n_arrived] = arrived[:n_arrived]
+    return (arrived[:n_arrived], arrival_at[:n_arrived], bounced[:n_bounced], failed[:n_failed],
+            pending[:n_pending], ahead[:n_ahead + n_arrived])
 
 
 @leaf
