@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic, register_jitable
@@ -69,6 +70,28 @@ def _borrow(context, builder, ty, val):
         return out
     context.nrt.incref(builder, ty, val)  # a returned value is a new reference
     return val
+
+
+@intrinsic
+def prefetch(typingctx, a, i):
+    """Ask the processor to bring the cache line of ``a[i]`` (``i`` in bounds) into its
+    caches (LLVM's ``prefetch``: a read, kept in every level); changes no value. A loop
+    that reads values at random rows can prefetch the rows a later loop reads: the reads
+    then overlap with its own instead of waiting one after another there."""
+    if not isinstance(a, types.Array) or not isinstance(i, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1]])
+        byte_ptr, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [byte_ptr, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        builder.call(fn, [builder.bitcast(ptr, byte_ptr), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return types.void(a, i), codegen
 
 
 @leaf

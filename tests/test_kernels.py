@@ -8,9 +8,11 @@ import numpy_mechanisms as ref  # the array code the kernels replaced (on the pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba import njit
 
 from sim.agents import departments
 from sim.cases import EP_PENDING, EpisodeTable
+from sim.compiled import prefetch
 from sim.domain import DEPARTMENTS
 from sim.mechanisms import recording, triage, whistle
 from sim.randomness.compiled import lognormal_mean
@@ -296,3 +298,26 @@ def test_search_right_is_numpys_searchsorted_right_within_bounds(values, x, cut)
     days = np.sort(np.array([v for v in values if np.isfinite(v)], dtype=np.int64))
     for t in (-1, 0, 1, 2, 3):
         assert search_right(days, 0, len(days), t) == np.searchsorted(days, t, side="right")
+
+
+@njit
+def _prefetched_sum(a: np.ndarray, b: np.ndarray, rows: np.ndarray) -> float:
+    for i in rows:
+        prefetch(a, i)
+        prefetch(b, i)
+        prefetch(b[i], 0)
+    total = 0.0
+    for i in rows:
+        total += a[i] + b[i, 1]
+    return total
+
+
+def test_prefetch_changes_no_value():
+    """``sim.compiled.prefetch`` compiles for 1-d and 2-d arrays of any dtype and row
+    (rows in bounds) and leaves values and results as they were."""
+    a = np.arange(100, dtype=np.int8)
+    b = np.arange(200.0).reshape(100, 2)
+    rows = np.array([0, 99, 50, 50, 3])
+    a0, b0 = a.copy(), b.copy()
+    assert _prefetched_sum(a, b, rows) == float(a[rows].sum()) + b[rows, 1].sum()
+    assert np.array_equal(a, a0) and np.array_equal(b, b0)

@@ -41,6 +41,7 @@ from sim.cases import (
     U_REPEAT,
     U_REPEAT_DELAY,
 )
+from sim.compiled import prefetch
 from sim.domain import CATEGORIES
 from sim.mechanisms.perception import rating
 from sim.population import experience_kernel, memory_shares
@@ -164,6 +165,11 @@ def close_kernel(ended: np.ndarray, service: np.ndarray, t: int, due_day: np.nda
         seen[k] = expectation[i]
         tilt[k] = disposition[i]
         cand[k] = eligible[i] & (not enrolled[i])  # 0/1 here, the candidates below
+        # and the rows the experience below reads (sim.population.relax_kernel)
+        prefetch(own, i)
+        prefetch(trust, i)
+        prefetch(touched_day, i)
+        prefetch(community, i)
     n_complaints = 0
     n_cand = 0
     for k in range(n):  # all but the repeat contacts, which read trust after the experience
